@@ -1,0 +1,70 @@
+# pulumi-azure-peering: `make demo` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STATE := .state
+export PATH := $(CURDIR)/.tools/pulumi/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Hermetic, offline Pulumi runs: never phone home, never download plugins.
+export PULUMI_SKIP_UPDATE_CHECK := true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+
+.PHONY: help venv tools lint typecheck test test-unit test-emulator test-engine test-reliability demo demo-destroy \
+	emulator bench bench-full clean
+
+help:
+	@echo "make demo          deploy the hub-and-spoke example with the real pulumi CLI against the local ARM emulator"
+	@echo "make demo-destroy  tear the demo down"
+	@echo "make test          lint, type-check and run every test suite"
+	@echo "make bench         quick benchmarks (bench-full: the long profile)"
+	@echo "make tools         build/locate the pinned Pulumi CLI (.tools/pulumi/bin)"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+tools: venv
+	tools/build-pulumi.sh
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+typecheck: lint
+
+test: tools lint
+	$(PY) -m pytest
+
+test-unit: venv
+	$(PY) -m pytest -m unit
+test-emulator: venv
+	$(PY) -m pytest -m emulator
+test-engine: tools
+	$(PY) -m pytest -m engine
+test-reliability: tools
+	$(PY) -m pytest -m reliability
+
+demo: tools
+	$(PY) -m harness.demo up
+
+demo-destroy: tools
+	$(PY) -m harness.demo destroy
+
+emulator: venv
+	$(PY) -m emulator serve --data-dir $(STATE)/emulator --seed examples/hub_spoke/seed.json
+
+bench: tools
+	$(PY) -m bench --profile quick
+
+bench-full: tools
+	$(PY) -m bench --profile full
+
+clean:
+	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Development harness: hermetic Pulumi runs, the demo driver."""

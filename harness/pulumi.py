@@ -1,0 +1,168 @@
+"""Hermetic runs of the pinned Pulumi CLI, shared by `make demo`, the engine tests and the benchmarks.
+
+Every run gets its own PULUMI_HOME and a local file backend under a state folder, never checks for updates, never
+downloads plugins, and encrypts secrets with a passphrase. The passphrase below is for local development and tests
+only: set PULUMI_CONFIG_PASSPHRASE yourself for anything you keep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLS_BIN = REPO / ".tools" / "pulumi" / "bin"
+VENV_BIN = REPO / ".venv" / "bin"
+#: Documented development passphrase for the local backends of the demo and the tests.
+DEV_PASSPHRASE = "azure-peering-local-dev"
+
+
+def pulumi_cli() -> Path:
+    """The pinned CLI built by `make tools` (a link to the user's own where one was found)."""
+    cli = TOOLS_BIN / "pulumi"
+    if not cli.exists():
+        raise RuntimeError(f"{cli} is missing: run `make tools` first")
+    return cli
+
+
+def hermetic_env(state_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for one isolated Pulumi installation rooted at `state_dir` (home and file backend)."""
+    home = state_dir / "pulumi-home"
+    backend = state_dir / "backend"
+    home.mkdir(parents=True, exist_ok=True)
+    backend.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "AZURE_"))}
+    env.update(
+        {
+            "PATH": os.pathsep.join([str(TOOLS_BIN), str(VENV_BIN), os.environ.get("PATH", "")]),
+            "PULUMI_HOME": str(home),
+            "PULUMI_BACKEND_URL": backend.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", DEV_PASSPHRASE),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_SKIP_CONFIRMATIONS": "true",
+            "PYTHONUNBUFFERED": "1",
+            "NO_COLOR": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class PulumiResult:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class PulumiError(RuntimeError):
+    def __init__(self, result: PulumiResult) -> None:
+        tail = "\n".join(result.output.strip().splitlines()[-40:])
+        super().__init__(f"pulumi {' '.join(result.args)} exited {result.returncode}:\n{tail}")
+        self.result = result
+
+
+class PulumiProject:
+    """One Pulumi project directory and stack, driven through the plain CLI."""
+
+    def __init__(self, workdir: Path, stack: str, env: Mapping[str, str]) -> None:
+        self.workdir = workdir
+        self.stack = stack
+        self.env = dict(env)
+
+    @classmethod
+    def from_program(
+        cls,
+        workdir: Path,
+        program: str,
+        env: Mapping[str, str],
+        *,
+        project: str = "peering-test",
+        stack: str = "test",
+        config: Mapping[str, str] | None = None,
+    ) -> PulumiProject:
+        """Write a Python program (`__main__.py`) and its Pulumi.yaml into `workdir`, then select/create the stack."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
+        (workdir / "__main__.py").write_text(textwrap.dedent(program))
+        proj = cls(workdir, stack, env)
+        proj.select()
+        for key, value in (config or {}).items():
+            proj.config_set(key, value)
+        return proj
+
+    def run(self, *args: str, check: bool = True, timeout: float = 900) -> PulumiResult:
+        argv = [str(pulumi_cli()), *args, "--non-interactive", "--cwd", str(self.workdir)]
+        if not args or args[:2] != ("stack", "select"):
+            argv += ["--stack", self.stack]
+        proc = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
+        result = PulumiResult(list(args), proc.returncode, proc.stdout, proc.stderr)
+        if check and not result.ok:
+            raise PulumiError(result)
+        return result
+
+    def select(self) -> None:
+        self.run("stack", "select", "--create", self.stack)
+
+    def config_set(self, key: str, value: str, *, secret: bool = False) -> None:
+        self.run("config", "set", key, value, *(["--secret"] if secret else []))
+
+    def up(self, *extra: str, check: bool = True, timeout: float = 900) -> PulumiResult:
+        return self.run("up", "--yes", "--skip-preview", *extra, check=check, timeout=timeout)
+
+    def preview(self, *extra: str, check: bool = True, expect_no_changes: bool = False) -> PulumiResult:
+        return self.run("preview", *extra, *(["--expect-no-changes"] if expect_no_changes else []), check=check)
+
+    def refresh(self, *extra: str, check: bool = True) -> PulumiResult:
+        return self.run("refresh", "--yes", "--skip-preview", *extra, check=check)
+
+    def destroy(self, *extra: str, check: bool = True) -> PulumiResult:
+        return self.run("destroy", "--yes", "--skip-preview", *extra, check=check)
+
+    def outputs(self) -> dict[str, Any]:
+        out = self.run("stack", "output", "--json", "--show-secrets")
+        data: dict[str, Any] = json.loads(out.stdout or "{}")
+        return data
+
+    def export(self) -> dict[str, Any]:
+        out = self.run("stack", "export")
+        data: dict[str, Any] = json.loads(out.stdout)
+        return data
+
+    def resources(self, type_suffix: str = "") -> list[dict[str, Any]]:
+        """Resources in the checkpoint, optionally those whose type ends with `type_suffix`."""
+        res: list[dict[str, Any]] = self.export()["deployment"].get("resources") or []
+        return [r for r in res if r["type"].endswith(type_suffix)]
+
+    def backend_files_text(self) -> str:
+        """Every file of the local backend (checkpoints, history, backups) as one text, for secret scans."""
+        backend = Path(self.env["PULUMI_BACKEND_URL"].removeprefix("file://"))
+        chunks = []
+        for path in sorted(backend.rglob("*")):
+            if path.is_file():
+                chunks.append(path.read_bytes().decode("utf-8", errors="replace"))
+        return "\n".join(chunks)
+
+
+def copy_example(name: str, dest: Path) -> Path:
+    """Copy examples/<name> to `dest` (so tests never write into the repo) and return the copy."""
+    src = REPO / "examples" / name
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+    return dest
