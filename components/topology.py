@@ -1,0 +1,323 @@
+"""Inputs of the hub-and-spoke planner: what the user asks for and what ARM already holds.
+
+Everything here is plain data (frozen dataclasses) plus the rules for ARM ids and names that the planner needs.
+Nothing in this module talks to Azure or imports Pulumi: the component resolves its Pulumi inputs into these types,
+looks the vnets up in ARM (``VnetFacts``) and hands both to :func:`components.plan.plan_hub_spoke`.
+
+Constructing these types never fails on bad *values* (a malformed id, an unknown link kind): the planner reports
+every such problem at once as a :class:`components.plan.PlanError` naming the spoke, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, Literal
+
+from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id, resource_id
+
+__all__ = [
+    "MAX_AUXILIARY_TENANTS",
+    "MAX_PEERINGS_PER_VNET",
+    "MAX_SUBNET_NAMES_PER_SIDE",
+    "ExistingPeering",
+    "GatewayState",
+    "HubSpokeSpec",
+    "LinkKind",
+    "SpokeSpec",
+    "VnetFacts",
+    "VnetRef",
+    "is_valid_guid",
+    "is_valid_peering_name",
+    "is_valid_spoke_name",
+    "is_valid_subnet_name",
+    "parse_vnet_id",
+    "vnet_key",
+]
+
+LinkKind = Literal["vnet", "subnets", "ipv6"]
+"""How a spoke is peered: the whole vnets, chosen subnets, or only the IPv6 prefixes of chosen subnets."""
+
+GatewayState = Literal["none", "provisioning", "succeeded", "failed"]
+"""State of a vnet's virtual network gateway, as the component read it from ARM."""
+
+LINK_KINDS: Final[tuple[str, ...]] = ("vnet", "subnets", "ipv6")
+GATEWAY_STATES: Final[tuple[str, ...]] = ("none", "provisioning", "succeeded", "failed")
+
+MAX_PEERINGS_PER_VNET: Final = 500
+"""ARM refuses the 501st peering of a vnet (arm-peering-behaviour.md, code unknown)."""
+MAX_SUBNET_NAMES_PER_SIDE: Final = 200
+"""ARM accepts at most 200 ``localSubnetNames`` / ``remoteSubnetNames`` per peering."""
+MAX_AUXILIARY_TENANTS: Final = 3
+"""``x-ms-authorization-auxiliary`` carries at most three tokens."""
+
+
+def _freeze_seq(value: object) -> object:
+    """Lists become tuples so that specs compare and hash by value; anything else is left for the checks."""
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value
+
+
+def _freeze_map(value: object) -> object:
+    if isinstance(value, Mapping):
+        return MappingProxyType(dict(value))
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpokeSpec:
+    """One spoke of a hub-and-spoke topology: a vnet and how it is peered to the hub.
+
+    The spoke's *name* is its key in :attr:`HubSpokeSpec.spokes`; it is the stable part of every resource name,
+    so renaming a spoke key replaces its peerings while adding or removing other spokes does not touch them.
+    """
+
+    vnet_id: str
+    """ARM id of the spoke vnet: ``/subscriptions/{uuid}/resourceGroups/{rg}/providers/Microsoft.Network/
+    virtualNetworks/{name}`` (compared case-insensitively)."""
+
+    allow_forwarded_traffic: bool = True
+    """Spoke-side ``allowForwardedTraffic``: let traffic forwarded by the hub (a firewall or NVA) into the spoke.
+    Also used for the spoke's side of mesh peerings."""
+
+    use_hub_gateway: bool = False
+    """Gateway transit: the hub side gets ``allowGatewayTransit`` and the spoke side ``useRemoteGateways``.
+    Needs a gateway in the hub and none in the spoke, and no other peering of the spoke using remote gateways."""
+
+    link: LinkKind = "vnet"
+    """``"vnet"`` peers the whole address spaces; ``"subnets"`` peers only the named subnets
+    (``peerCompleteVnets=false``); ``"ipv6"`` peers only the IPv6 prefixes of the named (dual-stack) subnets
+    (``enableOnlyIPv6Peering=true``)."""
+
+    local_subnet_names: Sequence[str] = ()
+    """Spoke-side subnets to peer (``link="subnets"`` or ``"ipv6"`` only; at most 200)."""
+
+    hub_subnet_names: Sequence[str] = ()
+    """Hub-side subnets to peer with this spoke (``link="subnets"`` or ``"ipv6"`` only; at most 200)."""
+
+    hub_peering_name: str | None = None
+    """ARM name of the peering in the hub vnet; default ``"<hubVnetName>-to-<spokeVnetName>"``."""
+
+    spoke_peering_name: str | None = None
+    """ARM name of the peering in the spoke vnet; default ``"<spokeVnetName>-to-<hubVnetName>"``."""
+
+    adopt_existing: bool = False
+    """Take over peerings of these names that already exist in ARM instead of failing on them."""
+
+    timeouts: Mapping[str, str | float] | None = None
+    """Per-operation timeouts for this spoke's peerings: keys ``create``, ``update``, ``delete``; values seconds
+    (a positive number) or a duration such as ``"90s"``, ``"30m"``, ``"1h30m"``. Overrides
+    :attr:`HubSpokeSpec.timeouts` key by key."""
+
+    auxiliary_tenant_ids: Sequence[str] = ()
+    """Tenants (GUIDs) whose tokens ARM needs for this spoke's peerings, e.g. when the spoke lives in another
+    tenant; merged with :attr:`HubSpokeSpec.auxiliary_tenant_ids` (at most 3 in all)."""
+
+    allow_virtual_network_access: bool = True
+    """``allowVirtualNetworkAccess`` on both sides of the spoke's pair (and on its side of mesh peerings)."""
+
+    join_mesh: bool = True
+    """Take part in the spoke-to-spoke mesh when :attr:`HubSpokeSpec.mesh` is on."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "local_subnet_names", _freeze_seq(self.local_subnet_names))
+        object.__setattr__(self, "hub_subnet_names", _freeze_seq(self.hub_subnet_names))
+        object.__setattr__(self, "auxiliary_tenant_ids", _freeze_seq(self.auxiliary_tenant_ids))
+        object.__setattr__(self, "timeouts", _freeze_map(self.timeouts))
+
+
+@dataclass(frozen=True, kw_only=True)
+class HubSpokeSpec:
+    """A hub vnet, its spokes and the options that apply to all of them."""
+
+    hub_vnet_id: str
+    """ARM id of the hub vnet."""
+
+    spokes: Mapping[str, SpokeSpec] = field(default_factory=dict)
+    """Spokes keyed by a stable name (letters, digits, ``-`` and ``_``; 1-63 characters, starting and ending with
+    a letter or digit). Order does not matter: the plan is the same for any order."""
+
+    mesh: bool = False
+    """Also peer every pair of spokes (those with ``join_mesh``) directly, both ways, whole vnets, no gateways."""
+
+    hub_allow_forwarded_traffic: bool = True
+    """Hub-side ``allowForwardedTraffic`` on every hub-to-spoke peering."""
+
+    auxiliary_tenant_ids: Sequence[str] = ()
+    """Tenants (GUIDs) whose tokens every peering needs, e.g. the hub's tenant when it differs from the caller's."""
+
+    timeouts: Mapping[str, str | float] | None = None
+    """Default per-operation timeouts for every peering (same shape as :attr:`SpokeSpec.timeouts`)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spokes", _freeze_map(self.spokes))
+        object.__setattr__(self, "auxiliary_tenant_ids", _freeze_seq(self.auxiliary_tenant_ids))
+        object.__setattr__(self, "timeouts", _freeze_map(self.timeouts))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExistingPeering:
+    """A peering that ARM already holds on a vnet (whether or not this component manages it)."""
+
+    name: str
+    """ARM name of the peering."""
+
+    remote_vnet_id: str
+    """``remoteVirtualNetwork.id``."""
+
+    use_remote_gateways: bool = False
+    """``useRemoteGateways`` as ARM reports it."""
+
+    allow_gateway_transit: bool = False
+    """``allowGatewayTransit`` as ARM reports it."""
+
+    peering_state: str | None = None
+    """``peeringState`` (``Initiated``, ``Connected``, ``Disconnected``), if known."""
+
+    remote_address_prefixes: Sequence[str] | None = None
+    """``remoteAddressSpace.addressPrefixes`` (what is actually peered), if known; used for overlap checks
+    against vnets peered outside this plan when their own facts are not given."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "remote_address_prefixes", _freeze_seq(self.remote_address_prefixes))
+
+
+@dataclass(frozen=True, kw_only=True)
+class VnetFacts:
+    """What ARM says about one vnet, looked up by the component before planning.
+
+    Missing facts are normal (a vnet created in the same program is unknown at preview): the planner then skips
+    the checks that need them and lists them in :attr:`components.plan.Plan.deferred_checks`.
+    """
+
+    vnet_id: str
+    """ARM id of the vnet these facts describe."""
+
+    address_prefixes: Sequence[str] = ()
+    """``addressSpace.addressPrefixes`` (IPv4 and IPv6 CIDRs)."""
+
+    subnets: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Subnet name -> its address prefixes (``addressPrefix`` / ``addressPrefixes``)."""
+
+    gateway: GatewayState = "none"
+    """State of the vnet's virtual network gateway (VPN or ExpressRoute), ``"none"`` without one."""
+
+    existing_peerings: Sequence[ExistingPeering] = ()
+    """Every peering ARM lists on this vnet, including the ones this component created earlier."""
+
+    existing_peering_count: int | None = None
+    """Total number of peerings on the vnet when the list above is incomplete; ``None``: the list is complete."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address_prefixes", _freeze_seq(self.address_prefixes))
+        if isinstance(self.subnets, Mapping):
+            frozen = {k: _freeze_seq(v) for k, v in self.subnets.items()}
+            object.__setattr__(self, "subnets", MappingProxyType(frozen))
+        object.__setattr__(self, "existing_peerings", _freeze_seq(self.existing_peerings))
+
+
+# --- ARM ids and names ---------------------------------------------------------------------------------------
+
+_GUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+# Resource group: 1-90 of letters (any script), digits, '_', '-', '.', '(', ')'; not ending with '.'.
+_RESOURCE_GROUP_RE: Final = re.compile(r"[-\w.()]{0,89}[-\w()]")
+# Vnet, subnet and peering names share ARM's network naming rule; lengths differ.
+_VNET_NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]")
+_NETWORK_CHILD_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?")
+# Spoke names end up in Pulumi resource names and in default ARM peering names; '.' is kept out of them because
+# the planner uses it to separate the parts of resource keys.
+_SPOKE_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
+
+
+def is_valid_guid(value: object) -> bool:
+    """A tenant or subscription id in the 8-4-4-4-12 hex form."""
+    return isinstance(value, str) and _GUID_RE.fullmatch(value) is not None
+
+
+def is_valid_peering_name(value: object) -> bool:
+    """ARM's rule for peering names: 1-80 letters, digits, ``_``, ``.``, ``-``; starts with a letter or digit and
+    ends with a letter, digit or ``_``."""
+    return isinstance(value, str) and _NETWORK_CHILD_NAME_RE.fullmatch(value) is not None
+
+
+def is_valid_subnet_name(value: object) -> bool:
+    """ARM's rule for subnet names (same shape as peering names, 1-80 characters)."""
+    return is_valid_peering_name(value)
+
+
+def is_valid_spoke_name(value: object) -> bool:
+    """Spoke keys: 1-63 letters, digits, ``-`` and ``_``, starting and ending with a letter or digit."""
+    return isinstance(value, str) and _SPOKE_NAME_RE.fullmatch(value) is not None
+
+
+@dataclass(frozen=True, order=True)
+class VnetRef:
+    """A validated vnet id in canonical form: fixed segments in ARM's casing, subscription in lower case,
+    resource group and vnet name as given. :attr:`key` is what ids are compared by."""
+
+    id: str
+    subscription_id: str
+    resource_group: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        """Case-insensitive identity of the vnet (ARM compares these path segments case-insensitively)."""
+        return self.id.lower()
+
+
+def parse_vnet_id(raw: object) -> VnetRef:
+    """Validate an ARM virtual network id and return it in canonical form.
+
+    Raises ``ValueError`` whose message says what is wrong (for use in a plan error).
+    """
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a string, got {type(raw).__name__}")
+    if raw != raw.strip() or not raw:
+        raise ValueError("it is empty or has leading/trailing whitespace")
+    if not is_valid_resource_id(raw):
+        raise ValueError("it is not a well-formed ARM resource id")
+    parts = parse_resource_id(raw)
+    namespace = str(parts.get("namespace", ""))
+    kind = str(parts.get("type", ""))
+    if (
+        namespace.lower() != "microsoft.network"
+        or kind.lower() != "virtualnetworks"
+        or parts.get("children")
+        or "resource_group" not in parts
+    ):
+        raise ValueError(
+            "it is not a virtual network id (expected /subscriptions/{subscriptionId}/resourceGroups/{rg}"
+            "/providers/Microsoft.Network/virtualNetworks/{name})"
+        )
+    subscription = str(parts["subscription"])
+    group = str(parts["resource_group"])
+    name = str(parts["name"])
+    if not is_valid_guid(subscription):
+        raise ValueError(f"subscription {subscription!r} is not a GUID")
+    if _RESOURCE_GROUP_RE.fullmatch(group) is None:
+        raise ValueError(f"resource group name {group!r} is not valid")
+    if _VNET_NAME_RE.fullmatch(name) is None:
+        raise ValueError(
+            f"virtual network name {name!r} is not valid (2-64 letters, digits, '_', '.', '-'; "
+            "starting with a letter or digit, ending with a letter, digit or '_')"
+        )
+    canonical = resource_id(
+        subscription=subscription.lower(),
+        resource_group=group,
+        namespace="Microsoft.Network",
+        type="virtualNetworks",
+        name=name,
+    )
+    return VnetRef(id=canonical, subscription_id=subscription.lower(), resource_group=group, name=name)
+
+
+def vnet_key(raw: object) -> str | None:
+    """Case-insensitive comparison key of a vnet id, or ``None`` when it is not a valid vnet id."""
+    try:
+        return parse_vnet_id(raw).key
+    except ValueError:
+        return None
