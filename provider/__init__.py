@@ -1,1 +1,105 @@
-"""provider."""
+"""Azure virtual network peering for Pulumi: a dynamic provider over ARM (requests + azure-identity).
+
+Public API::
+
+    from provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs, PeeringTimeouts
+    from provider import get_virtual_network          # read-only vnet facts for planners (HubSpokePeering)
+    from provider.arm import ArmClient                # the ARM client itself
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .arm import ArmClient, Deadline, RetryPolicy, client_for
+from .errors import (
+    ArmError,
+    ArmNotFoundError,
+    CredentialError,
+    OperationFailedError,
+    OperationTimeoutError,
+    PeeringAlreadyExistsError,
+    PeeringError,
+    PeeringOperationError,
+    SettingsError,
+)
+from .preflight import VNET_CACHE, VnetFacts, fetch_vnet_facts
+from .resource import (
+    PeeringTimeouts,
+    VirtualNetworkPeering,
+    VirtualNetworkPeeringArgs,
+    VirtualNetworkPeeringProvider,
+)
+from .settings import CONFIG_NAMESPACE, Cloud, ProviderOverrides, Settings, resolve_settings
+
+
+def program_config() -> dict[str, Any]:
+    """The ``azure-peering:*`` stack config as seen from a running Pulumi program (empty outside one)."""
+    from pulumi.runtime.config import get_config
+
+    from .resource import CONFIG_KEYS
+
+    config: dict[str, Any] = {}
+    for key in CONFIG_KEYS:
+        full = f"{CONFIG_NAMESPACE}:{key}"
+        try:
+            value = get_config(full)
+        except Exception:  # outside a Pulumi program there is no config
+            value = None
+        if value is not None:
+            config[full] = value
+    return config
+
+
+def settings_for_program(overrides: ProviderOverrides | None = None) -> Settings:
+    """Settings resolved the way the provider does, from inside a Pulumi program (config, then environment)."""
+    return resolve_settings(overrides, program_config())
+
+
+def get_virtual_network(
+    vnet_id: str,
+    *,
+    auxiliary_tenant_ids: Sequence[str] = (),
+    overrides: ProviderOverrides | None = None,
+    timeout: float = 120.0,
+) -> dict[str, Any] | None:
+    """Look a virtual network up in ARM, read-only: None when it does not exist, else a dict with
+    ``id``, ``name``, ``location``, ``provisioning_state``, ``address_prefixes``, ``subnets`` (name -> prefixes),
+    ``gateways`` (id, provisioning_state), ``has_gateway`` (one is Succeeded), ``gateway_provisioning`` (one is
+    still being created) and ``peerings``. Uses the same settings resolution as the provider; cached briefly."""
+    settings = settings_for_program(overrides)
+    client = client_for(settings)
+    aux = list(auxiliary_tenant_ids or settings.auxiliary_tenant_ids)
+    facts = VNET_CACHE.get(client, vnet_id, auxiliary_tenant_ids=aux, deadline=Deadline(timeout))
+    return facts.to_dict() if facts is not None else None
+
+
+__all__ = [
+    "CONFIG_NAMESPACE",
+    "ArmClient",
+    "ArmError",
+    "ArmNotFoundError",
+    "Cloud",
+    "CredentialError",
+    "Deadline",
+    "OperationFailedError",
+    "OperationTimeoutError",
+    "PeeringAlreadyExistsError",
+    "PeeringError",
+    "PeeringOperationError",
+    "PeeringTimeouts",
+    "ProviderOverrides",
+    "RetryPolicy",
+    "Settings",
+    "SettingsError",
+    "VirtualNetworkPeering",
+    "VirtualNetworkPeeringArgs",
+    "VirtualNetworkPeeringProvider",
+    "VnetFacts",
+    "fetch_vnet_facts",
+    "get_virtual_network",
+    "program_config",
+    "resolve_settings",
+    "settings_for_program",
+]

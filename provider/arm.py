@@ -1,0 +1,538 @@
+"""A small Azure Resource Manager client: pooled sessions, bearer tokens, one retry policy, LRO polling.
+
+Everything that talks HTTP goes through :meth:`ArmClient.request`, which applies :class:`RetryPolicy`:
+429, 5xx, connection errors, 409s and the transient ARM codes are retried with backoff (honouring Retry-After)
+until the attempts or the operation's deadline run out; validation errors are raised at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+import requests.adapters
+import tenacity
+from azure.mgmt.core.tools import parse_resource_id
+
+from .auth import AUXILIARY_HEADER, TokenSource, token_source_for
+from .errors import (
+    ArmAuthenticationError,
+    ArmAuthorizationError,
+    ArmConflictError,
+    ArmConnectionError,
+    ArmError,
+    ArmNotFoundError,
+    ArmServerError,
+    ArmThrottledError,
+    OperationFailedError,
+    OperationTimeoutError,
+    error_class_for,
+    one_line,
+)
+from .models import (
+    LRO_SUCCEEDED,
+    LRO_TERMINAL_FAILURES,
+    NETWORK_API_VERSION,
+    AsyncOperationStatus,
+    CloudErrorBody,
+    VirtualNetworkPeeringResource,
+)
+from .settings import Settings
+
+log = logging.getLogger("provider.arm")
+
+USER_AGENT = "pulumi-azure-peering/0.1.0"
+T = TypeVar("T")
+
+
+class Deadline:
+    """A point in time by which an operation must be done (per-resource timeouts)."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._end = clock() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self._end - self._clock())
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining() <= 0.0
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a failed attempt may succeed when repeated. Validation errors never are."""
+    if isinstance(exc, ArmConnectionError):
+        return True
+    if isinstance(exc, OperationFailedError):
+        return exc.transient
+    if isinstance(exc, ArmThrottledError | ArmServerError | ArmConflictError):
+        return True
+    if isinstance(exc, ArmError):
+        return exc.transient
+    return False
+
+
+class _StopAtDeadline(tenacity.stop.stop_base):
+    def __init__(self, deadline: Deadline) -> None:
+        self._deadline = deadline
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
+        return self._deadline.expired
+
+
+def is_transient_operation_failure(exc: BaseException) -> bool:
+    return isinstance(exc, OperationFailedError) and exc.transient
+
+
+@dataclass
+class RetryPolicy:
+    """The one retry policy: exponential backoff with jitter, Retry-After honoured, bounded by attempts and deadline.
+
+    With the defaults an operation makes at most 10 attempts, waiting about 1, 2, 4, 8, 16, 30, 30... seconds
+    (random jitter, capped at ``max_backoff``), or what Retry-After asks for (capped at ``max_retry_after``),
+    never past the operation's deadline.
+    """
+
+    max_attempts: int = 10
+    initial_backoff: float = 1.0
+    max_backoff: float = 30.0
+    max_retry_after: float = 120.0
+    retryable: Callable[[BaseException], bool] = is_retryable
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def _wait(self, deadline: Deadline) -> Callable[[tenacity.RetryCallState], float]:
+        backoff = tenacity.wait_random_exponential(multiplier=self.initial_backoff, max=self.max_backoff)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            retry_after = getattr(exc, "retry_after", None)
+            seconds = min(float(retry_after), self.max_retry_after) if retry_after is not None else backoff(state)
+            return max(0.0, min(seconds, deadline.remaining()))
+
+        return wait
+
+    def retrying(self, deadline: Deadline, what: str = "ARM request") -> tenacity.Retrying:
+        def note(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.info("%s: %s; retrying in %.1fs (attempt %d)", what, one_line(str(exc)), wait, state.attempt_number)
+
+        return tenacity.Retrying(
+            retry=tenacity.retry_if_exception(self.retryable),
+            wait=self._wait(deadline),
+            stop=tenacity.stop_any(tenacity.stop_after_attempt(self.max_attempts), _StopAtDeadline(deadline)),
+            sleep=self.sleep,
+            before_sleep=note,
+            reraise=True,
+        )
+
+    def call(self, fn: Callable[[], T], deadline: Deadline, what: str = "ARM request") -> T:
+        return self.retrying(deadline, what)(fn)
+
+    def for_operations(self) -> RetryPolicy:
+        """The same policy for whole operations (write, then wait): only a transient *operation* failure repeats
+        them, since each request inside has already been retried."""
+        return replace(self, retryable=is_transient_operation_failure)
+
+
+_SESSIONS: dict[tuple[str, str], requests.Session] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def session_for(settings: Settings) -> requests.Session:
+    """One pooled session per ARM endpoint (and trust store), shared by the provider's threads."""
+    key = (settings.arm_endpoint, str(settings.verify))
+    with _SESSIONS_LOCK:
+        session = _SESSIONS.get(key)
+        if session is None:
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            session.headers["User-Agent"] = USER_AGENT
+            _SESSIONS[key] = session
+        return session
+
+
+def _request_id(response: requests.Response) -> str | None:
+    headers = response.headers
+    return headers.get("x-ms-request-id") or headers.get("x-ms-correlation-request-id")
+
+
+def error_from_response(response: requests.Response, method: str) -> ArmError:
+    """The typed exception for an ARM error answer (a CloudError body, or whatever came back)."""
+    code: str | None = None
+    message = ""
+    target: str | None = None
+    details: list[dict[str, Any]] | None = None
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict):
+        body = payload.get("error") if isinstance(payload.get("error"), dict) else payload
+        parsed = CloudErrorBody.model_validate(body)
+        code, target, details = parsed.code, parsed.target, parsed.details
+        message = parsed.message or ""
+    if not message:
+        message = one_line(response.text)[:300] or response.reason or "no message"
+    cls = error_class_for(response.status_code)
+    return cls(
+        status_code=response.status_code,
+        code=code,
+        message=message,
+        request_id=_request_id(response),
+        target=target,
+        details=details,
+        method=method,
+        url=response.url,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+class ArmClient:
+    """Talks to one ARM endpoint with the credentials of one set of settings. Thread-safe.
+
+    ``session``, ``tokens`` and ``retry`` can be injected (tests); by default they come from process-wide registries.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: requests.Session | None = None,
+        tokens: TokenSource | None = None,
+        retry: RetryPolicy | None = None,
+        poll_interval: float = 2.0,
+        request_timeout: tuple[float, float] = (10.0, 60.0),
+        default_timeout: float = 300.0,
+    ) -> None:
+        self.settings = settings
+        self._session = session or session_for(settings)
+        self._tokens = tokens or token_source_for(settings)
+        self.retry = retry or RetryPolicy()
+        self.poll_interval = poll_interval
+        self._request_timeout = request_timeout
+        self._default_timeout = default_timeout
+        endpoint = urlsplit(settings.arm_endpoint)
+        self._origin = (endpoint.scheme, endpoint.netloc.lower())
+
+    def __repr__(self) -> str:
+        return f"ArmClient({self.settings.arm_endpoint!r})"
+
+    # -- HTTP ------------------------------------------------------------------------------------------------
+
+    def url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("https://", "http://")):
+            return path_or_url
+        return f"{self.settings.arm_endpoint}/{path_or_url.lstrip('/')}"
+
+    def _check_origin(self, url: str) -> None:
+        # bearer tokens only ever go to the configured ARM endpoint (an LRO URL could point anywhere)
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc.lower()) != self._origin:
+            raise ArmConnectionError(
+                f"refusing to send credentials to {parts.scheme}://{parts.netloc}, which is not the ARM endpoint "
+                f"{self.settings.arm_endpoint}",
+                url=url,
+            )
+
+    def send(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        tenant_id: str | None = None,
+        deadline: Deadline | None = None,
+    ) -> requests.Response:
+        """One attempt. Returns 2xx responses; raises a typed :class:`ArmError` for the others."""
+        url = self.url(path_or_url)
+        self._check_origin(url)
+        headers = {
+            "Authorization": f"Bearer {self._tokens.token(tenant_id)}",
+            "x-ms-client-request-id": str(uuid.uuid4()),
+            "Accept": "application/json",
+        }
+        aux = self._tokens.auxiliary_header([t for t in auxiliary_tenant_ids if t != tenant_id])
+        if aux:
+            headers[AUXILIARY_HEADER] = aux
+        connect, read = self._request_timeout
+        if deadline is not None:
+            read = max(1.0, min(read, deadline.remaining()))
+        query = dict(params or {})
+        if "api-version=" not in url:
+            query.setdefault("api-version", NETWORK_API_VERSION)
+        try:
+            response = self._session.request(
+                method,
+                url,
+                params=query,
+                json=body,
+                headers=headers,
+                timeout=(connect, read),
+                # never False: a CA bundle path, or the default trust store
+                verify=self.settings.verify,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise ArmConnectionError(
+                f"TLS verification failed for {urlsplit(url).netloc}: {one_line(str(exc))[:200]}; "
+                "set azure-peering:caBundle (or REQUESTS_CA_BUNDLE) to the CA that signed the endpoint",
+                url=url,
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise ArmConnectionError(f"could not reach {urlsplit(url).netloc}: {type(exc).__name__}", url=url) from None
+        if response.status_code >= 400:
+            raise error_from_response(response, method)
+        return response
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        deadline: Deadline | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """:meth:`send` under the retry policy, bounded by ``deadline``."""
+        deadline = deadline or Deadline(self._default_timeout)
+        what = f"{method} {urlsplit(self.url(path_or_url)).path}"
+        return self.retry.call(lambda: self.send(method, path_or_url, deadline=deadline, **kwargs), deadline, what)
+
+    def get_json(
+        self,
+        resource_id: str,
+        *,
+        api_version: str = NETWORK_API_VERSION,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> dict[str, Any] | None:
+        """GET a resource; None when it does not exist.
+
+        A resource in another tenant answers 401/403 to the home tenant's token: then each auxiliary tenant's
+        token is tried as the primary one.
+        """
+        params = {"api-version": api_version}
+        tenants: list[str | None] = [None, *auxiliary_tenant_ids]
+        first_error: ArmError | None = None
+        for tenant in tenants:
+            try:
+                response = self.request(
+                    "GET",
+                    resource_id,
+                    params=params,
+                    tenant_id=tenant,
+                    auxiliary_tenant_ids=auxiliary_tenant_ids,
+                    deadline=deadline,
+                )
+                payload = response.json()
+                return payload if isinstance(payload, dict) else {}
+            except ArmNotFoundError:
+                return None
+            except (ArmAuthenticationError, ArmAuthorizationError) as exc:
+                first_error = first_error or exc
+        assert first_error is not None
+        raise first_error
+
+    def list_json(
+        self, collection_path: str, *, api_version: str = NETWORK_API_VERSION, deadline: Deadline | None = None
+    ) -> list[dict[str, Any]]:
+        """GET a collection, following nextLink."""
+        items: list[dict[str, Any]] = []
+        url: str | None = collection_path
+        params: dict[str, str] | None = {"api-version": api_version}
+        while url:
+            response = self.request("GET", url, params=params, deadline=deadline)
+            payload = response.json()
+            items.extend(v for v in payload.get("value", []) if isinstance(v, dict))
+            url = payload.get("nextLink")
+            params = None
+        return items
+
+    # -- long-running operations -----------------------------------------------------------------------------
+
+    def wait_for_operation(self, response: requests.Response, deadline: Deadline, what: str) -> None:
+        """Wait for the LRO started by ``response`` (Azure-AsyncOperation, else Location) to succeed.
+
+        Raises :class:`OperationFailedError` if it ends Failed/Canceled, :class:`OperationTimeoutError` past
+        ``deadline``. Poll intervals follow Retry-After, else ``poll_interval``.
+        """
+        async_url = response.headers.get("Azure-AsyncOperation")
+        location = response.headers.get("Location")
+        delay = parse_retry_after(response.headers.get("Retry-After"))
+        request_id = _request_id(response)
+        if async_url:
+            while True:
+                self._pause(delay, deadline, what)
+                poll = self.request("GET", async_url, deadline=deadline)
+                status = AsyncOperationStatus.model_validate(poll.json() if poll.content else {})
+                if status.status == LRO_SUCCEEDED:
+                    return
+                if status.status in LRO_TERMINAL_FAILURES:
+                    error = status.error or CloudErrorBody()
+                    raise OperationFailedError(
+                        status_code=poll.status_code,
+                        code=error.code or status.status,
+                        message=error.message or f"the operation ended {status.status}",
+                        request_id=_request_id(poll) or request_id,
+                        details=error.details,
+                        method="GET",
+                        url=async_url,
+                    )
+                delay = parse_retry_after(poll.headers.get("Retry-After"))
+        elif location and response.status_code == 202:
+            while True:
+                self._pause(delay, deadline, what)
+                poll = self.request("GET", location, deadline=deadline)
+                if poll.status_code != 202:
+                    return
+                delay = parse_retry_after(poll.headers.get("Retry-After"))
+
+    def _pause(self, delay: float | None, deadline: Deadline, what: str) -> None:
+        if deadline.expired:
+            raise OperationTimeoutError(
+                f"{what} did not finish within {deadline.seconds:.0f}s; raise the resource's timeouts or "
+                "run `pulumi refresh` and `pulumi up` again"
+            )
+        self.retry.sleep(min(delay if delay is not None else self.poll_interval, deadline.remaining()))
+
+    # -- peerings --------------------------------------------------------------------------------------------
+
+    def get_peering(
+        self,
+        peering_id: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> VirtualNetworkPeeringResource | None:
+        payload = self.get_json(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+        return VirtualNetworkPeeringResource.model_validate(payload) if payload is not None else None
+
+    def list_peerings(self, vnet_id: str, *, deadline: Deadline | None = None) -> list[VirtualNetworkPeeringResource]:
+        items = self.list_json(f"{vnet_id}/virtualNetworkPeerings", deadline=deadline)
+        return [VirtualNetworkPeeringResource.model_validate(item) for item in items]
+
+    def put_peering(
+        self,
+        peering_id: str,
+        body: dict[str, Any],
+        *,
+        deadline: Deadline,
+        sync_remote_address_space: bool = False,
+        auxiliary_tenant_ids: Sequence[str] = (),
+    ) -> VirtualNetworkPeeringResource:
+        """CreateOrUpdate, wait for the operation, and return the peering as ARM then has it.
+
+        The whole PUT-and-wait is repeated when the operation itself fails with a transient code.
+        """
+        params = {"api-version": NETWORK_API_VERSION}
+        if sync_remote_address_space:
+            params["syncRemoteAddressSpace"] = "true"
+        name = parse_resource_id(peering_id).get("resource_name", peering_id)
+        what = f"PUT peering {name}"
+
+        def attempt() -> VirtualNetworkPeeringResource:
+            response = self.request(
+                "PUT",
+                peering_id,
+                params=params,
+                body=body,
+                auxiliary_tenant_ids=auxiliary_tenant_ids,
+                deadline=deadline,
+            )
+            self.wait_for_operation(response, deadline, what)
+            final = self.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+            if final is None:
+                raise ArmNotFoundError(
+                    status_code=404,
+                    code="NotFound",
+                    message=f"peering {name} vanished right after it was written",
+                    request_id=_request_id(response),
+                )
+            return final
+
+        return self.retry.for_operations().call(attempt, deadline, what)
+
+    def delete_peering(
+        self,
+        peering_id: str,
+        *,
+        deadline: Deadline,
+        auxiliary_tenant_ids: Sequence[str] = (),
+    ) -> bool:
+        """Delete and wait. Returns False when the peering was already gone (which is success)."""
+        name = parse_resource_id(peering_id).get("resource_name", peering_id)
+        what = f"DELETE peering {name}"
+
+        def attempt() -> bool:
+            try:
+                response = self.request(
+                    "DELETE", peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
+                )
+            except ArmNotFoundError:
+                return False
+            if response.status_code == 204:
+                return False
+            self.wait_for_operation(response, deadline, what)
+            return True
+
+        return self.retry.for_operations().call(attempt, deadline, what)
+
+    # -- virtual networks (read only) ------------------------------------------------------------------------
+
+    def get_virtual_network(
+        self,
+        vnet_id: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> dict[str, Any] | None:
+        return self.get_json(vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+
+    def list_virtual_network_gateways(
+        self, subscription_id: str, resource_group: str, *, deadline: Deadline | None = None
+    ) -> list[dict[str, Any]]:
+        path = (
+            f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+            "/providers/Microsoft.Network/virtualNetworkGateways"
+        )
+        try:
+            return self.list_json(path, deadline=deadline)
+        except ArmNotFoundError:
+            return []
+
+
+_CLIENTS: dict[str, ArmClient] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def client_for(settings: Settings) -> ArmClient:
+    """The process-wide client for these settings."""
+    key = settings.fingerprint()
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = ArmClient(settings)
+            _CLIENTS[key] = client
+        return client

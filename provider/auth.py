@@ -1,0 +1,121 @@
+"""Credentials and tokens for ARM, including auxiliary tokens for cross-tenant peering.
+
+Credentials are built once per process for each distinct set of settings and kept in a process-wide registry,
+never on the provider object (which is pickled into state). azure-identity caches tokens inside each credential.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
+
+from .errors import CredentialError, SettingsError, one_line
+from .settings import MAX_AUXILIARY_TENANTS, Settings
+
+AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
+
+
+class TokenCredential(Protocol):
+    """What the provider needs from an azure-identity credential."""
+
+    def get_token(self, *scopes: str, tenant_id: str | None = None, **kwargs: Any) -> AccessToken: ...
+
+
+def build_credential(settings: Settings) -> TokenCredential:
+    """A credential for the settings: explicit client credentials when configured, else DefaultAzureCredential.
+
+    A custom authority host (the emulator, a sovereign cloud we do not know) needs instance discovery off,
+    otherwise MSAL asks the public cloud about it.
+    """
+    from azure.identity import ClientSecretCredential, DefaultAzureCredential
+
+    kwargs: dict[str, Any] = {
+        "authority": settings.authority_host,
+        # cross-tenant peering asks for tokens from the auxiliary tenants with the same identity
+        "additionally_allowed_tenants": ["*"],
+    }
+    if settings.custom_authority:
+        kwargs["disable_instance_discovery"] = True
+    if settings.ca_bundle:
+        kwargs["connection_verify"] = settings.ca_bundle
+    if settings.client_secret:
+        if not settings.tenant_id or not settings.client_id:
+            raise SettingsError(
+                "a client secret is configured but tenantId/clientId are missing: set azure-peering:tenantId and "
+                "azure-peering:clientId (or AZURE_TENANT_ID and AZURE_CLIENT_ID)"
+            )
+        return ClientSecretCredential(settings.tenant_id, settings.client_id, settings.client_secret, **kwargs)
+    if settings.tenant_id:
+        # DefaultAzureCredential takes no tenant_id; each chained credential has its own keyword
+        for key in ("workload_identity_tenant_id", "shared_cache_tenant_id", "interactive_browser_tenant_id"):
+            kwargs[key] = settings.tenant_id
+    if settings.client_id:
+        kwargs["managed_identity_client_id"] = settings.client_id
+        kwargs["workload_identity_client_id"] = settings.client_id
+    return DefaultAzureCredential(**kwargs)
+
+
+class TokenSource:
+    """Bearer tokens for one set of settings: the home tenant's, and auxiliary tenants' for cross-tenant writes."""
+
+    def __init__(self, settings: Settings, credential: TokenCredential | None = None) -> None:
+        self._settings = settings
+        self._credential = credential
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"TokenSource(scope={self._settings.token_scope!r})"
+
+    def _get_credential(self) -> TokenCredential:
+        with self._lock:
+            if self._credential is None:
+                self._credential = build_credential(self._settings)
+            return self._credential
+
+    def token(self, tenant_id: str | None = None) -> str:
+        """An access token for ARM, from the home tenant or from ``tenant_id``."""
+        credential = self._get_credential()
+        try:
+            if tenant_id:
+                access = credential.get_token(self._settings.token_scope, tenant_id=tenant_id)
+            else:
+                access = credential.get_token(self._settings.token_scope)
+        except ClientAuthenticationError as exc:
+            where = f" for tenant {tenant_id}" if tenant_id else ""
+            first = one_line(str(exc.message or exc)).split(". ")[0][:300]
+            raise CredentialError(
+                f"could not get an ARM token{where} ({first}): set azure-peering:tenantId/clientId/clientSecret, "
+                "the AZURE_* environment variables, or sign in with az login"
+            ) from None
+        return access.token
+
+    def authorization(self) -> str:
+        return f"Bearer {self.token()}"
+
+    def auxiliary_header(self, tenant_ids: Sequence[str]) -> str | None:
+        """The value of ``x-ms-authorization-auxiliary`` for the given tenants (at most 3), or None."""
+        tenants = [t for t in dict.fromkeys(tenant_ids) if t and t != self._settings.tenant_id]
+        if not tenants:
+            return None
+        if len(tenants) > MAX_AUXILIARY_TENANTS:
+            raise SettingsError(f"ARM accepts auxiliary tokens from at most {MAX_AUXILIARY_TENANTS} tenants")
+        return ", ".join(f"Bearer {self.token(t)}" for t in tenants)
+
+
+_SOURCES: dict[str, TokenSource] = {}
+_SOURCES_LOCK = threading.Lock()
+
+
+def token_source_for(settings: Settings) -> TokenSource:
+    """The process-wide token source for these settings."""
+    key = settings.fingerprint()
+    with _SOURCES_LOCK:
+        source = _SOURCES.get(key)
+        if source is None:
+            source = TokenSource(settings)
+            _SOURCES[key] = source
+        return source

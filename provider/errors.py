@@ -1,0 +1,201 @@
+"""The provider's exceptions, and the one-line messages users see.
+
+ARM errors carry the HTTP status, the ARM error ``code`` and ``message`` and the request id. ``hint_for`` holds, in
+one place, what a user should do about each ARM code we know of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# Codes ARM returns for conditions that clear by themselves; retried with backoff.
+TRANSIENT_ARM_CODES = frozenset(
+    {
+        "AnotherOperationInProgress",
+        "ReferencedResourceNotProvisioned",
+        "RetryableError",
+        "RetryableErrorDueToAnotherOperation",
+        "TooManyRequests",
+        "InternalServerError",
+    }
+)
+
+_HINTS: Mapping[str, str] = {
+    "VnetAddressSpacesOverlap": "give the two virtual networks address spaces that do not overlap",
+    "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet": (
+        "a vnet already peered to the remote overlaps this one: change one address space or remove that peering"
+    ),
+    "RemoteVnetHasNoGateways": ("create a gateway in the remote vnet first, or set use_remote_gateways=False"),
+    "RemotePeeringIsDisconnected": (
+        "the remote vnet's peering back to this one is Disconnected: update or re-create it, then retry"
+    ),
+    "ChangingRemoteVirtualNetworkNotAllowed": "a peering's remote vnet cannot change: replace the peering",
+    "AnotherPeeringAlreadyReferencesRemoteVnet": (
+        "another peering of this vnet already points at that remote vnet: remove it or adopt it "
+        "(adopt_existing=True with its name)"
+    ),
+    "LinkedAuthorizationFailed": (
+        "the remote vnet is in another tenant: add its tenant id to auxiliary_tenant_ids "
+        "(or azure-peering:auxiliaryTenantIds) and grant the identity peer/action on the remote vnet"
+    ),
+    "AuthorizationFailed": (
+        "grant the identity Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write on the local vnet and "
+        "Microsoft.Network/virtualNetworks/peer/action on the remote vnet"
+    ),
+    "AuthenticationFailed": "check azure-peering:tenantId/clientId/clientSecret or the AZURE_* environment",
+    "InvalidAuthenticationToken": "check azure-peering:armEndpoint/authorityHost/cloud point at the same cloud",
+    "ExpiredAuthenticationToken": "sign in again (az login) or refresh the client secret",
+    "ResourceNotFound": "check the virtual network id (subscription, resource group and name)",
+    "ResourceGroupNotFound": "check the resource group in the virtual network id",
+    "NotFound": "check the virtual network id (subscription, resource group and name)",
+    "AnotherOperationInProgress": "another write to this vnet is running: retry when it has finished",
+    "ReferencedResourceNotProvisioned": "a vnet involved is still being provisioned: retry when it is Succeeded",
+    "RetryableError": "ARM asked to retry later",
+    "SubscriptionNotRegistered": "register the Microsoft.Network resource provider in the subscription",
+}
+
+
+def hint_for(code: str | None) -> str | None:
+    """What to do about an ARM error code, if we know."""
+    return _HINTS.get(code or "")
+
+
+class PeeringError(Exception):
+    """Base of every error the provider raises on purpose."""
+
+
+class SettingsError(PeeringError):
+    """Invalid or contradictory provider settings (stack config, environment or provider arguments)."""
+
+
+class CredentialError(PeeringError):
+    """No token could be obtained for ARM."""
+
+
+class ArmConnectionError(PeeringError):
+    """ARM could not be reached (DNS, TCP, TLS)."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class OperationTimeoutError(PeeringError):
+    """An operation did not finish within its per-resource timeout."""
+
+
+class PeeringAlreadyExistsError(PeeringError):
+    """Create found a peering already in ARM and was not allowed to adopt it."""
+
+
+class ArmError(PeeringError):
+    """An error answer from ARM (a CloudError), with the HTTP status, ARM code, message and request id."""
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        code: str | None,
+        message: str,
+        request_id: str | None = None,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.target = target
+        self.details = details or []
+        self.method = method
+        self.url = url
+        self.retry_after = retry_after
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        text = f"ARM {self.status_code}"
+        if self.code:
+            text += f" {self.code}"
+        text += f": {one_line(self.message)}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+    @property
+    def transient(self) -> bool:
+        return self.code in TRANSIENT_ARM_CODES
+
+
+class ArmValidationError(ArmError):
+    """400: the request is invalid; retrying does not help (except for the transient codes)."""
+
+
+class ArmAuthenticationError(ArmError):
+    """401: missing, invalid or expired token."""
+
+
+class ArmAuthorizationError(ArmError):
+    """403: the identity may not do this (including cross-tenant LinkedAuthorizationFailed)."""
+
+
+class ArmNotFoundError(ArmError):
+    """404: the resource (or its parent) does not exist."""
+
+
+class ArmConflictError(ArmError):
+    """409: usually AnotherOperationInProgress, a write by someone else on the same vnet."""
+
+
+class ArmThrottledError(ArmError):
+    """429: throttled; Retry-After says when to come back."""
+
+
+class ArmServerError(ArmError):
+    """5xx: a fault in ARM."""
+
+
+class OperationFailedError(ArmError):
+    """A long-running operation ended Failed or Canceled."""
+
+
+_BY_STATUS: Mapping[int, type[ArmError]] = {
+    400: ArmValidationError,
+    401: ArmAuthenticationError,
+    403: ArmAuthorizationError,
+    404: ArmNotFoundError,
+    409: ArmConflictError,
+    429: ArmThrottledError,
+}
+
+
+def error_class_for(status_code: int) -> type[ArmError]:
+    if status_code >= 500:
+        return ArmServerError
+    return _BY_STATUS.get(status_code, ArmError)
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def describe_failure(what: str, exc: BaseException) -> str:
+    """One readable line naming the peering, what failed and what to do."""
+    if isinstance(exc, ArmError):
+        line = f"{what}: {exc.summary()}"
+        hint = hint_for(exc.code)
+        if hint:
+            line += f". Fix: {hint}"
+        return line
+    return f"{what}: {one_line(str(exc)) or type(exc).__name__}"
+
+
+class PeeringOperationError(PeeringError):
+    """What reaches the user from a failed create/update/delete/read: one line, cause attached."""
+
+    def __init__(self, message: str, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause

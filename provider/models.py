@@ -1,0 +1,286 @@
+"""Pydantic models of a virtual network peering on the wire (ARM api-version 2025-05-01).
+
+Python attributes are snake_case; the wire (JSON) names are camelCase aliases. Writable properties carry Azure's
+defaults; read-only properties are optional and filled only from ARM's answers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from azure.mgmt.core.tools import parse_resource_id, resource_id
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+NETWORK_API_VERSION = "2025-05-01"
+PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+
+
+class PeeringState(StrEnum):
+    INITIATED = "Initiated"
+    CONNECTED = "Connected"
+    DISCONNECTED = "Disconnected"
+
+
+class PeeringSyncLevel(StrEnum):
+    FULLY_IN_SYNC = "FullyInSync"
+    REMOTE_NOT_IN_SYNC = "RemoteNotInSync"
+    LOCAL_NOT_IN_SYNC = "LocalNotInSync"
+    LOCAL_AND_REMOTE_NOT_IN_SYNC = "LocalAndRemoteNotInSync"
+
+
+OUT_OF_SYNC_LEVELS = frozenset(
+    {
+        PeeringSyncLevel.REMOTE_NOT_IN_SYNC.value,
+        PeeringSyncLevel.LOCAL_NOT_IN_SYNC.value,
+        PeeringSyncLevel.LOCAL_AND_REMOTE_NOT_IN_SYNC.value,
+    }
+)
+
+
+class ProvisioningState(StrEnum):
+    SUCCEEDED = "Succeeded"
+    UPDATING = "Updating"
+    CREATING = "Creating"
+    DELETING = "Deleting"
+    FAILED = "Failed"
+    CANCELED = "Canceled"
+
+
+class WireModel(BaseModel):
+    """camelCase on the wire, snake_case in Python; unknown wire fields are kept out of our way."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+class SubResource(WireModel):
+    id: str
+
+
+class AddressSpace(WireModel):
+    address_prefixes: list[str] = Field(default_factory=list)
+
+
+class BgpCommunities(WireModel):
+    virtual_network_community: str | None = None
+    regional_community: str | None = None
+
+
+class VirtualNetworkEncryption(WireModel):
+    enabled: bool = False
+    enforcement: str | None = None
+
+
+class PeeringWriteProperties(WireModel):
+    """The properties a caller writes, with the defaults Azure applies when they are left out."""
+
+    allow_virtual_network_access: bool = True
+    allow_forwarded_traffic: bool = False
+    allow_gateway_transit: bool = False
+    use_remote_gateways: bool = False
+    do_not_verify_remote_gateways: bool = False
+    remote_virtual_network: SubResource | None = None
+    peer_complete_vnets: bool = True
+    local_subnet_names: list[str] | None = None
+    remote_subnet_names: list[str] | None = None
+    enable_only_ipv6_peering: bool = Field(default=False, alias="enableOnlyIPv6Peering")
+    local_address_space: AddressSpace | None = None
+    remote_address_space: AddressSpace | None = None
+
+
+class PeeringProperties(PeeringWriteProperties):
+    """Everything ARM reports for a peering: the writable properties plus the read-only ones."""
+
+    peering_state: str | None = None
+    peering_sync_level: str | None = None
+    provisioning_state: str | None = None
+    resource_guid: str | None = None
+    local_virtual_network_address_space: AddressSpace | None = None
+    remote_virtual_network_address_space: AddressSpace | None = None
+    remote_bgp_communities: BgpCommunities | None = None
+    remote_virtual_network_encryption: VirtualNetworkEncryption | None = None
+    remote_gateways: list[SubResource] | None = None
+
+
+class VirtualNetworkPeeringResource(WireModel):
+    """A peering as ARM returns it from GET/PUT."""
+
+    id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    etag: str | None = None
+    properties: PeeringProperties = Field(default_factory=PeeringProperties)
+
+
+class PeeringPutBody(WireModel):
+    """The body of a CreateOrUpdate request: only writable properties are sent."""
+
+    properties: PeeringWriteProperties
+
+
+class CloudErrorBody(WireModel):
+    code: str | None = None
+    message: str | None = None
+    target: str | None = None
+    details: list[dict[str, Any]] | None = None
+
+
+class AsyncOperationStatus(WireModel):
+    """The body of an Azure-AsyncOperation poll."""
+
+    status: str = "InProgress"
+    error: CloudErrorBody | None = None
+
+
+LRO_SUCCEEDED = "Succeeded"
+LRO_TERMINAL_FAILURES = frozenset({"Failed", "Canceled", "Cancelled"})
+
+
+SyncPolicy = Literal["auto", "always", "never"]
+DEFAULT_TIMEOUT_SECONDS = 1800.0
+
+
+class Timeouts(BaseModel):
+    """Per-resource timeouts in seconds (Pulumi's custom_timeouts never reach a dynamic provider)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    create: float = DEFAULT_TIMEOUT_SECONDS
+    update: float = DEFAULT_TIMEOUT_SECONDS
+    delete: float = DEFAULT_TIMEOUT_SECONDS
+
+
+class PeeringSpec(BaseModel):
+    """The desired peering, as validated from the resource's inputs (all values known)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    virtual_network_id: str
+    name: str
+    remote_virtual_network_id: str
+    allow_virtual_network_access: bool = True
+    allow_forwarded_traffic: bool = False
+    allow_gateway_transit: bool = False
+    use_remote_gateways: bool = False
+    do_not_verify_remote_gateways: bool = False
+    peer_complete_vnets: bool = True
+    local_subnet_names: list[str] | None = None
+    remote_subnet_names: list[str] | None = None
+    enable_only_ipv6_peering: bool = False
+    local_address_space: list[str] | None = None
+    remote_address_space: list[str] | None = None
+    adopt_existing: bool = False
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    sync_remote_address_space: SyncPolicy = "auto"
+    auxiliary_tenant_ids: list[str] | None = None
+    preflight: bool = True
+
+    @property
+    def peering_id(self) -> str:
+        return peering_id_for(self.virtual_network_id, self.name)
+
+    def write_properties(self) -> PeeringWriteProperties:
+        subnet_link = not self.peer_complete_vnets
+        return PeeringWriteProperties.model_validate(
+            dict(
+                allow_virtual_network_access=self.allow_virtual_network_access,
+                allow_forwarded_traffic=self.allow_forwarded_traffic,
+                allow_gateway_transit=self.allow_gateway_transit,
+                use_remote_gateways=self.use_remote_gateways,
+                do_not_verify_remote_gateways=self.do_not_verify_remote_gateways,
+                remote_virtual_network=SubResource(id=self.remote_virtual_network_id),
+                peer_complete_vnets=self.peer_complete_vnets,
+                local_subnet_names=list(self.local_subnet_names or []) if subnet_link else None,
+                remote_subnet_names=list(self.remote_subnet_names or []) if subnet_link else None,
+                enable_only_ipv6_peering=self.enable_only_ipv6_peering,
+                local_address_space=(
+                    AddressSpace(address_prefixes=list(self.local_address_space))
+                    if subnet_link and self.local_address_space
+                    else None
+                ),
+                remote_address_space=(
+                    AddressSpace(address_prefixes=list(self.remote_address_space))
+                    if subnet_link and self.remote_address_space
+                    else None
+                ),
+            )
+        )
+
+    def put_body(self) -> dict[str, Any]:
+        return PeeringPutBody(properties=self.write_properties()).to_wire()
+
+
+def _top_level(resource: str) -> dict[str, str]:
+    parts = parse_resource_id(resource)
+    return {key: str(parts[key]) for key in ("subscription", "resource_group", "namespace", "type", "name")}
+
+
+def peering_id_for(virtual_network_id: str, name: str) -> str:
+    """The ARM id of peering ``name`` under the virtual network ``virtual_network_id``."""
+    return str(resource_id(**_top_level(virtual_network_id), child_type_1="virtualNetworkPeerings", child_name_1=name))
+
+
+def parent_vnet_id(peering_id: str) -> str:
+    """The ARM id of the virtual network a peering id belongs to."""
+    return str(resource_id(**_top_level(peering_id)))
+
+
+def same_id(a: str | None, b: str | None) -> bool:
+    """ARM ids compare case-insensitively (ARM echoes them in canonical case)."""
+    if a is None or b is None:
+        return a is b
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def prefixes(space: AddressSpace | None) -> list[str] | None:
+    return list(space.address_prefixes) if space is not None else None
+
+
+def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResource) -> dict[str, Any]:
+    """The resource's full outputs: the non-ARM inputs as given, the ARM properties as ARM reports them."""
+    props = live.properties
+    remote = props.remote_virtual_network.id if props.remote_virtual_network else None
+    out: dict[str, Any] = {
+        # inputs that ARM knows nothing about are carried over unchanged
+        "adopt_existing": spec_inputs.get("adopt_existing", False),
+        "timeouts": spec_inputs.get("timeouts"),
+        "sync_remote_address_space": spec_inputs.get("sync_remote_address_space", "auto"),
+        "auxiliary_tenant_ids": spec_inputs.get("auxiliary_tenant_ids"),
+        "preflight": spec_inputs.get("preflight", True),
+        # identity
+        "virtual_network_id": spec_inputs.get("virtual_network_id") or (parent_vnet_id(live.id) if live.id else None),
+        "name": live.name or spec_inputs.get("name"),
+        "peering_id": live.id,
+        "type": live.type or PEERING_TYPE,
+        "etag": live.etag,
+        # writable properties, as ARM has them
+        "remote_virtual_network_id": remote or spec_inputs.get("remote_virtual_network_id"),
+        "allow_virtual_network_access": props.allow_virtual_network_access,
+        "allow_forwarded_traffic": props.allow_forwarded_traffic,
+        "allow_gateway_transit": props.allow_gateway_transit,
+        "use_remote_gateways": props.use_remote_gateways,
+        "do_not_verify_remote_gateways": props.do_not_verify_remote_gateways,
+        "peer_complete_vnets": props.peer_complete_vnets,
+        "local_subnet_names": props.local_subnet_names,
+        "remote_subnet_names": props.remote_subnet_names,
+        "enable_only_ipv6_peering": props.enable_only_ipv6_peering,
+        "local_address_space": prefixes(props.local_address_space),
+        "remote_address_space": prefixes(props.remote_address_space),
+        # read-only
+        "peering_state": props.peering_state,
+        "peering_sync_level": props.peering_sync_level,
+        "provisioning_state": props.provisioning_state,
+        "resource_guid": props.resource_guid,
+        "local_virtual_network_address_space": prefixes(props.local_virtual_network_address_space),
+        "remote_virtual_network_address_space": prefixes(props.remote_virtual_network_address_space),
+        "remote_bgp_communities": (props.remote_bgp_communities.model_dump() if props.remote_bgp_communities else None),
+        "remote_virtual_network_encryption": (
+            props.remote_virtual_network_encryption.model_dump() if props.remote_virtual_network_encryption else None
+        ),
+        "remote_gateways": [g.id for g in props.remote_gateways] if props.remote_gateways else None,
+    }
+    return out

@@ -1,0 +1,675 @@
+"""``VirtualNetworkPeering``: a Pulumi dynamic resource for one Azure virtual network peering, and its provider.
+
+The provider object is pickled (dill) into the state as ``__provider``. It holds only
+:class:`~provider.settings.ProviderOverrides` (plain, non-secret values); settings, credentials, sessions, caches
+and locks live in the provider process and are rebuilt there by ``configure``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic as dyn
+import tenacity
+from azure.mgmt.core.tools import parse_resource_id
+from pydantic import ValidationError
+
+from .arm import ArmClient, Deadline, client_for
+from .errors import (
+    ArmError,
+    OperationFailedError,
+    OperationTimeoutError,
+    PeeringAlreadyExistsError,
+    PeeringError,
+    PeeringOperationError,
+    SettingsError,
+    describe_failure,
+    one_line,
+)
+from .models import (
+    OUT_OF_SYNC_LEVELS,
+    PeeringSpec,
+    PeeringState,
+    VirtualNetworkPeeringResource,
+    outputs_from,
+    parent_vnet_id,
+    same_id,
+)
+from .preflight import VNET_CACHE, run_preflight
+from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
+from .validation import UNKNOWN, is_unknown, validate_inputs
+
+log = logging.getLogger("provider")
+
+CONFIG_KEYS = (
+    "cloud",
+    "armEndpoint",
+    "authorityHost",
+    "tenantId",
+    "clientId",
+    "clientSecret",
+    "auxiliaryTenantIds",
+    "caBundle",
+    "allowInsecureLoopback",
+)
+
+# Changing any of these means a different peering: replace.
+REPLACE_FIELDS = ("virtual_network_id", "name", "remote_virtual_network_id", "peer_complete_vnets")
+# Written to ARM and changed in place by a PUT.
+FLAG_FIELDS = (
+    "allow_virtual_network_access",
+    "allow_forwarded_traffic",
+    "allow_gateway_transit",
+    "use_remote_gateways",
+    "do_not_verify_remote_gateways",
+    "enable_only_ipv6_peering",
+)
+# Compared as sets, and only when the program sets them (ARM reports its own values otherwise).
+LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space", "remote_address_space")
+# Ours alone: a change updates the state, never ARM.
+LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
+
+# How long create waits for a sibling update to bring back a Disconnected remote peering.
+RECONNECT_GRACE_SECONDS = 120.0
+
+_VNET_LOCKS: dict[str, threading.Lock] = {}
+_VNET_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[None]:
+    """Serialise writes per vnet inside this process (ARM answers 409 to concurrent writes on one vnet).
+
+    Locks are taken in a fixed order, so two peerings of the same pair of vnets cannot deadlock.
+    """
+    keys = sorted({v.lower() for v in vnet_ids if v})
+    with ExitStack() as stack:
+        for key in keys:
+            with _VNET_LOCKS_GUARD:
+                lock = _VNET_LOCKS.setdefault(key, threading.Lock())
+            if not lock.acquire(timeout=max(0.01, deadline.remaining())):
+                raise OperationTimeoutError(
+                    f"waited {deadline.seconds:.0f}s for other writes to {parse_resource_id(key)['name']} "
+                    "in this run; raise the resource's timeouts"
+                )
+            stack.callback(lock.release)
+        yield
+
+
+def _strip_internal(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+def _label(props: Mapping[str, Any], peering_id: str | None = None) -> str:
+    name = props.get("name")
+    vnet = props.get("virtual_network_id")
+    if peering_id and not (isinstance(name, str) and isinstance(vnet, str)):
+        try:
+            parts = parse_resource_id(peering_id)
+            return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
+        except (KeyError, ValueError):
+            return f"peering {peering_id}"
+    vnet_name = vnet.rstrip("/").split("/")[-1] if isinstance(vnet, str) else "?"
+    remote = props.get("remote_virtual_network_id")
+    remote_name = remote.rstrip("/").split("/")[-1] if isinstance(remote, str) else "?"
+    return f"peering {name!r} ({vnet_name} -> {remote_name})"
+
+
+def _norm_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    return sorted(str(v).lower() for v in value)
+
+
+def _aux(spec: PeeringSpec, settings: Settings) -> list[str]:
+    return list(spec.auxiliary_tenant_ids or settings.auxiliary_tenant_ids)
+
+
+def arm_differences(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
+    """ARM-side properties whose desired value differs from ``actual`` (both in the state's snake_case form).
+
+    Unknown desired values count as differences; optional lists are compared only when ``desired`` sets them.
+    """
+    changed: list[str] = []
+    for key in REPLACE_FIELDS:
+        want, have = desired.get(key), actual.get(key)
+        if is_unknown(want):
+            changed.append(key)
+        elif key in ("virtual_network_id", "remote_virtual_network_id", "name"):
+            if not (isinstance(want, str) and isinstance(have, str) and same_id(want, have)):
+                changed.append(key)
+        elif want is not None and have is not None and bool(want) != bool(have):
+            changed.append(key)
+    for key in FLAG_FIELDS:
+        want, have = desired.get(key), actual.get(key)
+        if is_unknown(want) or (want is not None and bool(want) != bool(have or False)):
+            changed.append(key)
+    for key in LIST_FIELDS:
+        want = desired.get(key)
+        if want is None or (want == [] and not actual.get(key)):
+            continue
+        if is_unknown(want) or _norm_list(want) != _norm_list(actual.get(key)):
+            changed.append(key)
+    return changed
+
+
+def drift_reason(outputs: Mapping[str, Any], policy: str) -> str | None:
+    """Why refreshed outputs call for a write even when the inputs did not change."""
+    if outputs.get("peering_state") == PeeringState.DISCONNECTED.value:
+        return "Disconnected"
+    if policy != "never" and outputs.get("peering_sync_level") in OUT_OF_SYNC_LEVELS:
+        return str(outputs.get("peering_sync_level"))
+    if outputs.get("provisioning_state") == "Failed":
+        return "Failed"
+    return None
+
+
+def wants_sync(policy: str, live: VirtualNetworkPeeringResource | None) -> bool:
+    if policy == "always":
+        return live is not None
+    if policy == "never" or live is None:
+        return False
+    return live.properties.peering_sync_level in OUT_OF_SYNC_LEVELS
+
+
+def _is_remote_disconnected(exc: BaseException) -> bool:
+    return isinstance(exc, ArmError) and exc.code == "RemotePeeringIsDisconnected"
+
+
+class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
+    """The dynamic provider behind :class:`VirtualNetworkPeering`.
+
+    Contract with the engine (pulumi.dynamic): ``check`` validates and normalises inputs (and, with known ids,
+    asks ARM read-only questions); ``diff`` gets the *old outputs*; ``create`` is transactional (on a definitive
+    failure nothing is left behind); ``update`` and ``create`` always return full outputs; ``read`` returns an
+    empty id when the peering is gone; ``delete`` treats "already gone" as success. Up to four calls run at once
+    on threads: writes are serialised per vnet in the process and 409s from other writers are retried.
+    """
+
+    # Nothing secret is ever pickled into the provider (see tests), so state need not hide it.
+    serialize_as_secret_always = False
+
+    def __init__(self, overrides: ProviderOverrides | None = None) -> None:
+        super().__init__()
+        self._overrides = overrides or ProviderOverrides()
+        self._init_runtime()
+
+    def _init_runtime(self) -> None:
+        self._runtime_lock = threading.Lock()
+        self._config: dict[str, Any] | None = None
+        self._settings: Settings | None = None
+        self._settings_error: SettingsError | None = None
+
+    # Only the overrides are pickled: never settings, secrets, credentials, sessions or locks.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_overrides": self._overrides}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._overrides = state["_overrides"]
+        self._init_runtime()
+
+    # -- settings --------------------------------------------------------------------------------------------
+
+    def configure(self, req: dyn.ConfigureRequest) -> None:
+        """Take the endpoint and credential settings from the stack config (``azure-peering:*``)."""
+        config: dict[str, Any] = {}
+        for key in CONFIG_KEYS:
+            value = req.config.get(f"{CONFIG_NAMESPACE}:{key}")
+            if value is not None:
+                config[f"{CONFIG_NAMESPACE}:{key}"] = value
+        with self._runtime_lock:
+            self._config = config
+            self._settings = None
+            self._settings_error = None
+
+    def settings(self) -> Settings:
+        with self._runtime_lock:
+            if self._settings is None and self._settings_error is None:
+                try:
+                    self._settings = resolve_settings(self._overrides, self._config or {})
+                except SettingsError as exc:
+                    self._settings_error = exc
+            if self._settings_error is not None:
+                raise self._settings_error
+            assert self._settings is not None
+            return self._settings
+
+    def client(self) -> ArmClient:
+        return client_for(self.settings())
+
+    # -- check / diff ----------------------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
+        """Validate the inputs (field-named failures) and fill in defaults; then, where every id is known,
+        a read-only preflight against ARM so that preview fails with the error apply would hit."""
+        inputs, failures = validate_inputs(_strip_internal(news))
+        result = [dyn.CheckFailure(f.property, f.reason) for f in failures]
+        if failures or inputs.get("preflight") is False or is_unknown(inputs):
+            return dyn.CheckResult(inputs, result)
+        creating = not _strip_internal(olds).get("virtual_network_id")
+        try:
+            spec = PeeringSpec.model_validate(inputs)
+            client = self.client()
+        except (ValidationError, SettingsError) as exc:
+            result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
+            return dyn.CheckResult(inputs, result)
+        for failure in run_preflight(client, spec, creating=creating):
+            result.append(dyn.CheckFailure(failure.property, failure.reason))
+        return dyn.CheckResult(inputs, result)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
+        """Replace when the peering's identity or link kind changes; update in place for flags and subnet lists;
+        update as well when refreshed outputs show drift (out of sync, Disconnected, Failed)."""
+        old = _strip_internal(olds)
+        new = _strip_internal(news)
+        changed = arm_differences(new, old)
+        replaces = [k for k in changed if k in REPLACE_FIELDS]
+        for key in LOCAL_FIELDS:
+            if key in new and new.get(key) != old.get(key) and key not in changed:
+                changed.append(key)
+        policy = str(new.get("sync_remote_address_space") or "auto")
+        drift = drift_reason(old, policy)
+        if not changed and drift is None:
+            return dyn.DiffResult(changes=False, replaces=[], delete_before_replace=False)
+        delete_first = False
+        if replaces:
+            # ARM allows one peering per (vnet, remote) pair and one per id: if the replacement would reuse
+            # either, the old one must go first.
+            same_pair = same_id(old.get("virtual_network_id"), new.get("virtual_network_id")) and same_id(
+                old.get("remote_virtual_network_id"), new.get("remote_virtual_network_id")
+            )
+            same_name = same_id(old.get("virtual_network_id"), new.get("virtual_network_id")) and same_id(
+                old.get("name"), new.get("name")
+            )
+            unknown = any(is_unknown(new.get(k)) for k in ("virtual_network_id", "remote_virtual_network_id"))
+            delete_first = same_pair or same_name or unknown
+        return dyn.DiffResult(
+            changes=True,
+            replaces=replaces,
+            delete_before_replace=delete_first,
+        )
+
+    # -- create / read / update / delete ---------------------------------------------------------------------
+
+    def _spec(self, props: Mapping[str, Any]) -> PeeringSpec:
+        inputs, failures = validate_inputs(_strip_internal(props))
+        if failures:
+            raise PeeringError("; ".join(f"{f.property}: {f.reason}" for f in failures))
+        return PeeringSpec.model_validate(inputs)
+
+    def _write(
+        self,
+        spec: PeeringSpec,
+        deadline: Deadline,
+        *,
+        sync: bool,
+    ) -> VirtualNetworkPeeringResource:
+        """PUT and wait, holding the write lock of both vnets; retried while the remote side is Disconnected
+        (another resource of this run is usually re-establishing it)."""
+        client = self.client()
+        aux = _aux(spec, client.settings)
+
+        def attempt() -> VirtualNetworkPeeringResource:
+            with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
+                try:
+                    return client.put_peering(
+                        spec.peering_id,
+                        spec.put_body(),
+                        deadline=deadline,
+                        sync_remote_address_space=sync,
+                        auxiliary_tenant_ids=aux,
+                    )
+                finally:
+                    VNET_CACHE.forget(spec.virtual_network_id)
+                    VNET_CACHE.forget(spec.remote_virtual_network_id)
+
+        grace = Deadline(min(RECONNECT_GRACE_SECONDS, deadline.remaining()))
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_is_remote_disconnected),
+            wait=tenacity.wait_exponential(multiplier=1, max=10),
+            stop=tenacity.stop_after_delay(grace.seconds),
+            sleep=client.retry.sleep,
+            reraise=True,
+        )
+        return retrying(attempt)
+
+    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
+        """Create the peering (PUT, wait) and return its full outputs.
+
+        An existing peering with the same id is an error unless ``adopt_existing`` is set, in which case it is
+        taken over and brought to the desired properties. If ARM fails the operation, the half-made peering is
+        deleted again so that nothing is left that the state does not know about.
+        """
+        label = _label(props)
+        try:
+            spec = self._spec(props)
+            deadline = Deadline(spec.timeouts.create)
+            client = self.client()
+            aux = _aux(spec, client.settings)
+            existing = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
+            if existing is not None:
+                if not spec.adopt_existing:
+                    raise PeeringAlreadyExistsError(
+                        f"a peering named {spec.name!r} already exists on this vnet (state "
+                        f"{existing.properties.peering_state}); set adopt_existing=True to manage it (pulumi import "
+                        "does not work for this resource), or choose another name"
+                    )
+                current = existing.properties.remote_virtual_network
+                if current is not None and not same_id(current.id, spec.remote_virtual_network_id):
+                    raise PeeringAlreadyExistsError(
+                        f"the existing peering {spec.name!r} links to {current.id}, not to "
+                        f"{spec.remote_virtual_network_id}; a peering's remote cannot change"
+                    )
+                log.info("%s: adopting the existing peering", label)
+            try:
+                live = self._write(spec, deadline, sync=wants_sync(spec.sync_remote_address_space, existing))
+            except OperationFailedError:
+                if existing is None:
+                    self._cleanup_failed_create(client, spec, aux, label)
+                raise
+            live = self._settle(client, spec, live, deadline, aux)
+            assert live.id is not None
+            return dyn.CreateResult(live.id, outputs_from(_strip_internal(props) | spec_inputs(spec), live))
+        except (PeeringError, ValidationError) as exc:
+            raise PeeringOperationError(describe_failure(f"create {label}", exc), exc) from None
+
+    def _cleanup_failed_create(self, client: ArmClient, spec: PeeringSpec, aux: list[str], label: str) -> None:
+        try:
+            with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], Deadline(300)):
+                client.delete_peering(spec.peering_id, deadline=Deadline(300), auxiliary_tenant_ids=aux)
+        except PeeringError as exc:
+            log.warning("%s: could not remove the failed peering: %s", label, one_line(str(exc)))
+
+    def _settle(
+        self,
+        client: ArmClient,
+        spec: PeeringSpec,
+        live: VirtualNetworkPeeringResource,
+        deadline: Deadline,
+        aux: list[str],
+    ) -> VirtualNetworkPeeringResource:
+        """If the final GET still reports a transitional provisioning state, read again until it settles."""
+        for _ in range(10):
+            if live.properties.provisioning_state in (None, "Succeeded", "Failed") or deadline.expired:
+                return live
+            client.retry.sleep(min(client.poll_interval, deadline.remaining()))
+            again = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
+            if again is None:
+                return live
+            live = again
+        return live
+
+    def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
+        """Refresh: the peering's full outputs as ARM has them now; an empty id when it is gone."""
+        old = _strip_internal(props)
+        label = _label(old, id_)
+        try:
+            client = self.client()
+            aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
+            live = client.get_peering(id_, auxiliary_tenant_ids=aux, deadline=Deadline(300))
+            if live is None:
+                return dyn.ReadResult("", {})
+            if not old.get("virtual_network_id"):
+                old["virtual_network_id"] = parent_vnet_id(live.id or id_)
+            return dyn.ReadResult(id_, outputs_from(old, live))
+        except (PeeringError, ValidationError) as exc:
+            raise PeeringOperationError(describe_failure(f"read {label}", exc), exc) from None
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
+        """Bring the peering to the new inputs (PUT, with syncRemoteAddressSpace when ARM reports it out of
+        sync), wait, and return full outputs. A Disconnected peering is re-established by the same PUT."""
+        label = _label(news)
+        try:
+            spec = self._spec(news)
+            deadline = Deadline(spec.timeouts.update)
+            client = self.client()
+            aux = _aux(spec, client.settings)
+            live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
+            needs_write = (
+                live is None
+                or bool(arm_differences(spec_inputs(spec), outputs_from({}, live)))
+                or drift_reason(outputs_from({}, live), spec.sync_remote_address_space) is not None
+                or spec.sync_remote_address_space == "always"
+            )
+            if needs_write:
+                live = self._write(spec, deadline, sync=wants_sync(spec.sync_remote_address_space, live))
+                live = self._settle(client, spec, live, deadline, aux)
+            assert live is not None
+            return dyn.UpdateResult(outputs_from(_strip_internal(news) | spec_inputs(spec), live))
+        except (PeeringError, ValidationError) as exc:
+            raise PeeringOperationError(describe_failure(f"update {label}", exc), exc) from None
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Delete the peering and wait; a peering that is already gone is success."""
+        old = _strip_internal(props)
+        label = _label(old, id_)
+        try:
+            timeouts = old.get("timeouts") or {}
+            deadline = Deadline(float(timeouts.get("delete") or 1800.0))
+            client = self.client()
+            aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
+            vnets = [parent_vnet_id(id_), str(old.get("remote_virtual_network_id") or "")]
+            with vnet_write_lock(vnets, deadline):
+                try:
+                    client.delete_peering(id_, deadline=deadline, auxiliary_tenant_ids=aux)
+                finally:
+                    for vnet in vnets:
+                        VNET_CACHE.forget(vnet)
+        except (PeeringError, ValidationError) as exc:
+            raise PeeringOperationError(describe_failure(f"delete {label}", exc), exc) from None
+
+
+def spec_inputs(spec: PeeringSpec) -> dict[str, Any]:
+    """A spec back in the state's snake_case input form."""
+    data = spec.model_dump()
+    data["timeouts"] = spec.timeouts.model_dump()
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The resource
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PeeringTimeouts:
+    """Per-resource timeouts, in seconds (Pulumi's ``custom_timeouts`` never reach a dynamic provider)."""
+
+    create: pulumi.Input[float] | None = None
+    """How long creating (PUT and wait, including retries) may take. Default 1800."""
+    update: pulumi.Input[float] | None = None
+    """How long an update may take. Default 1800."""
+    delete: pulumi.Input[float] | None = None
+    """How long deleting may take. Default 1800."""
+
+    def to_props(self) -> dict[str, Any]:
+        return {
+            k: v
+            for k, v in (("create", self.create), ("update", self.update), ("delete", self.delete))
+            if v is not None
+        }
+
+
+@dataclass
+class VirtualNetworkPeeringArgs:
+    """The inputs of a :class:`VirtualNetworkPeering`. Defaults are Azure's."""
+
+    virtual_network_id: pulumi.Input[str]
+    """ARM id of the local virtual network (the peering is created under it). Changing it replaces the peering."""
+    remote_virtual_network_id: pulumi.Input[str]
+    """ARM id of the remote virtual network. Changing it replaces the peering."""
+    name: pulumi.Input[str] | None = None
+    """Name of the peering (1-80 characters). Defaults to the resource name. Changing it replaces the peering."""
+    allow_virtual_network_access: pulumi.Input[bool] | None = None
+    """Whether VMs of the local vnet can reach VMs of the remote vnet. Default true."""
+    allow_forwarded_traffic: pulumi.Input[bool] | None = None
+    """Whether traffic forwarded by the local vnet's appliances is allowed into the remote vnet. Default false."""
+    allow_gateway_transit: pulumi.Input[bool] | None = None
+    """Whether the remote vnet may use this vnet's gateway (set on the hub's side). Default false."""
+    use_remote_gateways: pulumi.Input[bool] | None = None
+    """Whether this vnet uses the remote vnet's gateway (set on the spoke's side; the remote needs a gateway and
+    allow_gateway_transit on its peering). Default false."""
+    do_not_verify_remote_gateways: pulumi.Input[bool] | None = None
+    """Skip ARM's check of the remote gateway's provisioning state. Default false."""
+    peer_complete_vnets: pulumi.Input[bool] | None = None
+    """Peer the whole address spaces (true) or only chosen subnets (false). Changing it replaces the peering.
+    Default true."""
+    local_subnet_names: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Local subnets to peer; only with peer_complete_vnets=false. Changed in place."""
+    remote_subnet_names: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Remote subnets to peer; only with peer_complete_vnets=false. Changed in place."""
+    enable_only_ipv6_peering: pulumi.Input[bool] | None = None
+    """Peer only the IPv6 prefixes of dual-stack subnets; only with peer_complete_vnets=false. Default false."""
+    local_address_space: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Local prefixes to peer (prefix peering); only with peer_complete_vnets=false."""
+    remote_address_space: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Remote prefixes to peer (prefix peering); only with peer_complete_vnets=false."""
+    adopt_existing: pulumi.Input[bool] | None = None
+    """Take over a peering that already exists in Azure instead of failing (this resource's answer to
+    ``pulumi import``, which does not work for dynamic resources). Default false."""
+    timeouts: PeeringTimeouts | Mapping[str, pulumi.Input[float]] | None = None
+    """Per-resource create/update/delete timeouts in seconds."""
+    sync_remote_address_space: pulumi.Input[str] | None = None
+    """When to PUT with ``syncRemoteAddressSpace=true``: ``auto`` (when ARM reports the peering out of sync),
+    ``always`` or ``never``. Default auto."""
+    auxiliary_tenant_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """Tenants (up to 3) whose tokens go in ``x-ms-authorization-auxiliary`` for a cross-tenant peering.
+    Defaults to azure-peering:auxiliaryTenantIds."""
+    preflight: pulumi.Input[bool] | None = None
+    """Run read-only checks against ARM during check/preview (remote reachable, no overlap, gateway present).
+    Default true."""
+
+    def to_props(self, resource_name: str) -> dict[str, Any]:
+        timeouts: Any = self.timeouts
+        if isinstance(timeouts, PeeringTimeouts):
+            timeouts = timeouts.to_props()
+        elif isinstance(timeouts, Mapping):
+            timeouts = dict(timeouts)
+        return {
+            "virtual_network_id": self.virtual_network_id,
+            "name": self.name if self.name is not None else resource_name,
+            "remote_virtual_network_id": self.remote_virtual_network_id,
+            "allow_virtual_network_access": self.allow_virtual_network_access,
+            "allow_forwarded_traffic": self.allow_forwarded_traffic,
+            "allow_gateway_transit": self.allow_gateway_transit,
+            "use_remote_gateways": self.use_remote_gateways,
+            "do_not_verify_remote_gateways": self.do_not_verify_remote_gateways,
+            "peer_complete_vnets": self.peer_complete_vnets,
+            "local_subnet_names": self.local_subnet_names,
+            "remote_subnet_names": self.remote_subnet_names,
+            "enable_only_ipv6_peering": self.enable_only_ipv6_peering,
+            "local_address_space": self.local_address_space,
+            "remote_address_space": self.remote_address_space,
+            "adopt_existing": self.adopt_existing,
+            "timeouts": timeouts,
+            "sync_remote_address_space": self.sync_remote_address_space,
+            "auxiliary_tenant_ids": self.auxiliary_tenant_ids,
+            "preflight": self.preflight,
+        }
+
+
+OUTPUT_ONLY = (
+    "peering_id",
+    "type",
+    "etag",
+    "peering_state",
+    "peering_sync_level",
+    "provisioning_state",
+    "resource_guid",
+    "local_virtual_network_address_space",
+    "remote_virtual_network_address_space",
+    "remote_bgp_communities",
+    "remote_virtual_network_encryption",
+    "remote_gateways",
+)
+
+_DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
+
+
+class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualNetworkPeering"):
+    """An Azure virtual network peering (one direction: local vnet -> remote vnet).
+
+    Type token ``pulumi-python:dynamic/azure-peering:VirtualNetworkPeering``. Both directions are needed for the
+    link to become Connected; ``components.HubSpokePeering`` creates and orders them for a whole topology.
+    """
+
+    virtual_network_id: pulumi.Output[str]
+    """ARM id of the local virtual network."""
+    name: pulumi.Output[str]
+    """The peering's name."""
+    remote_virtual_network_id: pulumi.Output[str]
+    """ARM id of the remote virtual network."""
+    peering_id: pulumi.Output[str]
+    """ARM id of the peering."""
+    type: pulumi.Output[str]
+    """ARM resource type."""
+    etag: pulumi.Output[str]
+    """Changes on every write."""
+    allow_virtual_network_access: pulumi.Output[bool]
+    allow_forwarded_traffic: pulumi.Output[bool]
+    allow_gateway_transit: pulumi.Output[bool]
+    use_remote_gateways: pulumi.Output[bool]
+    do_not_verify_remote_gateways: pulumi.Output[bool]
+    peer_complete_vnets: pulumi.Output[bool]
+    local_subnet_names: pulumi.Output[list[str] | None]
+    remote_subnet_names: pulumi.Output[list[str] | None]
+    enable_only_ipv6_peering: pulumi.Output[bool]
+    local_address_space: pulumi.Output[list[str] | None]
+    """The local prefixes that are peered, as ARM reports them."""
+    remote_address_space: pulumi.Output[list[str] | None]
+    """The remote prefixes that are peered, as ARM reports them."""
+    adopt_existing: pulumi.Output[bool]
+    timeouts: pulumi.Output[dict[str, float]]
+    sync_remote_address_space: pulumi.Output[str]
+    auxiliary_tenant_ids: pulumi.Output[list[str] | None]
+    preflight: pulumi.Output[bool]
+    peering_state: pulumi.Output[str]
+    """Initiated (only this side exists), Connected (both sides exist) or Disconnected (the other side was
+    deleted; the next update re-establishes it)."""
+    peering_sync_level: pulumi.Output[str]
+    """FullyInSync, LocalNotInSync, RemoteNotInSync or LocalAndRemoteNotInSync (a vnet's address space changed)."""
+    provisioning_state: pulumi.Output[str]
+    resource_guid: pulumi.Output[str]
+    local_virtual_network_address_space: pulumi.Output[list[str] | None]
+    """The local vnet's current address space."""
+    remote_virtual_network_address_space: pulumi.Output[list[str] | None]
+    """The remote vnet's current address space."""
+    remote_bgp_communities: pulumi.Output[dict[str, Any] | None]
+    remote_virtual_network_encryption: pulumi.Output[dict[str, Any] | None]
+    remote_gateways: pulumi.Output[list[str] | None]
+    """Ids of the remote gateways used when use_remote_gateways is true."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: VirtualNetworkPeeringArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        provider_overrides: ProviderOverrides | None = None,
+    ) -> None:
+        """
+        :param resource_name: The Pulumi name of the resource (and the peering's name unless ``args.name``).
+        :param args: The peering's inputs.
+        :param opts: Resource options. ``custom_timeouts`` has no effect: use ``args.timeouts``.
+        :param provider_overrides: Explicit, non-secret endpoint settings for this resource's provider (they
+            win over stack config and environment; secrets only ever come from config or environment).
+        """
+        provider = VirtualNetworkPeeringProvider(provider_overrides) if provider_overrides else _DEFAULT_PROVIDER
+        props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
+        props.update(args.to_props(resource_name))
+        super().__init__(provider, resource_name, props, opts)
+
+
+__all__ = [
+    "UNKNOWN",
+    "PeeringTimeouts",
+    "VirtualNetworkPeering",
+    "VirtualNetworkPeeringArgs",
+    "VirtualNetworkPeeringProvider",
+]

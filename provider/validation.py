@@ -1,0 +1,266 @@
+"""Pure checks of a peering's inputs, producing failures named after the offending field.
+
+Inputs may hold unknown values during a preview (``UNKNOWN``); a check that needs an unknown value is skipped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
+
+from .models import DEFAULT_TIMEOUT_SECONDS, same_id
+
+# What the Pulumi runtime puts in place of a value not known yet (pulumi.runtime.rpc.UNKNOWN).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+# Peering and subnet names: 1-80 characters of letters, digits, '_', '.', '-'; start with a letter or digit;
+# end with a letter, digit or '_'.
+_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$")
+MAX_SUBNETS_PER_SIDE = 200
+MAX_TIMEOUT_SECONDS = 24 * 3600.0
+SYNC_POLICIES = ("auto", "always", "never")
+
+BOOL_DEFAULTS: Mapping[str, bool] = {
+    "allow_virtual_network_access": True,
+    "allow_forwarded_traffic": False,
+    "allow_gateway_transit": False,
+    "use_remote_gateways": False,
+    "do_not_verify_remote_gateways": False,
+    "peer_complete_vnets": True,
+    "enable_only_ipv6_peering": False,
+    "adopt_existing": False,
+    "preflight": True,
+}
+
+KNOWN_INPUTS = frozenset(
+    {
+        "virtual_network_id",
+        "name",
+        "remote_virtual_network_id",
+        *BOOL_DEFAULTS,
+        "local_subnet_names",
+        "remote_subnet_names",
+        "local_address_space",
+        "remote_address_space",
+        "timeouts",
+        "sync_remote_address_space",
+        "auxiliary_tenant_ids",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A check failure on one input property."""
+
+    property: str
+    reason: str
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether a value (or anything inside it) is not known yet."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, list | tuple):
+        return any(is_unknown(v) for v in value)
+    if isinstance(value, dict):
+        return any(is_unknown(v) for v in value.values())
+    return False
+
+
+def vnet_id_problem(value: Any) -> str | None:
+    """Why ``value`` is not the ARM id of a virtual network, or None when it is one."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be the ARM id of a virtual network"
+    if not is_valid_resource_id(value):
+        return (
+            f"{value!r} is not an ARM resource id; expected "
+            "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>"
+        )
+    parts = parse_resource_id(value)
+    if (
+        str(parts.get("namespace", "")).lower() != "microsoft.network"
+        or str(parts.get("type", "")).lower() != "virtualnetworks"
+        or parts.get("children")
+    ):
+        return (
+            f"{value!r} is not a virtual network id (expected .../providers/Microsoft.Network/virtualNetworks/<name>)"
+        )
+    try:
+        uuid.UUID(str(parts["subscription"]))
+    except ValueError:
+        return f"{value!r} has subscription {parts['subscription']!r}, which is not a GUID"
+    return None
+
+
+def name_problem(value: Any, what: str) -> str | None:
+    if not isinstance(value, str) or not _NAME_RE.match(value):
+        return (
+            f"{value!r} is not a valid {what} name: 1-80 letters, digits, '_', '.' or '-', "
+            "starting with a letter or digit and ending with a letter, digit or '_'"
+        )
+    return None
+
+
+def cidr_problems(values: Any, field: str) -> list[Failure]:
+    if not isinstance(values, list) or not values:
+        return [Failure(field, "must be a non-empty list of CIDR prefixes")]
+    failures: list[Failure] = []
+    for value in values:
+        if is_unknown(value):
+            continue
+        try:
+            ipaddress.ip_network(str(value), strict=True)
+        except ValueError as exc:
+            try:
+                suggestion = ipaddress.ip_network(str(value), strict=False)
+                failures.append(Failure(field, f"{value!r} has host bits set; did you mean {suggestion}?"))
+            except ValueError:
+                failures.append(Failure(field, f"{value!r} is not a CIDR prefix ({exc})"))
+    return failures
+
+
+def subnet_list_problems(values: Any, field: str) -> list[Failure]:
+    if not isinstance(values, list) or not values:
+        return [Failure(field, "must list at least one subnet name when peer_complete_vnets is false")]
+    failures: list[Failure] = []
+    if len(values) > MAX_SUBNETS_PER_SIDE:
+        failures.append(Failure(field, f"lists {len(values)} subnets; ARM allows at most {MAX_SUBNETS_PER_SIDE}"))
+    seen: set[str] = set()
+    for value in values:
+        if is_unknown(value):
+            continue
+        problem = name_problem(value, "subnet")
+        if problem:
+            failures.append(Failure(field, problem))
+        elif value.lower() in seen:
+            failures.append(Failure(field, f"subnet {value!r} is listed twice"))
+        else:
+            seen.add(value.lower())
+    return failures
+
+
+def timeout_problems(value: Any) -> list[Failure]:
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [Failure("timeouts", "must be an object with create/update/delete seconds")]
+    failures: list[Failure] = []
+    for key, seconds in value.items():
+        if key not in ("create", "update", "delete"):
+            failures.append(Failure("timeouts", f"unknown timeout {key!r}; use create, update or delete"))
+        elif is_unknown(seconds) or seconds is None:
+            continue
+        elif isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            failures.append(Failure("timeouts", f"{key} must be a number of seconds, not {seconds!r}"))
+        elif not 0 < float(seconds) <= MAX_TIMEOUT_SECONDS:
+            failures.append(Failure("timeouts", f"{key} must be between 0 and {int(MAX_TIMEOUT_SECONDS)} seconds"))
+    return failures
+
+
+def normalise(news: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs with Azure's and our defaults filled in where a value is absent."""
+    inputs = dict(news)
+    for key, default in BOOL_DEFAULTS.items():
+        if inputs.get(key) is None:
+            inputs[key] = default
+    if inputs.get("sync_remote_address_space") is None:
+        inputs["sync_remote_address_space"] = "auto"
+    timeouts = inputs.get("timeouts")
+    if timeouts is None:
+        timeouts = {}
+    if isinstance(timeouts, dict):
+        inputs["timeouts"] = {
+            key: (timeouts.get(key) if timeouts.get(key) is not None else DEFAULT_TIMEOUT_SECONDS)
+            for key in ("create", "update", "delete")
+        } | {k: v for k, v in timeouts.items() if k not in ("create", "update", "delete")}
+    return inputs
+
+
+def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+    """Validate and normalise a peering's inputs. Pure: no I/O. Unknown values skip the checks that need them."""
+    inputs = normalise(news)
+    failures: list[Failure] = []
+
+    def known(key: str) -> bool:
+        return not is_unknown(inputs.get(key))
+
+    for key in sorted(set(inputs) - KNOWN_INPUTS):
+        if not key.startswith("__") and inputs.get(key) is not None:
+            failures.append(Failure(key, f"unknown input {key!r}"))
+
+    for key in ("virtual_network_id", "remote_virtual_network_id"):
+        if known(key):
+            problem = vnet_id_problem(inputs.get(key))
+            if problem:
+                failures.append(Failure(key, problem))
+    if known("name"):
+        problem = name_problem(inputs.get("name"), "peering")
+        if problem:
+            failures.append(Failure("name", problem))
+
+    for key in BOOL_DEFAULTS:
+        if known(key) and not isinstance(inputs.get(key), bool):
+            failures.append(Failure(key, f"must be true or false, not {inputs.get(key)!r}"))
+
+    local, remote = inputs.get("virtual_network_id"), inputs.get("remote_virtual_network_id")
+    both_known = known("virtual_network_id") and known("remote_virtual_network_id")
+    if both_known and isinstance(local, str) and isinstance(remote, str) and same_id(local, remote):
+        failures.append(Failure("remote_virtual_network_id", "a virtual network cannot be peered with itself"))
+
+    if inputs.get("use_remote_gateways") is True and inputs.get("allow_gateway_transit") is True:
+        failures.append(
+            Failure(
+                "use_remote_gateways",
+                "use_remote_gateways and allow_gateway_transit cannot both be true on one peering: "
+                "offer transit on the hub's peering and use it on the spoke's",
+            )
+        )
+    subnet_fields = ("local_subnet_names", "remote_subnet_names", "local_address_space", "remote_address_space")
+    if known("peer_complete_vnets"):
+        complete = inputs.get("peer_complete_vnets")
+        if complete is True:
+            for key in subnet_fields:
+                if inputs.get(key) not in (None, []):
+                    failures.append(Failure(key, "only allowed with peer_complete_vnets=false (subnet peering)"))
+            if inputs.get("enable_only_ipv6_peering") is True:
+                failures.append(
+                    Failure("enable_only_ipv6_peering", "only allowed with peer_complete_vnets=false (subnet peering)")
+                )
+        elif complete is False:
+            for key in ("local_subnet_names", "remote_subnet_names"):
+                if known(key):
+                    failures.extend(subnet_list_problems(inputs.get(key), key))
+    for key in ("local_address_space", "remote_address_space"):
+        if inputs.get(key) not in (None, []) and known(key) and inputs.get("peer_complete_vnets") is False:
+            failures.extend(cidr_problems(inputs.get(key), key))
+
+    if known("timeouts"):
+        failures.extend(timeout_problems(inputs.get("timeouts")))
+    if known("sync_remote_address_space") and inputs.get("sync_remote_address_space") not in SYNC_POLICIES:
+        failures.append(Failure("sync_remote_address_space", f"must be one of {', '.join(SYNC_POLICIES)}"))
+
+    aux = inputs.get("auxiliary_tenant_ids")
+    if aux is not None and known("auxiliary_tenant_ids"):
+        if not isinstance(aux, list):
+            failures.append(Failure("auxiliary_tenant_ids", "must be a list of tenant ids"))
+        else:
+            if len(aux) > 3:
+                failures.append(Failure("auxiliary_tenant_ids", "ARM accepts at most 3 auxiliary tenants"))
+            for tenant in aux:
+                try:
+                    uuid.UUID(str(tenant))
+                except ValueError:
+                    failures.append(Failure("auxiliary_tenant_ids", f"{tenant!r} is not a tenant id (a GUID)"))
+
+    for key in ("virtual_network_id", "name", "remote_virtual_network_id"):
+        if inputs.get(key) is None:
+            failures = [f for f in failures if f.property != key]
+            failures.append(Failure(key, "is required"))
+    return inputs, failures
