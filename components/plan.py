@@ -869,13 +869,16 @@ def _side_prefixes(
     for name in names:
         found = table.get(name.lower())
         if found is None:
-            known = ", ".join(sorted(arm for arm, _ in table.values())) or "none"
+            known = ", ".join(sorted(arm for arm, _ in table.values()))
             c.error(
                 "UnknownSubnet",
                 s.name,
                 attr,
-                f"subnet {name!r} does not exist in the {side} vnet {vnet.name!r} (its subnets: {known})",
-                f"use one of those names in {_field(s.name, attr)}",
+                f"subnet {name!r} does not exist in the {side} vnet {vnet.name!r} "
+                + (f"(its subnets: {known})" if known else "(it has no subnets)"),
+                f"use one of those names in {_field(s.name, attr)}"
+                if known
+                else f"create the subnet first, or set {_field(s.name, 'link')}='vnet'",
             )
             continue
         nets = _networks(found[1], f"subnet {found[0]!r} of vnet {vnet.name!r}", idx, c)
@@ -916,6 +919,8 @@ class _Peer:
     label: str
     spoke: str | None
     prefixes: list[IpNetwork] | None
+    mesh_spoke: str | None = None
+    """Set when the peering with V is a mesh peering (of this spoke): leaving the mesh is then a fix."""
 
 
 def _existing_remote_prefixes(
@@ -976,8 +981,11 @@ class _Planner:
                 if sf is None:
                     self.defer("subnets", s.name, s.vnet)
             self.check_gateways(s, sf)
-        self.check_direct_overlaps(hub_sides, spoke_sides)
+        # Order matters only for which message a pair of vnets gets (each pair is reported once): the most
+        # fundamental one first, so that following a fix never reveals a second error about the same pair.
+        self.check_hub_spoke_overlaps(hub_sides, spoke_sides)
         self.check_peers_of_hub(spoke_sides)
+        self.check_mesh_overlaps()
         self.check_peers_of_spokes(hub_sides)
         self.check_existing_peerings()
         self.check_peering_limits()
@@ -1069,7 +1077,7 @@ class _Planner:
         self.reported_pairs.add(pair)
         self.c.error(code, spoke, attr, problem, fix)
 
-    def check_direct_overlaps(
+    def check_hub_spoke_overlaps(
         self, hub_sides: Mapping[str, list[IpNetwork] | None], spoke_sides: Mapping[str, list[IpNetwork] | None]
     ) -> None:
         for s in self.r.spokes:
@@ -1099,6 +1107,8 @@ class _Planner:
                     "ARM refuses to peer them (VnetAddressSpacesOverlap)",
                     fix,
                 )
+
+    def check_mesh_overlaps(self) -> None:
         meshed = [s for s in self.r.spokes if s.joins_mesh]
         for i, a in enumerate(meshed):
             for b in meshed[i + 1 :]:
@@ -1143,6 +1153,9 @@ class _Planner:
                 )
                 if other.spoke is None:
                     fix += f", or remove the existing peering to {other.label}"
+                mesh_spokes = sorted(x.mesh_spoke for x in (a, b) if x.mesh_spoke is not None)
+                if mesh_spokes:
+                    fix += f", or set join_mesh=False on spoke {mesh_spokes[0]!r}"
                 self.report_overlap(
                     a.vnet_key,
                     b.vnet_key,
@@ -1189,7 +1202,7 @@ class _Planner:
                         if mf is None
                         else _networks(mf.address_prefixes, f"vnet {m.vnet.name!r}", self.idx, self.c)
                     )
-                    peers.append(_Peer(m.vnet.key, f"spoke {m.name!r}", m.name, nets))
+                    peers.append(_Peer(m.vnet.key, f"spoke {m.name!r}", m.name, nets, mesh_spoke=m.name))
                     partners.add(m.vnet.key)
             peers += self.external_peers(s.vnet, sf, partners)
             self.check_peer_set(s.vnet, f"spoke {s.name!r}", peers)
@@ -1219,7 +1232,7 @@ class _Planner:
                         f"vnet {local.name!r} already has a peering named {p.name!r} pointing to another vnet "
                         f"({by_name.remote_vnet_id!r}); ARM cannot change a peering's remote vnet "
                         "(ChangingRemoteVirtualNetworkNotAllowed)",
-                        f"set {_field(p.spoke, attr)} to another name"
+                        f"set {_field(p.spoke, attr)} to another name (or delete that peering)"
                         if attr
                         else f"rename spoke {p.spoke!r} or delete the existing peering {p.name!r}",
                     )
