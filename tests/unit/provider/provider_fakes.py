@@ -1,0 +1,115 @@
+"""Shared fakes for the provider's unit tests: settings, tokens and an ARM client that never touches the network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provider.arm import ArmClient, RetryPolicy
+from provider.settings import Settings, resolve_settings
+
+SUB = "00000000-0000-0000-0000-000000000001"
+ARM = "https://arm.test"
+
+
+def vnet_id(name: str, rg: str = "rg1", sub: str = SUB) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+
+
+def peering_id(vnet: str, name: str) -> str:
+    return f"{vnet_id(vnet)}/virtualNetworkPeerings/{name}"
+
+
+def arm_settings(**config: Any) -> Settings:
+    cfg = {"azure-peering:armEndpoint": ARM, **{f"azure-peering:{k}": v for k, v in config.items()}}
+    return resolve_settings(None, cfg, environ={})
+
+
+
+
+class FakeTokens:
+    """Stands in for TokenSource: hands out recognisable tokens and records which tenants were asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str | None] = []
+
+    def token(self, tenant_id: str | None = None) -> str:
+        self.asked.append(tenant_id)
+        return f"token-for-{tenant_id or 'home'}"
+
+    def auxiliary_header(self, tenant_ids: list[str]) -> str | None:
+        tenants = [t for t in tenant_ids if t]
+        return ", ".join(f"Bearer {self.token(t)}" for t in tenants) or None
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def make_client(settings: Settings | None = None, **kwargs: Any) -> tuple[ArmClient, Sleeps]:
+    sleeps = Sleeps()
+    client = ArmClient(
+        settings or arm_settings(),
+        tokens=FakeTokens(),  # type: ignore[arg-type]
+        retry=RetryPolicy(sleep=sleeps, initial_backoff=0.01, max_backoff=0.05),
+        poll_interval=0.01,
+        **kwargs,
+    )
+    return client, sleeps
+
+
+def peering_json(
+    vnet: str = "hub",
+    name: str = "hub-to-spoke",
+    remote: str = "spoke",
+    *,
+    state: str = "Initiated",
+    sync: str = "FullyInSync",
+    provisioning: str = "Succeeded",
+    **props: Any,
+) -> dict[str, Any]:
+    body = {
+        "id": peering_id(vnet, name),
+        "name": name,
+        "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+        "etag": 'W/"1"',
+        "properties": {
+            "allowVirtualNetworkAccess": True,
+            "allowForwardedTraffic": False,
+            "allowGatewayTransit": False,
+            "useRemoteGateways": False,
+            "doNotVerifyRemoteGateways": False,
+            "peerCompleteVnets": True,
+            "enableOnlyIPv6Peering": False,
+            "remoteVirtualNetwork": {"id": vnet_id(remote)},
+            "peeringState": state,
+            "peeringSyncLevel": sync,
+            "provisioningState": provisioning,
+            "resourceGuid": "11111111-2222-3333-4444-555555555555",
+            "remoteAddressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
+            "remoteVirtualNetworkAddressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
+            "localVirtualNetworkAddressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        },
+    }
+    body["properties"].update(props)
+    return body
+
+
+def vnet_json(name: str, prefixes: list[str], subnets: dict[str, str] | None = None, **props: Any) -> dict[str, Any]:
+    return {
+        "id": vnet_id(name),
+        "name": name,
+        "location": "westeurope",
+        "properties": {
+            "provisioningState": "Succeeded",
+            "addressSpace": {"addressPrefixes": prefixes},
+            "subnets": [
+                {"name": sname, "id": f"{vnet_id(name)}/subnets/{sname}", "properties": {"addressPrefix": prefix}}
+                for sname, prefix in (subnets or {}).items()
+            ],
+            **props,
+        },
+    }

@@ -1,0 +1,243 @@
+"""The ARM client: typed errors, the retry policy (what is retried, Retry-After), LRO polling, token handling."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import responses
+
+from provider.arm import Deadline, RetryPolicy, is_retryable
+from provider.errors import (
+    ArmConflictError,
+    ArmConnectionError,
+    ArmError,
+    ArmNotFoundError,
+    ArmThrottledError,
+    ArmValidationError,
+    OperationFailedError,
+    OperationTimeoutError,
+    describe_failure,
+)
+from provider.models import PeeringSpec
+from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id
+
+pytestmark = pytest.mark.unit
+
+PID = peering_id("hub", "hub-to-spoke")
+URL = ARM + PID
+OP = ARM + "/subscriptions/x/providers/Microsoft.Network/locations/westeurope/operations/op1"
+
+
+def cloud_error(code: str, message: str = "nope") -> dict[str, object]:
+    return {"error": {"code": code, "message": message, "details": []}}
+
+
+def spec() -> PeeringSpec:
+    return PeeringSpec(virtual_network_id=vnet_id("hub"), name="hub-to-spoke", remote_virtual_network_id=vnet_id("spoke"))
+
+
+@responses.activate
+def test_get_returns_none_on_404_and_sends_bearer_and_api_version() -> None:
+    client, _ = make_client()
+    responses.get(URL, status=404, json=cloud_error("NotFound"))
+    assert client.get_peering(PID) is None
+    sent = responses.calls[0].request
+    assert sent.headers["Authorization"] == "Bearer token-for-home"
+    assert "api-version=2025-05-01" in (sent.url or "")
+
+
+@responses.activate
+def test_errors_are_typed_and_carry_status_code_message_and_request_id() -> None:
+    client, sleeps = make_client()
+    responses.put(
+        URL,
+        status=400,
+        json=cloud_error("VnetAddressSpacesOverlap", "Cannot peer:\n overlapping 10.0.0.0/16"),
+        headers={"x-ms-request-id": "req-123"},
+    )
+    with pytest.raises(ArmValidationError) as info:
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(30))
+    err = info.value
+    assert (err.status_code, err.code, err.request_id) == (400, "VnetAddressSpacesOverlap", "req-123")
+    assert "overlapping 10.0.0.0/16" in err.message
+    assert len(responses.calls) == 1 and sleeps.calls == []  # validation errors are never retried
+    line = describe_failure("create peering 'hub-to-spoke'", err)
+    assert "\n" not in line
+    assert "VnetAddressSpacesOverlap" in line and "req-123" in line and "Fix:" in line
+
+
+@responses.activate
+def test_429_honours_retry_after_then_succeeds() -> None:
+    client, sleeps = make_client()
+    responses.get(URL, status=429, json=cloud_error("TooManyRequests"), headers={"Retry-After": "7"})
+    responses.get(URL, status=200, json=peering_json())
+    assert client.get_peering(PID) is not None
+    assert sleeps.calls == [7.0]
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(500, "InternalServerError"), (503, "ServiceUnavailable"), (409, "AnotherOperationInProgress"),
+     (400, "ReferencedResourceNotProvisioned"), (429, "RetryableError")],
+)
+def test_transient_failures_are_retried(status: int, code: str) -> None:
+    client, sleeps = make_client()
+    responses.get(URL, status=status, json=cloud_error(code))
+    responses.get(URL, status=status, json=cloud_error(code))
+    responses.get(URL, status=200, json=peering_json())
+    assert client.get_peering(PID) is not None
+    assert len(sleeps.calls) == 2
+
+
+@responses.activate
+def test_connection_errors_are_retried() -> None:
+    client, sleeps = make_client()
+    responses.get(URL, body=requests.exceptions.ConnectionError("reset"))
+    responses.get(URL, status=200, json=peering_json())
+    assert client.get_peering(PID) is not None
+    assert len(sleeps.calls) == 1
+
+
+@responses.activate
+def test_retries_stop_after_the_attempt_budget() -> None:
+    client, sleeps = make_client()
+    client.retry = RetryPolicy(max_attempts=3, sleep=sleeps, initial_backoff=0.01, max_backoff=0.01)
+    responses.get(URL, status=503, json=cloud_error("ServiceUnavailable"))
+    with pytest.raises(ArmError) as info:
+        client.get_peering(PID)
+    assert info.value.status_code == 503
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_retries_stop_at_the_deadline() -> None:
+    client, _ = make_client()
+    responses.get(URL, status=429, json=cloud_error("TooManyRequests"), headers={"Retry-After": "0"})
+    with pytest.raises(ArmThrottledError):
+        client.get_peering(PID, deadline=Deadline(0))
+    assert len(responses.calls) == 1
+
+
+def test_retry_classification() -> None:
+    def err(cls: type[ArmError], status: int, code: str | None) -> ArmError:
+        return cls(status_code=status, code=code, message="m")
+
+    assert is_retryable(err(ArmConflictError, 409, "Conflict"))
+    assert is_retryable(ArmConnectionError("x"))
+    assert not is_retryable(err(ArmValidationError, 400, "InvalidRequestFormat"))
+    assert not is_retryable(err(ArmNotFoundError, 404, "NotFound"))
+    assert not is_retryable(err(OperationFailedError, 200, "VnetAddressSpacesOverlap"))
+    assert is_retryable(err(OperationFailedError, 200, "AnotherOperationInProgress"))
+
+
+@responses.activate
+def test_put_polls_azure_async_operation_then_reads_the_result() -> None:
+    client, sleeps = make_client()
+    responses.put(
+        URL, status=201, json=peering_json(provisioning="Updating"), headers={"Azure-AsyncOperation": OP, "Retry-After": "1"}
+    )
+    responses.get(OP, json={"status": "InProgress"}, headers={"Retry-After": "2"})
+    responses.get(OP, json={"status": "Succeeded"})
+    responses.get(URL, json=peering_json())
+    live = client.put_peering(PID, spec().put_body(), deadline=Deadline(60), sync_remote_address_space=True)
+    assert live.properties.provisioning_state == "Succeeded"
+    assert sleeps.calls == [1.0, 2.0]
+    put = responses.calls[0].request
+    assert "syncRemoteAddressSpace=true" in (put.url or "")
+    assert json.loads(put.body or b"{}")["properties"]["remoteVirtualNetwork"]["id"] == vnet_id("spoke")
+
+
+@responses.activate
+def test_failed_operation_raises_with_the_arm_code() -> None:
+    client, _ = make_client()
+    responses.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    responses.get(OP, json={"status": "Failed", "error": {"code": "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+                                                          "message": "overlap"}})
+    with pytest.raises(OperationFailedError) as info:
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+    assert info.value.code == "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"
+    assert len([c for c in responses.calls if c.request.method == "PUT"]) == 1
+
+
+@responses.activate
+def test_transient_operation_failure_repeats_the_write() -> None:
+    client, _ = make_client()
+    responses.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    responses.get(OP, json={"status": "Failed", "error": {"code": "AnotherOperationInProgress", "message": "busy"}})
+    responses.get(OP, json={"status": "Succeeded"})
+    responses.get(URL, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+    assert len([c for c in responses.calls if c.request.method == "PUT"]) == 2
+
+
+@responses.activate
+def test_operation_timeout() -> None:
+    client, _ = make_client()
+    responses.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    responses.get(OP, json={"status": "InProgress"})
+    with pytest.raises(OperationTimeoutError, match="timeouts"):
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(0.05))
+
+
+@responses.activate
+def test_delete_polls_location_and_treats_absent_as_success() -> None:
+    client, _ = make_client()
+    loc = ARM + "/subscriptions/x/providers/Microsoft.Network/locations/westeurope/operationResults/op2"
+    responses.delete(URL, status=202, headers={"Location": loc})
+    responses.get(loc, status=202)
+    responses.get(loc, status=200)
+    assert client.delete_peering(PID, deadline=Deadline(60)) is True
+    responses.delete(URL, status=204)
+    assert client.delete_peering(PID, deadline=Deadline(60)) is False
+
+
+@responses.activate
+def test_tokens_never_go_to_another_host() -> None:
+    client, _ = make_client()
+    responses.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": "https://evil.test/op"})
+    with pytest.raises(ArmConnectionError, match="refusing to send credentials"):
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(5))
+    assert all("evil.test" not in (c.request.url or "") for c in responses.calls)
+
+
+@responses.activate
+def test_auxiliary_tokens_for_cross_tenant_writes() -> None:
+    client, _ = make_client()
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, status=200, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(5), auxiliary_tenant_ids=["t2", "t3"])
+    put = responses.calls[0].request
+    assert put.headers["x-ms-authorization-auxiliary"] == "Bearer token-for-t2, Bearer token-for-t3"
+
+
+@responses.activate
+def test_reads_in_another_tenant_retry_with_the_auxiliary_token_as_primary() -> None:
+    client, _ = make_client()
+    vnet = ARM + vnet_id("spoke")
+    responses.get(vnet, status=401, json=cloud_error("InvalidAuthenticationTokenTenant"))
+    responses.get(vnet, status=200, json={"id": vnet_id("spoke"), "properties": {}})
+    assert client.get_virtual_network(vnet_id("spoke"), auxiliary_tenant_ids=["t2"]) is not None
+    assert responses.calls[1].request.headers["Authorization"] == "Bearer token-for-t2"
+
+
+@responses.activate
+def test_tls_verification_is_always_on() -> None:
+    client, _ = make_client()
+    seen: list[object] = []
+
+    def capture(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        return (200, {}, json.dumps(peering_json()))
+
+    responses.add_callback(responses.GET, URL, callback=capture)
+    original = client._session.request
+
+    def spy(*args: object, **kwargs: object) -> requests.Response:
+        seen.append(kwargs.get("verify"))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    client._session.request = spy  # type: ignore[method-assign]
+    client.get_peering(PID)
+    assert seen == [True]
