@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id, resource_id
 
@@ -34,6 +34,7 @@ __all__ = [
     "is_valid_spoke_name",
     "is_valid_subnet_name",
     "parse_vnet_id",
+    "vnet_facts_from_lookup",
     "vnet_key",
 ]
 
@@ -321,3 +322,65 @@ def vnet_key(raw: object) -> str | None:
         return parse_vnet_id(raw).key
     except ValueError:
         return None
+
+
+# --- From the provider's lookup ------------------------------------------------------------------------------
+
+_SUCCEEDED_STATES: Final = frozenset({"succeeded"})
+_PROVISIONING_STATES: Final = frozenset({"creating", "updating", "provisioning"})
+
+
+def _gateway_state(gateways: object) -> GatewayState:
+    """Summarise a vnet's gateways: a usable one wins, then one on its way, then a broken one (Failed, Deleting)."""
+    if isinstance(gateways, str) or not isinstance(gateways, Sequence) or not gateways:
+        return "none"
+    states = [
+        str(g.get("provisioning_state") or "succeeded").lower() if isinstance(g, Mapping) else "succeeded"
+        for g in gateways
+    ]
+    if any(state in _SUCCEEDED_STATES for state in states):
+        return "succeeded"
+    if any(state in _PROVISIONING_STATES for state in states):
+        return "provisioning"
+    return "failed"
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return ()
+    return tuple(str(v) for v in value)
+
+
+def vnet_facts_from_lookup(data: Mapping[str, Any]) -> VnetFacts:
+    """Build :class:`VnetFacts` from the dict ``provider.get_virtual_network()`` returns (``id``,
+    ``address_prefixes``, ``subnets``, ``gateways`` [{``provisioning_state``}], ``peerings``
+    [{``name``, ``remote_virtual_network_id``, ``use_remote_gateways``, ``allow_gateway_transit``,
+    ``peering_state``, ``remote_address_prefixes``}]). Lenient: missing or odd entries are skipped, never raised on.
+    The gateway state is ``succeeded`` if any gateway succeeded, else ``provisioning`` if one is being created or
+    updated, else ``failed`` (Failed, Deleting), ``none`` without gateways."""
+    subnets_raw = data.get("subnets")
+    subnets = {str(k): _strings(v) for k, v in subnets_raw.items()} if isinstance(subnets_raw, Mapping) else {}
+    peerings: list[ExistingPeering] = []
+    raw_peerings = data.get("peerings")
+    if isinstance(raw_peerings, Sequence) and not isinstance(raw_peerings, str):
+        for item in raw_peerings:
+            if not isinstance(item, Mapping) or not item.get("name"):
+                continue
+            prefixes = item.get("remote_address_prefixes")
+            peerings.append(
+                ExistingPeering(
+                    name=str(item["name"]),
+                    remote_vnet_id=str(item.get("remote_virtual_network_id") or ""),
+                    use_remote_gateways=bool(item.get("use_remote_gateways")),
+                    allow_gateway_transit=bool(item.get("allow_gateway_transit")),
+                    peering_state=str(item["peering_state"]) if item.get("peering_state") else None,
+                    remote_address_prefixes=_strings(prefixes) or None,
+                )
+            )
+    return VnetFacts(
+        vnet_id=str(data.get("id") or ""),
+        address_prefixes=_strings(data.get("address_prefixes")),
+        subnets=subnets,
+        gateway=_gateway_state(data.get("gateways")),
+        existing_peerings=tuple(peerings),
+    )

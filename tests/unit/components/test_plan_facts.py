@@ -1,0 +1,97 @@
+"""Turning the provider's vnet lookup (``provider.get_virtual_network()``) into planner facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.topology import ExistingPeering, vnet_facts_from_lookup
+from tests.unit.components.planner_factories import HUB, plan, spokes_n, vid
+
+pytestmark = pytest.mark.unit
+
+
+def lookup(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": HUB,
+        "name": "vnet-hub",
+        "location": "westeurope",
+        "provisioning_state": "Succeeded",
+        "address_prefixes": ["10.0.0.0/16"],
+        "subnets": {"GatewaySubnet": ["10.0.0.0/27"], "shared": ["10.0.1.0/24", "fd00::/64"]},
+        "gateways": [
+            {
+                "id": HUB.replace("virtualNetworks/vnet-hub", "virtualNetworkGateways/gw"),
+                "provisioning_state": "Succeeded",
+            }
+        ],
+        "peerings": [
+            {
+                "id": HUB + "/virtualNetworkPeerings/to-legacy",
+                "name": "to-legacy",
+                "remote_virtual_network_id": vid("vnet-legacy"),
+                "peering_state": "Connected",
+                "use_remote_gateways": False,
+                "allow_gateway_transit": True,
+                "remote_address_prefixes": ["172.16.0.0/16"],
+            }
+        ],
+        "has_gateway": True,
+        "gateway_provisioning": False,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_full_lookup_is_converted() -> None:
+    f = vnet_facts_from_lookup(lookup())
+    assert f.vnet_id == HUB
+    assert f.address_prefixes == ("10.0.0.0/16",)
+    assert dict(f.subnets) == {"GatewaySubnet": ("10.0.0.0/27",), "shared": ("10.0.1.0/24", "fd00::/64")}
+    assert f.gateway == "succeeded"
+    assert f.existing_peerings == (
+        ExistingPeering(
+            name="to-legacy",
+            remote_vnet_id=vid("vnet-legacy"),
+            allow_gateway_transit=True,
+            peering_state="Connected",
+            remote_address_prefixes=("172.16.0.0/16",),
+        ),
+    )
+    assert f.existing_peering_count is None
+
+
+@pytest.mark.parametrize(
+    ("states", "expected"),
+    [
+        ([], "none"),
+        (["Creating"], "provisioning"),
+        (["Updating"], "provisioning"),
+        (["Failed"], "failed"),
+        (["Deleting"], "failed"),
+        (["Failed", "Creating"], "provisioning"),
+        (["Failed", "Succeeded"], "succeeded"),
+        ([None], "succeeded"),
+    ],
+)
+def test_gateway_state_summary(states: list[str | None], expected: str) -> None:
+    gateways = [{"id": f"gw{i}", "provisioning_state": s} for i, s in enumerate(states)]
+    assert vnet_facts_from_lookup(lookup(gateways=gateways)).gateway == expected
+
+
+def test_odd_lookups_do_not_raise() -> None:
+    f = vnet_facts_from_lookup({"peerings": [None, {"name": ""}, {"name": "p"}], "subnets": "x", "gateways": "y"})
+    assert f.vnet_id == "" and f.gateway == "none" and dict(f.subnets) == {}
+    assert [p.name for p in f.existing_peerings] == ["p"]
+    assert f.existing_peerings[0].remote_address_prefixes is None
+
+
+def test_converted_facts_drive_the_plan() -> None:
+    fx = {HUB: vnet_facts_from_lookup(lookup())}
+    fx[vid("vnet-s1")] = vnet_facts_from_lookup(
+        lookup(id=vid("vnet-s1"), address_prefixes=["172.16.5.0/24"], peerings=[], gateways=[])
+    )
+    p = plan(spokes_n(1), fx)
+    assert [e.code for e in p.errors] == ["OverlapsWithPeeredVnet"]
+    assert "to-legacy" in p.errors[0].message
