@@ -24,8 +24,6 @@ def arm_settings(**config: Any) -> Settings:
     return resolve_settings(None, cfg, environ={})
 
 
-
-
 class FakeTokens:
     """Stands in for TokenSource: hands out recognisable tokens and records which tenants were asked."""
 

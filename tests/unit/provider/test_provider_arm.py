@@ -35,7 +35,9 @@ def cloud_error(code: str, message: str = "nope") -> dict[str, object]:
 
 
 def spec() -> PeeringSpec:
-    return PeeringSpec(virtual_network_id=vnet_id("hub"), name="hub-to-spoke", remote_virtual_network_id=vnet_id("spoke"))
+    return PeeringSpec(
+        virtual_network_id=vnet_id("hub"), name="hub-to-spoke", remote_virtual_network_id=vnet_id("spoke")
+    )
 
 
 @responses.activate
@@ -80,8 +82,13 @@ def test_429_honours_retry_after_then_succeeds() -> None:
 @responses.activate
 @pytest.mark.parametrize(
     ("status", "code"),
-    [(500, "InternalServerError"), (503, "ServiceUnavailable"), (409, "AnotherOperationInProgress"),
-     (400, "ReferencedResourceNotProvisioned"), (429, "RetryableError")],
+    [
+        (500, "InternalServerError"),
+        (503, "ServiceUnavailable"),
+        (409, "AnotherOperationInProgress"),
+        (400, "ReferencedResourceNotProvisioned"),
+        (429, "RetryableError"),
+    ],
 )
 def test_transient_failures_are_retried(status: int, code: str) -> None:
     client, sleeps = make_client()
@@ -137,7 +144,10 @@ def test_retry_classification() -> None:
 def test_put_polls_azure_async_operation_then_reads_the_result() -> None:
     client, sleeps = make_client()
     responses.put(
-        URL, status=201, json=peering_json(provisioning="Updating"), headers={"Azure-AsyncOperation": OP, "Retry-After": "1"}
+        URL,
+        status=201,
+        json=peering_json(provisioning="Updating"),
+        headers={"Azure-AsyncOperation": OP, "Retry-After": "1"},
     )
     responses.get(OP, json={"status": "InProgress"}, headers={"Retry-After": "2"})
     responses.get(OP, json={"status": "Succeeded"})
@@ -154,8 +164,13 @@ def test_put_polls_azure_async_operation_then_reads_the_result() -> None:
 def test_failed_operation_raises_with_the_arm_code() -> None:
     client, _ = make_client()
     responses.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
-    responses.get(OP, json={"status": "Failed", "error": {"code": "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
-                                                          "message": "overlap"}})
+    responses.get(
+        OP,
+        json={
+            "status": "Failed",
+            "error": {"code": "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet", "message": "overlap"},
+        },
+    )
     with pytest.raises(OperationFailedError) as info:
         client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
     assert info.value.code == "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"

@@ -18,8 +18,12 @@ PROVIDER = VirtualNetworkPeeringProvider()
 
 def news(**extra: Any) -> dict[str, Any]:
     inputs, failures = validate_inputs(
-        {"virtual_network_id": vnet_id("hub"), "name": "hub-to-spoke", "remote_virtual_network_id": vnet_id("spoke"),
-         **extra}
+        {
+            "virtual_network_id": vnet_id("hub"),
+            "name": "hub-to-spoke",
+            "remote_virtual_network_id": vnet_id("spoke"),
+            **extra,
+        }
     )
     assert not failures or any(v == UNKNOWN for v in extra.values()), failures
     return {**inputs, "__provider": "x"}
@@ -90,7 +94,9 @@ def test_name_and_remote_change_can_create_first() -> None:
 
 
 def test_link_kind_change_replaces() -> None:
-    d = PROVIDER.diff("id", olds(), news(peer_complete_vnets=False, local_subnet_names=["a"], remote_subnet_names=["b"]))
+    d = PROVIDER.diff(
+        "id", olds(), news(peer_complete_vnets=False, local_subnet_names=["a"], remote_subnet_names=["b"])
+    )
     assert "peer_complete_vnets" in (d.replaces or [])
     assert d.delete_before_replace is True
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.provider.provider_fakes import peering_json, vnet_id
 
 from provider.models import (
     PeeringSpec,
@@ -14,6 +13,7 @@ from provider.models import (
     peering_id_for,
     same_id,
 )
+from tests.unit.provider.provider_fakes import peering_json, vnet_id
 
 pytestmark = pytest.mark.unit
 
@@ -44,7 +44,9 @@ SUBNET_EXAMPLE = {
         },
         "remoteVirtualNetworkAddressSpace": {"addressPrefixes": ["12.0.0.0/8"]},
         "remoteVirtualNetworkEncryption": {"enabled": True, "enforcement": "AllowUnencrypted"},
-        "remoteGateways": [{"id": "/subscriptions/x/resourceGroups/r/providers/Microsoft.Network/virtualNetworkGateways/g"}],
+        "remoteGateways": [
+            {"id": "/subscriptions/x/resourceGroups/r/providers/Microsoft.Network/virtualNetworkGateways/g"}
+        ],
         "resourceGuid": "guid",
         "useRemoteGateways": False,
         "routeServiceVips": {},

@@ -25,10 +25,18 @@ def test_defaults_are_public_azure() -> None:
 @pytest.mark.parametrize(
     ("cloud", "arm", "scope", "authority"),
     [
-        ("AzureUSGovernment", "https://management.usgovcloudapi.net", "https://management.usgovcloudapi.net/.default",
-         "https://login.microsoftonline.us"),
-        ("AzureChinaCloud", "https://management.chinacloudapi.cn", "https://management.chinacloudapi.cn/.default",
-         "https://login.chinacloudapi.cn"),
+        (
+            "AzureUSGovernment",
+            "https://management.usgovcloudapi.net",
+            "https://management.usgovcloudapi.net/.default",
+            "https://login.microsoftonline.us",
+        ),
+        (
+            "AzureChinaCloud",
+            "https://management.chinacloudapi.cn",
+            "https://management.chinacloudapi.cn/.default",
+            "https://login.chinacloudapi.cn",
+        ),
     ],
 )
 def test_sovereign_clouds(cloud: str, arm: str, scope: str, authority: str) -> None:
@@ -44,7 +52,10 @@ def test_unknown_cloud_is_refused_with_the_known_names() -> None:
 def test_custom_endpoint_scope_and_authority() -> None:
     s = resolve_settings(
         None,
-        {"azure-peering:armEndpoint": "https://127.0.0.1:8443/", "azure-peering:authorityHost": "https://127.0.0.1:8444"},
+        {
+            "azure-peering:armEndpoint": "https://127.0.0.1:8443/",
+            "azure-peering:authorityHost": "https://127.0.0.1:8444",
+        },
         environ={},
     )
     assert s.arm_endpoint == "https://127.0.0.1:8443"

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.unit
 
 
 def base(**extra: Any) -> dict[str, Any]:
-    return {"virtual_network_id": vnet_id("hub"), "name": "hub-to-spoke", "remote_virtual_network_id": vnet_id("spoke"),
-            **extra}
+    return {
+        "virtual_network_id": vnet_id("hub"),
+        "name": "hub-to-spoke",
+        "remote_virtual_network_id": vnet_id("spoke"),
+        **extra,
+    }
 
 
 def failures_of(**extra: Any) -> dict[str, str]:
@@ -40,11 +44,16 @@ def test_valid_inputs_get_azure_defaults() -> None:
     [
         ("virtual_network_id", "not-an-id", "not an ARM resource id"),
         ("virtual_network_id", vnet_id("hub") + "/subnets/a", "not a virtual network id"),
-        ("remote_virtual_network_id", "/subscriptions/x/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v",
-         "not a GUID"),
-        ("remote_virtual_network_id",
-         "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/r/providers/Microsoft.Compute/disks/d",
-         "not a virtual network id"),
+        (
+            "remote_virtual_network_id",
+            "/subscriptions/x/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v",
+            "not a GUID",
+        ),
+        (
+            "remote_virtual_network_id",
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/r/providers/Microsoft.Compute/disks/d",
+            "not a virtual network id",
+        ),
         ("name", "-bad", "not a valid peering name"),
         ("name", "x" * 81, "not a valid peering name"),
         ("name", "ends.", "not a valid peering name"),
@@ -75,7 +84,10 @@ def test_self_peering() -> None:
 
 
 def test_contradictory_gateway_flags() -> None:
-    assert "cannot both be true" in failures_of(use_remote_gateways=True, allow_gateway_transit=True)["use_remote_gateways"]
+    assert (
+        "cannot both be true"
+        in failures_of(use_remote_gateways=True, allow_gateway_transit=True)["use_remote_gateways"]
+    )
 
 
 def test_subnet_lists_only_with_subnet_peering() -> None:

@@ -1,0 +1,269 @@
+"""The provider's create/read/update/delete/check logic against scripted ARM answers (no network)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+
+from provider.arm import ArmClient
+from provider.errors import PeeringOperationError
+from provider.preflight import VNET_CACHE
+from provider.resource import VirtualNetworkPeeringProvider
+from provider.validation import UNKNOWN, validate_inputs
+from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
+
+pytestmark = pytest.mark.unit
+
+PID = peering_id("hub", "hub-to-spoke")
+URL = ARM + PID
+OP = ARM + "/subscriptions/x/providers/Microsoft.Network/locations/westeurope/operations/op1"
+
+
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArmClient]:
+    arm, _ = make_client()
+    monkeypatch.setattr(VirtualNetworkPeeringProvider, "client", lambda self: arm)
+    VNET_CACHE.clear()
+    with responses.RequestsMock() as rsps:
+        arm.rsps = rsps  # type: ignore[attr-defined]
+        yield arm
+    VNET_CACHE.clear()
+
+
+def inputs(**extra: Any) -> dict[str, Any]:
+    values, failures = validate_inputs(
+        {
+            "virtual_network_id": vnet_id("hub"),
+            "name": "hub-to-spoke",
+            "remote_virtual_network_id": vnet_id("spoke"),
+            **extra,
+        }
+    )
+    assert not failures
+    return {**values, "__provider": "blob"}
+
+
+def rsps(client: ArmClient) -> responses.RequestsMock:
+    return client.rsps  # type: ignore[attr-defined,no-any-return]
+
+
+def test_create_puts_waits_and_returns_full_outputs(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.put(URL, status=201, json=peering_json(provisioning="Updating"), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json())
+    result = VirtualNetworkPeeringProvider().create(inputs(timeouts={"create": 60}))
+    assert result.id == PID
+    outs = result.outs or {}
+    assert outs["peering_state"] == "Initiated"
+    assert outs["timeouts"]["create"] == 60
+    assert outs["resource_guid"] and outs["etag"]
+
+
+def test_create_refuses_to_take_over_an_existing_peering(client: ArmClient) -> None:
+    rsps(client).get(URL, json=peering_json(state="Connected"))
+    with pytest.raises(PeeringOperationError) as info:
+        VirtualNetworkPeeringProvider().create(inputs())
+    message = str(info.value)
+    assert "\n" not in message
+    assert "already exists" in message and "adopt_existing=True" in message and "hub-to-spoke" in message
+
+
+def test_create_adopts_when_asked(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, json=peering_json(state="Connected", allowForwardedTraffic=True))
+    r.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(state="Connected"))
+    result = VirtualNetworkPeeringProvider().create(inputs(adopt_existing=True))
+    assert result.id == PID and (result.outs or {})["allow_forwarded_traffic"] is False
+
+
+def test_failed_create_leaves_nothing_behind(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Failed", "error": {"code": "VnetAddressSpacesOverlap", "message": "overlap"}})
+    r.delete(URL, status=204)
+    with pytest.raises(PeeringOperationError, match=r"VnetAddressSpacesOverlap.*Fix:"):
+        VirtualNetworkPeeringProvider().create(inputs())
+    assert r.calls[-1].request.method == "DELETE"
+
+
+def test_read_of_a_gone_peering_leaves_state(client: ArmClient) -> None:
+    rsps(client).get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    result = VirtualNetworkPeeringProvider().read(PID, inputs())
+    assert result.id == "" and result.outs == {}
+
+
+def test_read_reports_drift_and_keeps_local_inputs(client: ArmClient) -> None:
+    rsps(client).get(URL, json=peering_json(state="Disconnected", sync="LocalNotInSync", allowForwardedTraffic=True))
+    result = VirtualNetworkPeeringProvider().read(PID, inputs(timeouts={"delete": 9}))
+    outs = result.outs or {}
+    assert result.id == PID
+    assert (outs["peering_state"], outs["peering_sync_level"], outs["allow_forwarded_traffic"]) == (
+        "Disconnected",
+        "LocalNotInSync",
+        True,
+    )
+    assert outs["timeouts"]["delete"] == 9
+
+
+def test_read_by_id_alone(client: ArmClient) -> None:
+    rsps(client).get(URL, json=peering_json())
+    outs = VirtualNetworkPeeringProvider().read(PID, {}).outs or {}
+    assert outs["virtual_network_id"] == vnet_id("hub") and outs["name"] == "hub-to-spoke"
+
+
+def test_update_syncs_when_arm_reports_out_of_sync(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, json=peering_json(state="Connected", sync="LocalNotInSync"))
+    r.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(state="Connected"))
+    result = VirtualNetworkPeeringProvider().update(PID, {}, inputs())
+    put = next(c.request for c in r.calls if c.request.method == "PUT")
+    assert "syncRemoteAddressSpace=true" in (put.url or "")
+    assert (result.outs or {})["peering_sync_level"] == "FullyInSync"
+
+
+def test_update_without_arm_change_does_not_write(client: ArmClient) -> None:
+    rsps(client).get(URL, json=peering_json(state="Connected"))
+    result = VirtualNetworkPeeringProvider().update(PID, {}, inputs(timeouts={"update": 5}))
+    assert (result.outs or {})["timeouts"]["update"] == 5
+    assert all(c.request.method == "GET" for c in rsps(client).calls)
+
+
+def test_update_re_establishes_a_disconnected_peering_without_sync_when_in_sync(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, json=peering_json(state="Disconnected"))
+    r.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(state="Initiated"))
+    VirtualNetworkPeeringProvider().update(PID, {}, inputs())
+    put = next(c.request for c in r.calls if c.request.method == "PUT")
+    assert "syncRemoteAddressSpace" not in (put.url or "")
+
+
+def test_create_waits_while_the_remote_side_is_disconnected(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.put(URL, status=400, json={"error": {"code": "RemotePeeringIsDisconnected", "message": "re-create it"}})
+    r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(state="Connected"))
+    assert VirtualNetworkPeeringProvider().create(inputs()).id == PID
+
+
+def test_delete_already_gone_is_success(client: ArmClient) -> None:
+    rsps(client).delete(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    VirtualNetworkPeeringProvider().delete(PID, inputs())
+
+
+# -- check and preflight ------------------------------------------------------------------------------------------
+
+
+def serve_vnets(
+    client: ArmClient,
+    *vnets: dict[str, Any],
+    peerings: dict[str, list[dict[str, Any]]] | None = None,
+    gateways: list[dict[str, Any]] | None = None,
+) -> None:
+    r = rsps(client)
+    for vnet in vnets:
+        r.get(ARM + vnet["id"], json=vnet)
+        r.get(ARM + vnet["id"] + "/virtualNetworkPeerings", json={"value": (peerings or {}).get(vnet["name"], [])})
+    rg = vnet_id("x").split("/providers/")[0]
+    gw_list = ARM + rg + "/providers/Microsoft.Network/virtualNetworkGateways"
+    r.get(gw_list, json={"value": gateways or []})
+
+
+def check(**extra: Any) -> dict[str, str]:
+    result = VirtualNetworkPeeringProvider().check({}, inputs(**extra))
+    return {f.property: f.reason for f in result.failures}
+
+
+def test_check_passes_with_disjoint_vnets(client: ArmClient) -> None:
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"]))
+    rsps(client).assert_all_requests_are_fired = False
+    assert check() == {}
+    assert all(c.request.method == "GET" for c in rsps(client).calls)
+
+
+def test_check_finds_overlap_before_any_write(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.0.128.0/17"]))
+    found = check()
+    assert "VnetAddressSpacesOverlap" in found["remote_virtual_network_id"]
+
+
+def test_check_missing_remote(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]))
+    rsps(client).get(ARM + vnet_id("spoke"), status=404, json={"error": {"code": "ResourceNotFound", "message": "x"}})
+    assert "does not exist" in check()["remote_virtual_network_id"]
+
+
+def test_check_unreachable_remote_names_auxiliary_tenants(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]))
+    rsps(client).get(
+        ARM + vnet_id("spoke"), status=403, json={"error": {"code": "LinkedAuthorizationFailed", "message": "x"}}
+    )
+    assert "auxiliary_tenant_ids" in check()["remote_virtual_network_id"]
+
+
+def test_check_remote_without_gateway(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"]))
+    assert "RemoteVnetHasNoGateways" in check(use_remote_gateways=True)["use_remote_gateways"]
+
+
+def test_check_remote_with_gateway(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    gw = {
+        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/gw"),
+        "properties": {
+            "provisioningState": "Succeeded",
+            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
+        },
+    }
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"]), gateways=[gw])
+    assert check(use_remote_gateways=True) == {}
+
+
+def test_check_existing_peering_needs_adopt(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(
+        client,
+        vnet_json("hub", ["10.0.0.0/16"]),
+        vnet_json("spoke", ["10.1.0.0/16"]),
+        peerings={"hub": [peering_json()]},
+    )
+    assert "adopt_existing=true" in check()["name"]
+    assert check(adopt_existing=True) == {}
+
+
+def test_check_unknown_subnets(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(
+        client,
+        vnet_json("hub", ["10.0.0.0/16"], {"a": "10.0.0.0/24"}),
+        vnet_json("spoke", ["10.1.0.0/16"], {"b": "10.1.0.0/24"}),
+    )
+    found = check(peer_complete_vnets=False, local_subnet_names=["a"], remote_subnet_names=["zz"])
+    assert set(found) == {"remote_subnet_names"}
+
+
+def test_check_with_unknowns_makes_no_request(client: ArmClient) -> None:
+    assert check(remote_virtual_network_id=UNKNOWN) == {}
+    assert len(rsps(client).calls) == 0
+
+
+def test_check_without_preflight_makes_no_request(client: ArmClient) -> None:
+    assert check(preflight=False) == {}
+    assert len(rsps(client).calls) == 0
