@@ -218,6 +218,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
 
     def configure(self, req: dyn.ConfigureRequest) -> None:
         """Take the endpoint and credential settings from the stack config (``azure-peering:*``)."""
+        # azure-identity logs each failed token request as a warning; our error line already says it, once
+        logging.getLogger("azure.identity").setLevel(logging.ERROR)
         config: dict[str, Any] = {}
         for key in CONFIG_KEYS:
             value = req.config.get(f"{CONFIG_NAMESPACE}:{key}")
