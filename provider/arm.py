@@ -49,6 +49,8 @@ from .settings import Settings
 log = logging.getLogger("provider.arm")
 
 USER_AGENT = "pulumi-azure-peering/0.1.0"
+# 401 codes that a fresh token cures
+STALE_TOKEN_CODES = frozenset({"ExpiredAuthenticationToken", "InvalidAuthenticationToken"})
 T = TypeVar("T")
 
 
@@ -318,7 +320,19 @@ class ArmClient:
         """:meth:`send` under the retry policy, bounded by ``deadline``."""
         deadline = deadline or Deadline(self._default_timeout)
         what = f"{method} {urlsplit(self.url(path_or_url)).path}"
-        return self.retry.call(lambda: self.send(method, path_or_url, deadline=deadline, **kwargs), deadline, what)
+
+        def attempt() -> requests.Response:
+            try:
+                return self.send(method, path_or_url, deadline=deadline, **kwargs)
+            except ArmAuthenticationError as exc:
+                if exc.code not in STALE_TOKEN_CODES:
+                    raise
+                # a cached token ARM no longer accepts (expired early, keys rolled): fetch a new one, once
+                log.info("%s: %s; fetching a new token", what, exc.code)
+                self._tokens.invalidate()
+                return self.send(method, path_or_url, deadline=deadline, **kwargs)
+
+        return self.retry.call(attempt, deadline, what)
 
     def get_json(
         self,

@@ -65,6 +65,7 @@ class TokenSource:
     def __init__(self, settings: Settings, credential: TokenCredential | None = None) -> None:
         self._settings = settings
         self._credential = credential
+        self._rebuildable = credential is None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -75,6 +76,12 @@ class TokenSource:
             if self._credential is None:
                 self._credential = build_credential(self._settings)
             return self._credential
+
+    def invalidate(self) -> None:
+        """Forget cached tokens (ARM said ours expired or is invalid): the next token comes fresh from Entra."""
+        with self._lock:
+            if self._rebuildable:
+                self._credential = None
 
     def token(self, tenant_id: str | None = None) -> str:
         """An access token for ARM, from the home tenant or from ``tenant_id``."""

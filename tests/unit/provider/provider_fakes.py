@@ -29,10 +29,14 @@ class FakeTokens:
 
     def __init__(self) -> None:
         self.asked: list[str | None] = []
+        self.invalidated = 0
 
     def token(self, tenant_id: str | None = None) -> str:
         self.asked.append(tenant_id)
         return f"token-for-{tenant_id or 'home'}"
+
+    def invalidate(self) -> None:
+        self.invalidated += 1
 
     def auxiliary_header(self, tenant_ids: list[str]) -> str | None:
         tenants = [t for t in tenant_ids if t]

@@ -256,3 +256,22 @@ def test_tls_verification_is_always_on() -> None:
     client._session.request = spy  # type: ignore[method-assign]
     client.get_peering(PID)
     assert seen == [True]
+
+
+@responses.activate
+def test_an_expired_token_is_replaced_once() -> None:
+    client, _ = make_client()
+    responses.get(URL, status=401, json=cloud_error("ExpiredAuthenticationToken"))
+    responses.get(URL, status=200, json=peering_json())
+    assert client.get_peering(PID) is not None
+    assert client._tokens.invalidated == 1  # type: ignore[attr-defined]
+
+
+@responses.activate
+def test_a_rejected_fresh_token_is_not_retried_forever() -> None:
+    client, _ = make_client()
+    responses.get(URL, status=401, json=cloud_error("InvalidAuthenticationToken"))
+    with pytest.raises(ArmError) as info:
+        client.get_peering(PID)
+    assert info.value.status_code == 401
+    assert len(responses.calls) == 2
