@@ -30,6 +30,14 @@ _HINTS: Mapping[str, str] = {
     "RemotePeeringIsDisconnected": (
         "the remote vnet's peering back to this one is Disconnected: update or re-create it, then retry"
     ),
+    "RemotePeeringDoesNotAllowGatewayTransit": (
+        "set allow_gateway_transit=True on the remote vnet's peering back to this one, and create it first"
+    ),
+    "OnlyOnePeeringCanUseRemoteGateways": "only one peering of a vnet may set use_remote_gateways=True",
+    "CannotUseRemoteGatewaysWhenVnetHasGateway": "a vnet with its own gateway cannot use remote gateways",
+    "CannotPeerVirtualNetworkWithItself": "point remote_virtual_network_id at another vnet",
+    "SubnetNotFoundForSubnetPeering": "check local_subnet_names / remote_subnet_names against the vnets' subnets",
+    "PeeredAddressPrefixNotInVnet": "local_address_space / remote_address_space must lie inside the vnets' spaces",
     "ChangingRemoteVirtualNetworkNotAllowed": "a peering's remote vnet cannot change: replace the peering",
     "AnotherPeeringAlreadyReferencesRemoteVnet": (
         "another peering of this vnet already points at that remote vnet: remove it or adopt it "

@@ -17,8 +17,8 @@ from typing import Any
 from azure.mgmt.core.tools import parse_resource_id
 
 from .arm import ArmClient, Deadline
-from .errors import ArmAuthenticationError, ArmAuthorizationError, ArmError, PeeringError, one_line
-from .models import PeeringSpec, PeeringState, same_id
+from .errors import ArmAuthenticationError, ArmAuthorizationError, PeeringError, one_line
+from .models import PeeringSpec, same_id
 from .validation import Failure
 
 CACHE_TTL_SECONDS = 30.0
@@ -233,6 +233,17 @@ def _networks(prefixes: Iterable[str], *, ipv6_only: bool = False) -> list[IPNet
     return out
 
 
+def _inside(prefix: str, space: Iterable[str]) -> bool:
+    nets = _networks([prefix])
+    if not nets:
+        return True  # validation already names malformed prefixes
+    inner = nets[0]
+    return any(
+        outer.version == inner.version and inner.subnet_of(outer)  # type: ignore[arg-type]
+        for outer in _networks(space)
+    )
+
+
 def overlaps(a: Iterable[str], b: Iterable[str], *, ipv6_only: bool = False) -> list[tuple[str, str]]:
     """The pairs of prefixes from ``a`` and ``b`` that overlap."""
     pairs: list[tuple[str, str]] = []
@@ -251,11 +262,11 @@ def _peered_space(spec: PeeringSpec, facts: VnetFacts, side: str) -> tuple[str, 
     """The prefixes of one side that the peering will actually connect."""
     if spec.peer_complete_vnets:
         return facts.address_prefixes
-    explicit = spec.local_address_space if side == "local" else spec.remote_address_space
-    if explicit:
-        return tuple(explicit)
     names = (spec.local_subnet_names if side == "local" else spec.remote_subnet_names) or []
-    return facts.subnet_prefixes(names)
+    if names:  # subnet names win over chosen prefixes, as in ARM
+        return facts.subnet_prefixes(names)
+    explicit = spec.local_address_space if side == "local" else spec.remote_address_space
+    return tuple(explicit or ())
 
 
 def _lookup_failure(field_name: str, vnet_id: str, exc: PeeringError, remote: bool) -> Failure:
@@ -319,6 +330,16 @@ def run_preflight(
             missing = [n for n in names if n.lower() not in known]
             if missing:
                 failures.append(Failure(field_name, f"virtual network {facts.name} has no subnet {', '.join(missing)}"))
+
+        for field_name, facts, chosen in (
+            ("local_address_space", local, spec.local_address_space or []),
+            ("remote_address_space", remote, spec.remote_address_space or []),
+        ):
+            outside = [p for p in chosen if not _inside(p, facts.address_prefixes)]
+            if outside:
+                failures.append(
+                    Failure(field_name, f"{', '.join(outside)} not inside the address space of {facts.name}")
+                )
 
     ipv6_only = spec.enable_only_ipv6_peering
     local_space = _peered_space(spec, local, "local")
@@ -409,17 +430,3 @@ def run_preflight(
                 )
             )
     return failures
-
-
-def disconnected_twin(facts: VnetFacts | None, towards: str) -> PeeringFact | None:
-    """The peering of ``facts`` that points at ``towards`` and is Disconnected, if any."""
-    if facts is None:
-        return None
-    for peering in facts.peerings:
-        if same_id(peering.remote_virtual_network_id, towards) and peering.peering_state == PeeringState.DISCONNECTED:
-            return peering
-    return None
-
-
-def describe_error(exc: ArmError) -> str:
-    return one_line(exc.summary())

@@ -75,7 +75,7 @@ LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space
 # Ours alone: a change updates the state, never ARM.
 LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
 
-# How long create waits for a sibling update to bring back a Disconnected remote peering.
+# How long a write waits for the reverse peering (another resource) to be re-established or allow transit.
 RECONNECT_GRACE_SECONDS = 120.0
 
 _VNET_LOCKS: dict[str, threading.Lock] = {}
@@ -178,8 +178,12 @@ def wants_sync(policy: str, live: VirtualNetworkPeeringResource | None) -> bool:
     return live.properties.peering_sync_level in OUT_OF_SYNC_LEVELS
 
 
-def _is_remote_disconnected(exc: BaseException) -> bool:
-    return isinstance(exc, ArmError) and exc.code == "RemotePeeringIsDisconnected"
+# Errors that the other half of the pair, written by another resource of the same run, usually clears.
+SIBLING_CODES = frozenset({"RemotePeeringIsDisconnected", "RemotePeeringDoesNotAllowGatewayTransit"})
+
+
+def _waits_for_sibling(exc: BaseException) -> bool:
+    return isinstance(exc, ArmError) and exc.code in SIBLING_CODES
 
 
 class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
@@ -312,8 +316,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         *,
         sync: bool,
     ) -> VirtualNetworkPeeringResource:
-        """PUT and wait, holding the write lock of both vnets; retried while the remote side is Disconnected
-        (another resource of this run is usually re-establishing it)."""
+        """PUT and wait, holding the write lock of both vnets. Retried for a while when the remote side's peering
+        is Disconnected or does not allow gateway transit yet: another resource of this run is usually fixing it."""
         client = self.client()
         aux = _aux(spec, client.settings)
 
@@ -333,7 +337,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
 
         grace = Deadline(min(RECONNECT_GRACE_SECONDS, deadline.remaining()))
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(_is_remote_disconnected),
+            retry=tenacity.retry_if_exception(_waits_for_sibling),
             wait=tenacity.wait_exponential(multiplier=1, max=10),
             stop=tenacity.stop_after_delay(grace.seconds),
             sleep=client.retry.sleep,

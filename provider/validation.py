@@ -128,7 +128,13 @@ def cidr_problems(values: Any, field: str) -> list[Failure]:
 
 def subnet_list_problems(values: Any, field: str) -> list[Failure]:
     if not isinstance(values, list) or not values:
-        return [Failure(field, "must list at least one subnet name when peer_complete_vnets is false")]
+        return [
+            Failure(
+                field,
+                "must list at least one subnet name (or give the matching *_address_space) when "
+                "peer_complete_vnets is false",
+            )
+        ]
     failures: list[Failure] = []
     if len(values) > MAX_SUBNETS_PER_SIDE:
         failures.append(Failure(field, f"lists {len(values)} subnets; ARM allows at most {MAX_SUBNETS_PER_SIDE}"))
@@ -234,9 +240,15 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
                     Failure("enable_only_ipv6_peering", "only allowed with peer_complete_vnets=false (subnet peering)")
                 )
         elif complete is False:
-            for key in ("local_subnet_names", "remote_subnet_names"):
-                if known(key):
-                    failures.extend(subnet_list_problems(inputs.get(key), key))
+            for key, space in (
+                ("local_subnet_names", "local_address_space"),
+                ("remote_subnet_names", "remote_address_space"),
+            ):
+                if not known(key):
+                    continue
+                if inputs.get(key) in (None, []) and inputs.get(space) not in (None, []):
+                    continue  # prefix peering: chosen prefixes instead of subnets
+                failures.extend(subnet_list_problems(inputs.get(key), key))
     for key in ("local_address_space", "remote_address_space"):
         if inputs.get(key) not in (None, []) and known(key) and inputs.get("peer_complete_vnets") is False:
             failures.extend(cidr_problems(inputs.get(key), key))
