@@ -1,0 +1,104 @@
+"""Command line: ``python -m emulator serve ...`` and ``python -m emulator env ...``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from emulator.connection import env_vars, format_exports, read_connection
+from emulator.faults import parse_spec
+from emulator.seed import SeedError
+
+DEFAULT_DATA_DIR = Path(".state") / "emulator"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description="Local Azure Resource Manager emulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve ARM and the token service over HTTPS on loopback")
+    serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (0: pick a free one; see connection.json)")
+    serve.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="state, keys, CA, connection.json")
+    serve.add_argument("--seed", type=Path, help="seed topology applied to a new (or --reset) data dir")
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds each write operation takes")
+    serve.add_argument("--faults", default="", help="fault spec, e.g. 'seed=7;429=0.1;lro_fail=0.05'")
+    serve.add_argument("--reset", action="store_true", help="drop resources and the request log, re-apply the seed")
+    serve.add_argument("--token-lifetime", type=float, default=3600.0, help="access token lifetime in seconds")
+    serve.add_argument("--page-size", type=int, default=50, help="items per list page before nextLink")
+    serve.add_argument(
+        "--gateway-provisioning-seconds", type=float, default=0.0, help="how long a new gateway provisions"
+    )
+    serve.add_argument("--quiet", action="store_true", help="no startup line on stderr")
+    env = sub.add_parser("env", help="print the shell exports that point clients at a running emulator")
+    env.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    env.add_argument("--tenant", help="tenant id to export credentials for (default: the primary tenant)")
+    env.add_argument("--format", choices=("sh", "dotenv", "json"), default="sh")
+    return parser
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from emulator.app import Emulator
+
+    os.umask(0o077)  # keys, secrets and the databases in the data dir are for this user only
+    try:
+        parse_spec(args.faults)
+    except ValueError as exc:
+        _log(f"emulator: {exc}")
+        return 2
+    try:
+        emu = Emulator(
+            args.data_dir,
+            host=args.host,
+            port=args.port,
+            latency=args.latency,
+            faults=args.faults,
+            token_lifetime=args.token_lifetime,
+            page_size=args.page_size,
+            gateway_provisioning_seconds=args.gateway_provisioning_seconds,
+            seed_path=args.seed,
+            reset=args.reset,
+            log=(lambda _m: None) if args.quiet else _log,
+        )
+    except (OSError, ValueError, SeedError) as exc:
+        _log(f"emulator: cannot start: {exc}")
+        return 1
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        emu.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.close()
+    return 0
+
+
+def env(args: argparse.Namespace) -> int:
+    try:
+        connection = read_connection(args.data_dir)
+    except (OSError, ValueError) as exc:
+        _log(f"emulator: no connection file in {args.data_dir} (is `python -m emulator serve` running?): {exc}")
+        return 1
+    try:
+        values = env_vars(connection, args.tenant)
+    except KeyError as exc:
+        _log(f"emulator: {exc.args[0]}")
+        return 1
+    sys.stdout.write(format_exports(values, args.format))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return serve(args) if args.command == "serve" else env(args)
