@@ -1267,14 +1267,28 @@ class _Planner:
                         f"{_field(p.spoke, attr or 'hub_peering_name')}={e.name!r} and adopt_existing=True",
                     )
         # A Disconnected peering must be written again before its reverse is created or updated.
+        disconnected_keys = {p.key for p in disconnected}
         updated: dict[str, PlannedPeering] = {}
         for p in disconnected:
             reverse = self.reverse_of(p)
-            if reverse is None or p.key in reverse.depends_on_keys:
+            if reverse is None:
+                continue
+            if reverse.key in disconnected_keys:
+                # Neither side can be written while the other is Disconnected: one has to be re-created.
+                if p.key < reverse.key:
+                    self.c.warn(
+                        "BothSidesDisconnected",
+                        p.spoke,
+                        _name_attr(p),
+                        f"peerings {p.name!r} and {reverse.name!r} are both Disconnected; ARM refuses to update "
+                        "either (RemotePeeringIsDisconnected) until one of them is deleted and created again",
+                    )
                 continue
             if reverse.key in by_key[p.key].depends_on_keys:
                 continue  # would be a cycle (a gateway-transit edge already points the other way)
             current = updated.get(reverse.key, reverse)
+            if p.key in current.depends_on_keys:
+                continue  # the gateway-transit edge already orders them this way
             updated[reverse.key] = _with_dependency(current, p.key)
         if updated:
             self.peerings[:] = [updated.get(p.key, p) for p in self.peerings]

@@ -332,6 +332,43 @@ def test_disconnected_spoke_side_with_transit_does_not_create_a_cycle() -> None:
     assert p.peering("s1.spoke-to-hub").depends_on_keys == ("s1.hub-to-spoke",)
 
 
+def test_both_sides_disconnected_warns_and_adds_no_cycle() -> None:
+    # Found by the property tests: each side used to depend on the other.
+    fx = standard_facts(1)
+    fx[HUB] = facts(
+        HUB,
+        ["10.0.0.0/16"],
+        existing=[
+            ExistingPeering(name="vnet-hub-to-vnet-s1", remote_vnet_id=vid("vnet-s1"), peering_state="Disconnected")
+        ],
+    )
+    fx[vid("vnet-s1")] = facts(
+        vid("vnet-s1"),
+        ["10.1.0.0/16"],
+        existing=[ExistingPeering(name="vnet-s1-to-vnet-hub", remote_vnet_id=HUB, peering_state="Disconnected")],
+    )
+    p = plan(spokes_n(1), fx)
+    assert p.ok
+    assert [x.depends_on_keys for x in p.peerings] == [(), ()]
+    assert "BothSidesDisconnected" in [w.code for w in p.warnings]
+
+
+def test_disconnected_hub_side_with_transit_keeps_a_single_edge() -> None:
+    # Found by the property tests: the repair edge duplicated the gateway-transit edge.
+    fx = standard_facts(1)
+    fx[HUB] = facts(
+        HUB,
+        ["10.0.0.0/16"],
+        gateway="succeeded",
+        existing=[
+            ExistingPeering(name="vnet-hub-to-vnet-s1", remote_vnet_id=vid("vnet-s1"), peering_state="Disconnected")
+        ],
+    )
+    p = plan({"s1": spoke("s1", use_hub_gateway=True)}, fx)
+    assert p.ok
+    assert p.peering("s1.spoke-to-hub").depends_on_keys == ("s1.hub-to-spoke",)
+
+
 # --- the 500-peering limit --------------------------------------------------------------------------------------
 
 
