@@ -1,7 +1,9 @@
 """State store: an interface and its SQLite implementation (documents keyed by kind and lower-cased ARM id).
 
-The SQLite store keeps every document in memory as JSON text as well, so reads never touch the database; writes go
-to both. Callers serialise access (the emulator holds one state lock around every domain operation).
+The SQLite store keeps every document in memory as well, so reads never touch the database; writes go to both.
+Documents returned by reads are shared with that in-memory copy: callers must treat them as read-only (the models'
+``from_doc`` copy what they keep). Callers serialise access (the emulator holds one state lock around every domain
+operation).
 """
 
 from __future__ import annotations
@@ -54,13 +56,13 @@ class Store(Protocol):
 
 
 class _Row:
-    __slots__ = ("body", "parent", "seq", "subscription")
+    __slots__ = ("doc", "parent", "seq", "subscription")
 
-    def __init__(self, seq: int, subscription: str, parent: str, body: str) -> None:
+    def __init__(self, seq: int, subscription: str, parent: str, doc: dict[str, Any]) -> None:
         self.seq = seq
         self.subscription = subscription
         self.parent = parent
-        self.body = body
+        self.doc = doc
 
 
 class SqliteStore:
@@ -90,7 +92,7 @@ class SqliteStore:
         for kind, key, sub, parent, seq, body in self._db.execute(
             "SELECT kind, key, subscription, parent, seq, body FROM docs ORDER BY seq"
         ):
-            self._remember(kind, key, _Row(seq, sub, parent, body))
+            self._remember(kind, key, _Row(seq, sub, parent, json.loads(body)))
             self._seq = max(self._seq, seq)
 
     def _remember(self, kind: str, key: str, row: _Row) -> None:
@@ -99,7 +101,7 @@ class SqliteStore:
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = self._docs.get(kind, {}).get(key)
-        return None if row is None else json.loads(row.body)
+        return None if row is None else row.doc
 
     def put(self, kind: str, key: str, doc: dict[str, Any], *, subscription: str = "", parent: str = "") -> None:
         body = json.dumps(doc, separators=(",", ":"))
@@ -115,7 +117,7 @@ class SqliteStore:
             "INSERT OR REPLACE INTO docs (kind, key, subscription, parent, seq, body) VALUES (?, ?, ?, ?, ?, ?)",
             (kind, key, subscription, parent, seq, body),
         )
-        self._remember(kind, key, _Row(seq, subscription, parent, body))
+        self._remember(kind, key, _Row(seq, subscription, parent, json.loads(body)))
 
     def delete(self, kind: str, key: str) -> None:
         row = self._docs.get(kind, {}).pop(key, None)
@@ -125,11 +127,11 @@ class SqliteStore:
 
     def children(self, kind: str, parent: str) -> list[dict[str, Any]]:
         rows = self._docs.get(kind, {})
-        return [json.loads(rows[k].body) for k in self._children.get((kind, parent), {}) if k in rows]
+        return [rows[k].doc for k in self._children.get((kind, parent), {}) if k in rows]
 
     def all(self, kind: str, subscription: str | None = None) -> list[dict[str, Any]]:
         rows = self._docs.get(kind, {}).values()
-        return [json.loads(r.body) for r in rows if subscription is None or r.subscription == subscription]
+        return [r.doc for r in rows if subscription is None or r.subscription == subscription]
 
     def count(self, kind: str) -> int:
         return len(self._docs.get(kind, {}))

@@ -44,6 +44,7 @@ class Gateway:
         data = dict(doc)
         data["ip_configurations"] = [IpConfiguration(**c) for c in data["ip_configurations"]]
         data["sku"] = dict(data["sku"])
+        data["tags"] = dict(data["tags"])
         return cls(**data)
 
     def ip_configuration_id(self, name: str) -> str:

@@ -52,6 +52,7 @@ class Operation:
     def from_doc(cls, doc: dict[str, Any]) -> Operation:
         data = dict(doc)
         data["locks"] = [Lock(**lk) for lk in data["locks"]]
+        data["error"] = dict(data["error"]) if data["error"] is not None else None
         return cls(**data)
 
     @property

@@ -67,7 +67,7 @@ class Peering:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Peering:
-        return cls(**doc)
+        return cls(**{k: list(v) if isinstance(v, list) else v for k, v in doc.items()})
 
     @property
     def is_subnet_peering(self) -> bool:

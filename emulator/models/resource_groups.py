@@ -19,7 +19,7 @@ class ResourceGroup:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> ResourceGroup:
-        return cls(**doc)
+        return cls(**{**doc, "tags": dict(doc["tags"])})
 
     def to_wire(self) -> dict[str, Any]:
         body: dict[str, Any] = {

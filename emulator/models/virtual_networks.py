@@ -79,7 +79,12 @@ class VirtualNetwork:
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> VirtualNetwork:
         data = dict(doc)
-        data["subnets"] = [Subnet(**s) for s in data["subnets"]]
+        data["subnets"] = [
+            Subnet(s["name"], list(s["address_prefixes"]), s["list_form"], s["etag"]) for s in doc["subnets"]
+        ]
+        data["address_prefixes"] = list(doc["address_prefixes"])
+        data["encryption"] = dict(doc["encryption"]) if doc["encryption"] is not None else None
+        data["tags"] = dict(doc["tags"])
         return cls(**data)
 
     def subnet(self, name: str) -> Subnet | None:
