@@ -284,10 +284,6 @@ def _parse_duration(value: object) -> float:
     return seconds
 
 
-def _prefix_list(nets: Iterable[IpNetwork]) -> str:
-    return ", ".join(str(n) for n in nets)
-
-
 # --- Internal working state ------------------------------------------------------------------------------------
 
 
