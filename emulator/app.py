@@ -142,7 +142,7 @@ class Emulator:
         self.lock = threading.RLock()
         self.store = st.SqliteStore(self.data_dir / "state.sqlite3")
         self.settings = Settings(latency, gateway_provisioning_seconds, page_size)
-        self._startup_settings = (latency, gateway_provisioning_seconds, page_size, faults)
+        self._startup_settings = (latency, gateway_provisioning_seconds, page_size, faults, token_lifetime)
         self.faults = FaultInjector(faults)
         self.requests = RequestLog(self.data_dir / "requests.sqlite3")
         self.tls = ensure_tls_files(self.data_dir)
@@ -208,7 +208,7 @@ class Emulator:
 
     def reset(self) -> None:
         """Remove every resource and operation; identities stay. Latency and faults return to startup values."""
-        latency, gateway_seconds, page_size, faults = self._startup_settings
+        latency, gateway_seconds, page_size, faults, token_lifetime = self._startup_settings
         with self.lock:
             self.store.clear(st.RESOURCE_KINDS)
             self.network.reload()
@@ -217,6 +217,7 @@ class Emulator:
             self.settings.page_size = page_size
             self.faults.set(faults)
             self.tokens.not_before = 0.0
+            self.tokens.lifetime = token_lifetime
 
     def apply_seed(self, topology: dict[str, Any]) -> dict[str, int]:
         with self.lock:

@@ -352,7 +352,6 @@ def test_remote_encryption_and_bgp_communities_are_mirrored(emu: EmulatorProcess
         "virtualNetworkCommunity": "12076:20010",
         "regionalCommunity": "12076:51002",
     }
-    assert "remoteBgpCommunities" not in get_props(emu, vnet_id("b"))["virtualNetworkPeerings"] if False else True
 
 
 def test_read_only_fields_echoed_back_are_accepted_and_ignored(emu: EmulatorProcess) -> None:
