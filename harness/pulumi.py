@@ -108,12 +108,17 @@ class PulumiProject:
             proj.config_set(key, value)
         return proj
 
-    def run(self, *args: str, check: bool = True, timeout: float = 900) -> PulumiResult:
+    def run(self, *args: str, check: bool = True, timeout: float = 900, stream: bool = False) -> PulumiResult:
+        """Run `pulumi <args>` on this project and stack. With `stream`, the CLI writes to this process's own
+        stdout/stderr (Pulumi's progress display) and the result carries no text."""
         argv = [str(pulumi_cli()), *args, "--non-interactive", "--cwd", str(self.workdir)]
         if not args or args[:2] != ("stack", "select"):
             argv += ["--stack", self.stack]
-        proc = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
-        result = PulumiResult(list(args), proc.returncode, proc.stdout, proc.stderr)
+        if stream:
+            proc = subprocess.run(argv, env=self.env, text=True, timeout=timeout, check=False)
+        else:
+            proc = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
+        result = PulumiResult(list(args), proc.returncode, proc.stdout or "", proc.stderr or "")
         if check and not result.ok:
             raise PulumiError(result)
         return result

@@ -1,0 +1,334 @@
+"""``HubSpokePeering``: a hub vnet and its spokes, peered both ways, in the order ARM needs.
+
+The component is a thin shell around :func:`components.plan.plan_hub_spoke`: it looks the vnets up in ARM
+(read-only, one GET per distinct vnet), plans, refuses to register anything when the plan has errors, and turns
+the planned peerings into :class:`provider.VirtualNetworkPeering` children. Resource names derive from the spoke
+keys only, so adding, removing or reordering spokes touches only the affected pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+import pulumi
+
+from components.plan import Plan, PlannedPeering, PlanValidationError, plan_hub_spoke, vnet_ids_to_look_up
+from components.topology import HubSpokeSpec, LinkKind, SpokeSpec, VnetFacts, vnet_facts_from_lookup
+from provider import (
+    PeeringError,
+    VirtualNetworkPeering,
+    VirtualNetworkPeeringArgs,
+    get_virtual_network,
+)
+
+TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
+_LOOKUP_THREADS = 8
+_PENDING_SUB = "00000000-0000-0000-0000-000000000000"
+
+T = TypeVar("T")
+
+
+@dataclass
+class SpokeArgs:
+    """One spoke: its vnet and how it is peered to the hub. The spoke's name is its key in
+    :attr:`HubSpokePeeringArgs.spokes`, the stable part of its resources' names."""
+
+    vnet_id: pulumi.Input[str]
+    """ARM id of the spoke vnet (a string, or an output of another resource or a StackReference)."""
+    allow_forwarded_traffic: bool = True
+    """Let traffic forwarded by the hub (a firewall or NVA) into the spoke (spoke-side allowForwardedTraffic)."""
+    use_hub_gateway: bool = False
+    """Gateway transit: the hub side gets allowGatewayTransit, the spoke side useRemoteGateways (created after)."""
+    link: LinkKind = "vnet"
+    """``vnet`` (whole address spaces), ``subnets`` (only the named subnets) or ``ipv6`` (IPv6-only subnet peering)."""
+    local_subnet_names: Sequence[str] = ()
+    """Spoke subnets to peer (``subnets``/``ipv6`` links)."""
+    hub_subnet_names: Sequence[str] = ()
+    """Hub subnets to peer with this spoke (``subnets``/``ipv6`` links)."""
+    hub_peering_name: str | None = None
+    """ARM name of the peering in the hub vnet (default ``<hub>-to-<spoke>``)."""
+    spoke_peering_name: str | None = None
+    """ARM name of the peering in the spoke vnet (default ``<spoke>-to-<hub>``)."""
+    adopt_existing: bool = False
+    """Take over peerings of these names that already exist instead of failing."""
+    timeouts: Mapping[str, str | float] | None = None
+    """create/update/delete timeouts for this spoke's peerings (seconds, or ``"30m"``-style durations)."""
+    auxiliary_tenant_ids: Sequence[str] = ()
+    """Tenants whose tokens ARM needs for this spoke (a spoke in another tenant)."""
+    allow_virtual_network_access: bool = True
+    """allowVirtualNetworkAccess on both sides."""
+    join_mesh: bool = True
+    """Take part in the spoke-to-spoke mesh when :attr:`HubSpokePeeringArgs.mesh` is on."""
+
+
+@dataclass
+class HubSpokePeeringArgs:
+    """A hub vnet, its spokes keyed by stable names, and topology-wide options."""
+
+    hub_vnet_id: pulumi.Input[str]
+    """ARM id of the hub vnet."""
+    spokes: Mapping[str, SpokeArgs] = field(default_factory=dict)
+    """The spokes, keyed by a stable spoke name (letters, digits, ``-``, ``_``)."""
+    mesh: bool = False
+    """Also peer every pair of spokes (that have ``join_mesh``) with each other."""
+    hub_allow_forwarded_traffic: bool = True
+    """Hub-side allowForwardedTraffic."""
+    auxiliary_tenant_ids: Sequence[str] = ()
+    """Tenants whose tokens ARM needs for every peering (merged with each spoke's)."""
+    timeouts: Mapping[str, str | float] | None = None
+    """Default create/update/delete timeouts for every peering."""
+    look_up_vnets: bool = True
+    """Read the vnets from ARM before planning (overlap, gateways, subnets, existing peerings). When off, those
+    checks are left to each peering's own preflight and to ARM."""
+
+
+def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) -> HubSpokeSpec:
+    return HubSpokeSpec(
+        hub_vnet_id=hub_id,
+        spokes={
+            key: SpokeSpec(
+                vnet_id=spoke_ids[key],
+                allow_forwarded_traffic=s.allow_forwarded_traffic,
+                use_hub_gateway=s.use_hub_gateway,
+                link=s.link,
+                local_subnet_names=tuple(s.local_subnet_names),
+                hub_subnet_names=tuple(s.hub_subnet_names),
+                hub_peering_name=s.hub_peering_name,
+                spoke_peering_name=s.spoke_peering_name,
+                adopt_existing=s.adopt_existing,
+                timeouts=s.timeouts,
+                auxiliary_tenant_ids=tuple(s.auxiliary_tenant_ids),
+                allow_virtual_network_access=s.allow_virtual_network_access,
+                join_mesh=s.join_mesh,
+            )
+            for key, s in args.spokes.items()
+        },
+        mesh=args.mesh,
+        hub_allow_forwarded_traffic=args.hub_allow_forwarded_traffic,
+        auxiliary_tenant_ids=tuple(args.auxiliary_tenant_ids),
+        timeouts=args.timeouts,
+    )
+
+
+def _aux_for(spec: HubSpokeSpec, vnet_id: str) -> tuple[str, ...]:
+    tenants = list(spec.auxiliary_tenant_ids)
+    for spoke in spec.spokes.values():
+        if spoke.vnet_id.lower() == vnet_id.lower() or spec.hub_vnet_id.lower() == vnet_id.lower():
+            tenants += [t for t in spoke.auxiliary_tenant_ids if t not in tenants]
+    return tuple(tenants[:3])
+
+
+def look_up_facts(
+    spec: HubSpokeSpec,
+    lookup: Callable[..., dict[str, Any] | None] = get_virtual_network,
+) -> tuple[dict[str, VnetFacts], list[str]]:
+    """Read every distinct vnet of the spec once (in parallel). Returns the facts and, for vnets that do not exist
+    or cannot be read, one line each naming the argument and the fix."""
+    ids = vnet_ids_to_look_up(spec)
+    facts: dict[str, VnetFacts] = {}
+    problems: list[str] = []
+
+    def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, str | None]:
+        try:
+            return vnet_id, lookup(vnet_id, auxiliary_tenant_ids=_aux_for(spec, vnet_id)), None
+        except PeeringError as exc:
+            return vnet_id, None, str(exc)
+
+    with ThreadPoolExecutor(max_workers=min(_LOOKUP_THREADS, max(1, len(ids)))) as pool:
+        results = list(pool.map(one, ids))
+    for vnet_id, data, error in results:
+        where = _where(spec, vnet_id)
+        if error is not None:
+            problems.append(f"{where}: cannot read virtual network {vnet_id}: {error}")
+        elif data is None:
+            problems.append(
+                f"{where}: virtual network {vnet_id} does not exist or is not visible to these credentials. "
+                "Fix: create it first, correct the id, or grant the deployment identity Reader on it "
+                "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
+            )
+        else:
+            facts[vnet_id] = vnet_facts_from_lookup(data)
+    return facts, problems
+
+
+def _where(spec: HubSpokeSpec, vnet_id: str) -> str:
+    if spec.hub_vnet_id.lower() == vnet_id.lower():
+        return "hub_vnet_id"
+    for key, spoke in sorted(spec.spokes.items()):
+        if spoke.vnet_id.lower() == vnet_id.lower():
+            return f'spokes["{key}"].vnet_id'
+    return vnet_id
+
+
+def plan_for(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) -> Plan:
+    """Look up facts (unless disabled) and plan; raise :class:`HubSpokeError` on any problem."""
+    spec = _spec(args, hub_id, spoke_ids)
+    facts: dict[str, VnetFacts] = {}
+    problems: list[str] = []
+    if args.look_up_vnets:
+        facts, problems = look_up_facts(spec)
+    plan = plan_hub_spoke(spec, facts)
+    lines = [f"{e.field}: {e.message}" for e in plan.errors] + problems
+    if lines:
+        raise HubSpokeError(lines)
+    return plan
+
+
+class HubSpokeError(pulumi.RunError):
+    """The topology cannot be deployed as declared; nothing was registered. One line per problem."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        super().__init__(
+            f"HubSpokePeering: {len(self.lines)} problem(s), nothing was changed:\n"
+            + "\n".join(f"  - {line}" for line in self.lines)
+        )
+
+
+def _placeholder_plan(args: HubSpokePeeringArgs) -> Plan:
+    """The plan's shape (keys, directions, edges) while some vnet ids are still unknown outputs: resource names
+    depend only on spoke keys, so the shape is the same whatever the ids turn out to be."""
+
+    def fake(name: str) -> str:
+        return (
+            f"/subscriptions/{_PENDING_SUB}/resourceGroups/pending/providers/Microsoft.Network/virtualNetworks/{name}"
+        )
+
+    keys = sorted(args.spokes)
+    spoke_ids = {key: fake(f"spoke{i}") for i, key in enumerate(keys)}
+    plan = plan_hub_spoke(_spec(args, fake("hub"), spoke_ids), None)
+    if plan.errors:
+        raise HubSpokeError([f"{e.field}: {e.message}" for e in plan.errors])
+    return plan
+
+
+def _pair_state(this_side: str | None, other_side: str | None) -> str | None:
+    """This side's state given both sides' last recorded states: Connected is reached by both at once."""
+    if this_side == "Initiated" and other_side == "Connected":
+        return "Connected"
+    return this_side
+
+
+class HubSpokePeering(pulumi.ComponentResource):
+    """A hub vnet and its spokes, peered both ways (plus an optional spoke mesh).
+
+    Guarantees, checked before anything is registered: at most one useRemoteGateways per spoke vnet, none when
+    the spoke has its own gateway, a hub gateway when transit is asked for (a gateway still provisioning is waited
+    for), no overlapping address spaces (hub/spokes, meshed spokes, vnets already peered to the hub), no duplicate
+    spokes, at most 500 peerings per vnet. The spoke side that uses the hub's gateway takes an input from the hub
+    side's outputs, so the engine creates it only once the hub side (with allowGatewayTransit) exists.
+    """
+
+    peerings: pulumi.Output[dict[str, dict[str, Any]]]
+    """Per spoke: ``hub_to_spoke_id``, ``spoke_to_hub_id``, ``hub_to_spoke_state``, ``spoke_to_hub_state``,
+    ``hub_to_spoke_sync_level``, ``spoke_to_hub_sync_level``."""
+    mesh_peerings: pulumi.Output[dict[str, dict[str, Any]]]
+    """Per mesh key (``mesh.<a>.<b>``): ``id``, ``state``, ``sync_level``."""
+    resources: dict[str, VirtualNetworkPeering]
+    """The child peerings by plan key (``<spoke>.hub-to-spoke``, ``<spoke>.spoke-to-hub``, ``mesh.<a>.<b>``)."""
+
+    def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        ids: list[Any] = [args.hub_vnet_id, *(args.spokes[k].vnet_id for k in args.spokes)]
+        keys = list(args.spokes)
+        if all(isinstance(i, str) for i in ids):
+            # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
+            plan = plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys})
+            shape, looked_up = plan, args.look_up_vnets
+            planned: pulumi.Output[Plan] = pulumi.Output.from_input(0).apply(lambda _: plan)
+        else:
+            shape, looked_up = _placeholder_plan(args), False
+            planned = pulumi.Output.all(*ids).apply(
+                lambda resolved: plan_for(args, str(resolved[0]), dict(zip(keys, map(str, resolved[1:]), strict=True)))
+            )
+
+        self.resources = {}
+        for p in shape.peerings:  # hub side before the spoke side that depends on it
+            self.resources[p.key] = self._peering(name, p, planned, looked_up)
+
+        self.peerings = pulumi.Output.from_input(
+            {spoke: self._spoke_outputs(spoke) for spoke in sorted({p.spoke for p in shape.peerings})}
+        )
+        self.mesh_peerings = pulumi.Output.from_input(
+            {
+                p.key: {
+                    "id": self.resources[p.key].peering_id,
+                    "state": self.resources[p.key].peering_state,
+                    "sync_level": self.resources[p.key].peering_sync_level,
+                }
+                for p in shape.peerings
+                if p.direction == "mesh"
+            }
+        )
+        self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
+
+    def _spoke_outputs(self, spoke: str) -> dict[str, Any]:
+        hub_side = self.resources[f"{spoke}.hub-to-spoke"]
+        spoke_side = self.resources[f"{spoke}.spoke-to-hub"]
+        # Connected is a property of the pair: the side created first recorded Initiated before its reverse existed,
+        # and ARM reports both Connected as soon as the second side is in place.
+        pair = pulumi.Output.all(hub_side.peering_state, spoke_side.peering_state)
+        return {
+            "hub_to_spoke_id": hub_side.peering_id,
+            "spoke_to_hub_id": spoke_side.peering_id,
+            "hub_to_spoke_state": pair.apply(lambda s: _pair_state(s[0], s[1])),
+            "spoke_to_hub_state": pair.apply(lambda s: _pair_state(s[1], s[0])),
+            "hub_to_spoke_sync_level": hub_side.peering_sync_level,
+            "spoke_to_hub_sync_level": spoke_side.peering_sync_level,
+        }
+
+    def _peering(
+        self, name: str, shape_p: PlannedPeering, planned: pulumi.Output[Plan], looked_up: bool
+    ) -> VirtualNetworkPeering:
+        key = shape_p.key
+
+        def pick(get: Callable[[PlannedPeering], T]) -> pulumi.Output[T]:
+            return planned.apply(lambda plan: get(plan.peering(key)))
+
+        use_remote_gateways: pulumi.Input[bool] = pick(lambda p: p.use_remote_gateways)
+        depends_on: list[pulumi.Resource] = []
+        for dep_key in shape_p.depends_on_keys:
+            dep = self.resources[dep_key]
+            depends_on.append(dep)
+            # A data edge: the spoke side's flag is computed from the hub side's outputs, so it cannot be sent
+            # to ARM before the hub side exists with allowGatewayTransit.
+            use_remote_gateways = pulumi.Output.all(use_remote_gateways, dep.allow_gateway_transit).apply(
+                lambda v: bool(v[0]) and bool(v[1])
+            )
+
+        def timeouts(p: PlannedPeering) -> dict[str, float]:
+            return p.timeouts.as_dict() if p.timeouts else {}
+
+        def names(values: tuple[str, ...]) -> Any:
+            # None rather than [] so that ARM's default (no subnet list) is what reaches it.
+            return list(values) or None
+
+        args = VirtualNetworkPeeringArgs(
+            virtual_network_id=pick(lambda p: p.local_vnet_id),
+            remote_virtual_network_id=pick(lambda p: p.remote_vnet_id),
+            name=pick(lambda p: p.name),
+            allow_virtual_network_access=pick(lambda p: p.allow_virtual_network_access),
+            allow_forwarded_traffic=pick(lambda p: p.allow_forwarded_traffic),
+            allow_gateway_transit=pick(lambda p: p.allow_gateway_transit),
+            use_remote_gateways=use_remote_gateways,
+            peer_complete_vnets=pick(lambda p: p.peer_complete_vnets),
+            local_subnet_names=pick(lambda p: names(p.local_subnet_names)),
+            remote_subnet_names=pick(lambda p: names(p.remote_subnet_names)),
+            enable_only_ipv6_peering=pick(lambda p: p.enable_only_ipv6_peering),
+            adopt_existing=pick(lambda p: p.adopt_existing),
+            timeouts=cast(Mapping[str, float], pick(timeouts)) if shape_p.timeouts else None,
+            auxiliary_tenant_ids=pick(lambda p: names(p.auxiliary_tenant_ids)),
+            # The vnets were read and checked above; the children need not read them again.
+            preflight=not looked_up,
+        )
+        return VirtualNetworkPeering(
+            f"{name}-{key}",
+            args,
+            pulumi.ResourceOptions(parent=self, depends_on=depends_on or None),
+        )
+
+
+__all__ = ["HubSpokeError", "HubSpokePeering", "HubSpokePeeringArgs", "PlanValidationError", "SpokeArgs"]
