@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -77,6 +77,16 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def retry_after_from(headers: Mapping[str, str]) -> float | None:
+    """How long the server asks us to wait: ``retry-after-ms`` / ``x-ms-retry-after-ms`` (as azure-core reads
+    them), else ``Retry-After`` in seconds."""
+    for name in ("retry-after-ms", "x-ms-retry-after-ms"):
+        millis = parse_retry_after(headers.get(name))
+        if millis is not None:
+            return millis / 1000.0
+    return parse_retry_after(headers.get("Retry-After"))
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -206,7 +216,7 @@ def error_from_response(response: requests.Response, method: str) -> ArmError:
         details=details,
         method=method,
         url=response.url,
-        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        retry_after=retry_after_from(response.headers),
     )
 
 
@@ -394,7 +404,7 @@ class ArmClient:
         """
         async_url = response.headers.get("Azure-AsyncOperation")
         location = response.headers.get("Location")
-        delay = parse_retry_after(response.headers.get("Retry-After"))
+        delay = retry_after_from(response.headers)
         request_id = _request_id(response)
         if async_url:
             while True:
@@ -414,14 +424,14 @@ class ArmClient:
                         method="GET",
                         url=async_url,
                     )
-                delay = parse_retry_after(poll.headers.get("Retry-After"))
+                delay = retry_after_from(poll.headers)
         elif location and response.status_code == 202:
             while True:
                 self._pause(delay, deadline, what)
                 poll = self.request("GET", location, deadline=deadline)
                 if poll.status_code != 202:
                     return
-                delay = parse_retry_after(poll.headers.get("Retry-After"))
+                delay = retry_after_from(poll.headers)
 
     def _pause(self, delay: float | None, deadline: Deadline, what: str) -> None:
         if deadline.expired:

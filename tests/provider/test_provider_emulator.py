@@ -1,0 +1,325 @@
+"""The provider object against the ARM emulator over HTTPS with real azure-identity credentials.
+
+Each test calls configure/check/diff/create/read/update/delete in the order the engine would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from provider.errors import PeeringOperationError
+from provider.preflight import VNET_CACHE
+from provider.resource import VirtualNetworkPeeringProvider
+from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
+
+pytestmark = pytest.mark.emulator
+
+
+@pytest.fixture
+def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The session emulator (default seed), with the provider's process environment pointed at it."""
+    for key, value in emulator.env().items():
+        monkeypatch.setenv(key, value)
+    VNET_CACHE.clear()
+    yield emulator
+    VNET_CACHE.clear()
+
+
+@pytest.fixture
+def engine(emu: Any) -> Engine:
+    return Engine(new_provider())
+
+
+def writes_since(emu: Any, seq: int) -> list[dict[str, Any]]:
+    return [r for r in emu.request_log(since=seq) if r["method"] in ("PUT", "DELETE", "PATCH", "POST")]
+
+
+def arm_peering(emu: Any, local: str, name: str) -> dict[str, Any]:
+    response = emu.arm("GET", f"{vnet(local)}/virtualNetworkPeerings/{name}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_create_initiated_then_connected_once_the_reverse_exists(engine: Engine, emu: Any) -> None:
+    assert engine.up("a", args("vnet-hub", "vnet-payments")) == "create"
+    out = engine.outputs["a"]
+    assert out["peering_state"] == "Initiated"
+    assert out["provisioning_state"] == "Succeeded"
+    assert out["peering_id"].endswith("/virtualNetworkPeerings/vnet-hub-to-vnet-payments")
+    assert out["remote_virtual_network_address_space"] == ["10.1.0.0/16"]
+    assert out["resource_guid"] and out["etag"]
+
+    assert engine.up("b", args("vnet-payments", "vnet-hub")) == "create"
+    assert engine.outputs["b"]["peering_state"] == "Connected"
+    refreshed = engine.refresh("a")
+    assert refreshed is not None and refreshed["peering_state"] == "Connected"
+    assert refreshed["resource_guid"] == engine.outputs["b"]["resource_guid"]
+    assert engine.outputs["b"]["remote_virtual_network_encryption"] is None or isinstance(
+        engine.outputs["b"]["remote_virtual_network_encryption"], dict
+    )
+
+
+def test_no_change_is_no_write(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    seq = emu.last_request_seq()
+    assert engine.up("a", args("vnet-hub", "vnet-payments")) == "same"
+    assert writes_since(emu, seq) == []
+
+
+def test_in_place_update(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    guid = engine.outputs["a"]["resource_guid"]
+    assert engine.up("a", args("vnet-hub", "vnet-payments", allow_forwarded_traffic=True)) == "update"
+    assert engine.outputs["a"]["allow_forwarded_traffic"] is True
+    assert engine.outputs["a"]["resource_guid"] == guid
+    assert arm_peering(emu, "vnet-hub", "vnet-hub-to-vnet-payments")["properties"]["allowForwardedTraffic"] is True
+
+
+def test_replace_on_rename_deletes_first(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
+    assert engine.outputs["a"]["name"] == "hub-payments"
+    gone = emu.arm("GET", f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments")
+    assert gone.status_code == 404
+
+
+def test_subnet_peering_and_subnet_list_update(engine: Engine, emu: Any) -> None:
+    sub = {"peer_complete_vnets": False, "local_subnet_names": ["shared"], "remote_subnet_names": ["app"]}
+    engine.up("a", args("vnet-hub", "vnet-payments", **sub))
+    assert engine.outputs["a"]["local_subnet_names"] == ["shared"]
+    more = {**sub, "remote_subnet_names": ["app", "data"]}
+    assert engine.up("a", args("vnet-hub", "vnet-payments", **more)) == "update"
+    assert sorted(engine.outputs["a"]["remote_subnet_names"]) == ["app", "data"]
+    assert engine.up("a", args("vnet-hub", "vnet-payments")) == "replace"  # subnets -> whole vnet
+    assert engine.outputs["a"]["peer_complete_vnets"] is True
+
+
+def test_refresh_sees_a_flag_changed_out_of_band_and_up_restores_it(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    body = arm_peering(emu, "vnet-hub", "vnet-hub-to-vnet-payments")
+    body["properties"]["allowVirtualNetworkAccess"] = False
+    put = emu.arm("PUT", body["id"], json={"properties": body["properties"]})
+    assert put.status_code in (200, 201), put.text
+    emu.finish_operations()
+    refreshed = engine.refresh("a")
+    assert refreshed is not None and refreshed["allow_virtual_network_access"] is False
+    assert engine.up("a", args("vnet-hub", "vnet-payments")) == "update"
+    assert engine.outputs["a"]["allow_virtual_network_access"] is True
+
+
+def test_remote_address_space_change_is_synced(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    engine.up("b", args("vnet-payments", "vnet-hub"))
+    vnet_body = emu.arm("GET", vnet("vnet-payments")).json()
+    vnet_body["properties"]["addressSpace"]["addressPrefixes"].append("10.11.0.0/16")
+    put = emu.arm(
+        "PUT", vnet("vnet-payments"), json={"location": vnet_body["location"], "properties": vnet_body["properties"]}
+    )
+    assert put.status_code in (200, 201), put.text
+    emu.finish_operations()
+    a = engine.refresh("a")
+    b = engine.refresh("b")
+    assert a is not None and b is not None
+    levels = {a["peering_sync_level"], b["peering_sync_level"]}
+    assert levels & {"LocalNotInSync", "RemoteNotInSync", "LocalAndRemoteNotInSync"}, levels
+    seq = emu.last_request_seq()
+    for key, local, remote in (("a", "vnet-hub", "vnet-payments"), ("b", "vnet-payments", "vnet-hub")):
+        engine.up(key, args(local, remote))
+    assert any("syncRemoteAddressSpace=true" in (r.get("query") or "") for r in writes_since(emu, seq))
+    a, b = engine.refresh("a"), engine.refresh("b")
+    assert a is not None and b is not None
+    assert a["peering_sync_level"] == b["peering_sync_level"] == "FullyInSync"
+    assert "10.11.0.0/16" in a["remote_virtual_network_address_space"]
+    assert a["peering_state"] == "Connected"
+
+
+def test_deleted_remote_peering_is_disconnected_then_re_established(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    engine.up("b", args("vnet-payments", "vnet-hub"))
+    deleted = emu.arm("DELETE", f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub")
+    assert deleted.status_code in (200, 202, 204)
+    emu.finish_operations()
+    a = engine.refresh("a")
+    assert a is not None and a["peering_state"] == "Disconnected"
+    assert engine.refresh("b") is None  # gone: leaves the state
+    # the next up: b is created again while a is updated; run them concurrently, as the engine may
+    results: dict[str, str] = {}
+
+    def step(key: str, local: str, remote: str) -> None:
+        results[key] = engine.up(key, args(local, remote))
+
+    threads = [
+        threading.Thread(target=step, args=("b", "vnet-payments", "vnet-hub")),
+        threading.Thread(target=step, args=("a", "vnet-hub", "vnet-payments")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert results == {"a": "update", "b": "create"}
+    a = engine.refresh("a")
+    assert a is not None and a["peering_state"] == "Connected"
+
+
+def test_existing_peering_is_not_taken_over_unless_adopted(engine: Engine, emu: Any) -> None:
+    pid = f"{vnet('vnet-hub')}/virtualNetworkPeerings/manual"
+    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}, "allowForwardedTraffic": True}}
+    assert emu.arm("PUT", pid, json=body).status_code in (200, 201)
+    emu.finish_operations()
+    failures = engine.failures("m", args("vnet-hub", "vnet-analytics", name="manual"))
+    assert "adopt_existing=true" in failures["name"]
+    # create itself refuses too (preflight off, or a peering that appeared after check)
+    provider = engine.provider
+    with pytest.raises(PeeringOperationError, match="already exists"):
+        provider.create(engine.check("m", args("vnet-hub", "vnet-analytics", name="manual", preflight=False)))
+    assert engine.up("m", args("vnet-hub", "vnet-analytics", name="manual", adopt_existing=True)) == "create"
+    assert engine.outputs["m"]["allow_forwarded_traffic"] is False  # brought to the program's inputs
+
+
+def test_destroy_and_already_gone(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    pid, outs = engine.ids["a"], engine.outputs["a"]
+    engine.destroy("a")
+    assert emu.arm("GET", pid).status_code == 404
+    engine.provider.delete(pid, outs)  # already gone: success
+
+
+def test_preflight_failures_make_no_write(engine: Engine, emu: Any) -> None:
+    emu.seed(
+        {
+            "resourceGroups": [
+                {
+                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "name": "rg-spokes",
+                    "location": "westeurope",
+                    "virtualNetworks": [{"name": "vnet-clash", "addressPrefixes": ["10.1.128.0/17"]}],
+                }
+            ]
+        }
+    )
+    seq = emu.last_request_seq()
+    overlap = engine.failures("x", args("vnet-payments", "vnet-clash"))
+    assert "VnetAddressSpacesOverlap" in overlap["remote_virtual_network_id"]
+    no_gateway = engine.failures("y", args("vnet-hub", "vnet-analytics", use_remote_gateways=True))
+    assert "use_remote_gateways" in no_gateway
+    missing = engine.failures("z", args("vnet-hub", "vnet-nowhere"))
+    assert "does not exist" in missing["remote_virtual_network_id"]
+    subnets = engine.failures(
+        "s",
+        args(
+            "vnet-hub",
+            "vnet-analytics",
+            peer_complete_vnets=False,
+            local_subnet_names=["shared"],
+            remote_subnet_names=["nope"],
+        ),
+    )
+    assert "nope" in subnets["remote_subnet_names"]
+    assert writes_since(emu, seq) == []
+
+
+def test_gateway_transit_spoke_uses_the_hub_gateway(engine: Engine, emu: Any) -> None:
+    engine.up("hub", args("vnet-hub", "vnet-analytics", allow_gateway_transit=True))
+    engine.up("spoke", args("vnet-analytics", "vnet-hub", use_remote_gateways=True))
+    out = engine.outputs["spoke"]
+    assert out["use_remote_gateways"] is True and out["peering_state"] == "Connected"
+    assert out["remote_gateways"] and "virtualNetworkGateways" in out["remote_gateways"][0]
+
+
+def test_cross_tenant_needs_auxiliary_tenant(engine: Engine, emu: Any) -> None:
+    failures = engine.failures("p", args("vnet-hub", "vnet-partner"))
+    assert "auxiliary_tenant_ids" in failures["remote_virtual_network_id"]
+    assert engine.up("p", args("vnet-hub", "vnet-partner", auxiliary_tenant_ids=[PARTNER_TENANT])) == "create"
+    assert engine.outputs["p"]["peering_state"] == "Initiated"
+
+
+def test_four_threads_on_one_hub_make_no_conflicts(engine: Engine, emu: Any) -> None:
+    emu.set_latency(0.2)
+    pairs = [
+        ("vnet-hub", "vnet-payments"),
+        ("vnet-payments", "vnet-hub"),
+        ("vnet-hub", "vnet-analytics"),
+        ("vnet-analytics", "vnet-hub"),
+    ]
+    seq = emu.last_request_seq()
+    errors: list[BaseException] = []
+
+    def step(local: str, remote: str) -> None:
+        try:
+            engine.up(f"{local}>{remote}", args(local, remote))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=step, args=pair) for pair in pairs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert all(engine.refresh(k)["peering_state"] == "Connected" for k in list(engine.ids))  # type: ignore[index]
+    conflicts = [r for r in emu.request_log(since=seq) if r["status"] == 409]
+    assert conflicts == []  # serialised per vnet inside the process
+
+
+def test_injected_faults_are_absorbed(engine: Engine, emu: Any) -> None:
+    emu.set_faults("seed=3;429=0.25;503=0.15;500=0.05;retry_after=0")
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    engine.up("b", args("vnet-payments", "vnet-hub"))
+    engine.up("a", args("vnet-hub", "vnet-payments", allow_forwarded_traffic=True))
+    assert engine.refresh("a") is not None
+    engine.destroy("a")
+    engine.destroy("b")
+    injected = emu.faults()
+    emu.set_faults("")
+    assert sum(injected.get("injected", injected.get("counts", {})).values()) > 0, injected
+
+
+def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any) -> None:
+    emu.set_latency(1.0)
+    # someone else writes to the hub (outside this process) just before we do
+    other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}}}
+    assert emu.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/other", json=other).status_code in (200, 201)
+    seq = emu.last_request_seq()
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    assert engine.outputs["a"]["peering_state"] == "Initiated"
+    statuses = [r["status"] for r in emu.request_log(since=seq) if r["method"] == "PUT"]
+    assert 409 in statuses and statuses[-1] in (200, 201)
+
+
+def test_expired_tokens_are_replaced(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    emu.expire_tokens()
+    assert engine.refresh("a") is not None
+
+
+def test_settings_from_stack_config(emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = emu.env()
+    for key in ("AZURE_PEERING_ARM_ENDPOINT", "AZURE_CLIENT_SECRET", "AZURE_PEERING_CA_BUNDLE"):
+        monkeypatch.delenv(key)
+    config = {
+        "azure-peering:armEndpoint": env["AZURE_PEERING_ARM_ENDPOINT"],
+        "azure-peering:clientSecret": env["AZURE_CLIENT_SECRET"],
+        "azure-peering:caBundle": env["AZURE_PEERING_CA_BUNDLE"],
+    }
+    engine = Engine(new_provider(config))
+    assert engine.up("a", args("vnet-hub", "vnet-payments")) == "create"
+    broken = Engine(new_provider({**config, "azure-peering:clientSecret": "wrong"}))
+    with pytest.raises(PeeringOperationError, match="could not get an ARM token"):
+        broken.provider.read(engine.ids["a"], engine.outputs["a"])
+
+
+def test_provider_unpickled_in_a_fresh_process_state_holds_no_secret(emu: Any) -> None:
+    provider = new_provider()
+    assert isinstance(provider, VirtualNetworkPeeringProvider)
+    provider.client()
+    import base64
+
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    raw = base64.b64decode(serialize_provider(provider))
+    assert emu.env()["AZURE_CLIENT_SECRET"].encode() not in raw
