@@ -67,7 +67,8 @@ class Peering:
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Peering:
-        return cls(**{k: list(v) if isinstance(v, list) else v for k, v in doc.items()})
+        data: dict[str, Any] = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
+        return cls(**data)
 
     @property
     def is_subnet_peering(self) -> bool:

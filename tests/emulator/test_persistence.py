@@ -60,7 +60,7 @@ def test_connection_file_env_command_and_secrets(private_emulator: EmulatorProce
     doc = json.loads(path.read_text())
     assert {"arm_endpoint", "authority_host", "ca_bundle", "admin_key", "tenants"} <= set(doc)
     assert doc["arm_endpoint"].startswith("https://127.0.0.1:")
-    assert [t["tenant_id"] for t in doc["tenants"]][0] == TENANT_A
+    assert doc["tenants"][0]["tenant_id"] == TENANT_A
     assert {"tenant_id", "client_id", "client_secret", "subscriptions"} <= set(doc["tenants"][0])
     assert len({t["client_id"] for t in doc["tenants"]}) == 1  # one multi-tenant app registered in both tenants
     assert not [p for p in os.listdir(emu.data_dir) if p.startswith(".connection-")]
