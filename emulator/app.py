@@ -46,49 +46,53 @@ _RATE_LIMITS = {"reads": 11999, "writes": 1199, "deletes": 14999}
 Handler = Callable[[ArmContext], Response]
 
 
+def _not_allowed(ctx: ArmContext) -> Response:
+    raise errors.method_not_allowed(ctx.req.method)
+
+
 def _route_arm(req: Request) -> tuple[Handler, dict[str, str], str] | None:
     """(handler, path parameters, api family) for an ARM path, or None for an unknown one."""
     s = req.segments
     low = [x.lower() for x in s]
     n, m = len(s), req.method
     if n == 1:
-        return (resource_groups.list_subscriptions, {}, "resources") if m == "GET" else None
+        return (resource_groups.list_subscriptions if m == "GET" else _not_allowed, {}, "resources")
     if n == 2:
-        return (resource_groups.get_subscription, {}, "resources") if m == "GET" else None
+        return (resource_groups.get_subscription if m == "GET" else _not_allowed, {}, "resources")
     if low[2] == "resourcegroups":
         if n == 3:
-            return (resource_groups.list_all, {}, "resources") if m == "GET" else None
+            return (resource_groups.list_all if m == "GET" else _not_allowed, {}, "resources")
         rg = {"rg": s[3]}
         if n == 4:
             table: dict[str, Handler] = {
                 "PUT": resource_groups.put, "GET": resource_groups.get, "HEAD": resource_groups.head,
             }  # fmt: skip
-            return (table[m], rg, "resources") if m in table else None
+            return (table.get(m, _not_allowed), rg, "resources")
         if n < 7 or low[4] != "providers" or low[5] != "microsoft.network":
             return None
         kind = low[6]
         if kind == "virtualnetworks":
             if n == 7:
-                return (virtual_networks.list_in_group, rg, "network") if m == "GET" else None
+                return (virtual_networks.list_in_group if m == "GET" else _not_allowed, rg, "network")
             params = {**rg, "vnet": s[7]}
             if n == 8:
                 table = {"PUT": virtual_networks.put, "GET": virtual_networks.get, "DELETE": virtual_networks.delete}
-                return (table[m], params, "network") if m in table else None
+                return (table.get(m, _not_allowed), params, "network")
             if low[8] == "virtualnetworkpeerings":
                 if n == 9:
-                    return (peerings.list_all, params, "network") if m == "GET" else None
+                    return (peerings.list_all if m == "GET" else _not_allowed, params, "network")
                 if n == 10:
                     table = {"PUT": peerings.put, "GET": peerings.get, "DELETE": peerings.delete}
-                    return (table[m], {**params, "peering": s[9]}, "network") if m in table else None
+                    return (table.get(m, _not_allowed), {**params, "peering": s[9]}, "network")
             if low[8] == "subnets" and n == 10 and m == "GET":
                 return virtual_networks.get_subnet, {**params, "subnet": s[9]}, "network"
             return None
         if kind == "virtualnetworkgateways":
             if n == 7:
-                return (gateways.list_in_group, rg, "network") if m == "GET" else None
+                return (gateways.list_in_group if m == "GET" else _not_allowed, rg, "network")
             if n == 8:
                 table = {"PUT": gateways.put, "GET": gateways.get, "DELETE": gateways.delete}
-                return (table[m], {**rg, "gateway": s[7]}, "network") if m in table else None
+                return (table.get(m, _not_allowed), {**rg, "gateway": s[7]}, "network")
         return None
     if low[2] == "providers" and n >= 5 and low[3] == "microsoft.network":
         if n == 5 and low[4] == "virtualnetworks" and m == "GET":

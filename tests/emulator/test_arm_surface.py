@@ -243,3 +243,12 @@ def test_gateways_and_in_use_gateway_subnet(emu: EmulatorProcess) -> None:
     emu.wait(emu.arm("DELETE", gw_path))
     assert emu.arm("GET", gw_path).status_code == 404
     emu.wait(emu.arm("DELETE", vnet_id("hub")))
+
+
+def test_unsupported_method_and_subscription_routes(emu: EmulatorProcess) -> None:
+    seed_vnets(emu, vnet_spec("a", ["10.1.0.0/16"]))
+    r = emu.arm("PATCH", vnet_id("a"), json={})
+    assert (r.status_code, error_code(r)) == (405, "HttpMethodNotAllowed")
+    subs = emu.arm("GET", "/subscriptions", api_version="2022-12-01").json()["value"]
+    assert SUB_A in [s["subscriptionId"] for s in subs]
+    assert emu.arm("GET", f"/subscriptions/{SUB_A}", api_version="2022-12-01").json()["state"] == "Enabled"
