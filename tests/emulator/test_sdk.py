@@ -19,13 +19,24 @@ def test_sdk_peers_syncs_lists_and_deletes(emu: EmulatorProcess, monkeypatch: py
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
     from azure.identity import ClientSecretCredential
     from azure.mgmt.network import NetworkManagementClient
-    from azure.mgmt.network.models import AddressSpace, SubResource, VirtualNetwork, VirtualNetworkPeering
+    from azure.mgmt.network.models import (
+        AddressSpace,
+        SubResource,
+        VirtualNetwork,
+        VirtualNetworkPeering,
+        VirtualNetworkPeeringPropertiesFormat,
+        VirtualNetworkPropertiesFormat,
+    )
 
     def vnet(*prefixes: str) -> VirtualNetwork:
-        return VirtualNetwork(location="westeurope", address_space=AddressSpace(address_prefixes=list(prefixes)))
+        space = AddressSpace(address_prefixes=list(prefixes))
+        return VirtualNetwork(location="westeurope", properties=VirtualNetworkPropertiesFormat(address_space=space))
 
-    def peering(remote: str, **flags: bool) -> VirtualNetworkPeering:
-        return VirtualNetworkPeering(remote_virtual_network=SubResource(id=remote), **flags)
+    def peering(remote: str | None, forwarded: bool = False) -> VirtualNetworkPeering:
+        props = VirtualNetworkPeeringPropertiesFormat(
+            remote_virtual_network=SubResource(id=remote), allow_forwarded_traffic=forwarded
+        )
+        return VirtualNetworkPeering(properties=props)
 
     env = emu.env()
     for name, value in env.items():
@@ -53,7 +64,7 @@ def test_sdk_peers_syncs_lists_and_deletes(emu: EmulatorProcess, monkeypatch: py
     peerings = client.virtual_network_peerings
     ab = peerings.begin_create_or_update(RG, "a", "a-b", peering(b.id)).result()
     assert (ab.peering_state, ab.provisioning_state) == ("Initiated", "Succeeded")
-    ba = peerings.begin_create_or_update(RG, "b", "b-a", peering(a.id, allow_forwarded_traffic=True)).result()
+    ba = peerings.begin_create_or_update(RG, "b", "b-a", peering(a.id, forwarded=True)).result()
     assert ba.peering_state == "Connected"
     assert peerings.get(RG, "a", "a-b").peering_state == "Connected"
     assert ba.remote_address_space.address_prefixes == ["10.1.0.0/16"]
