@@ -244,9 +244,10 @@ class Emulator:
         return self.store.all(st.SUBSCRIPTION)
 
     def connection_document(self) -> dict[str, Any]:
-        tenants = sorted(self.store.all(st.TENANT), key=lambda t: (not t["primary"], t["order"]))
-        clients = self.store.all(st.CLIENT)
-        subs = self.subscriptions()
+        with self.lock:  # a seed may be adding identities concurrently
+            tenants = sorted(self.store.all(st.TENANT), key=lambda t: (not t["primary"], t["order"]))
+            clients = self.store.all(st.CLIENT)
+            subs = self.subscriptions()
         entries = []
         for t in tenants:
             for c in clients:
