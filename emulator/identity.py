@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import os
 import secrets
 import threading
@@ -91,7 +92,7 @@ class TokenService:
             "iss": f"https://sts.windows.net/{tenant_id}/",
             "iat": int(now),
             "nbf": int(now),
-            "exp": int(now) + lifetime,
+            "exp": math.ceil(now + lifetime),  # never shorter than the lifetime announced in expires_in
             "appid": client_id,
             "appidacr": "1",
             "idp": f"https://sts.windows.net/{tenant_id}/",
