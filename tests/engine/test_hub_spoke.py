@@ -1,0 +1,251 @@
+"""HubSpokePeering through the real engine against the emulator: rollout order, idempotence, churn, sync, and
+topologies refused at preview before anything is written."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import topology
+from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
+from tests.engine.conftest import AWS_KEY, s3_client
+
+pytestmark = pytest.mark.engine
+
+PROGRAM = (REPO / "examples" / "hub_spoke" / "__main__.py").read_text()
+DEMO_SEED = json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text())
+SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
+SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
+
+
+def demo_vnet(name: str) -> str:
+    sub, rg = (SUB_HUB, "rg-hub") if name in ("vnet-hub", "vnet-identity") else (SUB_SPOKES, "rg-spokes")
+    return topology.vnet_id(sub, rg, name)
+
+
+DEMO_SPOKES: dict[str, dict[str, Any]] = {
+    "identity": {"vnetId": demo_vnet("vnet-identity")},
+    "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
+    "web": {"vnetId": demo_vnet("vnet-web"), "useHubGateway": True},
+    "analytics": {
+        "vnetId": demo_vnet("vnet-analytics"),
+        "link": "subnets",
+        "localSubnetNames": ["app"],
+        "hubSubnetNames": ["shared"],
+    },
+}
+
+
+def configure(project: PulumiProject, hub: str, spokes: dict[str, dict[str, Any]]) -> None:
+    project.write_config({"peering-test:hubVnetId": hub, "peering-test:spokes": spokes})
+
+
+def live_peerings(emulator: Any, vnet: str) -> dict[str, dict[str, Any]]:
+    """Peerings of a vnet as ARM reports them, by lower-cased name."""
+    body = emulator.arm("GET", f"{vnet}/virtualNetworkPeerings").json()
+    return {p["name"].lower(): p for p in body["value"]}
+
+
+def arm_writes(emulator: Any, since: int) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in emulator.request_log(since=since)
+        if r["path"].lower().startswith("/subscriptions/") and r["method"] != "GET"
+    ]
+
+
+@pytest.fixture
+def hub_spoke_project(make_project: Callable[..., PulumiProject], emulator: Any) -> PulumiProject:
+    emulator.seed(DEMO_SEED)
+    project = make_project(PROGRAM)
+    configure(project, demo_vnet("vnet-hub"), DEMO_SPOKES)
+    return project
+
+
+def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    project = hub_spoke_project
+    project.up()
+    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))
+    assert sorted(hub_side) == [
+        "vnet-hub-to-vnet-analytics",
+        "vnet-hub-to-vnet-identity",
+        "vnet-hub-to-vnet-payments",
+        "vnet-hub-to-vnet-web",
+    ]
+    assert {p["properties"]["peeringState"] for p in hub_side.values()} == {"Connected"}
+    assert hub_side["vnet-hub-to-vnet-payments"]["properties"]["allowGatewayTransit"] is True
+    payments = live_peerings(emulator, demo_vnet("vnet-payments"))["vnet-payments-to-vnet-hub"]["properties"]
+    assert payments["useRemoteGateways"] is True and payments["peeringState"] == "Connected"
+    analytics = live_peerings(emulator, demo_vnet("vnet-analytics"))["vnet-analytics-to-vnet-hub"]["properties"]
+    assert analytics["peerCompleteVnets"] is False and analytics["localSubnetNames"] == ["app"]
+
+    outputs = project.outputs()["peerings"]
+    assert {o["hub_to_spoke_state"] for o in outputs.values()} == {"Connected"}
+    assert {o["spoke_to_hub_state"] for o in outputs.values()} == {"Connected"}
+
+    # Reordering the spokes changes nothing: names derive from spoke keys only.
+    configure(project, demo_vnet("vnet-hub"), dict(reversed(list(DEMO_SPOKES.items()))))
+    before = emulator.last_request_seq()
+    project.preview(expect_no_changes=True)
+    project.up("--expect-no-changes")
+    assert arm_writes(emulator, before) == []
+
+
+def test_removing_a_spoke_deletes_both_halves_only(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    project = hub_spoke_project
+    project.up()
+    etags_before = {n: p["etag"] for n, p in live_peerings(emulator, demo_vnet("vnet-hub")).items()}
+
+    configure(project, demo_vnet("vnet-hub"), {k: v for k, v in DEMO_SPOKES.items() if k != "web"})
+    before = emulator.last_request_seq()
+    result = project.up()
+    assert "2 deleted" in result.stdout, result.stdout
+    writes = arm_writes(emulator, before)
+    assert {(w["method"], w["path"].lower().rsplit("/", 1)[-1]) for w in writes if w["status"] < 300} == {
+        ("DELETE", "vnet-hub-to-vnet-web"),
+        ("DELETE", "vnet-web-to-vnet-hub"),
+    }
+    assert "vnet-hub-to-vnet-web" not in live_peerings(emulator, demo_vnet("vnet-hub"))
+    assert live_peerings(emulator, demo_vnet("vnet-web")) == {}
+    etags_after = {n: p["etag"] for n, p in live_peerings(emulator, demo_vnet("vnet-hub")).items()}
+    assert etags_after == {n: e for n, e in etags_before.items() if n != "vnet-hub-to-vnet-web"}
+
+
+def test_resized_spoke_is_synced_on_up_refresh(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    project = hub_spoke_project
+    project.up()
+    vnet = demo_vnet("vnet-identity")
+    body = emulator.arm("GET", vnet).json()
+    body["properties"]["addressSpace"]["addressPrefixes"].append("10.44.0.0/16")
+    resized = emulator.arm("PUT", vnet, json={"location": body["location"], "properties": body["properties"]})
+    assert resized.status_code in (200, 201), resized.text
+    emulator.finish_operations()
+    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    assert hub_side["peeringSyncLevel"] == "LocalNotInSync"
+
+    project.up("--refresh")
+    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    spoke_side = live_peerings(emulator, vnet)["vnet-identity-to-vnet-hub"]["properties"]
+    assert hub_side["peeringSyncLevel"] == spoke_side["peeringSyncLevel"] == "FullyInSync"
+    assert "10.44.0.0/16" in hub_side["remoteVirtualNetworkAddressSpace"]["addressPrefixes"]
+    project.preview(expect_no_changes=True)
+
+
+def test_bad_topology_fails_at_preview_with_zero_writes(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    project = hub_spoke_project
+    overlapping = {
+        "name": "vnet-overlap",
+        "addressPrefixes": ["10.1.128.0/20"],  # inside vnet-payments' 10.1.0.0/16
+        "subnets": [{"name": "app", "addressPrefix": "10.1.128.0/24"}],
+    }
+    emulator.seed(
+        {
+            "resourceGroups": [
+                {
+                    "subscriptionId": SUB_SPOKES,
+                    "name": "rg-spokes",
+                    "location": "westeurope",
+                    "virtualNetworks": [overlapping],
+                }
+            ]
+        }
+    )
+    spokes = {
+        **DEMO_SPOKES,
+        "overlap": {"vnetId": demo_vnet("vnet-overlap")},
+        "payments-again": {"vnetId": demo_vnet("vnet-payments")},
+        "analytics": {**DEMO_SPOKES["analytics"], "localSubnetNames": ["nope"]},
+    }
+    configure(project, demo_vnet("vnet-hub"), spokes)
+    before = emulator.last_request_seq()
+    result = project.preview(check=False)
+    assert not result.ok
+    text = result.output
+    assert "nothing was changed" in text
+    assert 'spokes["payments-again"]' in text and "Fix:" in text
+    assert 'spokes["overlap"]' in text or 'spokes["payments"]' in text
+    assert "10.1.128.0/20" in text
+    assert 'spokes["analytics"].local_subnet_names' in text and "nope" in text
+    assert "Traceback" not in text
+    assert arm_writes(emulator, before) == []
+
+
+def test_twenty_spokes_while_hub_gateway_is_still_provisioning(
+    make_project: Callable[..., PulumiProject], emulator: Any
+) -> None:
+    n = 20
+    emulator.set_latency(0.05)
+    emulator.seed(topology.hub_and_spokes(n, gateway_seconds=4))
+    project = make_project(PROGRAM)
+    configure(project, topology.hub_id(), topology.spokes_config(n, use_hub_gateway=True))
+    before = emulator.last_request_seq()
+    result = project.up(timeout=600)
+    assert "failed" not in result.stdout.lower()
+    assert f"+ {2 * n + 2} created" in result.stdout, result.stdout
+    hub_side = live_peerings(emulator, topology.hub_id())
+    assert len(hub_side) == n
+    assert {p["properties"]["peeringState"] for p in hub_side.values()} == {"Connected"}
+    for i in range(n):
+        spoke = live_peerings(emulator, topology.spoke_id(i))
+        (props,) = [p["properties"] for p in spoke.values()]
+        assert props["useRemoteGateways"] is True and props["peeringState"] == "Connected"
+    # Writes that ARM refused for good would show as failed operations; transient ones were absorbed.
+    final_failures = [w for w in arm_writes(emulator, before) if w["status"] >= 400 and w["status"] not in (409, 429)]
+    assert all(w.get("code") in ("ReferencedResourceNotProvisioned", "RemoteVnetHasNoGateways") for w in final_failures)
+
+
+def test_split_ownership_with_state_in_s3(tmp_path: Path, emulator: Any, s3_backend: str) -> None:
+    """The network team's hub stack and a spoke team's stack, both with state in an S3 bucket (moto server)."""
+    emulator.seed(DEMO_SEED)
+    env = hermetic_env(tmp_path / "state", {**emulator.env(), **s3_env(s3_backend)})
+    example = copy_example("split_ownership", tmp_path / "split_ownership")
+    hub = PulumiProject(example / "hub", "prod", env)
+    spoke = PulumiProject(example / "spoke", "prod", env)
+    hub.select()
+    hub.write_config(
+        {
+            "hub-network:hubVnetId": demo_vnet("vnet-hub"),
+            "hub-network:sharedServicesVnetId": demo_vnet("vnet-identity"),
+        }
+    )
+    hub.up()
+    spoke.select()
+    spoke.write_config(
+        {
+            "spoke-payments:hubStack": "organization/hub-network/prod",
+            "spoke-payments:spokeName": "payments",
+            "spoke-payments:spokeVnetId": demo_vnet("vnet-payments"),
+            "spoke-payments:useHubGateway": True,
+        }
+    )
+    spoke.up()
+    out = spoke.outputs()["peerings"]["payments"]
+    assert out["hub_to_spoke_state"] == out["spoke_to_hub_state"] == "Connected"
+    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))
+    assert set(hub_side) == {"vnet-hub-to-vnet-identity", "vnet-hub-to-vnet-payments"}
+    spoke.preview(expect_no_changes=True)
+    spoke.destroy()
+    hub.destroy()
+    assert live_peerings(emulator, demo_vnet("vnet-hub")) == {}
+    keys = s3_keys(s3_backend)
+    assert any(k.endswith("stacks/hub-network/prod.json") for k in keys), keys
+    assert any(k.endswith("stacks/spoke-payments/prod.json") for k in keys), keys
+
+
+def s3_keys(backend_url: str) -> list[str]:
+    bucket = backend_url.removeprefix("s3://").split("?", 1)[0]
+    contents = s3_client(backend_url).list_objects_v2(Bucket=bucket).get("Contents", [])
+    return [str(o["Key"]) for o in contents]
+
+
+def s3_env(backend_url: str) -> dict[str, str]:
+    return {
+        "PULUMI_BACKEND_URL": backend_url,
+        "AWS_ACCESS_KEY_ID": AWS_KEY,
+        "AWS_SECRET_ACCESS_KEY": AWS_KEY,
+        "AWS_REGION": "us-east-1",
+    }
