@@ -11,7 +11,7 @@ import ipaddress
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from azure.mgmt.core.tools import parse_resource_id
@@ -290,13 +290,20 @@ def run_preflight(
     spec: PeeringSpec,
     *,
     creating: bool,
+    replacing: Iterable[str] = (),
     cache: VnetCache = VNET_CACHE,
 ) -> list[Failure]:
-    """Ask ARM (read-only) whether the peering can be written; the failures apply would hit, named by field."""
+    """Ask ARM (read-only) whether the peering can be written; the failures apply would hit, named by field.
+
+    ``replacing`` holds ids of peerings this run is replacing: they are about to go, so they conflict with nothing.
+    """
+    going = {r.lower() for r in replacing}
     aux = list(spec.auxiliary_tenant_ids or client.settings.auxiliary_tenant_ids)
     deadline = Deadline(PREFLIGHT_TIMEOUT_SECONDS)
     try:
         local = cache.get(client, spec.virtual_network_id, auxiliary_tenant_ids=aux, deadline=deadline)
+        if local is not None and going:
+            local = replace(local, peerings=tuple(p for p in local.peerings if p.id.lower() not in going))
     except PeeringError as exc:
         return [_lookup_failure("virtual_network_id", spec.virtual_network_id, exc, remote=False)]
     if local is None:
@@ -356,6 +363,8 @@ def run_preflight(
     # a third vnet already peered with either side must not overlap the other side (Disconnected ones count)
     for facts, other_space, other_id in ((remote, local_space, local.id), (local, remote_space, remote.id)):
         for peering in facts.peerings:
+            if peering.id.lower() in going:
+                continue
             if peering.remote_virtual_network_id is None or same_id(peering.remote_virtual_network_id, other_id):
                 continue
             third = overlaps(peering.remote_address_prefixes, other_space, ipv6_only=ipv6_only)

@@ -36,9 +36,11 @@ from .models import (
     OUT_OF_SYNC_LEVELS,
     PeeringSpec,
     PeeringState,
+    PeeringWriteProperties,
     VirtualNetworkPeeringResource,
     outputs_from,
     parent_vnet_id,
+    peering_id_for,
     same_id,
 )
 from .preflight import VNET_CACHE, run_preflight
@@ -76,7 +78,12 @@ LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space
 LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
 
 # How long a write waits for the reverse peering (another resource) to be re-established or allow transit.
-RECONNECT_GRACE_SECONDS = 120.0
+RECONNECT_GRACE_SECONDS = 60.0
+
+# Ids of peerings that a check in this process saw being replaced: the engine re-checks the replacement with no
+# olds, and the old peering (deleted first) must not count as a conflict then.
+_REPLACING: set[str] = set()
+_REPLACING_LOCK = threading.Lock()
 
 _VNET_LOCKS: dict[str, threading.Lock] = {}
 _VNET_LOCKS_GUARD = threading.Lock()
@@ -157,6 +164,20 @@ def arm_differences(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> li
         if is_unknown(want) or _norm_list(want) != _norm_list(actual.get(key)):
             changed.append(key)
     return changed
+
+
+def _note_replacement(old_inputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> None:
+    """Remember the old peering's id when the new inputs replace it (see ``_REPLACING``)."""
+    if not any(k in REPLACE_FIELDS for k in arm_differences(new_inputs, old_inputs)):
+        return
+    vnet, name = old_inputs.get("virtual_network_id"), old_inputs.get("name")
+    if isinstance(vnet, str) and isinstance(name, str) and not is_unknown(vnet) and not is_unknown(name):
+        try:
+            old_id = peering_id_for(vnet, name)
+        except (KeyError, ValueError):
+            return
+        with _REPLACING_LOCK:
+            _REPLACING.add(old_id.lower())
 
 
 def drift_reason(outputs: Mapping[str, Any], policy: str) -> str | None:
@@ -258,14 +279,19 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         result = [dyn.CheckFailure(f.property, f.reason) for f in failures]
         if failures or inputs.get("preflight") is False or is_unknown(inputs):
             return dyn.CheckResult(inputs, result)
-        creating = not _strip_internal(olds).get("virtual_network_id")
+        old = _strip_internal(olds)
+        creating = not old.get("virtual_network_id")
+        if not creating:
+            _note_replacement(old, inputs)
         try:
             spec = PeeringSpec.model_validate(inputs)
             client = self.client()
         except (ValidationError, SettingsError) as exc:
             result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
             return dyn.CheckResult(inputs, result)
-        for failure in run_preflight(client, spec, creating=creating):
+        with _REPLACING_LOCK:
+            replacing = set(_REPLACING)
+        for failure in run_preflight(client, spec, creating=creating, replacing=replacing):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
         return dyn.CheckResult(inputs, result)
 
@@ -321,16 +347,26 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         client = self.client()
         aux = _aux(spec, client.settings)
 
+        def put() -> VirtualNetworkPeeringResource:
+            return client.put_peering(
+                spec.peering_id,
+                spec.put_body(),
+                deadline=deadline,
+                sync_remote_address_space=sync,
+                auxiliary_tenant_ids=aux,
+            )
+
         def attempt() -> VirtualNetworkPeeringResource:
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
                 try:
-                    return client.put_peering(
-                        spec.peering_id,
-                        spec.put_body(),
-                        deadline=deadline,
-                        sync_remote_address_space=sync,
-                        auxiliary_tenant_ids=aux,
-                    )
+                    try:
+                        return put()
+                    except ArmError as exc:
+                        if exc.code != "RemotePeeringIsDisconnected" or not self._rearm_reverse(
+                            client, spec, deadline, aux
+                        ):
+                            raise
+                        return put()
                 finally:
                     VNET_CACHE.forget(spec.virtual_network_id)
                     VNET_CACHE.forget(spec.remote_virtual_network_id)
@@ -344,6 +380,31 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             reraise=True,
         )
         return retrying(attempt)
+
+    def _rearm_reverse(self, client: ArmClient, spec: PeeringSpec, deadline: Deadline, aux: list[str]) -> bool:
+        """Bring the remote vnet's Disconnected peering back to this vnet to Initiated, as ARM's error asks, by
+        writing it again with its own current properties (nothing about it changes). Returns whether it did.
+
+        This is what makes replacing one half of a Connected pair work: deleting the old half disconnects the
+        other, and ARM refuses the new half until the other is re-armed. The caller holds both vnets' locks.
+        """
+        for item in client.list_peerings(spec.remote_virtual_network_id, deadline=deadline):
+            remote = item.properties.remote_virtual_network
+            if (
+                item.id is None
+                or remote is None
+                or not same_id(remote.id, spec.virtual_network_id)
+                or item.properties.peering_state != PeeringState.DISCONNECTED.value
+            ):
+                continue
+            current = PeeringWriteProperties.model_validate(item.properties.model_dump())
+            if current.peer_complete_vnets:  # reported, not chosen: leave them to ARM
+                current.local_address_space = current.remote_address_space = None
+            body = {"properties": current.to_wire()}
+            log.info("re-arming the Disconnected reverse peering %s", item.name)
+            client.put_peering(item.id, body, deadline=deadline, auxiliary_tenant_ids=aux)
+            return True
+        return False
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         """Create the peering (PUT, wait) and return its full outputs.

@@ -73,6 +73,11 @@ class Engine:
             return "same"
         if diff.replaces:
             assert diff.delete_before_replace is not None
+            # the engine checks the replacement again, with no olds
+            checked = self.provider.check({}, news)
+            if checked.failures:
+                raise AssertionError({f.property: f.reason for f in checked.failures})
+            inputs = {**checked.inputs, "__provider": news["__provider"]}
             if diff.delete_before_replace:
                 self.provider.delete(self.ids[key], self.outputs[key])
                 created = self.provider.create(inputs)

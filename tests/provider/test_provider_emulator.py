@@ -323,3 +323,14 @@ def test_provider_unpickled_in_a_fresh_process_state_holds_no_secret(emu: Any) -
 
     raw = base64.b64decode(serialize_provider(provider))
     assert emu.env()["AZURE_CLIENT_SECRET"].encode() not in raw
+
+
+def test_replacing_one_half_of_a_connected_pair_re_arms_the_other(engine: Engine, emu: Any) -> None:
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    engine.up("b", args("vnet-payments", "vnet-hub"))
+    # the rename deletes the old half first, which disconnects b; the new half re-arms b instead of failing
+    assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
+    a, b = engine.refresh("a"), engine.refresh("b")
+    assert a is not None and b is not None
+    assert a["peering_state"] == b["peering_state"] == "Connected"
+    assert b["allow_virtual_network_access"] is True  # b's own settings untouched
