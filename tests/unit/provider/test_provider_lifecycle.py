@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -149,10 +150,29 @@ def test_update_re_establishes_a_disconnected_peering_without_sync_when_in_sync(
     assert "syncRemoteAddressSpace" not in (put.url or "")
 
 
-def test_create_waits_while_the_remote_side_is_disconnected(client: ArmClient) -> None:
+def test_create_re_arms_a_disconnected_reverse_peering(client: ArmClient) -> None:
     r = rsps(client)
+    reverse = peering_json("spoke", "spoke-to-hub", "hub", state="Disconnected", allowForwardedTraffic=True)
+    reverse_url = ARM + reverse["id"]
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
     r.put(URL, status=400, json={"error": {"code": "RemotePeeringIsDisconnected", "message": "re-create it"}})
+    r.get(ARM + vnet_id("spoke") + "/virtualNetworkPeerings", json={"value": [reverse]})
+    r.put(reverse_url, status=200, json=reverse)
+    r.get(reverse_url, json=peering_json("spoke", "spoke-to-hub", "hub", state="Initiated"))
+    r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(state="Connected"))
+    assert VirtualNetworkPeeringProvider().create(inputs()).id == PID
+    rearm = next(c.request for c in r.calls if c.request.method == "PUT" and c.request.url.startswith(reverse_url))
+    sent = json.loads(rearm.body or b"{}")["properties"]
+    assert sent["allowForwardedTraffic"] is True  # the reverse keeps its own settings
+    assert sent["remoteVirtualNetwork"]["id"] == vnet_id("hub")
+
+
+def test_create_waits_when_the_reverse_cannot_be_re_armed(client: ArmClient) -> None:
+    r = rsps(client)
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.put(URL, status=400, json={"error": {"code": "RemotePeeringDoesNotAllowGatewayTransit", "message": "x"}})
     r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected"))
