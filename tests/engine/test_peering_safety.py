@@ -1,0 +1,147 @@
+"""The real CLI against the emulator: adoption instead of `pulumi import`, preflight failures at preview with no
+write reaching ARM, no secret or token in the state, and injected 429/409/5xx absorbed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.provider.programs import peering_program, state_outputs
+from tests.provider.provider_env import vnet
+
+pytestmark = pytest.mark.engine
+
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")
+WRITES = ("PUT", "DELETE", "PATCH", "POST")
+
+
+def writes_since(emulator: Any, seq: int) -> list[dict[str, Any]]:
+    return [
+        r for r in emulator.request_log(since=seq) if r["method"] in WRITES and r["path"].startswith("/subscriptions")
+    ]
+
+
+def test_existing_peering_needs_adopt_existing(make_project: Callable[..., Any], emulator: Any) -> None:
+    pid = f"{vnet('vnet-hub')}/virtualNetworkPeerings/legacy"
+    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}, "allowForwardedTraffic": True}}
+    assert emulator.arm("PUT", pid, json=body).status_code in (200, 201)
+    emulator.finish_operations()
+
+    spec = {"local": "vnet-hub", "remote": "vnet-analytics", "name": "legacy", "resource": "legacy"}
+    project = make_project(peering_program(spec))
+    seq = emulator.last_request_seq()
+    preview = project.preview(check=False)
+    assert not preview.ok
+    assert "adopt_existing=true" in preview.output and "legacy" in preview.output
+    assert writes_since(emulator, seq) == []
+
+    (project.workdir / "__main__.py").write_text(peering_program({**spec, "adopt_existing": True}))
+    project.up()
+    outputs = state_outputs(project)["legacy"]
+    assert outputs["peering_id"].lower() == pid.lower()
+    assert outputs["allow_forwarded_traffic"] is False  # brought to the program's inputs
+    project.preview(expect_no_changes=True)
+    project.destroy()
+    assert emulator.arm("GET", pid).status_code == 404
+
+
+def test_preflight_fails_preview_before_any_write(make_project: Callable[..., Any], emulator: Any) -> None:
+    emulator.seed(
+        {
+            "resourceGroups": [
+                {
+                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "name": "rg-spokes",
+                    "location": "westeurope",
+                    "virtualNetworks": [{"name": "vnet-clash", "addressPrefixes": ["10.1.128.0/17"]}],
+                }
+            ]
+        }
+    )
+    project = make_project(
+        peering_program(
+            {"local": "vnet-payments", "remote": "vnet-clash"},  # overlapping spaces
+        )
+    )
+    seq = emulator.last_request_seq()
+    preview = project.preview(check=False)
+    assert not preview.ok
+    assert "VnetAddressSpacesOverlap" in preview.output and "remote_virtual_network_id" in preview.output
+    up = project.up(check=False)  # up checks the same way: fails before writing anything
+    assert not up.ok and "VnetAddressSpacesOverlap" in up.output
+    (project.workdir / "__main__.py").write_text(
+        peering_program({"local": "vnet-analytics", "remote": "vnet-payments", "use_remote_gateways": True})
+    )
+    preview = project.preview(check=False)
+    assert not preview.ok and "RemoteVnetHasNoGateways" in preview.output and "use_remote_gateways" in preview.output
+    assert writes_since(emulator, seq) == []
+    assert state_outputs(project) == {}
+
+
+def test_state_holds_no_client_secret_or_token(make_project: Callable[..., Any], emulator: Any) -> None:
+    secret = emulator.env()["AZURE_CLIENT_SECRET"]
+    project = make_project(
+        peering_program(
+            {"local": "vnet-hub", "remote": "vnet-payments"}, {"local": "vnet-payments", "remote": "vnet-hub"}
+        ),
+        env={"AZURE_CLIENT_SECRET": ""},  # the secret comes from stack config only
+    )
+    project.config_set("azure-peering:clientSecret", secret, secret=True)
+    project.up()
+    project.refresh()
+    text = project.backend_files_text()
+    assert secret not in text
+    assert not JWT.search(text)
+    assert "Bearer" not in text
+    export = project.export()
+    providers = [
+        r["inputs"].get("__provider") for r in export["deployment"]["resources"] if "__provider" in r.get("inputs", {})
+    ]
+    assert providers and all(isinstance(p, str) for p in providers)  # plain, inspectable, and secret-free
+    project.destroy()
+
+
+def test_injected_throttling_conflicts_and_server_errors_are_absorbed(
+    make_project: Callable[..., Any], emulator: Any
+) -> None:
+    pairs = [
+        {"local": "vnet-hub", "remote": "vnet-payments"},
+        {"local": "vnet-payments", "remote": "vnet-hub"},
+        {"local": "vnet-hub", "remote": "vnet-analytics", "allow_gateway_transit": True},
+        {"local": "vnet-analytics", "remote": "vnet-hub"},
+    ]
+    project = make_project(peering_program(*pairs))
+    emulator.seed(
+        {
+            "resourceGroups": [
+                {
+                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "name": "rg-spokes",
+                    "location": "westeurope",
+                    "virtualNetworks": [{"name": "vnet-extra", "addressPrefixes": ["10.9.0.0/16"]}],
+                }
+            ]
+        }
+    )
+    emulator.set_latency(4.0)
+    # another writer, outside the provider process, keeps the hub busy as the run starts: 409s to absorb
+    other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-extra")}}}
+    started = emulator.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/outsider", json=other)
+    assert started.status_code in (200, 201), started.text
+    emulator.set_latency(0.2)
+    emulator.set_faults("seed=11;429=0.2;503=0.1;500=0.05;retry_after=0;match=*:virtualNetworkPeerings")
+    seq = emulator.last_request_seq()
+    project.up()
+    injected = emulator.faults()
+    emulator.set_faults("")
+    log = emulator.request_log(since=seq)
+    statuses = {r["status"] for r in log}
+    assert statuses & {429, 500, 503}, (statuses, injected)
+    assert 409 in statuses, statuses
+    project.refresh()
+    assert {o["peering_state"] for o in state_outputs(project).values()} == {"Connected"}
+    project.preview(expect_no_changes=True)
+    project.destroy()
