@@ -107,7 +107,7 @@ def test_state_holds_no_client_secret_or_token(make_project: Callable[..., Any],
 def test_injected_throttling_conflicts_and_server_errors_are_absorbed(
     make_project: Callable[..., Any], emulator: Any
 ) -> None:
-    pairs = [
+    pairs: list[dict[str, Any]] = [
         {"local": "vnet-hub", "remote": "vnet-payments"},
         {"local": "vnet-payments", "remote": "vnet-hub"},
         {"local": "vnet-hub", "remote": "vnet-analytics", "allow_gateway_transit": True},
