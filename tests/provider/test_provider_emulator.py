@@ -13,7 +13,7 @@ import pytest
 
 from provider.errors import PeeringOperationError
 from provider.preflight import VNET_CACHE
-from provider.resource import VirtualNetworkPeeringProvider
+from provider.resource import _REPLACING, VirtualNetworkPeeringProvider
 from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
@@ -25,6 +25,7 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for key, value in emulator.env().items():
         monkeypatch.setenv(key, value)
     VNET_CACHE.clear()
+    _REPLACING.clear()
     yield emulator
     VNET_CACHE.clear()
 
@@ -334,3 +335,13 @@ def test_replacing_one_half_of_a_connected_pair_re_arms_the_other(engine: Engine
     assert a is not None and b is not None
     assert a["peering_state"] == b["peering_state"] == "Connected"
     assert b["allow_virtual_network_access"] is True  # b's own settings untouched
+
+
+def test_per_resource_timeout_bounds_a_hung_operation(engine: Engine, emu: Any) -> None:
+    emu.set_faults("seed=1;lro_hang=1;match=PUT:virtualNetworkPeerings")
+    try:
+        with pytest.raises(PeeringOperationError, match=r"did not finish within 2s.*timeouts"):
+            engine.up("a", args("vnet-hub", "vnet-payments", timeouts={"create": 2}))
+    finally:
+        emu.set_faults("")
+        emu.finish_operations()

@@ -12,7 +12,7 @@ import responses
 from provider.arm import ArmClient
 from provider.errors import PeeringOperationError
 from provider.preflight import VNET_CACHE
-from provider.resource import VirtualNetworkPeeringProvider
+from provider.resource import _REPLACING, VirtualNetworkPeeringProvider
 from provider.validation import UNKNOWN, validate_inputs
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
 
@@ -28,6 +28,7 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArmClient]:
     arm, _ = make_client()
     monkeypatch.setattr(VirtualNetworkPeeringProvider, "client", lambda self: arm)
     VNET_CACHE.clear()
+    _REPLACING.clear()
     with responses.RequestsMock() as rsps:
         arm.rsps = rsps  # type: ignore[attr-defined]
         yield arm
@@ -287,3 +288,29 @@ def test_check_with_unknowns_makes_no_request(client: ArmClient) -> None:
 def test_check_without_preflight_makes_no_request(client: ArmClient) -> None:
     assert check(preflight=False) == {}
     assert len(rsps(client).calls) == 0
+
+
+def test_a_replacement_is_re_checked_without_olds_and_the_old_peering_is_no_conflict(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    old_peering = peering_json(name="old-name")
+    serve_vnets(
+        client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"]), peerings={"hub": [old_peering]}
+    )
+    provider = VirtualNetworkPeeringProvider()
+    old_inputs = inputs(name="old-name")
+    new_inputs = inputs(name="new-name")
+    assert provider.check(old_inputs, new_inputs).failures == []  # the update's check: a replacement
+    assert provider.check({}, new_inputs).failures == []  # the engine's re-check of the replacement
+
+
+def test_without_a_replacement_the_other_peering_conflicts(client: ArmClient) -> None:
+    rsps(client).assert_all_requests_are_fired = False
+    serve_vnets(
+        client,
+        vnet_json("hub", ["10.0.0.0/16"]),
+        vnet_json("spoke", ["10.1.0.0/16"]),
+        peerings={"hub": [peering_json(name="someone-elses")]},
+    )
+    failures = VirtualNetworkPeeringProvider().check({}, inputs(name="mine")).failures
+    assert [f.property for f in failures] == ["remote_virtual_network_id"]
+    assert "AnotherPeeringAlreadyReferencesRemoteVnet" in failures[0].reason
