@@ -1,0 +1,49 @@
+"""``python -m bench --profile quick|full``: run the benchmarks, print the table, write bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report
+from bench.profiles import PROFILES
+from bench.suite import Suite
+from harness.pulumi import REPO
+
+DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
+WORK_ROOT = REPO / ".state" / "bench"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (stacks, provider stats)")
+    args = parser.parse_args(argv)
+
+    profile = PROFILES[args.profile]
+    started = datetime.now(UTC)
+    workdir = WORK_ROOT / started.strftime("%Y%m%dT%H%M%S")
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"bench: profile {profile.name}, work directory {workdir.relative_to(REPO)}", flush=True)
+    t0 = time.perf_counter()
+    suite = Suite(profile, workdir, log=lambda line: print(line, flush=True))
+    try:
+        results = suite.run()
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    doc = report.document(profile.name, results, started, time.perf_counter() - t0)
+    report.write(doc, args.output)
+    print()
+    report.print_table(doc)
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Runs the Pulumi dynamic-provider process (``python -m pulumi.dynamic``) and records what it costs.
+
+The benchmarks put a copy of the ``pulumi-resource-pulumi-python`` shim first on the engine's PATH; that copy execs
+this file instead of ``-m pulumi.dynamic``. Before handing over to the real ``pulumi.dynamic`` main it times the
+process's start-up (interpreter, the dynamic-provider runtime's imports, and optionally the provider package the
+first request would import), then it writes ``provider-<pid>.json`` into ``$BENCH_PROVIDER_STATS_DIR`` every half
+second and once more at exit: CPU seconds (user + system, all threads, from getrusage), peak RSS and ages.
+Nothing in the provider's behaviour changes; the engine ends the process with SIGINT (then SIGKILL), which
+``pulumi.dynamic`` answers by returning from main, so the final record is written by ``atexit``.
+
+Standard library only: this file runs as a script inside the provider process, outside the bench package.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import json
+import os
+import resource
+import runpy
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+STATS_DIR_ENV = "BENCH_PROVIDER_STATS_DIR"
+PRELOAD_ENV = "BENCH_PROVIDER_PRELOAD"
+WRITE_INTERVAL_S = 0.5
+# What `python -m pulumi.dynamic` imports before it can answer the engine (see pulumi/dynamic/__main__.py).
+RUNTIME_MODULES = ("grpc", "dill", "pulumi.runtime", "pulumi.dynamic")
+
+
+def _process_age_s() -> float:
+    """Seconds since this process was exec'd (from /proc: start time in clock ticks since boot vs uptime)."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        stat = Path("/proc/self/stat").read_text()
+        start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - start_ticks / ticks)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _cpu_s() -> tuple[float, float]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime, usage.ru_stime
+
+
+class _Recorder:
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / f"provider-{os.getpid()}.json"
+        self.record: dict[str, Any] = {"pid": os.getpid(), "final": False}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def write(self, *, final: bool = False) -> None:
+        user, system = _cpu_s()
+        with self._lock:
+            self.record.update(
+                {
+                    "cpu_user_s": user,
+                    "cpu_sys_s": system,
+                    "cpu_s": user + system,
+                    "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                    "age_s": _process_age_s(),
+                    "final": final,
+                }
+            )
+            tmp = self.path.with_suffix(".tmp")
+            try:
+                tmp.write_text(json.dumps(self.record))
+                tmp.replace(self.path)
+            except OSError:
+                pass
+
+    def start(self) -> None:
+        def loop() -> None:
+            while not self._stop.wait(WRITE_INTERVAL_S):
+                self.write()
+
+        threading.Thread(target=loop, name="bench-probe", daemon=True).start()
+
+    def finish(self) -> None:
+        self._stop.set()
+        self.write(final=True)
+
+
+def main() -> None:
+    # Running as a script put bench/ first on sys.path: the provider process must not see it.
+    if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        sys.path.pop(0)
+    out = os.environ.get(STATS_DIR_ENV)
+    recorder = _Recorder(Path(out)) if out else None
+
+    interpreter_s = _process_age_s()
+    cpu0 = sum(_cpu_s())
+    t0 = time.perf_counter()
+    for name in RUNTIME_MODULES:
+        importlib.import_module(name)
+    t1 = time.perf_counter()
+    preload = [m for m in os.environ.get(PRELOAD_ENV, "").split(",") if m]
+    for name in preload:
+        importlib.import_module(name)
+    t2 = time.perf_counter()
+
+    if recorder is not None:
+        recorder.record.update(
+            {
+                "interpreter_s": interpreter_s,
+                "runtime_import_s": t1 - t0,
+                "preload": preload,
+                "preload_import_s": t2 - t1,
+                "startup_wall_s": _process_age_s(),
+                "startup_cpu_s": sum(_cpu_s()),
+                "startup_cpu_before_imports_s": cpu0,
+            }
+        )
+        recorder.write()
+        recorder.start()
+        atexit.register(recorder.finish)
+        # SIGTERM would skip atexit; turn it into a normal exit.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    sys.argv[0] = "pulumi.dynamic"
+    runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""The machine a run came from, the printed table, and latest.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.suite import CaseResult
+from harness.pulumi import REPO, pulumi_cli
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _run(*argv: str) -> str:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, cwd=REPO).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine() -> dict[str, Any]:
+    """nproc, CPU model, load, Python, the Pulumi CLI and SDK, and the commit the figures belong to."""
+    try:
+        nproc = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        nproc = os.cpu_count() or 0
+    try:
+        sdk = metadata.version("pulumi")
+    except metadata.PackageNotFoundError:
+        sdk = "unknown"
+    status = _run("git", "status", "--porcelain", "--", "provider", "components", "emulator", "harness", "bench")
+    return {
+        "nproc": nproc,
+        "cpu_model": _cpu_model(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "pulumi_cli": _run(str(pulumi_cli()), "version"),
+        "pulumi_sdk": sdk,
+        "platform": platform.platform(),
+        "git_commit": _run("git", "rev-parse", "--short", "HEAD"),
+        "git_dirty": bool(status),
+    }
+
+
+def document(profile: str, results: Sequence[CaseResult], started: datetime, duration_s: float) -> dict[str, Any]:
+    return {
+        "profile": profile,
+        "started": started.astimezone(UTC).isoformat(timespec="seconds"),
+        "duration_s": round(duration_s, 1),
+        "machine": machine(),
+        "rerun": f"make bench{'' if profile == 'quick' else '-full'}  (python -m bench --profile {profile})",
+        "cases": [r.as_dict() for r in results],
+    }
+
+
+def write(doc: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, indent=2) + "\n")
+    tmp.replace(path)
+
+
+def _fmt(value: Any, spec: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return format(value, spec)
+
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("case", "case", 34),
+    ("n", "n", 4),
+    ("latency_s", "L s", 4),
+    ("wall_s", "wall s", 7),
+    ("bound_s", "bound s", 7),
+    ("ratio", "ratio", 6),
+    ("http_calls", "http", 6),
+    ("arm_calls", "arm", 6),
+    ("conflicts_409", "409", 4),
+    ("throttled_429", "429", 4),
+    ("retries", "retry", 5),
+    ("failed_ops", "fail", 4),
+    ("provider_cpu_per_op_ms", "cpu/op ms", 9),
+    ("target_met", "target", 6),
+)
+_SPECS = {"wall_s": ".2f", "bound_s": ".2f", "ratio": ".3f", "provider_cpu_per_op_ms": ".2f", "latency_s": "g"}
+
+
+def table(doc: dict[str, Any]) -> str:
+    """The results as a fixed-width table, then one line per case with its notes (skips, per-call figures)."""
+    header = " ".join(title.rjust(width) if i else title.ljust(width) for i, (_, title, width) in enumerate(COLUMNS))
+    lines = [header, "-" * len(header)]
+    notes: list[str] = []
+    for case in doc["cases"]:
+        cells = []
+        for i, (key, _, width) in enumerate(COLUMNS):
+            text = _fmt(case.get(key), _SPECS.get(key, ""))
+            cells.append(text.rjust(width) if i else text[:width].ljust(width))
+        lines.append(" ".join(cells))
+        notes.extend(_notes(case))
+    m = doc["machine"]
+    dirty = " (dirty)" if m["git_dirty"] else ""
+    lines.append("")
+    lines.append(
+        f"machine: {m['nproc']} CPUs, {m['cpu_model']}, Python {m['python']}, pulumi {m['pulumi_cli']} "
+        f"(SDK {m['pulumi_sdk']}), load {m['load_average']}, commit {m['git_commit']}{dirty}"
+    )
+    lines.extend(notes)
+    return "\n".join(lines)
+
+
+def _cpu(case: dict[str, Any]) -> str:
+    """CPU seconds by process next to the engine floor's: program, engine, dynamic provider."""
+    parts = []
+    for role in ("program", "engine"):
+        if case.get(f"{role}_cpu_s") is not None:
+            parts.append(f"{role} {case[f'{role}_cpu_s']:.2f}s (floor {_fmt(case.get(f'floor_{role}_cpu_s'), '.2f')}s)")
+    floor_op = _fmt(case.get("floor_provider_cpu_per_op_ms"), ".2f")
+    parts.append(
+        f"provider {_fmt(case.get('provider_cpu_s'), '.2f')}s = "
+        f"{_fmt(case.get('provider_cpu_per_op_ms'), '.2f')} ms/peering after start-up (floor {floor_op} ms/op)"
+    )
+    return "CPU: " + ", ".join(parts)
+
+
+def _notes(case: dict[str, Any]) -> list[str]:
+    name = f"{case['case']} n={case['n']}"
+    out: list[str] = []
+    if case.get("skipped"):
+        out.append(f"{name}: skipped: {case['skipped']}")
+    if case["case"].startswith("rollout") and case.get("wall_s") is not None:
+        out.append(
+            f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; "
+            f"engine floor {case['floor_wall_s']:.2f}s; "
+            f"first ARM call after {_fmt(case.get('first_arm_after_s'), '.2f')}s, "
+            f"first write after {_fmt(case.get('first_write_after_s'), '.2f')}s, "
+            f"writes span {_fmt(case.get('write_span_s'), '.2f')}s "
+            f"(span / N*L = {_fmt(case.get('span_ratio'), '.3f')}); {case.get('arm_writes')} writes, "
+            f"{case.get('lro_polls')} polls, {case.get('arm_reads')} reads, {case.get('identity_calls')} identity "
+            f"calls, {case.get('not_provisioned_400')} x 400 ReferencedResourceNotProvisioned"
+        )
+        out.append(f"{name}: {_cpu(case)}")
+    if case["case"] in ("preview", "refresh"):
+        out.append(
+            f"{name}: {case['arm_calls_per_peering']:.3f} ARM calls per peering, "
+            f"{case['arm_reads_per_vnet']:.3f} reads per distinct vnet ({case['arm_reads']} reads, "
+            f"{case['arm_writes']} writes, {case['identity_calls']} identity calls); bound = engine floor, "
+            f"median of {case['repeats']}"
+        )
+        out.append(f"{name}: {_cpu(case)}")
+    if case["case"] == "provider_startup":
+        out.append(
+            f"provider start-up: {case['wall_s']:.3f}s wall (median of {case['samples']}), "
+            f"CPU {case['startup_cpu_s']:.3f}s; pulumi.dynamic imports {case['runtime_import_s']:.3f}s, "
+            f"provider.resource {case['provider_import_s']:.3f}s"
+        )
+    if case["case"].startswith("emulator:"):
+        out.append(f"{name}: {case['per_s']:.1f}/s, p50 {case['p50_ms']:.2f} ms, p95 {case['p95_ms']:.2f} ms")
+    if case.get("errors"):
+        out.append(f"{name}: errors: {' | '.join(case['errors'])}")
+    return out
+
+
+def print_table(doc: dict[str, Any]) -> None:
+    print(table(doc))
+    sys.stdout.flush()

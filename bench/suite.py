@@ -1,0 +1,423 @@
+"""The benchmark cases: rollout against the theoretical bound, preview/refresh against the engine's floor, provider
+cost, and the emulator's own throughput. Every case is measured in one run, side by side, on one emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.profiles import Profile
+from bench.programs import HUB_SPOKE, TRIVIAL
+from bench.runs import BenchProject, CommandResult, ProviderCost
+from bench.topology import HubSpokeTopology
+from bench.traffic import Traffic
+from emulator.testing import EmulatorProcess
+from harness.pulumi import REPO
+
+#: Environment variable the bench sets to "false" for the unserialised rollout. The provider must read it for the
+#: case to mean anything; until it does, the case is reported as skipped (see provider_reads_env).
+SERIALIZE_ENV = "AZURE_PEERING_SERIALIZE_WRITES"
+#: What the first request to the dynamic-provider process imports when it unpickles the peering provider.
+PROVIDER_MODULE = "provider.resource"
+THROUGHPUT_SCRIPT = REPO / "bench" / "emulator_throughput.py"
+ROLLOUT_TARGET_RATIO = 1.15
+ROLLOUT_TARGET_N = 50
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class CaseResult:
+    """One row of the table and one entry of latest.json."""
+
+    case: str
+    n: int | None
+    latency_s: float | None
+    wall_s: float | None
+    bound_s: float | None
+    ratio: float | None
+    http_calls: int | None = None
+    conflicts_409: int | None = None
+    throttled_429: int | None = None
+    retries: int | None = None
+    failed_ops: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "case": self.case,
+            "n": self.n,
+            "latency_s": self.latency_s,
+            "wall_s": _round(self.wall_s),
+            "bound_s": _round(self.bound_s),
+            "ratio": _round(self.ratio),
+            "http_calls": self.http_calls,
+            "conflicts_409": self.conflicts_409,
+            "throttled_429": self.throttled_429,
+            "retries": self.retries,
+            "failed_ops": self.failed_ops,
+        }
+        out.update({k: _round(v) if isinstance(v, float) else v for k, v in self.extra.items()})
+        return out
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def provider_reads_env(name: str) -> bool:
+    """Whether the provider's source mentions an environment variable (i.e. can honour a knob the bench sets)."""
+    return any(name in path.read_text() for path in (REPO / "provider").glob("*.py"))
+
+
+def _traffic_fields(traffic: Traffic, *, since: float) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "arm_calls": traffic.arm_calls,
+        "identity_calls": traffic.identity_calls,
+        "arm_reads": traffic.arm_reads,
+        "arm_writes": traffic.arm_writes,
+        "lro_polls": traffic.lro_polls,
+        "server_errors_5xx": traffic.server_errors_5xx,
+        "not_provisioned_400": traffic.not_provisioned_400,
+    }
+    if traffic.first_arm_time is not None:
+        fields["first_arm_after_s"] = traffic.first_arm_time - since
+    if traffic.first_write_time is not None and traffic.last_arm_time is not None:
+        fields["first_write_after_s"] = traffic.first_write_time - since
+        fields["write_span_s"] = traffic.last_arm_time - traffic.first_write_time
+    return fields
+
+
+def _cpu_fields(result: CommandResult, floor: CommandResult) -> dict[str, Any]:
+    """CPU seconds by process role, of the command and of the same command on the engine floor."""
+    roles = ("engine", "program", "language_host")
+    out: dict[str, Any] = {f"{role}_cpu_s": result.cpu_by_role.get(role) for role in roles}
+    out.update({f"floor_{role}_cpu_s": floor.cpu_by_role.get(role) for role in roles})
+    return out
+
+
+def _provider_fields(cost: ProviderCost | None, operations: int) -> dict[str, Any]:
+    if cost is None or cost.processes == 0:
+        return {"provider_processes": 0}
+    work = max(0.0, cost.cpu_s - cost.startup_cpu_s)
+    return {
+        "provider_processes": cost.processes,
+        "provider_cpu_s": cost.cpu_s,
+        "provider_startup_s": cost.startup_wall_s,
+        "provider_cpu_per_op_ms": 1000.0 * work / operations if operations else None,
+        "provider_max_rss_mb": cost.max_rss_kb / 1024.0,
+        "provider_stats_complete": cost.complete,
+    }
+
+
+class Suite:
+    """Runs a profile's cases against one emulator process; results accumulate in :attr:`results`."""
+
+    def __init__(self, profile: Profile, workdir: Path, log: Log = print) -> None:
+        self.profile = profile
+        self.workdir = workdir
+        self.log = log
+        self.results: list[CaseResult] = []
+        self.startups: list[ProviderCost] = []
+        self._emulator: EmulatorProcess | None = None
+        self._projects = 0
+
+    @property
+    def emulator(self) -> EmulatorProcess:
+        assert self._emulator is not None, "run() starts the emulator"
+        return self._emulator
+
+    def run(self) -> list[CaseResult]:
+        self.emulator_throughput()
+        with EmulatorProcess(self.workdir / "emulator", latency=self.profile.latency_s) as emu:
+            self._emulator = emu
+            for n in self.profile.rollout_ns:
+                self.rollout(n, serialized=True)
+                self.rollout(n, serialized=False)
+            self.reads(self.profile.read_n)
+        self._emulator = None
+        self.provider_startup()
+        return self.results
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+
+    def _add(self, result: CaseResult) -> None:
+        self.results.append(result)
+        ratio = f"{result.ratio:.3f}" if result.ratio is not None else "-"
+        wall = f"{result.wall_s:.1f}s" if result.wall_s is not None else "-"
+        self.log(f"  {result.case} n={result.n}: wall {wall}, ratio {ratio}")
+
+    def _fresh(self, topology: HubSpokeTopology, latency: float) -> None:
+        emu = self.emulator
+        emu.reset()
+        emu.set_latency(latency)
+        emu.seed(topology.seed())
+
+    def _project(self, name: str, program: str, topology: HubSpokeTopology) -> BenchProject:
+        self._projects += 1
+        return BenchProject(
+            self.workdir / f"{self._projects:02d}-{name}",
+            program,
+            topology.program_input(),
+            self.emulator.env(),
+            exclude_pids=[pid] if (pid := self.emulator.pid) else [],
+        )
+
+    @contextmanager
+    def _logged(self, project: BenchProject, name: str) -> Iterator[list[Traffic]]:
+        """Collects the Traffic of the requests made inside the block; the entries go to the project's folder
+        (kept with ``--keep``)."""
+        out: list[Traffic] = []
+        since = self.emulator.last_request_seq()
+        yield out
+        entries = self.emulator.request_log(since=since)
+        (project.workdir / f"requests-{name}.json").write_text(json.dumps(entries, indent=1))
+        out.append(Traffic.from_log(entries))
+
+    def _connected(self) -> int:
+        peerings = self.emulator.state().get("virtualNetworkPeerings") or []
+        return sum(1 for p in peerings if (p.get("properties") or {}).get("peeringState") == "Connected")
+
+    def _topology(self, n: int) -> HubSpokeTopology:
+        return HubSpokeTopology.generate(n, self.emulator.connection.primary.tenant_id)
+
+    # -- 1. rollout ------------------------------------------------------------------------------------------------
+
+    def rollout(self, n: int, *, serialized: bool) -> None:
+        """``pulumi up`` of a hub with N spokes (gateway transit) from nothing, at L seconds per write."""
+        latency = self.profile.latency_s
+        case = "rollout" if serialized else "rollout_unserialized"
+        bound = n * latency
+        if not serialized and not provider_reads_env(SERIALIZE_ENV):
+            reason = f"the provider does not read {SERIALIZE_ENV} yet (no knob to switch per-vnet serialisation off)"
+            self.log(f"{case} n={n}: skipped: {reason}")
+            self.results.append(CaseResult(case, n, latency, None, bound, None, extra={"skipped": reason}))
+            return
+        self.log(f"{case} n={n}: hub + {n} spokes, {2 * n} peerings, L={latency}s, bound N*L={bound:.1f}s")
+        topology = self._topology(n)
+
+        self._fresh(topology, latency)
+        floor = self._project(f"floor-up-{n}", TRIVIAL, topology).run("up")
+        self._check(floor, "engine floor up")
+
+        self._fresh(topology, latency)
+        project = self._project(f"{case}-{n}", HUB_SPOKE, topology)
+        project.set_env(SERIALIZE_ENV, None if serialized else "false")
+        with self._logged(project, "up") as traffic:
+            up = project.run("up", preload=PROVIDER_MODULE)
+        connected = self._connected()
+        self._remember_startup(up)
+        t = traffic[0]
+        extra: dict[str, Any] = {
+            "peerings": topology.peerings,
+            "connected": connected,
+            "ok": up.ok,
+            "floor_wall_s": floor.wall_s,
+            "excess_over_floor_ratio": (up.wall_s - floor.wall_s) / bound,
+            "serialized_writes": serialized,
+            "span_ratio": (t.last_arm_time - t.first_write_time) / bound
+            if t.first_write_time is not None and t.last_arm_time is not None
+            else None,
+            **_traffic_fields(t, since=up.started_at),
+            **_cpu_fields(up, floor),
+            **_provider_fields(up.provider, topology.peerings),
+            "floor_provider_cpu_per_op_ms": _provider_fields(floor.provider, topology.peerings).get(
+                "provider_cpu_per_op_ms"
+            ),
+        }
+        if up.errors:
+            extra["errors"] = up.errors[:5]
+        if n == ROLLOUT_TARGET_N and serialized:
+            extra["target"] = f"ratio <= {ROLLOUT_TARGET_RATIO} and failed_ops == 0"
+            extra["target_met"] = up.wall_s / bound <= ROLLOUT_TARGET_RATIO and up.failed_ops == 0 and up.ok
+        self._add(
+            CaseResult(
+                case,
+                n,
+                latency,
+                up.wall_s,
+                bound,
+                up.wall_s / bound,
+                http_calls=t.http_calls,
+                conflicts_409=t.conflicts_409,
+                throttled_429=t.throttled_429,
+                retries=t.retries,
+                failed_ops=up.failed_ops,
+                extra=extra,
+            )
+        )
+
+    # -- 2. preview and refresh ------------------------------------------------------------------------------------
+
+    def reads(self, n: int) -> None:
+        """No-change ``pulumi preview`` and ``pulumi refresh`` of a deployed hub with N spokes, each against the same
+        command on a stack of as many trivial dynamic resources (the engine's floor)."""
+        topology = self._topology(n)
+        self.log(f"preview/refresh n={n}: deploying {topology.peerings} peerings (L=0) and the engine floor")
+        self._fresh(topology, 0.0)
+        project = self._project(f"reads-{n}", HUB_SPOKE, topology)
+        self._check(project.run("up", preload=PROVIDER_MODULE), "setup up")
+        floor = self._project(f"floor-reads-{n}", TRIVIAL, topology)
+        self._check(floor.run("up"), "engine floor up")
+
+        for command in ("preview", "refresh"):
+            runs: list[CommandResult] = []
+            floors: list[CommandResult] = []
+            traffics: list[Traffic] = []
+            for _ in range(self.profile.read_repeats):
+                with self._logged(project, command) as traffic:
+                    runs.append(project.run(command, preload=PROVIDER_MODULE))
+                traffics.append(traffic[0])
+                floors.append(floor.run(command))
+            for r in runs:
+                self._remember_startup(r)
+            wall = statistics.median(r.wall_s for r in runs)
+            floor_wall = statistics.median(r.wall_s for r in floors)
+            t = traffics[-1]
+            extra: dict[str, Any] = {
+                "peerings": topology.peerings,
+                "distinct_vnets": topology.distinct_vnets,
+                "ok": all(r.ok for r in runs),
+                "repeats": len(runs),
+                "bound_is": "engine floor: the same command on as many trivial dynamic resources",
+                "arm_calls_per_peering": t.arm_calls / topology.peerings,
+                "arm_reads_per_vnet": t.arm_reads / topology.distinct_vnets,
+                **_traffic_fields(t, since=runs[-1].started_at),
+                **_cpu_fields(runs[-1], floors[-1]),
+                **_provider_fields(runs[-1].provider, topology.peerings),
+                "floor_provider_cpu_per_op_ms": _provider_fields(floors[-1].provider, topology.peerings).get(
+                    "provider_cpu_per_op_ms"
+                ),
+            }
+            if command == "preview":
+                extra["target"] = "arm_reads_per_vnet <= 1 (the preflight: at most one GET per distinct vnet)"
+                extra["target_met"] = t.arm_reads <= topology.distinct_vnets and t.arm_writes == 0
+            else:
+                extra["target"] = "arm_calls_per_peering <= 1"
+                extra["target_met"] = t.arm_calls <= topology.peerings
+            errors = [e for r in runs for e in r.errors]
+            if errors:
+                extra["errors"] = errors[:5]
+            self._add(
+                CaseResult(
+                    command,
+                    n,
+                    0.0,
+                    wall,
+                    floor_wall,
+                    wall / floor_wall if floor_wall else None,
+                    http_calls=t.http_calls,
+                    conflicts_409=t.conflicts_409,
+                    throttled_429=t.throttled_429,
+                    retries=t.retries,
+                    failed_ops=sum(r.failed_ops for r in runs) + sum(0 if r.ok else 1 for r in runs),
+                    extra=extra,
+                )
+            )
+
+    def _check(self, result: CommandResult, what: str) -> None:
+        if not result.ok:
+            detail = "\n".join(result.errors[-5:])
+            raise RuntimeError(f"{what}: pulumi {result.command} exited {result.returncode}:\n{detail}")
+
+    # -- 3. provider start-up --------------------------------------------------------------------------------------
+
+    def _remember_startup(self, result: CommandResult) -> None:
+        if result.provider is not None and result.provider.processes:
+            self.startups.append(result.provider)
+
+    def provider_startup(self) -> None:
+        """Start-up of the dynamic-provider process, over every peering command of the run (median)."""
+        if not self.startups:
+            return
+        med = statistics.median
+        wall = med(s.startup_wall_s for s in self.startups)
+        self._add(
+            CaseResult(
+                "provider_startup",
+                None,
+                None,
+                wall,
+                None,
+                None,
+                extra={
+                    "samples": len(self.startups),
+                    "startup_cpu_s": med(s.startup_cpu_s for s in self.startups),
+                    "runtime_import_s": med(s.runtime_import_s for s in self.startups),
+                    "provider_import_s": med(s.preload_import_s for s in self.startups),
+                    "meaning": "exec of the dynamic-provider process until it can serve: interpreter, "
+                    "pulumi.dynamic's imports (grpc, dill, pulumi.runtime), then provider.resource",
+                },
+            )
+        )
+
+    # -- 4. the emulator's own throughput --------------------------------------------------------------------------
+
+    def emulator_throughput(self) -> None:
+        """bench/emulator_throughput.py, run as it is (its own emulator), its table parsed into cases."""
+        p = self.profile
+        self.log(f"emulator throughput: {THROUGHPUT_SCRIPT.relative_to(REPO)} ({p.throughput_seconds}s per row)")
+        argv = [
+            sys.executable,
+            str(THROUGHPUT_SCRIPT),
+            "--seconds",
+            str(p.throughput_seconds),
+            "--threads",
+            str(p.throughput_threads),
+        ]
+        t0 = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False, cwd=REPO)
+        if proc.returncode != 0:
+            self.log(f"  emulator throughput failed ({proc.returncode}): {proc.stderr.strip()[-300:]}")
+            self.results.append(
+                CaseResult("emulator_throughput", None, 0.0, time.perf_counter() - t0, None, None, extra={"ok": False})
+            )
+            return
+        for row in parse_throughput(proc.stdout):
+            self._add(
+                CaseResult(
+                    f"emulator: {row['scenario']}",
+                    row["threads"],
+                    0.0,
+                    p.throughput_seconds,
+                    None,
+                    None,
+                    http_calls=row["count"],
+                    extra={"per_s": row["per_s"], "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"]},
+                )
+            )
+
+
+_ROW = re.compile(r"^(?P<scenario>\S.*?)\s+(?P<count>\d+)\s+(?P<per_s>[\d.]+)\s+(?P<p50>[\d.]+)\s+(?P<p95>[\d.]+)\s*$")
+_THREADS = re.compile(r"(\d+) threads?")
+
+
+def parse_throughput(stdout: str) -> list[dict[str, Any]]:
+    """Rows of emulator_throughput.py's table: scenario, threads, count, per_s, p50_ms, p95_ms."""
+    rows = []
+    for line in stdout.splitlines():
+        m = _ROW.match(line)
+        if not m:
+            continue
+        threads = _THREADS.search(m["scenario"])
+        rows.append(
+            {
+                "scenario": m["scenario"],
+                "threads": int(threads.group(1)) if threads else None,
+                "count": int(m["count"]),
+                "per_s": float(m["per_s"]),
+                "p50_ms": float(m["p50"]),
+                "p95_ms": float(m["p95"]),
+            }
+        )
+    return rows
