@@ -372,10 +372,27 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     VNET_CACHE.forget(spec.remote_virtual_network_id)
 
         grace = Deadline(min(RECONNECT_GRACE_SECONDS, deadline.remaining()))
+
+        def worth_waiting(exc: BaseException) -> bool:
+            if deadline.expired:
+                return False
+            if _waits_for_sibling(exc):
+                return not grace.expired
+            if isinstance(exc, ArmError) and exc.code == "RemoteVnetHasNoGateways":
+                # ARM counts only a Succeeded gateway; one still being provisioned is worth waiting for
+                VNET_CACHE.forget(spec.remote_virtual_network_id)
+                facts = VNET_CACHE.get(
+                    client, spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=deadline
+                )
+                if facts is not None and facts.gateway_provisioning:
+                    log.info("%s: the remote gateway is still provisioning; waiting", spec.name)
+                    return True
+            return False
+
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(_waits_for_sibling),
+            retry=tenacity.retry_if_exception(worth_waiting),
             wait=tenacity.wait_exponential(multiplier=1, max=10),
-            stop=tenacity.stop_after_delay(grace.seconds),
+            stop=tenacity.stop_never,
             sleep=client.retry.sleep,
             reraise=True,
         )

@@ -345,3 +345,44 @@ def test_per_resource_timeout_bounds_a_hung_operation(engine: Engine, emu: Any) 
     finally:
         emu.set_faults("")
         emu.finish_operations()
+
+
+def test_use_remote_gateways_waits_for_a_gateway_still_provisioning(engine: Engine, emu: Any) -> None:
+    sub = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
+    emu.seed(
+        {
+            "resourceGroups": [
+                {
+                    "subscriptionId": sub,
+                    "name": "rg-gw",
+                    "location": "westeurope",
+                    "virtualNetworks": [
+                        {
+                            "name": "vnet-gwhub",
+                            "addressPrefixes": ["10.50.0.0/16"],
+                            "subnets": [{"name": "GatewaySubnet", "addressPrefix": "10.50.255.0/27"}],
+                            "gateway": {"name": "vgw", "gatewayType": "Vpn", "sku": "VpnGw1", "provisioningSeconds": 3},
+                        },
+                        {"name": "vnet-gwspoke", "addressPrefixes": ["10.51.0.0/16"]},
+                    ],
+                }
+            ]
+        }
+    )
+
+    def vid(name: str) -> str:
+        return f"/subscriptions/{sub}/resourceGroups/rg-gw/providers/Microsoft.Network/virtualNetworks/{name}"
+
+    def gw_args(local: str, remote: str, **extra: Any) -> dict[str, Any]:
+        return {
+            **args("vnet-hub", "vnet-payments", name=f"{local}-to-{remote}", **extra),
+            "virtual_network_id": vid(local),
+            "remote_virtual_network_id": vid(remote),
+        }
+
+    engine.up("hub", gw_args("vnet-gwhub", "vnet-gwspoke", allow_gateway_transit=True))
+    seq = emu.last_request_seq()
+    engine.up("spoke", gw_args("vnet-gwspoke", "vnet-gwhub", use_remote_gateways=True))
+    assert engine.outputs["spoke"]["peering_state"] == "Connected"
+    codes = [r.get("code") for r in emu.request_log(since=seq) if r["method"] == "PUT"]
+    assert "RemoteVnetHasNoGateways" in codes  # refused while provisioning, then written once it was ready
