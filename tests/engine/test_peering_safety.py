@@ -126,7 +126,7 @@ def test_injected_throttling_conflicts_and_server_errors_are_absorbed(
             ]
         }
     )
-    emulator.set_latency(4.0)
+    emulator.set_latency(10.0)  # longer than the CLI takes to start the program, even on a loaded machine
     # another writer, outside the provider process, keeps the hub busy as the run starts: 409s to absorb
     other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-extra")}}}
     started = emulator.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/outsider", json=other)
