@@ -27,21 +27,32 @@ hub = HubSpokePeering(
 pulumi.export("peerings", len(hub.resources))
 """
 
-TRIVIAL = """\
-import json
-
-import pulumi
+#: The floor's provider, in a module of the project (``noop_provider.py``) so that dill pickles it by reference, as it
+#: does the peering provider (a class defined in ``__main__`` is pickled by value with the program's globals, which
+#: costs more and, past ~300 resources, exhausts the recursion limit of pulumi's sorted pickler).
+NOOP_PROVIDER = """\
 import pulumi.dynamic as dyn
 
 
 class Noop(dyn.ResourceProvider):
     def create(self, props):
         return dyn.CreateResult(id_=props["key"], outs=props)
+"""
+
+TRIVIAL = """\
+import json
+
+import pulumi
+import pulumi.dynamic as dyn
+
+from noop_provider import Noop
+
+PROVIDER = Noop()
 
 
 class Thing(dyn.Resource):
     def __init__(self, name, props, opts=None):
-        super().__init__(Noop(), name, props, opts)
+        super().__init__(PROVIDER, name, props, opts)
 
 
 class Floor(pulumi.ComponentResource):
@@ -63,3 +74,6 @@ topology = json.loads(open("topology.json").read())
 floor = Floor("hub", topology["spokes"])
 pulumi.export("peerings", 2 * len(topology["spokes"]))
 """
+
+#: Extra files each program needs next to its ``__main__.py``.
+MODULES: dict[str, dict[str, str]] = {HUB_SPOKE: {}, TRIVIAL: {"noop_provider.py": NOOP_PROVIDER}}

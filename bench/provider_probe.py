@@ -90,9 +90,10 @@ class _Recorder:
 
 
 def main() -> None:
-    # Running as a script put bench/ first on sys.path: the provider process must not see it.
+    # Running as a script put bench/ first on sys.path; `python -m pulumi.dynamic` would have the working directory
+    # there instead (where a program's own modules, e.g. a provider pickled by reference, are found).
     if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-        sys.path.pop(0)
+        sys.path[0] = ""
     out = os.environ.get(STATS_DIR_ENV)
     recorder = _Recorder(Path(out)) if out else None
 

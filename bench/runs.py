@@ -132,6 +132,7 @@ class BenchProject:
         emulator_env: Mapping[str, str],
         *,
         exclude_pids: Collection[int] = (),
+        modules: Mapping[str, str] | None = None,
     ) -> None:
         self.workdir = workdir
         self._exclude_pids = tuple(exclude_pids)
@@ -143,6 +144,8 @@ class BenchProject:
         project_dir = workdir / "project"
         project_dir.mkdir(parents=True, exist_ok=True)
         (project_dir / "topology.json").write_text(json.dumps(dict(topology_input)))
+        for filename, text in (modules or {}).items():
+            (project_dir / filename).write_text(text)
         self.project = PulumiProject.from_program(project_dir, program, env, project="bench", stack="bench")
         self._commands = 0
 

@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.profiles import Profile
-from bench.programs import HUB_SPOKE, TRIVIAL
+from bench.programs import HUB_SPOKE, MODULES, TRIVIAL
 from bench.runs import BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
 from bench.traffic import Traffic
@@ -138,16 +139,26 @@ class Suite:
         return self._emulator
 
     def run(self) -> list[CaseResult]:
-        self.emulator_throughput()
+        self._guarded("emulator_throughput", None, self.emulator_throughput)
         with EmulatorProcess(self.workdir / "emulator", latency=self.profile.latency_s) as emu:
             self._emulator = emu
             for n in self.profile.rollout_ns:
-                self.rollout(n, serialized=True)
-                self.rollout(n, serialized=False)
-            self.reads(self.profile.read_n)
+                self._guarded("rollout", n, partial(self.rollout, n, serialized=True))
+                self._guarded("rollout_unserialized", n, partial(self.rollout, n, serialized=False))
+            self._guarded("preview/refresh", self.profile.read_n, partial(self.reads, self.profile.read_n))
         self._emulator = None
         self.provider_startup()
         return self.results
+
+    def _guarded(self, case: str, n: int | None, run: Callable[[], None]) -> None:
+        """Run one case; a case that cannot complete is recorded with its error and the others still run."""
+        try:
+            run()
+        except Exception as exc:  # a benchmark reports failures, it does not stop at the first
+            self.log(f"{case} n={n}: FAILED: {exc}")
+            self.results.append(
+                CaseResult(case, n, None, None, None, None, extra={"ok": False, "errors": str(exc).splitlines()[:6]})
+            )
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -171,6 +182,7 @@ class Suite:
             topology.program_input(),
             self.emulator.env(),
             exclude_pids=[pid] if (pid := self.emulator.pid) else [],
+            modules=MODULES.get(program),
         )
 
     @contextmanager
