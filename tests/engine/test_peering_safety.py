@@ -4,6 +4,8 @@ write reaching ARM, no secret or token in the state, and injected 429/409/5xx ab
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -126,15 +128,32 @@ def test_injected_throttling_conflicts_and_server_errors_are_absorbed(
             ]
         }
     )
-    emulator.set_latency(10.0)  # longer than the CLI takes to start the program, even on a loaded machine
-    # another writer, outside the provider process, keeps the hub busy as the run starts: 409s to absorb
+    # another writer, outside the provider process, keeps the hub busy (its operation would take 10 minutes) until
+    # the run has been answered 409 AnotherOperationInProgress; then it finishes, and the run must carry on
+    emulator.set_latency(600.0)
     other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-extra")}}}
     started = emulator.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/outsider", json=other)
     assert started.status_code in (200, 201), started.text
     emulator.set_latency(0.2)
     emulator.set_faults("seed=11;429=0.2;503=0.1;500=0.05;retry_after=0;match=*:virtualNetworkPeerings")
     seq = emulator.last_request_seq()
-    project.up()
+    stop = threading.Event()
+
+    def release_outsider_after_a_conflict() -> None:
+        deadline = time.monotonic() + 300
+        while not stop.is_set() and time.monotonic() < deadline:
+            if any(r["status"] == 409 for r in emulator.request_log(since=seq)):
+                break
+            stop.wait(0.2)
+        emulator.finish_operations()
+
+    releaser = threading.Thread(target=release_outsider_after_a_conflict, daemon=True)
+    releaser.start()
+    try:
+        project.up()
+    finally:
+        stop.set()
+        releaser.join(30)
     injected = emulator.faults()
     emulator.set_faults("")
     log = emulator.request_log(since=seq)
