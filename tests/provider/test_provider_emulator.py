@@ -281,12 +281,24 @@ def test_injected_faults_are_absorbed(engine: Engine, emu: Any) -> None:
 
 
 def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any) -> None:
-    emu.set_latency(1.0)
-    # someone else writes to the hub (outside this process) just before we do
+    emu.set_latency(600.0)
+    # someone else writes to the hub (outside this process); their operation ends once we have been told 409
     other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}}}
     assert emu.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/other", json=other).status_code in (200, 201)
+    emu.set_latency(0.05)
     seq = emu.last_request_seq()
+
+    def release_after_a_conflict() -> None:
+        for _ in range(600):
+            if any(r["status"] == 409 for r in emu.request_log(since=seq)):
+                break
+            threading.Event().wait(0.1)
+        emu.finish_operations()
+
+    releaser = threading.Thread(target=release_after_a_conflict, daemon=True)
+    releaser.start()
     engine.up("a", args("vnet-hub", "vnet-payments"))
+    releaser.join(30)
     assert engine.outputs["a"]["peering_state"] == "Initiated"
     statuses = [r["status"] for r in emu.request_log(since=seq) if r["method"] == "PUT"]
     assert 409 in statuses and statuses[-1] in (200, 201)
