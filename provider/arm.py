@@ -102,12 +102,29 @@ def is_retryable(exc: BaseException) -> bool:
     return False
 
 
-class _StopAtDeadline(tenacity.stop.stop_base):
-    def __init__(self, deadline: Deadline) -> None:
+# Another writer holds a vnet: these last as long as its operation does, so they are retried until the deadline
+# (up to ``max_busy_attempts``), not only ``max_attempts`` times.
+BUSY_CODES = frozenset({"AnotherOperationInProgress", "ReferencedResourceNotProvisioned"})
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    if isinstance(exc, ArmConflictError):
+        return True
+    return isinstance(exc, ArmError) and exc.code in BUSY_CODES
+
+
+class _Stop(tenacity.stop.stop_base):
+    def __init__(self, deadline: Deadline, max_attempts: int, max_busy_attempts: int) -> None:
         self._deadline = deadline
+        self._max_attempts = max_attempts
+        self._max_busy_attempts = max_busy_attempts
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        return self._deadline.expired
+        if self._deadline.expired:
+            return True
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        limit = self._max_busy_attempts if is_busy(exc) else self._max_attempts
+        return retry_state.attempt_number >= limit
 
 
 def is_transient_operation_failure(exc: BaseException) -> bool:
@@ -118,12 +135,15 @@ def is_transient_operation_failure(exc: BaseException) -> bool:
 class RetryPolicy:
     """The one retry policy: exponential backoff with jitter, Retry-After honoured, bounded by attempts and deadline.
 
-    With the defaults an operation makes at most 10 attempts, waiting about 1, 2, 4, 8, 16, 30, 30... seconds
+    With the defaults a request is tried at most 10 times, waiting about 1, 2, 4, 8, 16, 30, 30... seconds
     (random jitter, capped at ``max_backoff``), or what Retry-After asks for (capped at ``max_retry_after``),
-    never past the operation's deadline.
+    never past the operation's deadline. A vnet busy with another writer's operation (409,
+    AnotherOperationInProgress, ReferencedResourceNotProvisioned) is waited out up to ``max_busy_attempts`` times,
+    which with 30 s waits is more than the default 30-minute deadline.
     """
 
     max_attempts: int = 10
+    max_busy_attempts: int = 100
     initial_backoff: float = 1.0
     max_backoff: float = 30.0
     max_retry_after: float = 120.0
@@ -150,7 +170,7 @@ class RetryPolicy:
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(self.retryable),
             wait=self._wait(deadline),
-            stop=tenacity.stop_any(tenacity.stop_after_attempt(self.max_attempts), _StopAtDeadline(deadline)),
+            stop=_Stop(deadline, self.max_attempts, self.max_busy_attempts),
             sleep=self.sleep,
             before_sleep=note,
             reraise=True,

@@ -120,6 +120,20 @@ def test_retries_stop_after_the_attempt_budget() -> None:
 
 
 @responses.activate
+def test_a_busy_vnet_is_waited_out_beyond_the_attempt_budget() -> None:
+    client, sleeps = make_client()
+    client.retry = RetryPolicy(
+        max_attempts=2, max_busy_attempts=6, sleep=sleeps, initial_backoff=0.01, max_backoff=0.01
+    )
+    for _ in range(4):
+        responses.get(URL, status=409, json=cloud_error("AnotherOperationInProgress"))
+    responses.get(URL, status=400, json=cloud_error("ReferencedResourceNotProvisioned"))
+    responses.get(URL, status=200, json=peering_json())
+    assert client.get_peering(PID) is not None
+    assert len(responses.calls) == 6
+
+
+@responses.activate
 def test_retries_stop_at_the_deadline() -> None:
     client, _ = make_client()
     responses.get(URL, status=429, json=cloud_error("TooManyRequests"), headers={"Retry-After": "0"})
