@@ -43,6 +43,20 @@ RESOURCES_API_VERSIONS = (
 
 _RATE_LIMITS = {"reads": 11999, "writes": 1199, "deletes": 14999}
 
+# What the ``html`` fault answers: the kind of page a gateway or proxy in front of ARM sends instead of a CloudError.
+_BAD_GATEWAY_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+    "<body><h1>502 Bad Gateway</h1><p>The server returned an invalid or incomplete response.</p></body></html>\n"
+)
+
+
+def _truncate(response: Response) -> None:
+    """The ``truncate`` fault: the response's JSON body cut in half (a connection cut short by a proxy)."""
+    payload = response.encode()
+    if payload:
+        response.body = payload[: len(payload) // 2]
+
+
 Handler = Callable[[ArmContext], Response]
 
 
@@ -325,13 +339,21 @@ class Emulator:
             response.delay = self.faults.spec.slow_seconds
         if fault == "reset_after":
             response.action = RESET
+        if fault == "truncate":
+            _truncate(response)
         response.fault = fault
         return response
 
     def _faulted(self, fault: str | None) -> Response | None:
+        if fault == "html":
+            return Response(502, _BAD_GATEWAY_PAGE, content_type="text/html; charset=utf-8", code="BadGateway")
         try:
             if fault == "429":
                 raise errors.too_many_requests(self.faults.spec.retry_after, "Requests")
+            if fault == "409":
+                raise errors.another_operation_in_progress(
+                    f"{self.arm_endpoint}/providers/Microsoft.Network/locations/westeurope/operations/{ids.new_guid()}"
+                )
             if fault == "500":
                 raise errors.internal_server_error(ids.new_guid())
             if fault == "503":

@@ -6,11 +6,13 @@ Spec: ``key=value`` pairs separated by ``;`` (docs/emulator.md has the full tabl
 
 Request faults (at most one per request, drawn with one random number): ``reset`` (close the connection without
 a response, before the request is processed), ``reset_after`` (process it, then close without a response),
-``429``, ``500``, ``503``, ``expire`` (treat the bearer token as expired), ``slow`` (``p`` or ``p:seconds``, delay
-the response). Operation faults (drawn when a write starts a long-running operation): ``lro_fail`` (ends Failed),
-``lro_hang`` (never ends), ``lro_slow`` (``p`` or ``p:seconds`` longer). Others: ``seed``, ``retry_after`` (seconds
-sent with 429/503), ``max`` (stop after that many faults), ``match`` (comma-separated ``METHOD:path-substring``;
-``*`` for any method; default: every ARM request under /subscriptions).
+``429``, ``409`` (AnotherOperationInProgress, as if another writer held the vnet), ``500``, ``503``, ``expire``
+(treat the bearer token as expired), ``slow`` (``p`` or ``p:seconds``, delay the response), ``html`` (a 502 HTML
+error page from a gateway in front of ARM, before processing), ``truncate`` (process the request, then answer with
+its JSON body cut in half). Operation faults (drawn when a write starts a long-running operation): ``lro_fail``
+(ends Failed), ``lro_hang`` (never ends), ``lro_slow`` (``p`` or ``p:seconds`` longer). Others: ``seed``,
+``retry_after`` (seconds sent with 429/503), ``max`` (stop after that many faults), ``match`` (comma-separated
+``METHOD:path-substring``; ``*`` for any method; default: every ARM request under /subscriptions).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 
 from emulator.models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
 
-REQUEST_FAULTS = ("reset", "reset_after", "429", "500", "503", "expire", "slow")
+REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate")
 OPERATION_FAULTS = ("lro_fail", "lro_hang", "lro_slow")
 
 
