@@ -6,12 +6,13 @@ import argparse
 import shutil
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
 from bench.profiles import PROFILES
-from bench.suite import Suite
+from bench.suite import GROUPS, Suite
 from harness.pulumi import REPO
 
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
@@ -22,22 +23,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (stacks, provider stats)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (stacks, request logs, stats)")
+    parser.add_argument("--only", action="append", choices=GROUPS, help="run only these case groups (repeatable)")
+    parser.add_argument("--rollout-n", type=int, action="append", help="spoke counts of the rollouts (repeatable)")
+    parser.add_argument("--read-n", type=int, help="spoke count of the preview/refresh cases")
+    parser.add_argument("--latency", type=float, help="emulator seconds per write in the rollouts (L)")
     args = parser.parse_args(argv)
 
     profile = PROFILES[args.profile]
+    if args.rollout_n:
+        profile = replace(profile, rollout_ns=tuple(args.rollout_n))
+    if args.read_n:
+        profile = replace(profile, read_n=args.read_n)
+    if args.latency is not None:
+        profile = replace(profile, latency_s=args.latency)
     started = datetime.now(UTC)
     workdir = WORK_ROOT / started.strftime("%Y%m%dT%H%M%S")
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"bench: profile {profile.name}, work directory {workdir.relative_to(REPO)}", flush=True)
     t0 = time.perf_counter()
-    suite = Suite(profile, workdir, log=lambda line: print(line, flush=True))
+    suite = Suite(profile, workdir, log=lambda line: print(line, flush=True), groups=args.only or GROUPS)
     try:
         results = suite.run()
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    doc = report.document(profile.name, results, started, time.perf_counter() - t0)
+    doc = report.document(profile, results, started, time.perf_counter() - t0)
     report.write(doc, args.output)
     print()
     report.print_table(doc)

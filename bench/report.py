@@ -8,11 +8,13 @@ import platform
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.profiles import Profile
 from bench.suite import CaseResult
 from harness.pulumi import REPO, pulumi_cli
 
@@ -58,13 +60,16 @@ def machine() -> dict[str, Any]:
     }
 
 
-def document(profile: str, results: Sequence[CaseResult], started: datetime, duration_s: float) -> dict[str, Any]:
+def document(profile: Profile, results: Sequence[CaseResult], started: datetime, duration_s: float) -> dict[str, Any]:
+    name = profile.name
     return {
-        "profile": profile,
+        "profile": name,
+        "parameters": asdict(profile),
         "started": started.astimezone(UTC).isoformat(timespec="seconds"),
         "duration_s": round(duration_s, 1),
         "machine": machine(),
-        "rerun": f"make bench{'' if profile == 'quick' else '-full'}  (python -m bench --profile {profile})",
+        "rerun": f"python -m bench --profile {name}"
+        + {"quick": "  (make bench)", "full": "  (make bench-full)"}.get(name, ""),
         "cases": [r.as_dict() for r in results],
     }
 

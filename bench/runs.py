@@ -112,9 +112,11 @@ def parse_events(stdout: str) -> tuple[int, list[str], dict[str, int]]:
             failed.add(str(event["resOpFailedEvent"].get("metadata", {}).get("urn", len(failed))))
         diag = event.get("diagnosticEvent")
         if diag and diag.get("severity") == "error":
-            message = str(diag.get("message", "")).strip().splitlines()
-            if message:
-                errors.append(message[0][:300])
+            lines = [line.strip() for line in str(diag.get("message", "")).strip().splitlines() if line.strip()]
+            if lines:
+                # the first line says what failed; for a traceback, the last line says why
+                text = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+                errors.append(text[:400])
         summary = event.get("summaryEvent")
         if summary:
             changes = {str(k): int(v) for k, v in (summary.get("resourceChanges") or {}).items()}
