@@ -8,6 +8,7 @@ until the attempts or the operation's deadline run out; validation errors are ra
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ import requests
 import requests.adapters
 import tenacity
 from azure.mgmt.core.tools import parse_resource_id
+from pydantic import ValidationError
 
 from .auth import AUXILIARY_HEADER, TokenSource, token_source_for
 from .errors import (
@@ -31,8 +33,10 @@ from .errors import (
     ArmNotFoundError,
     ArmServerError,
     ArmThrottledError,
+    MalformedResponseError,
     OperationFailedError,
     OperationTimeoutError,
+    UntrustedEndpointError,
     error_class_for,
     one_line,
 )
@@ -51,6 +55,11 @@ log = logging.getLogger("provider.arm")
 USER_AGENT = "pulumi-azure-peering/0.1.0"
 # 401 codes that a fresh token cures
 STALE_TOKEN_CODES = frozenset({"ExpiredAuthenticationToken", "InvalidAuthenticationToken"})
+# how many fresh tokens one attempt fetches when ARM keeps calling ours expired (clock skew, tokens revoked
+# while we run); a fresh token ARM calls invalid is a configuration problem: one refresh only
+EXPIRED_TOKEN_REFRESHES = 3
+# the longest pause between two polls of an operation, whatever Retry-After says
+MAX_POLL_INTERVAL = 60.0
 T = TypeVar("T")
 
 
@@ -91,6 +100,8 @@ def retry_after_from(headers: Mapping[str, str]) -> float | None:
 
 def is_retryable(exc: BaseException) -> bool:
     """Whether a failed attempt may succeed when repeated. Validation errors never are."""
+    if isinstance(exc, UntrustedEndpointError):
+        return False
     if isinstance(exc, ArmConnectionError):
         return True
     if isinstance(exc, OperationFailedError):
@@ -209,6 +220,44 @@ def _request_id(response: requests.Response) -> str | None:
     return headers.get("x-ms-request-id") or headers.get("x-ms-correlation-request-id")
 
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def describe_body(response: requests.Response) -> str:
+    """A short description of a body that is not what the API defines (for error messages)."""
+    text = response.text or ""
+    content_type = (response.headers.get("Content-Type") or "no content type").split(";")[0].strip()
+    if not text.strip():
+        return f"an empty body ({content_type})"
+    if "html" in content_type.lower() or text.lstrip().startswith("<"):
+        title = _TITLE.search(text)
+        return f"an HTML page ({one_line(title.group(1))[:100]!r})" if title else "an HTML page"
+    return f"{content_type} {one_line(text)[:100]!r}"
+
+
+def malformed(response: requests.Response, method: str, problem: str) -> MalformedResponseError:
+    return MalformedResponseError(
+        status_code=response.status_code,
+        code=None,
+        message=f"unexpected answer to {method} {urlsplit(response.url or '').path}: {problem}",
+        request_id=_request_id(response),
+        method=method,
+        url=response.url,
+        retry_after=retry_after_from(response.headers),
+    )
+
+
+def json_object(response: requests.Response, method: str) -> dict[str, Any]:
+    """The response's body as a JSON object; :class:`MalformedResponseError` when it is anything else."""
+    try:
+        payload = response.json()
+    except ValueError:
+        raise malformed(response, method, f"the body is not JSON but {describe_body(response)}") from None
+    if not isinstance(payload, dict):
+        raise malformed(response, method, f"expected a JSON object, got a JSON {type(payload).__name__}")
+    return payload
+
+
 def error_from_response(response: requests.Response, method: str) -> ArmError:
     """The typed exception for an ARM error answer (a CloudError body, or whatever came back)."""
     code: str | None = None
@@ -220,12 +269,19 @@ def error_from_response(response: requests.Response, method: str) -> ArmError:
     except ValueError:
         payload = None
     if isinstance(payload, dict):
-        body = payload.get("error") if isinstance(payload.get("error"), dict) else payload
-        parsed = CloudErrorBody.model_validate(body)
+        error = payload.get("error")
+        body: dict[str, Any] = error if isinstance(error, dict) else payload
+        try:
+            parsed = CloudErrorBody.model_validate(body)
+        except ValidationError:  # a CloudError of the wrong shape: keep what can be read
+            parsed = CloudErrorBody(
+                code=body.get("code") if isinstance(body.get("code"), str) else None,
+                message=body.get("message") if isinstance(body.get("message"), str) else None,
+            )
         code, target, details = parsed.code, parsed.target, parsed.details
         message = parsed.message or ""
     if not message:
-        message = one_line(response.text)[:300] or response.reason or "no message"
+        message = describe_body(response) if response.content else (response.reason or "no message")
     cls = error_class_for(response.status_code)
     return cls(
         status_code=response.status_code,
@@ -281,7 +337,7 @@ class ArmClient:
         # bearer tokens only ever go to the configured ARM endpoint (an LRO URL could point anywhere)
         parts = urlsplit(url)
         if (parts.scheme, parts.netloc.lower()) != self._origin:
-            raise ArmConnectionError(
+            raise UntrustedEndpointError(
                 f"refusing to send credentials to {parts.scheme}://{parts.netloc}, which is not the ARM endpoint "
                 f"{self.settings.arm_endpoint}",
                 url=url,
@@ -350,19 +406,41 @@ class ArmClient:
         """:meth:`send` under the retry policy, bounded by ``deadline``."""
         deadline = deadline or Deadline(self._default_timeout)
         what = f"{method} {urlsplit(self.url(path_or_url)).path}"
+        return self.retry.call(lambda: self._send_fresh(method, path_or_url, deadline, kwargs), deadline, what)
 
-        def attempt() -> requests.Response:
+    def request_json(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        deadline: Deadline | None = None,
+        **kwargs: Any,
+    ) -> tuple[requests.Response, dict[str, Any]]:
+        """:meth:`request` for answers that must be a JSON object. A body that is not (an HTML page from a proxy,
+        JSON cut short) is retried like a transient fault, then raised as :class:`MalformedResponseError`."""
+        deadline = deadline or Deadline(self._default_timeout)
+        what = f"{method} {urlsplit(self.url(path_or_url)).path}"
+
+        def attempt() -> tuple[requests.Response, dict[str, Any]]:
+            response = self._send_fresh(method, path_or_url, deadline, kwargs)
+            return response, json_object(response, method)
+
+        return self.retry.call(attempt, deadline, what)
+
+    def _send_fresh(
+        self, method: str, path_or_url: str, deadline: Deadline, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        """One attempt; a token ARM calls stale (expired early, keys rolled) is replaced by a fresh one."""
+        for refresh in range(EXPIRED_TOKEN_REFRESHES + 1):
             try:
                 return self.send(method, path_or_url, deadline=deadline, **kwargs)
             except ArmAuthenticationError as exc:
-                if exc.code not in STALE_TOKEN_CODES:
+                limit = EXPIRED_TOKEN_REFRESHES if exc.code == "ExpiredAuthenticationToken" else 1
+                if exc.code not in STALE_TOKEN_CODES or refresh >= limit:
                     raise
-                # a cached token ARM no longer accepts (expired early, keys rolled): fetch a new one, once
-                log.info("%s: %s; fetching a new token", what, exc.code)
+                log.info("%s %s: %s; fetching a new token", method, urlsplit(self.url(path_or_url)).path, exc.code)
                 self._tokens.invalidate()
-                return self.send(method, path_or_url, deadline=deadline, **kwargs)
-
-        return self.retry.call(attempt, deadline, what)
+        raise AssertionError("unreachable")
 
     def get_json(
         self,
@@ -382,7 +460,7 @@ class ArmClient:
         first_error: ArmError | None = None
         for tenant in tenants:
             try:
-                response = self.request(
+                _, payload = self.request_json(
                     "GET",
                     resource_id,
                     params=params,
@@ -390,8 +468,7 @@ class ArmClient:
                     auxiliary_tenant_ids=auxiliary_tenant_ids,
                     deadline=deadline,
                 )
-                payload = response.json()
-                return payload if isinstance(payload, dict) else {}
+                return payload
             except ArmNotFoundError:
                 return None
             except (ArmAuthenticationError, ArmAuthorizationError) as exc:
@@ -407,10 +484,12 @@ class ArmClient:
         url: str | None = collection_path
         params: dict[str, str] | None = {"api-version": api_version}
         while url:
-            response = self.request("GET", url, params=params, deadline=deadline)
-            payload = response.json()
-            items.extend(v for v in payload.get("value", []) if isinstance(v, dict))
-            url = payload.get("nextLink")
+            response, payload = self.request_json("GET", url, params=params, deadline=deadline)
+            value, next_link = payload.get("value", []), payload.get("nextLink")
+            if not isinstance(value, list) or not (next_link is None or isinstance(next_link, str)):
+                raise malformed(response, "GET", "a list whose value is not an array or whose nextLink is no URL")
+            items.extend(v for v in value if isinstance(v, dict))
+            url = next_link or None
             params = None
         return items
 
@@ -429,8 +508,11 @@ class ArmClient:
         if async_url:
             while True:
                 self._pause(delay, deadline, what)
-                poll = self.request("GET", async_url, deadline=deadline)
-                status = AsyncOperationStatus.model_validate(poll.json() if poll.content else {})
+                poll, body = self.request_json("GET", async_url, deadline=deadline)
+                try:
+                    status = AsyncOperationStatus.model_validate(body)
+                except ValidationError:
+                    raise malformed(poll, "GET", "an operation status of the wrong shape") from None
                 if status.status == LRO_SUCCEEDED:
                     return
                 if status.status in LRO_TERMINAL_FAILURES:
@@ -459,7 +541,8 @@ class ArmClient:
                 f"{what} did not finish within {deadline.seconds:.0f}s; raise the resource's timeouts or "
                 "run `pulumi refresh` and `pulumi up` again"
             )
-        self.retry.sleep(min(delay if delay is not None else self.poll_interval, deadline.remaining()))
+        pause = min(delay, MAX_POLL_INTERVAL) if delay is not None else self.poll_interval
+        self.retry.sleep(min(pause, deadline.remaining()))
 
     # -- peerings --------------------------------------------------------------------------------------------
 
@@ -471,11 +554,11 @@ class ArmClient:
         deadline: Deadline | None = None,
     ) -> VirtualNetworkPeeringResource | None:
         payload = self.get_json(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
-        return VirtualNetworkPeeringResource.model_validate(payload) if payload is not None else None
+        return peering_from(payload, peering_id) if payload is not None else None
 
     def list_peerings(self, vnet_id: str, *, deadline: Deadline | None = None) -> list[VirtualNetworkPeeringResource]:
         items = self.list_json(f"{vnet_id}/virtualNetworkPeerings", deadline=deadline)
-        return [VirtualNetworkPeeringResource.model_validate(item) for item in items]
+        return [peering_from(item, None) for item in items]
 
     def put_peering(
         self,
@@ -565,6 +648,31 @@ class ArmClient:
             return self.list_json(path, deadline=deadline)
         except ArmNotFoundError:
             return []
+
+
+def peering_from(payload: dict[str, Any], expected_id: str | None) -> VirtualNetworkPeeringResource:
+    """A peering from ARM's JSON, refusing what would put a wrong state on record: a body without the peering's
+    id (or with another resource's), without properties or without its remote vnet, or of the wrong types."""
+    where = expected_id or str(payload.get("id") or "a listed peering")
+    problem: str | None = None
+    props = payload.get("properties")
+    if not isinstance(payload.get("id"), str):
+        problem = "no id"
+    elif expected_id is not None and payload["id"].rstrip("/").lower() != expected_id.rstrip("/").lower():
+        problem = f"the id of another resource ({payload['id']})"
+    elif not isinstance(props, dict):
+        problem = "no properties"
+    elif not isinstance(props.get("remoteVirtualNetwork"), dict) or not props["remoteVirtualNetwork"].get("id"):
+        problem = "no remoteVirtualNetwork.id"
+    if problem is None:
+        try:
+            return VirtualNetworkPeeringResource.model_validate(payload)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
+            problem = f"values of the wrong type ({fields})"
+    raise MalformedResponseError(
+        status_code=200, code=None, message=f"ARM's answer for peering {where} has {problem}; nothing was recorded"
+    )
 
 
 _CLIENTS: dict[str, ArmClient] = {}

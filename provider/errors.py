@@ -170,6 +170,21 @@ class OperationFailedError(ArmError):
     """A long-running operation ended Failed or Canceled."""
 
 
+class MalformedResponseError(ArmError):
+    """ARM (or something in front of it) answered with a body the API does not define: not JSON (an HTML page),
+    JSON cut short, the wrong shape, or missing required fields. Retried like a transient fault, since proxies and
+    cut connections are what usually cause it; never turned into state."""
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+
+class UntrustedEndpointError(ArmConnectionError):
+    """ARM pointed us (an operation URL, a nextLink) at another origin: no credentials are sent there, and this
+    is not retried."""
+
+
 _BY_STATUS: Mapping[int, type[ArmError]] = {
     400: ArmValidationError,
     401: ArmAuthenticationError,

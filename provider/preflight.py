@@ -17,7 +17,8 @@ from typing import Any
 from azure.mgmt.core.tools import parse_resource_id
 
 from .arm import ArmClient, Deadline
-from .errors import ArmAuthenticationError, ArmAuthorizationError, PeeringError, one_line
+from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError, one_line
+from .intents import INTENTS
 from .models import PeeringSpec, same_id
 from .validation import Failure
 
@@ -112,10 +113,29 @@ def fetch_vnet_facts(
     auxiliary_tenant_ids: Sequence[str] = (),
     deadline: Deadline | None = None,
 ) -> VnetFacts | None:
-    """Look a virtual network up in ARM (vnet, its gateways, its peerings); None when it does not exist."""
+    """Look a virtual network up in ARM (vnet, its gateways, its peerings); None when it does not exist.
+
+    Answers of the wrong shape (a list where ARM has an object, a prefix that is not text...) raise
+    :class:`MalformedResponseError` naming the vnet, never a bare Python error.
+    """
     vnet = client.get_virtual_network(vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
     if vnet is None:
         return None
+    if isinstance(vnet.get("id"), str) and not same_id(vnet["id"], vnet_id):
+        raise MalformedResponseError(
+            status_code=200, code=None, message=f"ARM answered for {vnet['id']} when asked for {vnet_id}"
+        )
+    try:
+        return _vnet_facts(client, vnet_id, vnet, deadline)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise MalformedResponseError(
+            status_code=200,
+            code=None,
+            message=f"ARM's answer for virtual network {vnet_id} has an unexpected shape ({type(exc).__name__})",
+        ) from None
+
+
+def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline: Deadline | None) -> VnetFacts:
     props = vnet.get("properties") or {}
     canonical_id = str(vnet.get("id") or vnet_id)
     subnets: dict[str, tuple[str, ...]] = {}
@@ -404,7 +424,9 @@ def run_preflight(
 
     existing = next((p for p in local.peerings if p.name.lower() == spec.name.lower()), None)
     if creating:
-        if existing is not None and not spec.adopt_existing:
+        # an earlier create of this very peering, cut off after ARM accepted it, is finished rather than refused
+        interrupted = existing is not None and INTENTS.find(spec.peering_id) is not None
+        if existing is not None and not spec.adopt_existing and not interrupted:
             failures.append(
                 Failure(
                     "name",

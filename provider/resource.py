@@ -32,6 +32,7 @@ from .errors import (
     describe_failure,
     one_line,
 )
+from .intents import INTENTS
 from .models import (
     OUT_OF_SYNC_LEVELS,
     PeeringSpec,
@@ -298,6 +299,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """Replace when the peering's identity or link kind changes; update in place for flags and subnet lists;
         update as well when refreshed outputs show drift (out of sync, Disconnected, Failed)."""
+        INTENTS.forget(_id)  # the peering is in the checkpoint: no create of it is pending any more
         old = _strip_internal(olds)
         new = _strip_internal(news)
         changed = arm_differences(new, old)
@@ -438,7 +440,9 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             aux = _aux(spec, client.settings)
             existing = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
             if existing is not None:
-                if not spec.adopt_existing:
+                # an earlier create of this peering that was cut off after ARM accepted it (see provider.intents)
+                interrupted = INTENTS.find(spec.peering_id) is not None
+                if not spec.adopt_existing and not interrupted:
                     raise PeeringAlreadyExistsError(
                         f"a peering named {spec.name!r} already exists on this vnet (state "
                         f"{existing.properties.peering_state}); set adopt_existing=True to manage it (pulumi import "
@@ -450,7 +454,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                         f"the existing peering {spec.name!r} links to {current.id}, not to "
                         f"{spec.remote_virtual_network_id}; a peering's remote cannot change"
                     )
-                log.info("%s: adopting the existing peering", label)
+                if interrupted and not spec.adopt_existing:
+                    log.info("%s: finishing an earlier create that was interrupted", label)
+                else:
+                    log.info("%s: adopting the existing peering", label)
+            else:
+                INTENTS.record(spec.peering_id, spec.remote_virtual_network_id)
             try:
                 live = self._write(spec, deadline, sync=wants_sync(spec.sync_remote_address_space, existing))
             except OperationFailedError:
@@ -467,6 +476,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         try:
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], Deadline(300)):
                 client.delete_peering(spec.peering_id, deadline=Deadline(300), auxiliary_tenant_ids=aux)
+            INTENTS.forget(spec.peering_id)
         except PeeringError as exc:
             log.warning("%s: could not remove the failed peering: %s", label, one_line(str(exc)))
 
@@ -493,6 +503,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         """Refresh: the peering's full outputs as ARM has them now; an empty id when it is gone."""
         old = _strip_internal(props)
         label = _label(old, id_)
+        INTENTS.forget(id_)
         try:
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
@@ -509,6 +520,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         """Bring the peering to the new inputs (PUT, with syncRemoteAddressSpace when ARM reports it out of
         sync), wait, and return full outputs. A Disconnected peering is re-established by the same PUT."""
         label = _label(news)
+        INTENTS.forget(_id)
         try:
             spec = self._spec(news)
             deadline = Deadline(spec.timeouts.update)
@@ -542,6 +554,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             with vnet_write_lock(vnets, deadline):
                 try:
                     client.delete_peering(id_, deadline=deadline, auxiliary_tenant_ids=aux)
+                    INTENTS.forget(id_)
                 finally:
                     for vnet in vnets:
                         VNET_CACHE.forget(vnet)
