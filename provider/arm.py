@@ -568,9 +568,11 @@ class ArmClient:
         deadline: Deadline,
         sync_remote_address_space: bool = False,
         auxiliary_tenant_ids: Sequence[str] = (),
+        on_accepted: Callable[[], None] | None = None,
     ) -> VirtualNetworkPeeringResource:
         """CreateOrUpdate, wait for the operation, and return the peering as ARM then has it.
 
+        `on_accepted` runs once ARM has accepted the PUT, before the wait (the caller lets the remote vnet go).
         The whole PUT-and-wait is repeated when the operation itself fails with a transient code.
         """
         params = {"api-version": NETWORK_API_VERSION}
@@ -588,6 +590,8 @@ class ArmClient:
                 auxiliary_tenant_ids=auxiliary_tenant_ids,
                 deadline=deadline,
             )
+            if on_accepted is not None:
+                on_accepted()
             self.wait_for_operation(response, deadline, what)
             final = self.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
             if final is None:
@@ -607,8 +611,10 @@ class ArmClient:
         *,
         deadline: Deadline,
         auxiliary_tenant_ids: Sequence[str] = (),
+        on_accepted: Callable[[], None] | None = None,
     ) -> bool:
-        """Delete and wait. Returns False when the peering was already gone (which is success)."""
+        """Delete and wait. Returns False when the peering was already gone (which is success). `on_accepted` runs
+        once ARM has accepted the DELETE, before the wait."""
         name = parse_resource_id(peering_id).get("resource_name", peering_id)
         what = f"DELETE peering {name}"
 
@@ -621,6 +627,8 @@ class ArmClient:
                 return False
             if response.status_code == 204:
                 return False
+            if on_accepted is not None:
+                on_accepted()
             self.wait_for_operation(response, deadline, what)
             return True
 

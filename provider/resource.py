@@ -8,9 +8,11 @@ and locks live in the provider process and are rebuilt there by ``configure``.
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,14 +92,48 @@ _VNET_LOCKS: dict[str, threading.Lock] = {}
 _VNET_LOCKS_GUARD = threading.Lock()
 
 
-@contextmanager
-def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[None]:
-    """Serialise writes per vnet inside this process (ARM answers 409 to concurrent writes on one vnet).
+class HeldVnetLocks:
+    """The per-vnet write locks one write holds; the remote vnet's can be let go early (see `vnet_write_lock`)."""
 
-    Locks are taken in a fixed order, so two peerings of the same pair of vnets cannot deadlock.
+    def __init__(self) -> None:
+        self._held: dict[str, threading.Lock] = {}
+
+    def hold(self, key: str, lock: threading.Lock) -> None:
+        self._held[key] = lock
+
+    def release(self, vnet_id: str) -> None:
+        """Let another write of this process use `vnet_id` from now on (no-op if not held)."""
+        lock = self._held.pop(vnet_id.lower(), None)
+        if lock is not None:
+            lock.release()
+
+    def release_all(self) -> None:
+        for key in list(self._held):
+            self.release(key)
+
+
+def serialize_writes() -> bool:
+    """Per-vnet serialisation inside the process (default on). AZURE_PEERING_SERIALIZE_WRITES=false turns it off,
+    leaving only the retries on 409: a diagnostic switch the benchmarks use to show what serialising buys."""
+    return os.environ.get("AZURE_PEERING_SERIALIZE_WRITES", "true").strip().lower() not in ("0", "false", "no", "off")
+
+
+@contextmanager
+def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[HeldVnetLocks]:
+    """Serialise writes per vnet inside this process (ARM answers 409 to concurrent writes on one vnet, and 400
+    ReferencedResourceNotProvisioned to a peering PUT whose remote vnet is busy).
+
+    A peering write keeps its local vnet busy until the operation ends, but needs the remote vnet idle only when
+    ARM accepts the PUT: callers release the remote vnet's lock as soon as the PUT is accepted, so a hub's N
+    writes and the spokes' N writes overlap instead of queueing behind each other. Locks are taken in a fixed
+    order, so two peerings of the same pair of vnets cannot deadlock.
     """
+    held = HeldVnetLocks()
+    if not serialize_writes():
+        yield held
+        return
     keys = sorted({v.lower() for v in vnet_ids if v})
-    with ExitStack() as stack:
+    try:
         for key in keys:
             with _VNET_LOCKS_GUARD:
                 lock = _VNET_LOCKS.setdefault(key, threading.Lock())
@@ -106,8 +142,10 @@ def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[Non
                     f"waited {deadline.seconds:.0f}s for other writes to {parse_resource_id(key)['name']} "
                     "in this run; raise the resource's timeouts"
                 )
-            stack.callback(lock.release)
-        yield
+            held.hold(key, lock)
+        yield held
+    finally:
+        held.release_all()
 
 
 def _strip_internal(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -349,26 +387,28 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         client = self.client()
         aux = _aux(spec, client.settings)
 
-        def put() -> VirtualNetworkPeeringResource:
+        def put(locks: HeldVnetLocks) -> VirtualNetworkPeeringResource:
             return client.put_peering(
                 spec.peering_id,
                 spec.put_body(),
                 deadline=deadline,
                 sync_remote_address_space=sync,
                 auxiliary_tenant_ids=aux,
+                on_accepted=lambda: locks.release(spec.remote_virtual_network_id),
             )
 
         def attempt() -> VirtualNetworkPeeringResource:
-            with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
+            with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline) as locks:
                 try:
                     try:
-                        return put()
+                        return put(locks)
                     except ArmError as exc:
+                        # Re-arming writes the remote vnet's peering: it must still hold that vnet's lock.
                         if exc.code != "RemotePeeringIsDisconnected" or not self._rearm_reverse(
                             client, spec, deadline, aux
                         ):
                             raise
-                        return put()
+                        return put(locks)
                 finally:
                     VNET_CACHE.forget(spec.virtual_network_id)
                     VNET_CACHE.forget(spec.remote_virtual_network_id)
@@ -551,9 +591,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
             vnets = [parent_vnet_id(id_), str(old.get("remote_virtual_network_id") or "")]
-            with vnet_write_lock(vnets, deadline):
+            with vnet_write_lock(vnets, deadline) as locks:
                 try:
-                    client.delete_peering(id_, deadline=deadline, auxiliary_tenant_ids=aux)
+                    client.delete_peering(
+                        id_, deadline=deadline, auxiliary_tenant_ids=aux, on_accepted=lambda: locks.release(vnets[1])
+                    )
                     INTENTS.forget(id_)
                 finally:
                     for vnet in vnets:
@@ -689,6 +731,20 @@ OUTPUT_ONLY = (
 _DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
 
 
+@contextmanager
+def _restore_sdk_pickler() -> Iterator[None]:
+    """Undo what the SDK's `serialize_provider` leaves behind: it wraps `pickle._Pickler._batch_setitems` in one
+    more sorting layer on every call and never restores it, so pickling the ~486th provider of a program dies with
+    RecursionError (a 250-spoke hub). Restoring the originals after each resource keeps the wrapping one deep."""
+    pickler = pickle._Pickler
+    saved = {name: pickler.__dict__[name] for name in ("_batch_setitems", "save_dict") if name in pickler.__dict__}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(pickler, name, value)
+
+
 class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualNetworkPeering"):
     """An Azure virtual network peering (one direction: local vnet -> remote vnet).
 
@@ -760,7 +816,8 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
         provider = VirtualNetworkPeeringProvider(provider_overrides) if provider_overrides else _DEFAULT_PROVIDER
         props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
         props.update(args.to_props(resource_name))
-        super().__init__(provider, resource_name, props, opts)
+        with _restore_sdk_pickler():
+            super().__init__(provider, resource_name, props, opts)
 
 
 __all__ = [
