@@ -155,13 +155,18 @@ def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline:
                 gateway_ids[ref[:end] + name] = None
 
     gateways: dict[str, GatewayFact] = {}
-    parts = parse_resource_id(canonical_id)
-    try:
-        listed = client.list_virtual_network_gateways(
-            str(parts["subscription"]), str(parts["resource_group"]), deadline=deadline
-        )
-    except (ArmAuthenticationError, ArmAuthorizationError):
-        listed = []
+    listed: list[dict[str, Any]] = []
+    # A vnet gateway lives in the vnet's GatewaySubnet: no such subnet, no gateway to look for (one read per vnet
+    # for spokes). A gateway the subnet already names is read directly below; listing the resource group is only
+    # for one whose ipConfigurations ARM does not show on the subnet yet (still provisioning).
+    if not gateway_ids and any(name.lower() == "gatewaysubnet" for name in subnets):
+        parts = parse_resource_id(canonical_id)
+        try:
+            listed = client.list_virtual_network_gateways(
+                str(parts["subscription"]), str(parts["resource_group"]), deadline=deadline
+            )
+        except (ArmAuthenticationError, ArmAuthorizationError):
+            listed = []
     for gateway in listed:
         gprops = gateway.get("properties") or {}
         subnet_ids = [

@@ -253,7 +253,8 @@ def test_check_remote_with_gateway(client: ArmClient) -> None:
             "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
         },
     }
-    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"]), gateways=[gw])
+    spoke = vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"})
+    serve_vnets(client, vnet_json("hub", ["10.0.0.0/16"]), spoke, gateways=[gw])
     assert check(use_remote_gateways=True) == {}
 
 
@@ -314,3 +315,14 @@ def test_without_a_replacement_the_other_peering_conflicts(client: ArmClient) ->
     failures = VirtualNetworkPeeringProvider().check({}, inputs(name="mine")).failures
     assert [f.property for f in failures] == ["remote_virtual_network_id"]
     assert "AnotherPeeringAlreadyReferencesRemoteVnet" in failures[0].reason
+
+
+def test_vnet_facts_of_a_spoke_without_gateway_subnet_cost_no_gateway_listing(client: ArmClient) -> None:
+    from provider.preflight import fetch_vnet_facts
+
+    r = rsps(client)
+    r.assert_all_requests_are_fired = False
+    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"app": "10.1.1.0/24"}))
+    facts = fetch_vnet_facts(client, vnet_id("spoke"))
+    assert facts is not None and not facts.has_gateway
+    assert [c.request.url for c in r.calls if "virtualNetworkGateways" in str(c.request.url)] == []
