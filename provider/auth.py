@@ -67,6 +67,7 @@ class TokenSource:
         self._credential = credential
         self._rebuildable = credential is None
         self._lock = threading.Lock()
+        self._tenant_locks: dict[str | None, threading.Lock] = {}
 
     def __repr__(self) -> str:
         return f"TokenSource(scope={self._settings.token_scope!r})"
@@ -86,6 +87,14 @@ class TokenSource:
     def token(self, tenant_id: str | None = None) -> str:
         """An access token for ARM, from the home tenant or from ``tenant_id``."""
         credential = self._get_credential()
+        with self._lock:
+            tenant_lock = self._tenant_locks.setdefault(tenant_id, threading.Lock())
+        # One fetch per tenant at a time: the engine's 4 threads would otherwise each ask Entra for the same token
+        # (and its metadata) at start-up; the credential's cache serves the others once the first returns.
+        with tenant_lock:
+            return self._fetch(credential, tenant_id)
+
+    def _fetch(self, credential: TokenCredential, tenant_id: str | None) -> str:
         try:
             if tenant_id:
                 access = credential.get_token(self._settings.token_scope, tenant_id=tenant_id)

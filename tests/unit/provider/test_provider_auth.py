@@ -79,3 +79,32 @@ def test_token_failure_is_one_line_with_the_fix() -> None:
         source.token("other")
     message = str(info.value)
     assert "\n" not in message and "tenant other" in message and "clientSecret" in message
+
+
+def test_concurrent_first_requests_fetch_one_token_per_tenant() -> None:
+    import threading
+    import time
+
+    class CachingCredential:
+        """Like azure-identity's credentials: slow on a cold cache, instant once a token is cached."""
+
+        def __init__(self) -> None:
+            self.fetches = 0
+            self.cache: dict[str | None, AccessToken] = {}
+
+        def get_token(self, *scopes: str, tenant_id: str | None = None, **kwargs: Any) -> AccessToken:
+            if tenant_id not in self.cache:
+                self.fetches += 1
+                time.sleep(0.05)
+                self.cache[tenant_id] = AccessToken(f"token-{tenant_id}", int(time.time()) + 3600)
+            return self.cache[tenant_id]
+
+    credential = CachingCredential()
+    source = TokenSource(settings(tenantId="t", clientId="c", clientSecret="s"), credential=credential)
+    threads = [threading.Thread(target=source.token) for _ in range(4)]
+    threads += [threading.Thread(target=source.token, args=("other-tenant",)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert credential.fetches == 2
