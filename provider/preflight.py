@@ -121,9 +121,10 @@ def fetch_vnet_facts(
     vnet = client.get_virtual_network(vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
     if vnet is None:
         return None
-    if isinstance(vnet.get("id"), str) and not same_id(vnet["id"], vnet_id):
+    answered = vnet.get("id")
+    if answered is not None and not (isinstance(answered, str) and same_id(answered, vnet_id)):
         raise MalformedResponseError(
-            status_code=200, code=None, message=f"ARM answered for {vnet['id']} when asked for {vnet_id}"
+            status_code=200, code=None, message=f"ARM answered for {answered!r} when asked for {vnet_id}"
         )
     try:
         return _vnet_facts(client, vnet_id, vnet, deadline)
@@ -159,8 +160,8 @@ def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline:
     # A vnet gateway lives in the vnet's GatewaySubnet: no such subnet, no gateway to look for (one read per vnet
     # for spokes). A gateway the subnet already names is read directly below; listing the resource group is only
     # for one whose ipConfigurations ARM does not show on the subnet yet (still provisioning).
+    parts = parse_resource_id(canonical_id)
     if not gateway_ids and any(name.lower() == "gatewaysubnet" for name in subnets):
-        parts = parse_resource_id(canonical_id)
         try:
             listed = client.list_virtual_network_gateways(
                 str(parts["subscription"]), str(parts["resource_group"]), deadline=deadline
