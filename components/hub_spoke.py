@@ -86,6 +86,8 @@ class HubSpokePeeringArgs:
 
 
 def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) -> HubSpokeSpec:
+    # Values go to the planner as given (the spec freezes lists): it reports a value of the wrong type by field,
+    # where tuple() here would crash on a number and split a string into letters.
     return HubSpokeSpec(
         hub_vnet_id=hub_id,
         spokes={
@@ -94,13 +96,13 @@ def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) 
                 allow_forwarded_traffic=s.allow_forwarded_traffic,
                 use_hub_gateway=s.use_hub_gateway,
                 link=s.link,
-                local_subnet_names=tuple(s.local_subnet_names),
-                hub_subnet_names=tuple(s.hub_subnet_names),
+                local_subnet_names=s.local_subnet_names,
+                hub_subnet_names=s.hub_subnet_names,
                 hub_peering_name=s.hub_peering_name,
                 spoke_peering_name=s.spoke_peering_name,
                 adopt_existing=s.adopt_existing,
                 timeouts=s.timeouts,
-                auxiliary_tenant_ids=tuple(s.auxiliary_tenant_ids),
+                auxiliary_tenant_ids=s.auxiliary_tenant_ids,
                 allow_virtual_network_access=s.allow_virtual_network_access,
                 join_mesh=s.join_mesh,
             )
@@ -108,7 +110,7 @@ def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) 
         },
         mesh=args.mesh,
         hub_allow_forwarded_traffic=args.hub_allow_forwarded_traffic,
-        auxiliary_tenant_ids=tuple(args.auxiliary_tenant_ids),
+        auxiliary_tenant_ids=args.auxiliary_tenant_ids,
         timeouts=args.timeouts,
     )
 

@@ -637,6 +637,12 @@ def _resolve_spoke(
 # --- Peerings ------------------------------------------------------------------------------------------------
 
 
+def _chosen_name(value: object, default: str) -> str:
+    """The configured peering name, or the default when it is unset or invalid (an invalid one is already an
+    error, so the plan is refused; the later checks still need a string to work with)."""
+    return value if isinstance(value, str) and is_valid_peering_name(value) else default
+
+
 def _build_peerings(r: _Resolved, c: _Collector) -> list[PlannedPeering]:
     hub = r.hub
     assert hub is not None
@@ -655,7 +661,7 @@ def _build_peerings(r: _Resolved, c: _Collector) -> list[PlannedPeering]:
                 direction="hub_to_spoke",
                 local_vnet_id=hub.id,
                 remote_vnet_id=s.vnet.id,
-                name=s.spec.hub_peering_name or default_peering_name(hub.name, s.vnet.name),
+                name=_chosen_name(s.spec.hub_peering_name, default_peering_name(hub.name, s.vnet.name)),
                 allow_virtual_network_access=access,
                 allow_forwarded_traffic=r.hub_forwarded,
                 allow_gateway_transit=transit,
@@ -678,7 +684,7 @@ def _build_peerings(r: _Resolved, c: _Collector) -> list[PlannedPeering]:
                 direction="spoke_to_hub",
                 local_vnet_id=s.vnet.id,
                 remote_vnet_id=hub.id,
-                name=s.spec.spoke_peering_name or default_peering_name(s.vnet.name, hub.name),
+                name=_chosen_name(s.spec.spoke_peering_name, default_peering_name(s.vnet.name, hub.name)),
                 allow_virtual_network_access=access,
                 allow_forwarded_traffic=s.spec.allow_forwarded_traffic is not False,
                 allow_gateway_transit=False,
