@@ -1,0 +1,107 @@
+"""Crash consistency: `pulumi up` of a 20-spoke rollout killed with SIGKILL (the CLI, language host, program and
+provider processes, all at once) at a random point, then recovered the way the CLI asks for.
+
+After the kill: ``pulumi cancel`` (the kill leaves the stack locked), ``pulumi refresh --clear-pending-creates``
+(the only non-interactive way to resolve pending creates; ``--import-pending-creates`` does not work for dynamic
+resources), then ``pulumi up``. The topology must be complete, the state must match the emulator exactly, and a
+preview must show no changes. Peerings whose create ARM had accepted before the kill are taken over by the second
+run (see provider/intents.py), not refused as foreign.
+
+The kill point: after a seeded-random number of peering PUTs has reached ARM, plus a seeded-random delay, so it
+lands inside the rollout whatever the machine's speed. Default: seeds 1 and 2; ``RELIABILITY_HEAVY=1``: seeds
+1..6 (``RELIABILITY_SEEDS`` picks them).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from harness.pulumi import PulumiProject, pulumi_cli
+from tests.reliability.conftest import Outcome
+from tests.reliability.consistency import (
+    assert_consistent,
+    assert_state_within_cloud,
+    assert_topology_complete,
+    cloud_peerings,
+    state_peerings,
+)
+from tests.reliability.knobs import seeds
+
+pytestmark = pytest.mark.reliability
+
+SPOKES = 20
+
+
+def peering_puts(emulator: Any, since: int) -> int:
+    log = emulator.request_log(since=since)
+    return sum(1 for r in log if r["method"] == "PUT" and "virtualnetworkpeerings" in r["path"].lower())
+
+
+def up_and_kill(project: PulumiProject, emulator: Any, rng: random.Random, log_path: Any) -> tuple[int, float]:
+    """Start `pulumi up`, SIGKILL its whole process group at a random point of the rollout. Returns the number of
+    peering PUTs ARM had seen when the kill was decided, and the seconds the run had lasted."""
+    target = rng.randint(1, 2 * SPOKES - 2)
+    extra = rng.uniform(0.0, 0.4)
+    since = emulator.last_request_seq()
+    argv = [str(pulumi_cli()), "up", "--yes", "--skip-preview", "--non-interactive"]
+    argv += ["--cwd", str(project.workdir), "--stack", project.stack]
+    started = time.monotonic()
+    with open(log_path, "wb") as out:
+        proc = subprocess.Popen(argv, env=project.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        seen = 0
+        while proc.poll() is None and time.monotonic() - started < 300:
+            seen = peering_puts(emulator, since)
+            if seen >= target:
+                break
+            time.sleep(0.05)
+        time.sleep(extra)
+        assert proc.poll() is None, f"the rollout finished before the kill point ({seen}/{target} PUTs)"
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    # nothing of the run may survive the kill (a stray provider process would go on writing to ARM)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
+    return seen, time.monotonic() - started
+
+
+@pytest.mark.parametrize("seed", seeds(default=2, heavy=6))
+def test_killed_rollout_recovers(
+    seed: int,
+    hub_spoke: Callable[..., tuple[PulumiProject, set[str]]],
+    emulator: Any,
+    outcome: Callable[..., Outcome],
+    tmp_path: Any,
+) -> None:
+    row = outcome("crash", f"sigkill-{SPOKES}-spokes", seed)
+    started = time.monotonic()
+    rng = random.Random(seed)
+    project, expected = hub_spoke(SPOKES, timeout=300)
+    emulator.set_latency(0.2)
+
+    puts, lasted = up_and_kill(project, emulator, rng, tmp_path / "killed-up.log")
+    state, pending = state_peerings(project)
+    cloud = cloud_peerings(emulator)
+    row.first_run = f"killed after {lasted:.1f}s"
+    row.faults = {"puts-before-kill": puts, "in-state": len(state), "in-arm": len(cloud), "pending": len(pending)}
+
+    project.run("cancel", "--yes")
+    project.refresh("--clear-pending-creates")
+    assert_state_within_cloud(project, emulator)
+    project.up()
+    assert_consistent(project, emulator)
+    assert_topology_complete(emulator, expected)
+    project.preview(expect_no_changes=True)
+    row.survived = True
+    row.seconds = time.monotonic() - started

@@ -1,0 +1,142 @@
+"""The fault matrix: `pulumi up` of a hub-and-spoke rollout through the real engine while the emulator injects one
+kind of fault, then a second `pulumi up`, then state and ARM must agree exactly.
+
+For each scenario and seed: the first run succeeds, or fails with one readable line per failed peering (naming the
+peering and ARM's code); what the checkpoint records after a failure exists in ARM; the second run (faults gone,
+hung operations ended by ARM) converges to the complete topology; a preview then shows no changes.
+
+Default: 3 spokes (6 peerings), seed 1. ``RELIABILITY_HEAVY=1``: 6 spokes, seeds 1..5. ``RELIABILITY_SEEDS``
+picks the seeds (see tests/reliability/knobs.py).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from harness.pulumi import PulumiProject
+from tests.reliability.conftest import Outcome
+from tests.reliability.consistency import (
+    assert_consistent,
+    assert_one_line_causes,
+    assert_state_within_cloud,
+    assert_topology_complete,
+)
+from tests.reliability.knobs import HEAVY, seeds
+
+pytestmark = pytest.mark.reliability
+
+SPOKES = 6 if HEAVY else 3
+PEERING_WRITES = "PUT:virtualNetworkPeerings,DELETE:virtualNetworkPeerings"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    spec: str
+    """Fault spec (docs/emulator.md) without the seed."""
+    timeout: float | None = None
+    """Per-resource create/update/delete timeout in the program (seconds)."""
+    during: str | None = None
+    """Something done to the emulator while the first run is going: ``restart`` or ``expire-tokens``."""
+
+
+SCENARIOS = (
+    Scenario("throttled-429", "429=0.3;retry_after=1"),
+    Scenario("conflict-409", f"409=0.4;match={PEERING_WRITES}"),
+    Scenario("server-500-503", "500=0.15;503=0.15;retry_after=1"),
+    Scenario("connection-reset", "reset=0.1;reset_after=0.1"),
+    Scenario("malformed-bodies", "html=0.1;truncate=0.1"),
+    Scenario("lro-fails", f"lro_fail=0.4;match={PEERING_WRITES}"),
+    # the operation never ends: each peering's own 20 s timeout fires; ARM ends it later (before the second run)
+    Scenario("lro-never-finishes", f"lro_hang=0.5;max=2;match={PEERING_WRITES}", timeout=20),
+    Scenario("token-expiry", "expire=0.15", during="expire-tokens"),
+    Scenario("emulator-restart", "", during="restart"),
+)
+
+
+def peering_puts(emulator: Any, since: int) -> int:
+    return sum(
+        1
+        for r in emulator.request_log(since=since)
+        if r["method"] == "PUT" and "virtualnetworkpeerings" in r["path"].lower()
+    )
+
+
+def disturb(emulator: Any, what: str, since: int, stop: threading.Event, done: list[str]) -> None:
+    """Act on the emulator once the rollout has started writing (so the disturbance lands mid-run); each action
+    taken is appended to ``done``."""
+    deadline = time.monotonic() + 120
+    rounds = 2 if what == "expire-tokens" else 1
+    for target in range(1, rounds + 1):
+        while not stop.is_set() and time.monotonic() < deadline:
+            if peering_puts(emulator, since) >= 2 * target:
+                break
+            stop.wait(0.1)
+        if stop.is_set():
+            return
+        if what == "restart":
+            pid = emulator.pid
+            emulator.restart()
+            assert emulator.pid != pid
+        elif what == "expire-tokens":
+            emulator.expire_tokens()
+        done.append(what)
+
+
+@pytest.mark.parametrize("seed", seeds(default=1, heavy=5))
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_fault_then_converge(
+    scenario: Scenario,
+    seed: int,
+    hub_spoke: Callable[..., tuple[PulumiProject, set[str]]],
+    emulator: Any,
+    outcome: Callable[..., Outcome],
+) -> None:
+    row = outcome("faults", scenario.name, seed)
+    started = time.monotonic()
+    project, expected = hub_spoke(SPOKES, timeout=scenario.timeout or 240)
+    emulator.set_latency(0.2)
+    since = emulator.last_request_seq()
+    if scenario.spec:
+        emulator.set_faults(f"seed={seed};{scenario.spec}")
+
+    stop = threading.Event()
+    done: list[str] = []
+    helper = None
+    if scenario.during:
+        helper = threading.Thread(target=disturb, args=(emulator, scenario.during, since, stop, done), daemon=True)
+        helper.start()
+    try:
+        first = project.up(check=False)
+    finally:
+        stop.set()
+        if helper is not None:
+            helper.join(60)
+    row.faults = dict(emulator.faults()["injected"])
+    for action in done:
+        row.faults[action] = row.faults.get(action, 0) + 1
+    if scenario.during:
+        assert done, f"the run ended before the {scenario.during} could happen"
+    emulator.set_faults("")
+    # ARM ends what hung: successfully for odd seeds, as a failure for even ones
+    emulator.finish_operations("Succeeded" if seed % 2 else "Failed")
+
+    if first.ok:
+        row.first_run = "ok"
+    else:
+        causes = assert_one_line_causes(first)
+        row.first_run = "failed: " + "; ".join(sorted(causes.values()))[:300]
+        assert_state_within_cloud(project, emulator)
+
+    project.up()
+    assert_consistent(project, emulator)
+    assert_topology_complete(emulator, expected)
+    project.preview(expect_no_changes=True)
+    row.survived = True
+    row.seconds = time.monotonic() - started
