@@ -569,10 +569,12 @@ class ArmClient:
         sync_remote_address_space: bool = False,
         auxiliary_tenant_ids: Sequence[str] = (),
         on_accepted: Callable[[], None] | None = None,
+        on_settled: Callable[[], None] | None = None,
     ) -> VirtualNetworkPeeringResource:
         """CreateOrUpdate, wait for the operation, and return the peering as ARM then has it.
 
-        `on_accepted` runs once ARM has accepted the PUT, before the wait (the caller lets the remote vnet go).
+        `on_accepted` runs once ARM has accepted the PUT, before the wait (the caller lets the remote vnet go);
+        `on_settled` once the operation has ended, before the final read (the caller lets the local vnet go).
         The whole PUT-and-wait is repeated when the operation itself fails with a transient code.
         """
         params = {"api-version": NETWORK_API_VERSION}
@@ -593,6 +595,8 @@ class ArmClient:
             if on_accepted is not None:
                 on_accepted()
             self.wait_for_operation(response, deadline, what)
+            if on_settled is not None:
+                on_settled()
             final = self.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
             if final is None:
                 raise ArmNotFoundError(

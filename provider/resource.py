@@ -395,6 +395,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 sync_remote_address_space=sync,
                 auxiliary_tenant_ids=aux,
                 on_accepted=lambda: locks.release(spec.remote_virtual_network_id),
+                on_settled=locks.release_all,
             )
 
         def attempt() -> VirtualNetworkPeeringResource:
