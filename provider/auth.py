@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import ClientAuthenticationError
+from azure.core.exceptions import AzureError
 
 from .errors import CredentialError, SettingsError, one_line
 from .settings import MAX_AUXILIARY_TENANTS, Settings
@@ -59,6 +59,18 @@ def build_credential(settings: Settings) -> TokenCredential:
     return DefaultAzureCredential(**kwargs)
 
 
+def _token_fix(problem: str) -> str:
+    """What to do about a failed token request, by what failed."""
+    if "CERTIFICATE_VERIFY_FAILED" in problem or "SSL" in problem:
+        return (
+            "the authority's TLS certificate is not trusted: set azure-peering:caBundle (or REQUESTS_CA_BUNDLE) to "
+            "the CA that signed it (verification cannot be turned off)"
+        )
+    return (
+        "set azure-peering:tenantId/clientId/clientSecret, the AZURE_* environment variables, or sign in with az login"
+    )
+
+
 class TokenSource:
     """Bearer tokens for one set of settings: the home tenant's, and auxiliary tenants' for cross-tenant writes."""
 
@@ -100,13 +112,10 @@ class TokenSource:
                 access = credential.get_token(self._settings.token_scope, tenant_id=tenant_id)
             else:
                 access = credential.get_token(self._settings.token_scope)
-        except ClientAuthenticationError as exc:
+        except AzureError as exc:  # ClientAuthenticationError, and transport errors some credentials let through
             where = f" for tenant {tenant_id}" if tenant_id else ""
             first = one_line(str(exc.message or exc)).split(". ")[0][:300]
-            raise CredentialError(
-                f"could not get an ARM token{where} ({first}): set azure-peering:tenantId/clientId/clientSecret, "
-                "the AZURE_* environment variables, or sign in with az login"
-            ) from None
+            raise CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first)}") from None
         return access.token
 
     def authorization(self) -> str:
