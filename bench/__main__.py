@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
-from bench.profiles import PROFILES
+from bench.profiles import PROFILES, override_rollouts
 from bench.suite import GROUPS, Suite
 from harness.pulumi import REPO
 
@@ -25,18 +25,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON results")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (stacks, request logs, stats)")
     parser.add_argument("--only", action="append", choices=GROUPS, help="run only these case groups (repeatable)")
-    parser.add_argument("--rollout-n", type=int, action="append", help="spoke counts of the rollouts (repeatable)")
+    parser.add_argument(
+        "--rollout-n", type=int, action="append", help="spoke counts of the rollouts, at every L (repeatable)"
+    )
+    parser.add_argument(
+        "--latency", type=float, action="append", help="emulator seconds per write (L) of the rollouts (repeatable)"
+    )
+    parser.add_argument(
+        "--serialized-only", action="store_true", help="skip the rollouts with per-vnet serialisation off"
+    )
     parser.add_argument("--read-n", type=int, help="spoke count of the preview/refresh cases")
-    parser.add_argument("--latency", type=float, help="emulator seconds per write in the rollouts (L)")
     args = parser.parse_args(argv)
 
-    profile = PROFILES[args.profile]
-    if args.rollout_n:
-        profile = replace(profile, rollout_ns=tuple(args.rollout_n))
+    profile = override_rollouts(
+        PROFILES[args.profile], args.rollout_n, args.latency, serialized_only=args.serialized_only
+    )
     if args.read_n:
         profile = replace(profile, read_n=args.read_n)
-    if args.latency is not None:
-        profile = replace(profile, latency_s=args.latency)
     started = datetime.now(UTC)
     workdir = WORK_ROOT / started.strftime("%Y%m%dT%H%M%S")
     workdir.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,9 @@ def machine() -> dict[str, Any]:
         sdk = metadata.version("pulumi")
     except metadata.PackageNotFoundError:
         sdk = "unknown"
-    status = _run("git", "status", "--porcelain", "--", "provider", "components", "emulator", "harness", "bench")
+    # the code the figures belong to; a previous run's results are not part of it
+    code = ("provider", "components", "emulator", "harness", "bench", ":(exclude)bench/results")
+    status = _run("git", "status", "--porcelain", "--", *code)
     return {
         "nproc": nproc,
         "cpu_model": _cpu_model(),
@@ -147,6 +149,8 @@ def _cpu(case: dict[str, Any]) -> str:
 
 def _notes(case: dict[str, Any]) -> list[str]:
     name = f"{case['case']} n={case['n']}"
+    if case["case"].startswith("rollout"):
+        name += f" L={_fmt(case.get('latency_s'), 'g')}"
     out: list[str] = []
     if case.get("skipped"):
         out.append(f"{name}: skipped: {case['skipped']}")
@@ -178,6 +182,9 @@ def _notes(case: dict[str, Any]) -> list[str]:
         )
     if case["case"].startswith("emulator:"):
         out.append(f"{name}: {case['per_s']:.1f}/s, p50 {case['p50_ms']:.2f} ms, p95 {case['p95_ms']:.2f} ms")
+    if case.get("target"):
+        verdict = {True: "met", False: "NOT met", None: ""}[case.get("target_met")]
+        out.append(f"{name}: target {case['target']}{': ' + verdict if verdict else ''}")
     if case.get("errors"):
         out.append(f"{name}: errors: {' | '.join(case['errors'])}")
     return out
