@@ -5,7 +5,7 @@ Everything comes from stack config (see Pulumi.demo.yaml at the repository root 
     <project>:hubVnetId   ARM id of the hub vnet
     <project>:spokes      map of spoke name -> {vnetId, useHubGateway, link, localSubnetNames, hubSubnetNames,
                           allowForwardedTraffic, hubPeeringName, spokePeeringName, adoptExisting, timeouts,
-                          auxiliaryTenantIds}
+                          auxiliaryTenantIds, joinMesh}
     <project>:mesh        also peer the spokes with each other (default false)
 """
 
@@ -31,6 +31,7 @@ def spoke_args(raw: dict[str, Any]) -> SpokeArgs:
         adopt_existing=bool(raw.get("adoptExisting", False)),
         timeouts=raw.get("timeouts"),
         auxiliary_tenant_ids=raw.get("auxiliaryTenantIds", []),
+        join_mesh=bool(raw.get("joinMesh", True)),
     )
 
 
@@ -44,3 +45,4 @@ hub = HubSpokePeering(
 )
 
 pulumi.export("peerings", hub.peerings)
+pulumi.export("mesh_peerings", hub.mesh_peerings)

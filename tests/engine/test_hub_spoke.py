@@ -95,6 +95,26 @@ def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: Pulum
     assert arm_writes(emulator, before) == []
 
 
+def test_mesh_between_spokes(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    project = hub_spoke_project
+    spokes = {**DEMO_SPOKES, "analytics": {**DEMO_SPOKES["analytics"], "joinMesh": False}}
+    project.write_config(
+        {"peering-test:hubVnetId": demo_vnet("vnet-hub"), "peering-test:spokes": spokes, "peering-test:mesh": True}
+    )
+    project.up()
+    mesh = project.outputs()["mesh_peerings"]
+    # identity, payments and web are meshed both ways: 3 pairs, 6 peerings; analytics stays out.
+    assert len(mesh) == 6 and all("analytics" not in key for key in mesh)
+    for name in ("vnet-identity", "vnet-payments", "vnet-web"):
+        live = live_peerings(emulator, demo_vnet(name))
+        meshed = {n: p for n, p in live.items() if n.startswith("mesh-")}
+        assert len(meshed) == 2, live.keys()
+        for p in meshed.values():
+            assert p["properties"]["peeringState"] == "Connected"
+            assert p["properties"]["useRemoteGateways"] is False and p["properties"]["allowGatewayTransit"] is False
+    project.preview(expect_no_changes=True)
+
+
 def test_removing_a_spoke_deletes_both_halves_only(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
     project.up()
