@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,7 +112,9 @@ class PulumiProject:
     def run(self, *args: str, check: bool = True, timeout: float = 900, stream: bool = False) -> PulumiResult:
         """Run `pulumi <args>` on this project and stack. With `stream`, the CLI writes to this process's own
         stdout/stderr (Pulumi's progress display) and the result carries no text."""
-        argv = [str(pulumi_cli()), *args, "--non-interactive", "--cwd", str(self.workdir)]
+        # Streamed to a terminal, Pulumi shows its interactive progress display; otherwise plain, prompt-free output.
+        interactive = stream and sys.stdout.isatty()
+        argv = [str(pulumi_cli()), *args, *([] if interactive else ["--non-interactive"]), "--cwd", str(self.workdir)]
         if not args or args[:2] != ("stack", "select"):
             argv += ["--stack", self.stack]
         if stream:
