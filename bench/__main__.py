@@ -35,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
         "--serialized-only", action="store_true", help="skip the rollouts with per-vnet serialisation off"
     )
     parser.add_argument("--read-n", type=int, help="spoke count of the preview/refresh cases")
+    parser.add_argument(
+        "--provider-workers",
+        type=int,
+        help="experiment: gRPC worker threads of the dynamic-provider process (pulumi.dynamic has 4)",
+    )
+    parser.add_argument(
+        "--parallel", type=int, help="experiment: the engine's --parallel (default: the CLI's, 4 per CPU)"
+    )
     args = parser.parse_args(argv)
 
     profile = override_rollouts(
@@ -42,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.read_n:
         profile = replace(profile, read_n=args.read_n)
+    if args.provider_workers:
+        profile = replace(profile, provider_workers=args.provider_workers)
+    if args.parallel:
+        profile = replace(profile, engine_parallel=args.parallel)
     started = datetime.now(UTC)
     workdir = WORK_ROOT / started.strftime("%Y%m%dT%H%M%S")
     workdir.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,11 @@ class Profile:
     throughput_seconds: float
     """Seconds per row of bench/emulator_throughput.py."""
     throughput_threads: int
+    provider_workers: int | None = None
+    """Experiment (``--provider-workers``): gRPC worker threads of the dynamic-provider process instead of
+    ``pulumi.dynamic``'s fixed 4 (bench/provider_probe.py widens the pool). None: the SDK's own."""
+    engine_parallel: int | None = None
+    """Experiment (``--parallel``): the engine's ``--parallel`` (None: the CLI's default, 4 per CPU, 8 here)."""
 
 
 PROFILES: dict[str, Profile] = {

@@ -5,10 +5,12 @@ this file instead of ``-m pulumi.dynamic``. Before handing over to the real ``pu
 process's start-up (interpreter, the dynamic-provider runtime's imports, and optionally the provider package the
 first request would import), then it writes ``provider-<pid>.json`` into ``$BENCH_PROVIDER_STATS_DIR`` every half
 second and once more at exit: CPU seconds (user + system, all threads, from getrusage), peak RSS and ages.
-Nothing in the provider's behaviour changes; the engine ends the process with SIGINT (then SIGKILL), which
-``pulumi.dynamic`` answers by returning from main, so the final record is written by ``atexit``.
+Nothing in the provider's behaviour changes, unless ``$BENCH_PROVIDER_WORKERS`` asks for another gRPC worker pool
+than ``pulumi.dynamic``'s 4 threads (an experiment, off by default). The engine ends the process with SIGINT (then
+SIGKILL), which ``pulumi.dynamic`` answers by returning from main, so the final record is written by ``atexit``.
 
-Standard library only: this file runs as a script inside the provider process, outside the bench package.
+Standard library only (and grpc, already loaded, for the experiment): this file runs as a script inside the provider
+process, outside the bench package.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from typing import Any
 
 STATS_DIR_ENV = "BENCH_PROVIDER_STATS_DIR"
 PRELOAD_ENV = "BENCH_PROVIDER_PRELOAD"
+#: Experiment: serve the engine with this many gRPC worker threads instead of pulumi.dynamic's fixed 4.
+WORKERS_ENV = "BENCH_PROVIDER_WORKERS"
 WRITE_INTERVAL_S = 0.5
 # What `python -m pulumi.dynamic` imports before it can answer the engine (see pulumi/dynamic/__main__.py).
 RUNTIME_MODULES = ("grpc", "dill", "pulumi.runtime", "pulumi.dynamic")
@@ -89,6 +93,20 @@ class _Recorder:
         self.write(final=True)
 
 
+def _widen_grpc_pool(workers: int) -> None:
+    """Make ``grpc.server`` (called once, by pulumi.dynamic's main) use ``workers`` threads, whatever it is given."""
+    from concurrent import futures
+
+    import grpc
+
+    original = grpc.server
+
+    def server(thread_pool: Any, *args: Any, **kwargs: Any) -> Any:
+        return original(futures.ThreadPoolExecutor(max_workers=workers), *args, **kwargs)
+
+    grpc.server = server
+
+
 def main() -> None:
     # Running as a script put bench/ first on sys.path; `python -m pulumi.dynamic` would have the working directory
     # there instead (where a program's own modules, e.g. a provider pickled by reference, are found).
@@ -107,6 +125,9 @@ def main() -> None:
     for name in preload:
         importlib.import_module(name)
     t2 = time.perf_counter()
+    workers = int(os.environ.get(WORKERS_ENV) or 0)
+    if workers > 0:
+        _widen_grpc_pool(workers)
 
     if recorder is not None:
         recorder.record.update(
@@ -118,6 +139,7 @@ def main() -> None:
                 "startup_wall_s": _process_age_s(),
                 "startup_cpu_s": sum(_cpu_s()),
                 "startup_cpu_before_imports_s": cpu0,
+                "grpc_workers": workers or None,
             }
         )
         recorder.write()

@@ -150,6 +150,8 @@ class BenchProject:
             (project_dir / filename).write_text(text)
         self.project = PulumiProject.from_program(project_dir, program, env, project="bench", stack="bench")
         self._commands = 0
+        self.parallel: int | None = None
+        """``--parallel`` for the engine (None: the CLI's default, 4 per CPU)."""
 
     def set_env(self, name: str, value: str | None) -> None:
         if value is None:
@@ -169,6 +171,8 @@ class BenchProject:
             "refresh": ("refresh", "--yes", "--skip-preview", "--json"),
             "preview": ("preview", "--expect-no-changes"),
         }[command]
+        if self.parallel:
+            args = (*args, "--parallel", str(self.parallel))
         started_at = time.time()
         with CpuSampler(exclude=self._exclude_pids) as cpu:
             t0 = time.perf_counter()

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench import provider_probe
 from bench.profiles import TARGET_LATENCY_S, TARGET_N, TARGET_RATIO, Profile, Rollout
 from bench.programs import HUB_SPOKE, MODULES, TRIVIAL
 from bench.runs import BenchProject, CommandResult, ProviderCost
@@ -189,7 +190,7 @@ class Suite:
 
     def _project(self, name: str, program: str, topology: HubSpokeTopology) -> BenchProject:
         self._projects += 1
-        return BenchProject(
+        project = BenchProject(
             self.workdir / f"{self._projects:02d}-{name}",
             program,
             topology.program_input(),
@@ -197,6 +198,10 @@ class Suite:
             exclude_pids=[pid] if (pid := self.emulator.pid) else [],
             modules=MODULES.get(program),
         )
+        if self.profile.provider_workers:
+            project.set_env(provider_probe.WORKERS_ENV, str(self.profile.provider_workers))
+        project.parallel = self.profile.engine_parallel
+        return project
 
     @contextmanager
     def _logged(self, project: BenchProject, name: str) -> Iterator[list[Traffic]]:
