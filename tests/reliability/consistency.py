@@ -120,7 +120,9 @@ _FRAME = re.compile(r"^\s*(File \"|Traceback |\^+$|~+$)")
 #: What a readable cause looks like: it names the operation and the peering, then says why.
 CAUSE = re.compile(r"(create|update|delete|read) peering '[^']+'( \([^)]*\))?: \S")
 #: ARM's answer in a cause: status and code, e.g. "ARM 409 AnotherOperationInProgress".
-ARM_CODE = re.compile(r"ARM \d{3} [A-Za-z]+")
+ARM_CODE = re.compile(r"ARM \d{3}( [A-Za-z]+)?: ")
+#: Causes that are not an ARM answer: our own deadline, the network, the token service.
+OWN_CAUSES = ("did not finish within", "waited ", "could not reach", "could not get an ARM token", "TLS verification")
 
 
 def diagnostics(output: str) -> dict[tuple[str, str], list[str]]:
@@ -177,5 +179,6 @@ def assert_one_line_causes(result: PulumiResult) -> dict[str, str]:
     for name, line in causes.items():
         message = line.split(": ", 1)[1] if line.startswith("provider.errors.") else line
         assert CAUSE.search(message), f"{name}: unreadable cause {line!r}"
+        assert ARM_CODE.search(message) or any(c in message for c in OWN_CAUSES), f"{name}: no ARM code in {line!r}"
         assert "Traceback" not in message and len(message) < 2000, line
     return causes

@@ -46,7 +46,7 @@ class Scenario:
     """Something done to the emulator while the first run is going: ``restart`` or ``expire-tokens``."""
 
 
-SCENARIOS = (
+SCENARIOS: tuple[Scenario, ...] = (
     Scenario("throttled-429", "429=0.3;retry_after=1"),
     Scenario("conflict-409", f"409=0.4;match={PEERING_WRITES}"),
     Scenario("server-500-503", "500=0.15;503=0.15;retry_after=1"),
@@ -58,6 +58,14 @@ SCENARIOS = (
     Scenario("token-expiry", "expire=0.15", during="expire-tokens"),
     Scenario("emulator-restart", "", during="restart"),
 )
+if HEAVY:  # everything at once
+    SCENARIOS += (
+        Scenario(
+            "all-at-once",
+            "429=0.08;409=0.08;500=0.05;503=0.05;reset=0.04;reset_after=0.04;html=0.04;truncate=0.04;expire=0.04;"
+            "lro_fail=0.1;retry_after=1",
+        ),
+    )
 
 
 def peering_puts(emulator: Any, since: int) -> int:
