@@ -507,6 +507,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 if existing is None:
                     self._cleanup_failed_create(client, spec, aux, label)
                 raise
+            except ArmError as exc:
+                if existing is None and 400 <= exc.status_code < 500:
+                    INTENTS.forget(spec.peering_id)  # ARM refused the PUT: nothing of this create is left in ARM
+                raise
             live = self._settle(client, spec, live, deadline, aux)
             assert live.id is not None
             return dyn.CreateResult(live.id, outputs_from(_strip_internal(props) | spec_inputs(spec), live))
