@@ -508,8 +508,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     self._cleanup_failed_create(client, spec, aux, label)
                 raise
             except ArmError as exc:
-                if existing is None and 400 <= exc.status_code < 500:
-                    INTENTS.forget(spec.peering_id)  # ARM refused the PUT: nothing of this create is left in ARM
+                # ARM refused the PUT for good: nothing of this create is left in ARM. (A 409 or 429 after the
+                # retries may follow an earlier attempt ARM did accept before the connection broke: keep the record.)
+                if existing is None and exc.status_code in (400, 401, 403, 404) and not exc.transient:
+                    INTENTS.forget(spec.peering_id)
                 raise
             live = self._settle(client, spec, live, deadline, aux)
             assert live.id is not None
