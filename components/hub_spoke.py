@@ -80,6 +80,12 @@ class HubSpokePeeringArgs:
     """Tenants whose tokens ARM needs for every peering (merged with each spoke's)."""
     timeouts: Mapping[str, str | float] | None = None
     """Default create/update/delete timeouts for every peering."""
+    chain_hub_writes: bool = True
+    """Send the hub side's writes to the engine one after another (each hub-side peering depends on the previous
+    one). ARM runs one write at a time on the hub anyway; without the chain all N hub-side creates are in flight at
+    once, waiting for the hub, and fill the engine's parallel slots and the dynamic provider's 4 threads, so the
+    spoke sides only start once the hub is done (a tail of about N/4 writes). A failed hub-side write then stops
+    the hub sides after it in that run; the next ``pulumi up`` carries on."""
     look_up_vnets: bool = True
     """Read the vnets from ARM before planning (overlap, gateways, subnets, existing peerings). When off, those
     checks are left to each peering's own preflight and to ARM."""
@@ -248,8 +254,12 @@ class HubSpokePeering(pulumi.ComponentResource):
             )
 
         self.resources = {}
+        previous_hub_side: VirtualNetworkPeering | None = None
         for p in shape.peerings:  # hub side before the spoke side that depends on it
-            self.resources[p.key] = self._peering(name, p, planned, looked_up)
+            after = [previous_hub_side] if previous_hub_side is not None and args.chain_hub_writes else []
+            self.resources[p.key] = self._peering(name, p, planned, looked_up, after)
+            if p.direction == "hub_to_spoke":
+                previous_hub_side = self.resources[p.key]
 
         self.peerings = pulumi.Output.from_input(
             {spoke: self._spoke_outputs(spoke) for spoke in sorted({p.spoke for p in shape.peerings})}
@@ -283,7 +293,12 @@ class HubSpokePeering(pulumi.ComponentResource):
         }
 
     def _peering(
-        self, name: str, shape_p: PlannedPeering, planned: pulumi.Output[Plan], looked_up: bool
+        self,
+        name: str,
+        shape_p: PlannedPeering,
+        planned: pulumi.Output[Plan],
+        looked_up: bool,
+        after: list[VirtualNetworkPeering],
     ) -> VirtualNetworkPeering:
         key = shape_p.key
 
@@ -292,6 +307,8 @@ class HubSpokePeering(pulumi.ComponentResource):
 
         use_remote_gateways: pulumi.Input[bool] = pick(lambda p: p.use_remote_gateways)
         depends_on: list[pulumi.Resource] = []
+        if shape_p.direction == "hub_to_spoke":
+            depends_on += after
         for dep_key in shape_p.depends_on_keys:
             dep = self.resources[dep_key]
             depends_on.append(dep)

@@ -11,7 +11,7 @@ import logging
 import os
 import pickle
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +87,11 @@ RECONNECT_GRACE_SECONDS = 60.0
 # olds, and the old peering (deleted first) must not count as a conflict then.
 _REPLACING: set[str] = set()
 _REPLACING_LOCK = threading.Lock()
+
+# The remote vnet was resized: this side reads RemoteNotInSync and the reverse peering LocalNotInSync; a PUT of the
+# reverse peering with syncRemoteAddressSpace=true makes both FullyInSync (see arm-peering-behaviour.md).
+_SELF_NEEDS_REVERSE_SYNC = frozenset({"RemoteNotInSync", "LocalAndRemoteNotInSync"})
+_REVERSE_NEEDS_SYNC = frozenset({"LocalNotInSync", "LocalAndRemoteNotInSync"})
 
 _VNET_LOCKS: dict[str, threading.Lock] = {}
 _VNET_LOCKS_GUARD = threading.Lock()
@@ -448,21 +453,58 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         This is what makes replacing one half of a Connected pair work: deleting the old half disconnects the
         other, and ARM refuses the new half until the other is re-armed. The caller holds both vnets' locks.
         """
+        return self._rewrite_reverse(
+            client,
+            spec,
+            deadline,
+            aux,
+            wanted=lambda props: props.peering_state == PeeringState.DISCONNECTED.value,
+            sync=False,
+            why="re-arming the Disconnected reverse peering",
+        )
+
+    def _sync_reverse(self, client: ArmClient, spec: PeeringSpec, deadline: Deadline, aux: list[str]) -> bool:
+        """This side reads RemoteNotInSync after the remote vnet's address space changed: only a sync of the
+        reverse peering (the remote vnet's, which still has the old space) clears it, for both sides. Write that
+        peering again with its own current properties and syncRemoteAddressSpace=true. Returns whether it did."""
+        return self._rewrite_reverse(
+            client,
+            spec,
+            deadline,
+            aux,
+            wanted=lambda props: props.peering_sync_level in _REVERSE_NEEDS_SYNC,
+            sync=True,
+            why="syncing the reverse peering with the resized vnet",
+        )
+
+    def _rewrite_reverse(
+        self,
+        client: ArmClient,
+        spec: PeeringSpec,
+        deadline: Deadline,
+        aux: list[str],
+        *,
+        wanted: Callable[[Any], bool],
+        sync: bool,
+        why: str,
+    ) -> bool:
         for item in client.list_peerings(spec.remote_virtual_network_id, deadline=deadline):
             remote = item.properties.remote_virtual_network
             if (
                 item.id is None
                 or remote is None
                 or not same_id(remote.id, spec.virtual_network_id)
-                or item.properties.peering_state != PeeringState.DISCONNECTED.value
+                or not wanted(item.properties)
             ):
                 continue
             current = PeeringWriteProperties.model_validate(item.properties.model_dump())
             if current.peer_complete_vnets:  # reported, not chosen: leave them to ARM
                 current.local_address_space = current.remote_address_space = None
             body = {"properties": current.to_wire()}
-            log.info("re-arming the Disconnected reverse peering %s", item.name)
-            client.put_peering(item.id, body, deadline=deadline, auxiliary_tenant_ids=aux)
+            log.info("%s %s", why, item.name)
+            client.put_peering(
+                item.id, body, deadline=deadline, auxiliary_tenant_ids=aux, sync_remote_address_space=sync
+            )
             return True
         return False
 
@@ -583,6 +625,17 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if needs_write:
                 live = self._write(spec, deadline, sync=wants_sync(spec.sync_remote_address_space, live))
                 live = self._settle(client, spec, live, deadline, aux)
+            if (
+                live is not None
+                and spec.sync_remote_address_space != "never"
+                and live.properties.peering_sync_level in _SELF_NEEDS_REVERSE_SYNC
+            ):
+                # Whichever side the engine updates first, the pair ends FullyInSync in this run: sync the reverse
+                # peering unless the resource that owns it has just done so (the engine updates both at once), then
+                # read this side again.
+                with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
+                    self._sync_reverse(client, spec, deadline, aux)
+                live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline) or live
             assert live is not None
             return dyn.UpdateResult(outputs_from(_strip_internal(news) | spec_inputs(spec), live))
         except (PeeringError, ValidationError) as exc:
