@@ -23,6 +23,7 @@ from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
 from .arm import ArmClient, Deadline, client_for
+from .engine_watch import watch_engine
 from .errors import (
     ArmError,
     OperationFailedError,
@@ -789,6 +790,9 @@ OUTPUT_ONLY = (
 )
 
 _DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
+
+# Loading this module in the dynamic-provider process (unpickling the provider) ties that process to the engine.
+watch_engine()
 
 
 @contextmanager
