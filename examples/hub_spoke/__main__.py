@@ -18,7 +18,11 @@ from components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 config = pulumi.Config()
 
 
-def spoke_args(raw: dict[str, Any]) -> SpokeArgs:
+def spoke_args(name: str, raw: Any) -> SpokeArgs:
+    if not isinstance(raw, dict) or not raw.get("vnetId"):
+        raise pulumi.RunError(
+            f"config spokes.{name}: expected an object with at least vnetId (the spoke vnet's ARM id), got {raw!r}"
+        )
     return SpokeArgs(
         vnet_id=raw["vnetId"],
         use_hub_gateway=bool(raw.get("useHubGateway", False)),
@@ -39,7 +43,7 @@ hub = HubSpokePeering(
     "hub",
     HubSpokePeeringArgs(
         hub_vnet_id=config.require("hubVnetId"),
-        spokes={name: spoke_args(raw) for name, raw in config.require_object("spokes").items()},
+        spokes={name: spoke_args(name, raw) for name, raw in config.require_object("spokes").items()},
         mesh=config.get_bool("mesh") or False,
     ),
 )
