@@ -25,6 +25,8 @@ from pydantic import ValidationError
 from .arm import ArmClient, Deadline, client_for
 from .engine_watch import watch_engine
 from .errors import (
+    ArmAuthenticationError,
+    ArmAuthorizationError,
     ArmError,
     OperationFailedError,
     OperationTimeoutError,
@@ -635,7 +637,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 # peering unless the resource that owns it has just done so (the engine updates both at once), then
                 # read this side again.
                 with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
-                    self._sync_reverse(client, spec, deadline, aux)
+                    try:
+                        self._sync_reverse(client, spec, deadline, aux)
+                    except (ArmAuthorizationError, ArmAuthenticationError) as exc:
+                        # Optional rights (README): without write on the remote vnet the other side's own stack
+                        # syncs it; this side then reads FullyInSync on its next refresh.
+                        log.warning("%s: cannot sync the reverse peering: %s", label, one_line(str(exc)))
                 live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline) or live
             assert live is not None
             return dyn.UpdateResult(outputs_from(_strip_internal(news) | spec_inputs(spec), live))
