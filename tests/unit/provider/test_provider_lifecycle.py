@@ -326,3 +326,35 @@ def test_vnet_facts_of_a_spoke_without_gateway_subnet_cost_no_gateway_listing(cl
     facts = fetch_vnet_facts(client, vnet_id("spoke"))
     assert facts is not None and not facts.has_gateway
     assert [c.request.url for c in r.calls if "virtualNetworkGateways" in str(c.request.url)] == []
+
+
+def _remote_resized(r: responses.RequestsMock) -> str:
+    """This side reads RemoteNotInSync (the spoke vnet was resized); its own sync write does not clear that."""
+    r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
+    r.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
+    reverse = peering_json("spoke", "spoke-to-hub", "hub", state="Connected", sync="LocalNotInSync")
+    r.get(ARM + vnet_id("spoke") + "/virtualNetworkPeerings", json={"value": [reverse]})
+    return ARM + reverse["id"]
+
+
+def test_update_syncs_the_reverse_peering_when_this_side_reads_remote_not_in_sync(client: ArmClient) -> None:
+    r = rsps(client)
+    reverse_url = _remote_resized(r)
+    r.put(reverse_url, status=200, json=peering_json("spoke", "spoke-to-hub", "hub", state="Connected"))
+    r.get(reverse_url, json=peering_json("spoke", "spoke-to-hub", "hub", state="Connected"))
+    r.get(URL, json=peering_json(state="Connected"))
+    result = VirtualNetworkPeeringProvider().update(PID, {}, inputs())
+    reverse_put = next(c.request for c in r.calls if c.request.method == "PUT" and "spoke-to-hub" in str(c.request.url))
+    assert "syncRemoteAddressSpace=true" in str(reverse_put.url)
+    assert (result.outs or {})["peering_sync_level"] == "FullyInSync"
+
+
+def test_update_without_rights_on_the_remote_vnet_leaves_the_reverse_sync_to_its_owner(client: ArmClient) -> None:
+    r = rsps(client)
+    reverse_url = _remote_resized(r)
+    r.put(reverse_url, status=403, json={"error": {"code": "AuthorizationFailed", "message": "no write on spoke"}})
+    r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
+    result = VirtualNetworkPeeringProvider().update(PID, {}, inputs())
+    assert (result.outs or {})["peering_sync_level"] == "RemoteNotInSync"
