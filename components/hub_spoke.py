@@ -122,9 +122,12 @@ def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) 
 
 
 def _aux_for(spec: HubSpokeSpec, vnet_id: str) -> tuple[str, ...]:
+    """Tenants whose tokens reading `vnet_id` may need: the topology's, plus the spoke's own for a spoke vnet.
+    The hub is read with the topology's tenants only: every spoke's tenants would add token fetches for a read
+    that does not need them (and could not all fit in ARM's limit of 3)."""
     tenants = list(spec.auxiliary_tenant_ids)
     for spoke in spec.spokes.values():
-        if spoke.vnet_id.lower() == vnet_id.lower() or spec.hub_vnet_id.lower() == vnet_id.lower():
+        if spoke.vnet_id.lower() == vnet_id.lower():
             tenants += [t for t in spoke.auxiliary_tenant_ids if t not in tenants]
     return tuple(tenants[:3])
 
