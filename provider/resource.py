@@ -51,7 +51,7 @@ from .models import (
 )
 from .preflight import VNET_CACHE, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
-from .validation import UNKNOWN, is_unknown, validate_inputs
+from .validation import is_unknown, validate_inputs
 
 log = logging.getLogger("provider")
 
@@ -353,22 +353,23 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         for key in LOCAL_FIELDS:
             if key in new and new.get(key) != old.get(key) and key not in changed:
                 changed.append(key)
-        policy = str(new.get("sync_remote_address_space") or "auto")
-        drift = drift_reason(old, policy)
+        policy = new.get("sync_remote_address_space")
+        drift = drift_reason(old, policy if isinstance(policy, str) else "auto")
         if not changed and drift is None:
             return dyn.DiffResult(changes=False, replaces=[], delete_before_replace=False)
         delete_first = False
         if replaces:
             # ARM allows one peering per (vnet, remote) pair and one per id: if the replacement would reuse
-            # either, the old one must go first.
-            same_pair = same_id(old.get("virtual_network_id"), new.get("virtual_network_id")) and same_id(
-                old.get("remote_virtual_network_id"), new.get("remote_virtual_network_id")
-            )
-            same_name = same_id(old.get("virtual_network_id"), new.get("virtual_network_id")) and same_id(
-                old.get("name"), new.get("name")
-            )
-            unknown = any(is_unknown(new.get(k)) for k in ("virtual_network_id", "remote_virtual_network_id"))
-            delete_first = same_pair or same_name or unknown
+            # either, the old one must go first. While an identity field is not known yet it may well reuse them.
+            identity = ("virtual_network_id", "remote_virtual_network_id", "name")
+            if any(is_unknown(new.get(k)) for k in identity):
+                delete_first = True
+            else:
+                same_vnet = same_id(old.get("virtual_network_id"), new.get("virtual_network_id"))
+                same_pair = same_vnet and same_id(
+                    old.get("remote_virtual_network_id"), new.get("remote_virtual_network_id")
+                )
+                delete_first = same_pair or (same_vnet and same_id(old.get("name"), new.get("name")))
         return dyn.DiffResult(
             changes=True,
             replaces=replaces,
@@ -892,7 +893,6 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
 
 
 __all__ = [
-    "UNKNOWN",
     "PeeringTimeouts",
     "VirtualNetworkPeering",
     "VirtualNetworkPeeringArgs",

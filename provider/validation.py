@@ -1,6 +1,7 @@
 """Pure checks of a peering's inputs, producing failures named after the offending field.
 
-Inputs may hold unknown values during a preview (``UNKNOWN``); a check that needs an unknown value is skipped.
+Inputs may hold values that are not known yet during a preview (an id that another resource of the same program
+will only have once it is created). A check that needs such a value is skipped; it runs again once it is known.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN as WIRE_UNKNOWN
 
 from .models import DEFAULT_TIMEOUT_SECONDS, same_id
-
-# What the Pulumi runtime puts in place of a value not known yet (pulumi.runtime.rpc.UNKNOWN).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 # Peering and subnet names: 1-80 characters of letters, digits, '_', '.', '-'; start with a letter or digit;
 # end with a letter, digit or '_'.
@@ -64,9 +64,17 @@ class Failure:
 
 
 def is_unknown(value: Any) -> bool:
-    """Whether a value (or anything inside it) is not known yet."""
+    """Whether a value (or anything inside it) is not known yet.
+
+    The dynamic-provider runtime hands ``check`` and ``diff`` such values as :class:`pulumi.output.Unknown`
+    instances (it deserialises with ``keep_unknowns``); the wire form, the string :data:`WIRE_UNKNOWN`, is what a
+    caller sees that reads properties without deserialising them (the engine's own checkpoint, for example).
+    Both come from the runtime itself, never from a copy of its constant.
+    """
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
-        return value == UNKNOWN
+        return value == WIRE_UNKNOWN
     if isinstance(value, list | tuple):
         return any(is_unknown(v) for v in value)
     if isinstance(value, dict):
@@ -233,7 +241,7 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         complete = inputs.get("peer_complete_vnets")
         if complete is True:
             for key in subnet_fields:
-                if inputs.get(key) not in (None, []):
+                if known(key) and inputs.get(key) not in (None, []):
                     failures.append(Failure(key, "only allowed with peer_complete_vnets=false (subnet peering)"))
             if inputs.get("enable_only_ipv6_peering") is True:
                 failures.append(

@@ -28,8 +28,9 @@ from provider.models import PeeringSpec, same_id
 from provider.preflight import VnetCache, fetch_vnet_facts
 from provider.resource import VirtualNetworkPeeringProvider
 from provider.settings import resolve_settings
-from provider.validation import KNOWN_INPUTS, UNKNOWN, validate_inputs
+from provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
 from tests.reliability.knobs import examples
+from tests.unit.provider.runtime_calls import UNKNOWN_INPUT, runtime_unknown
 
 pytestmark = pytest.mark.reliability
 
@@ -38,6 +39,9 @@ PROFILE = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+
+# Both kinds of "not known yet": the object the runtime hands check/diff, and the wire sentinel it came from.
+UNKNOWNS = st.one_of(st.builds(runtime_unknown), st.just(UNKNOWN_INPUT))
 
 SUBS = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]
 
@@ -56,7 +60,7 @@ json_leaf = st.one_of(
     st.integers(-(10**6), 10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
-    st.just(UNKNOWN),
+    UNKNOWNS,
 )
 json_values = st.recursive(
     json_leaf,
@@ -68,7 +72,9 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "virtual_network_id": st.sampled_from(GOOD_IDS + BAD_IDS),
     "remote_virtual_network_id": st.sampled_from(GOOD_IDS + BAD_IDS),
     "name": st.sampled_from(["hub-to-spoke", "p", "x" * 81, "bad name", "-lead", "trail.", ""]),
-    "local_subnet_names": st.lists(st.sampled_from(["app", "GatewaySubnet", "nope", "bad name", UNKNOWN]), max_size=3),
+    "local_subnet_names": st.lists(
+        st.one_of(st.sampled_from(["app", "GatewaySubnet", "nope", "bad name"]), UNKNOWNS), max_size=3
+    ),
     "remote_subnet_names": st.lists(st.sampled_from(["app", "shared", "APP", ""]), max_size=3),
     "local_address_space": st.lists(
         st.sampled_from(["10.0.1.0/24", "10.0.0.1/24", "garbage", "fd00::/64"]), max_size=2
@@ -77,13 +83,13 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     "timeouts": st.one_of(
         st.dictionaries(
             st.sampled_from(["create", "update", "delete", "later"]),
-            st.one_of(st.integers(-5, 10**6), st.floats(allow_nan=True), st.just(UNKNOWN), st.just("30m")),
+            st.one_of(st.integers(-5, 10**6), st.floats(allow_nan=True), UNKNOWNS, st.just("30m")),
             max_size=3,
         ),
-        st.just(UNKNOWN),
+        UNKNOWNS,
     ),
-    "sync_remote_address_space": st.sampled_from(["auto", "always", "never", "sometimes", UNKNOWN]),
-    "auxiliary_tenant_ids": st.lists(st.sampled_from([*SUBS, "tenant.example", UNKNOWN]), max_size=4),
+    "sync_remote_address_space": st.one_of(st.sampled_from(["auto", "always", "never", "sometimes"]), UNKNOWNS),
+    "auxiliary_tenant_ids": st.lists(st.one_of(st.sampled_from([*SUBS, "tenant.example"]), UNKNOWNS), max_size=4),
 }
 for flag in (
     "allow_virtual_network_access",
@@ -96,7 +102,7 @@ for flag in (
     "adopt_existing",
     "preflight",
 ):
-    PLAUSIBLE[flag] = st.one_of(st.booleans(), st.just(UNKNOWN), st.sampled_from(["true", 1, None]))
+    PLAUSIBLE[flag] = st.one_of(st.booleans(), UNKNOWNS, st.sampled_from(["true", 1, None]))
 
 
 @st.composite
@@ -180,7 +186,7 @@ def test_check_never_raises_and_names_the_field(news: dict[str, Any], olds: dict
         assert failure.property in KNOWN_INPUTS or failure.property in news, failure
         assert isinstance(failure.reason, str) and failure.reason.strip(), failure
         assert "\n" not in failure.reason and "Traceback" not in failure.reason, failure.reason
-    unknown = any(v == UNKNOWN or (isinstance(v, list | dict) and UNKNOWN in str(v)) for v in news.values())
+    unknown = is_unknown(news)
     if not result.failures and not unknown:
         # accepted inputs are exactly what create works from: a spec, and validating them again changes nothing
         spec = PeeringSpec.model_validate(result.inputs)
@@ -195,7 +201,7 @@ def test_an_unknown_value_never_adds_a_failure(news: dict[str, Any], key: str) -
     """During preview a value may be unknown: that skips checks, it never makes new ones fail."""
     news = {**news, "preflight": False}
     known = {f.property for f in canned_provider().check({}, news).failures}
-    hidden = {f.property for f in canned_provider().check({}, {**news, key: UNKNOWN}).failures}
+    hidden = {f.property for f in canned_provider().check({}, {**news, key: runtime_unknown()}).failures}
     assert hidden - {key} <= known
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from provider.models import VirtualNetworkPeeringResource, outputs_from
 from provider.resource import VirtualNetworkPeeringProvider
-from provider.validation import UNKNOWN, validate_inputs
+from provider.validation import is_unknown, validate_inputs
 from tests.unit.provider.provider_fakes import peering_json, vnet_id
+from tests.unit.provider.runtime_calls import runtime_unknown
 
 pytestmark = pytest.mark.unit
 
@@ -25,7 +26,7 @@ def news(**extra: Any) -> dict[str, Any]:
             **extra,
         }
     )
-    assert not failures or any(v == UNKNOWN for v in extra.values()), failures
+    assert not failures or is_unknown(extra), failures
     return {**inputs, "__provider": "x"}
 
 
@@ -107,7 +108,7 @@ def test_local_vnet_change_replaces() -> None:
 
 
 def test_unknown_remote_during_preview_is_a_replace() -> None:
-    d = PROVIDER.diff("id", olds(), news(remote_virtual_network_id=UNKNOWN))
+    d = PROVIDER.diff("id", olds(), news(remote_virtual_network_id=runtime_unknown()))
     assert d.replaces == ["remote_virtual_network_id"] and d.delete_before_replace is True
 
 

@@ -13,8 +13,9 @@ from provider.arm import ArmClient
 from provider.errors import PeeringOperationError
 from provider.preflight import VNET_CACHE
 from provider.resource import _REPLACING, VirtualNetworkPeeringProvider
-from provider.validation import UNKNOWN, validate_inputs
+from provider.validation import validate_inputs
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
+from tests.unit.provider.runtime_calls import runtime_unknown
 
 pytestmark = pytest.mark.unit
 
@@ -282,7 +283,7 @@ def test_check_unknown_subnets(client: ArmClient) -> None:
 
 
 def test_check_with_unknowns_makes_no_request(client: ArmClient) -> None:
-    assert check(remote_virtual_network_id=UNKNOWN) == {}
+    assert check(remote_virtual_network_id=runtime_unknown()) == {}
     assert len(rsps(client).calls) == 0
 
 

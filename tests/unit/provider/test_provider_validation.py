@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider.validation import UNKNOWN, validate_inputs
+from provider.validation import is_unknown, validate_inputs
 from tests.unit.provider.provider_fakes import vnet_id
+from tests.unit.provider.runtime_calls import runtime_unknown
 
 pytestmark = pytest.mark.unit
 
@@ -116,12 +117,13 @@ def test_cidrs_of_prefix_peering() -> None:
 
 
 def test_unknowns_during_preview_skip_the_checks_that_need_them() -> None:
+    unknown = runtime_unknown()
     inputs, failures = validate_inputs(
-        base(remote_virtual_network_id=UNKNOWN, local_subnet_names=[UNKNOWN], peer_complete_vnets=UNKNOWN)
+        base(remote_virtual_network_id=unknown, local_subnet_names=[unknown], peer_complete_vnets=unknown)
     )
     assert failures == []
-    assert inputs["remote_virtual_network_id"] == UNKNOWN
-    _, failures = validate_inputs(base(name=UNKNOWN, virtual_network_id=UNKNOWN))
+    assert is_unknown(inputs["remote_virtual_network_id"])
+    _, failures = validate_inputs(base(name=unknown, virtual_network_id=unknown))
     assert failures == []
 
 
