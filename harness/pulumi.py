@@ -143,8 +143,11 @@ class PulumiProject:
         doc["config"] = dict(values)
         path.write_text(yaml.safe_dump(doc, sort_keys=True))
 
-    def up(self, *extra: str, check: bool = True, timeout: float = 900) -> PulumiResult:
-        return self.run("up", "--yes", "--skip-preview", *extra, check=check, timeout=timeout)
+    def up(self, *extra: str, check: bool = True, timeout: float = 900, skip_preview: bool = True) -> PulumiResult:
+        """`pulumi up --yes`; with ``skip_preview=False`` the engine previews first, as a user's `pulumi up` does
+        (the preview's check/diff of unknown inputs then runs before the update)."""
+        preview = ["--skip-preview"] if skip_preview else []
+        return self.run("up", "--yes", *preview, *extra, check=check, timeout=timeout)
 
     def preview(self, *extra: str, check: bool = True, expect_no_changes: bool = False) -> PulumiResult:
         return self.run("preview", *extra, *(["--expect-no-changes"] if expect_no_changes else []), check=check)
