@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 import pulumi
 
+from components.partial_plan import PartialPlan, all_known, partial_plan
 from components.plan import Plan, PlannedPeering, PlanValidationError, plan_hub_spoke, vnet_ids_to_look_up
 from components.topology import HubSpokeSpec, LinkKind, SpokeSpec, VnetFacts, vnet_facts_from_lookup
 from provider import (
@@ -26,7 +27,6 @@ from provider import (
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 _LOOKUP_THREADS = 8
-_PENDING_SUB = "00000000-0000-0000-0000-000000000000"
 
 T = TypeVar("T")
 
@@ -62,6 +62,10 @@ class SpokeArgs:
     """allowVirtualNetworkAccess on both sides."""
     join_mesh: bool = True
     """Take part in the spoke-to-spoke mesh when :attr:`HubSpokePeeringArgs.mesh` is on."""
+    previous_keys: Sequence[str] = ()
+    """Keys this spoke had before (it was renamed): its peerings keep their state under the new key instead of
+    being created again and the old ones deleted (Pulumi aliases). Keep a key here until every stack of the
+    program has been updated once after the rename."""
 
 
 @dataclass
@@ -199,21 +203,37 @@ class HubSpokeError(pulumi.RunError):
         )
 
 
-def _placeholder_plan(args: HubSpokePeeringArgs) -> Plan:
-    """The plan's shape (keys, directions, edges) while some vnet ids are still unknown outputs: resource names
-    depend only on spoke keys, so the shape is the same whatever the ids turn out to be."""
+def _renamed_spokes(args: HubSpokePeeringArgs) -> dict[str, tuple[str, ...]]:
+    """Each spoke's earlier keys (``SpokeArgs.previous_keys``), checked: an earlier key that is a spoke's key
+    today would make two resources claim one peering."""
+    renamed: dict[str, tuple[str, ...]] = {}
+    problems: list[str] = []
+    for key, spoke in sorted(args.spokes.items()):
+        raw = spoke.previous_keys
+        olds = (raw,) if isinstance(raw, str) else tuple(raw)
+        for old in olds:
+            if not isinstance(old, str) or not old:
+                problems.append(f'spokes["{key}"].previous_keys: {old!r} is not a spoke key')
+            elif old in args.spokes:
+                problems.append(
+                    f'spokes["{key}"].previous_keys: {old!r} is the key of a spoke of this topology; list only '
+                    "keys that no spoke has any more"
+                )
+        renamed[key] = tuple(o for o in olds if isinstance(o, str) and o)
+    if problems:
+        raise HubSpokeError(problems)
+    return renamed
 
-    def fake(name: str) -> str:
-        return (
-            f"/subscriptions/{_PENDING_SUB}/resourceGroups/pending/providers/Microsoft.Network/virtualNetworks/{name}"
-        )
 
-    keys = sorted(args.spokes)
-    spoke_ids = {key: fake(f"spoke{i}") for i, key in enumerate(keys)}
-    plan = plan_hub_spoke(_spec(args, fake("hub"), spoke_ids), None)
-    if plan.errors:
-        raise HubSpokeError([f"{e.field}: {e.message}" for e in plan.errors])
-    return plan
+def _previous_keys(p: PlannedPeering, renamed: Mapping[str, Sequence[str]]) -> list[str]:
+    """The plan keys this peering had under its spokes' earlier keys (Pulumi aliases of its resource)."""
+    if p.direction != "mesh":
+        suffix = p.key[len(p.spoke) :]  # ".hub-to-spoke" / ".spoke-to-hub"
+        return [f"{old}{suffix}" for old in renamed.get(p.spoke, ())]
+    assert p.remote_spoke is not None
+    locals_ = [p.spoke, *renamed.get(p.spoke, ())]
+    remotes = [p.remote_spoke, *renamed.get(p.remote_spoke, ())]
+    return [f"mesh.{a}.{b}" for a in locals_ for b in remotes if (a, b) != (p.spoke, p.remote_spoke)]
 
 
 def _pair_state(this_side: str | None, other_side: str | None) -> str | None:
@@ -245,22 +265,38 @@ class HubSpokePeering(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         ids: list[Any] = [args.hub_vnet_id, *(args.spokes[k].vnet_id for k in args.spokes)]
         keys = list(args.spokes)
+        gate: pulumi.Output[Plan] | None = None
         if all(isinstance(i, str) for i in ids):
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
             plan = plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys})
-            shape, looked_up = plan, args.look_up_vnets
+            view, looked_up = all_known(plan), args.look_up_vnets
             planned: pulumi.Output[Plan] = pulumi.Output.from_input(0).apply(lambda _: plan)
         else:
-            shape, looked_up = _placeholder_plan(args), False
+            # Some ids are outputs (vnets created by this program): the plan needs them all, and ARM's facts,
+            # so it is computed once they resolve. Whatever does not depend on them is known now and shown at
+            # preview; problems that do not depend on them fail the preview already.
+            view, problems = partial_plan(
+                lambda hub, spokes: _spec(args, hub, spokes),
+                args.hub_vnet_id if isinstance(args.hub_vnet_id, str) else None,
+                {k: (v if isinstance(v, str) else None) for k, v in ((k, args.spokes[k].vnet_id) for k in keys)},
+            )
+            if problems:
+                raise HubSpokeError(problems)
+            looked_up = False
             planned = pulumi.Output.all(*ids).apply(
                 lambda resolved: plan_for(args, str(resolved[0]), dict(zip(keys, map(str, resolved[1:]), strict=True)))
             )
+            # Every child waits for the real plan, even one whose inputs are all known: nothing is created when
+            # the plan, with every id and fact, finds a problem.
+            gate = planned
+        shape = view.shape
 
+        self._renamed = _renamed_spokes(args)
         self.resources = {}
         previous_hub_side: VirtualNetworkPeering | None = None
         for p in shape.peerings:  # hub side before the spoke side that depends on it
             after = [previous_hub_side] if previous_hub_side is not None and args.chain_hub_writes else []
-            self.resources[p.key] = self._peering(name, p, planned, looked_up, after)
+            self.resources[p.key] = self._peering(name, p, view, planned, gate, looked_up, after)
             if p.direction == "hub_to_spoke":
                 previous_hub_side = self.resources[p.key]
 
@@ -299,16 +335,22 @@ class HubSpokePeering(pulumi.ComponentResource):
         self,
         name: str,
         shape_p: PlannedPeering,
+        view: PartialPlan,
         planned: pulumi.Output[Plan],
+        gate: pulumi.Output[Plan] | None,
         looked_up: bool,
         after: list[VirtualNetworkPeering],
     ) -> VirtualNetworkPeering:
         key = shape_p.key
 
-        def pick(get: Callable[[PlannedPeering], T]) -> pulumi.Output[T]:
-            return planned.apply(lambda plan: get(plan.peering(key)))
+        def pick(field: str, convert: Callable[[Any], Any] = lambda v: v) -> Any:
+            """The field's value: plain when known now, else an output of the plan."""
+            known, value = view.value(key, field)
+            if known:
+                return convert(value)
+            return planned.apply(lambda plan: convert(getattr(plan.peering(key), field)))
 
-        use_remote_gateways: pulumi.Input[bool] = pick(lambda p: p.use_remote_gateways)
+        use_remote_gateways: pulumi.Input[bool] = pick("use_remote_gateways")
         depends_on: list[pulumi.Resource] = []
         if shape_p.direction == "hub_to_spoke":
             depends_on += after
@@ -321,35 +363,43 @@ class HubSpokePeering(pulumi.ComponentResource):
                 lambda v: bool(v[0]) and bool(v[1])
             )
 
-        def timeouts(p: PlannedPeering) -> dict[str, float]:
-            return p.timeouts.as_dict() if p.timeouts else {}
+        def timeouts(value: Any) -> dict[str, float]:
+            return cast(dict[str, float], value.as_dict()) if value else {}
 
         def names(values: tuple[str, ...]) -> Any:
             # None rather than [] so that ARM's default (no subnet list) is what reaches it.
             return list(values) or None
 
         args = VirtualNetworkPeeringArgs(
-            virtual_network_id=pick(lambda p: p.local_vnet_id),
-            remote_virtual_network_id=pick(lambda p: p.remote_vnet_id),
-            name=pick(lambda p: p.name),
-            allow_virtual_network_access=pick(lambda p: p.allow_virtual_network_access),
-            allow_forwarded_traffic=pick(lambda p: p.allow_forwarded_traffic),
-            allow_gateway_transit=pick(lambda p: p.allow_gateway_transit),
+            virtual_network_id=pick("local_vnet_id"),
+            remote_virtual_network_id=pick("remote_vnet_id"),
+            name=pick("name"),
+            allow_virtual_network_access=pick("allow_virtual_network_access"),
+            allow_forwarded_traffic=pick("allow_forwarded_traffic"),
+            allow_gateway_transit=pick("allow_gateway_transit"),
             use_remote_gateways=use_remote_gateways,
-            peer_complete_vnets=pick(lambda p: p.peer_complete_vnets),
-            local_subnet_names=pick(lambda p: names(p.local_subnet_names)),
-            remote_subnet_names=pick(lambda p: names(p.remote_subnet_names)),
-            enable_only_ipv6_peering=pick(lambda p: p.enable_only_ipv6_peering),
-            adopt_existing=pick(lambda p: p.adopt_existing),
-            timeouts=cast(Mapping[str, float], pick(timeouts)) if shape_p.timeouts else None,
-            auxiliary_tenant_ids=pick(lambda p: names(p.auxiliary_tenant_ids)),
+            peer_complete_vnets=pick("peer_complete_vnets"),
+            local_subnet_names=pick("local_subnet_names", names),
+            remote_subnet_names=pick("remote_subnet_names", names),
+            enable_only_ipv6_peering=pick("enable_only_ipv6_peering"),
+            adopt_existing=pick("adopt_existing"),
+            timeouts=pick("timeouts", timeouts) if shape_p.timeouts else None,
+            auxiliary_tenant_ids=pick("auxiliary_tenant_ids", names),
             # The vnets were read and checked above; the children need not read them again.
             preflight=not looked_up,
         )
         return VirtualNetworkPeering(
             f"{name}-{key}",
             args,
-            pulumi.ResourceOptions(parent=self, depends_on=depends_on or None),
+            pulumi.ResourceOptions(
+                parent=self,
+                depends_on=depends_on or None,
+                aliases=[pulumi.Alias(name=f"{name}-{old}") for old in _previous_keys(shape_p, self._renamed)] or None,
+            ),
+            wait_for=gate.apply(lambda _: True) if gate is not None else None,
+            # The vnets were read and checked; whether this peering is new only the engine knows: a new one must
+            # still be checked against the peerings ARM has (one named like it, or one to the same remote).
+            preflight_when_creating=looked_up,
         )
 
 

@@ -49,7 +49,7 @@ from .models import (
     peering_id_for,
     same_id,
 )
-from .preflight import VNET_CACHE, run_preflight
+from .preflight import VNET_CACHE, already_exists_message, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
 
@@ -83,6 +83,11 @@ LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space
 # Ours alone: a change updates the state, never ARM.
 LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
 
+# Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
+# See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=...)``.
+WAIT_FOR_KEY = "__wait_for"
+PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
+
 # How long a write waits for the reverse peering (another resource) to be re-established or allow transit.
 RECONNECT_GRACE_SECONDS = 60.0
 
@@ -95,6 +100,22 @@ _REPLACING_LOCK = threading.Lock()
 # reverse peering with syncRemoteAddressSpace=true makes both FullyInSync (see arm-peering-behaviour.md).
 _SELF_NEEDS_REVERSE_SYNC = frozenset({"RemoteNotInSync", "LocalAndRemoteNotInSync"})
 _REVERSE_NEEDS_SYNC = frozenset({"LocalNotInSync", "LocalAndRemoteNotInSync"})
+
+# Ids of peerings that a create of this process (one engine run) made or took over. A delete of the same id in
+# the same run comes from another resource (the old name of a renamed one) and must leave the peering alone.
+_CLAIMED: set[str] = set()
+_CLAIMED_LOCK = threading.Lock()
+
+
+def _claim(peering_id: str) -> None:
+    with _CLAIMED_LOCK:
+        _CLAIMED.add(peering_id.lower())
+
+
+def _claimed(peering_id: str) -> bool:
+    with _CLAIMED_LOCK:
+        return peering_id.lower() in _CLAIMED
+
 
 _VNET_LOCKS: dict[str, threading.Lock] = {}
 _VNET_LOCKS_GUARD = threading.Lock()
@@ -324,10 +345,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         a read-only preflight against ARM so that preview fails with the error apply would hit."""
         inputs, failures = validate_inputs(_strip_internal(news))
         result = [dyn.CheckFailure(f.property, f.reason) for f in failures]
-        if failures or inputs.get("preflight") is False or is_unknown(inputs):
-            return dyn.CheckResult(inputs, result)
         old = _strip_internal(olds)
         creating = not old.get("virtual_network_id")
+        wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
+        if failures or not wanted or is_unknown(inputs):
+            return dyn.CheckResult(inputs, result)
         if not creating:
             _note_replacement(old, inputs)
         try:
@@ -530,10 +552,9 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 # an earlier create of this peering that was cut off after ARM accepted it (see provider.intents)
                 interrupted = INTENTS.find(spec.peering_id) is not None
                 if not spec.adopt_existing and not interrupted:
+                    vnet_name = str(parse_resource_id(spec.virtual_network_id)["name"])
                     raise PeeringAlreadyExistsError(
-                        f"a peering named {spec.name!r} already exists on this vnet (state "
-                        f"{existing.properties.peering_state}); set adopt_existing=True to manage it (pulumi import "
-                        "does not work for this resource), or choose another name"
+                        f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, vnet_name)
                     )
                 current = existing.properties.remote_virtual_network
                 if current is not None and not same_id(current.id, spec.remote_virtual_network_id):
@@ -561,6 +582,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 raise
             live = self._settle(client, spec, live, deadline, aux)
             assert live.id is not None
+            # The engine records the result: nothing is pending any more, and a later create of this id (a
+            # renamed resource) must not take it over silently.
+            INTENTS.forget(spec.peering_id)
+            _claim(spec.peering_id)
             return dyn.CreateResult(live.id, outputs_from(_strip_internal(props) | spec_inputs(spec), live))
         except (PeeringError, ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"create {label}", exc), exc) from None
@@ -659,6 +684,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             deadline = Deadline(float(timeouts.get("delete") or 1800.0))
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
+            if _claimed(id_):
+                # Another resource of this run created or adopted this very peering (a renamed resource whose old
+                # self is deleted after the new one was created): it is that resource's now, and deleting it
+                # would cut the pair off while the state says it exists.
+                log.warning("%s: not deleted: another resource of this run now manages it", label)
+                return
             vnets = [parent_vnet_id(id_), str(old.get("remote_virtual_network_id") or "")]
             with vnet_write_lock(vnets, deadline) as locks:
                 try:
@@ -877,6 +908,8 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
         opts: pulumi.ResourceOptions | None = None,
         *,
         provider_overrides: ProviderOverrides | None = None,
+        wait_for: pulumi.Input[Any] | None = None,
+        preflight_when_creating: bool = False,
     ) -> None:
         """
         :param resource_name: The Pulumi name of the resource (and the peering's name unless ``args.name``).
@@ -884,10 +917,20 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
         :param opts: Resource options. ``custom_timeouts`` has no effect: use ``args.timeouts``.
         :param provider_overrides: Explicit, non-secret endpoint settings for this resource's provider (they
             win over stack config and environment; secrets only ever come from config or environment).
+        :param wait_for: An output the peering is not sent to the engine before: if it fails, the peering is never
+            created (``HubSpokePeering`` passes its plan check). Not an input of the peering: ``check`` drops it, so
+            it is neither stored nor compared.
+        :param preflight_when_creating: Run the preflight when the peering is about to be created even though
+            ``args.preflight`` is false (``HubSpokePeering`` has checked the topology, but only the engine knows
+            which peerings are new: a new one must not collide with a peering already in ARM).
         """
         provider = VirtualNetworkPeeringProvider(provider_overrides) if provider_overrides else _DEFAULT_PROVIDER
         props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
         props.update(args.to_props(resource_name))
+        if wait_for is not None:
+            props[WAIT_FOR_KEY] = wait_for
+        if preflight_when_creating:
+            props[PREFLIGHT_WHEN_CREATING_KEY] = True
         with _restore_sdk_pickler():
             super().__init__(provider, resource_name, props, opts)
 
