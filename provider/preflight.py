@@ -311,6 +311,21 @@ def _lookup_failure(field_name: str, vnet_id: str, exc: PeeringError, remote: bo
     return Failure(field_name, reason)
 
 
+def already_exists_message(peering: str, vnet: str) -> str:
+    """Why a create collides with a peering already in ARM, and the fix for each likely cause. The first cause
+    is the common one: a resource of this stack renamed (or a spoke key changed) holds that very peering, and the
+    same run deletes the old resource. Adopting it then would delete what was just adopted, so the advice for it
+    is an alias, never adopt_existing."""
+    return (
+        f"peering {peering} already exists on {vnet}. If a resource of this stack manages it under an earlier "
+        "name (you renamed the resource or changed a spoke's key), tell Pulumi the old name so that nothing is "
+        "re-created: opts=ResourceOptions(aliases=[Alias(name='<old resource name>')]), or for a HubSpokePeering "
+        "spoke SpokeArgs(previous_keys=['<old key>']); do not set adopt_existing for that, the old resource's "
+        "delete would remove the peering. If it was made outside this stack, set adopt_existing=true to manage it "
+        "(pulumi import does not work for this resource), or choose another name"
+    )
+
+
 def run_preflight(
     client: ArmClient,
     spec: PeeringSpec,
@@ -433,13 +448,7 @@ def run_preflight(
         # an earlier create of this very peering, cut off after ARM accepted it, is finished rather than refused
         interrupted = existing is not None and INTENTS.find(spec.peering_id) is not None
         if existing is not None and not spec.adopt_existing and not interrupted:
-            failures.append(
-                Failure(
-                    "name",
-                    f"peering {existing.name} already exists on {local.name}: set adopt_existing=true to manage it "
-                    "(pulumi import does not work for this resource), or choose another name",
-                )
-            )
+            failures.append(Failure("name", already_exists_message(existing.name, local.name)))
         elif existing is not None and not same_id(existing.remote_virtual_network_id, spec.remote_virtual_network_id):
             failures.append(
                 Failure(

@@ -108,7 +108,7 @@ def vnet_id_problem(value: Any) -> str | None:
 
 
 def name_problem(value: Any, what: str) -> str | None:
-    if not isinstance(value, str) or not _NAME_RE.match(value):
+    if not isinstance(value, str) or not _NAME_RE.fullmatch(value):  # match() with $ lets "x\n" through
         return (
             f"{value!r} is not a valid {what} name: 1-80 letters, digits, '_', '.' or '-', "
             "starting with a letter or digit and ending with a letter, digit or '_'"
