@@ -5,7 +5,7 @@ Everything comes from stack config (see Pulumi.demo.yaml at the repository root 
     <project>:hubVnetId   ARM id of the hub vnet
     <project>:spokes      map of spoke name -> {vnetId, useHubGateway, link, localSubnetNames, hubSubnetNames,
                           allowForwardedTraffic, hubPeeringName, spokePeeringName, adoptExisting, timeouts,
-                          auxiliaryTenantIds, joinMesh}
+                          auxiliaryTenantIds, joinMesh, previousKeys}
     <project>:mesh        also peer the spokes with each other (default false)
 """
 
@@ -36,6 +36,7 @@ def spoke_args(name: str, raw: Any) -> SpokeArgs:
         timeouts=raw.get("timeouts"),
         auxiliary_tenant_ids=raw.get("auxiliaryTenantIds", []),
         join_mesh=bool(raw.get("joinMesh", True)),
+        previous_keys=raw.get("previousKeys", []),
     )
 
 
