@@ -29,6 +29,7 @@ from emulator.models.resource_groups import ResourceGroup
 from emulator.models.virtual_networks import VirtualNetwork
 from emulator.requestlog import RequestLog
 from emulator.state import NetworkService, Settings
+from emulator.timing import LatencyProfile
 from emulator.tls import ensure_tls_files, server_context
 
 NETWORK_API_VERSIONS = (
@@ -142,6 +143,8 @@ class Emulator:
         token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
         page_size: int = 50,
         gateway_provisioning_seconds: float = 0.0,
+        latency_profile: LatencyProfile | None = None,
+        sparse_bodies: bool = False,
         seed_path: Path | None = None,
         reset: bool = False,
         log: Callable[[str], None] = print,
@@ -159,8 +162,10 @@ class Emulator:
         (self.data_dir / CONNECTION_FILE).unlink(missing_ok=True)  # stale: waiters must see only this run's file
         self.lock = threading.RLock()
         self.store = st.SqliteStore(self.data_dir / "state.sqlite3")
-        self.settings = Settings(latency, gateway_provisioning_seconds, page_size)
-        self._startup_settings = (latency, gateway_provisioning_seconds, page_size, faults, token_lifetime)
+        self.settings = Settings(latency, gateway_provisioning_seconds, page_size, latency_profile, sparse_bodies)
+        self._startup_settings = Settings(**vars(self.settings))
+        self._startup_faults = faults
+        self._startup_token_lifetime = token_lifetime
         self.faults = FaultInjector(faults)
         self.requests = RequestLog(self.data_dir / "requests.sqlite3")
         self.tls = ensure_tls_files(self.data_dir)
@@ -225,17 +230,16 @@ class Emulator:
         self.store.close()
 
     def reset(self) -> None:
-        """Remove every resource and operation; identities stay. Latency and faults return to startup values."""
-        latency, gateway_seconds, page_size, faults, token_lifetime = self._startup_settings
+        """Remove every resource and operation; identities stay. Settings (latency and its profile, sparse bodies,
+        ...), faults and the token lifetime return to their startup values."""
         with self.lock:
             self.store.clear(st.RESOURCE_KINDS)
             self.network.reload()
-            self.settings.latency = latency
-            self.settings.gateway_provisioning_seconds = gateway_seconds
-            self.settings.page_size = page_size
-            self.faults.set(faults)
+            for name, value in vars(self._startup_settings).items():
+                setattr(self.settings, name, value)
+            self.faults.set(self._startup_faults)
             self.tokens.not_before = 0.0
-            self.tokens.lifetime = token_lifetime
+            self.tokens.lifetime = self._startup_token_lifetime
 
     def apply_seed(self, topology: dict[str, Any]) -> dict[str, int]:
         with self.lock:
@@ -293,6 +297,8 @@ class Emulator:
             "gateway_provisioning_seconds": self.settings.gateway_provisioning_seconds,
             "page_size": self.settings.page_size,
             "token_lifetime": self.tokens.lifetime,
+            "latency_profile": profile.spec if (profile := self.settings.latency_profile) is not None else None,
+            "sparse_bodies": self.settings.sparse_bodies,
         }
 
     def state_dump(self) -> dict[str, Any]:
@@ -331,7 +337,7 @@ class Emulator:
                 or identity.dispatch(self, req)
                 or Response(
                     404,
-                    {"error": {"code": "NotFound", "message": f"No route for {req.method} {req.path}."}},
+                    {"error": {"code": "NotFound", "message": f"No route for {req.method} {req.path}.", "details": []}},
                     code="NotFound",
                 )
             )

@@ -12,8 +12,23 @@ from types import FrameType
 from emulator.connection import env_vars, format_exports, read_connection
 from emulator.faults import parse_spec
 from emulator.seed import SeedError
+from emulator.timing import LatencyProfile
 
 DEFAULT_DATA_DIR = Path(".state") / "emulator"
+#: ``1`` (or true/yes/on) makes ``serve`` omit every optional body property real Azure may leave out, unless
+#: ``--sparse-bodies`` / ``--no-sparse-bodies`` says otherwise: switches a whole test run.
+SPARSE_ENV = "AZURE_PEERING_EMULATOR_SPARSE"
+
+
+def sparse_from_env() -> bool:
+    return os.environ.get(SPARSE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _latency_profile(value: str) -> LatencyProfile:
+    try:
+        return LatencyProfile.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +40,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="state, keys, CA, connection.json")
     serve.add_argument("--seed", type=Path, help="seed topology applied to a new (or --reset) data dir")
     serve.add_argument("--latency", type=float, default=0.0, help="seconds each write operation takes")
+    serve.add_argument(
+        "--latency-profile",
+        type=_latency_profile,
+        metavar="azure[:SCALE]",
+        help="real Azure durations times SCALE (default 0.01): peerings 10 s, vnets 3 s, gateways 25 min to create "
+        "and 8 to delete; replaces --latency",
+    )
+    serve.add_argument(
+        "--sparse-bodies",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"omit every optional property real Azure may leave out, at any api-version (default: ${SPARSE_ENV})",
+    )
     serve.add_argument("--faults", default="", help="fault spec, e.g. 'seed=7;429=0.1;lro_fail=0.05'")
     serve.add_argument("--reset", action="store_true", help="drop resources and the request log, re-apply the seed")
     serve.add_argument("--token-lifetime", type=float, default=3600.0, help="access token lifetime in seconds")
@@ -63,6 +91,8 @@ def serve(args: argparse.Namespace) -> int:
             token_lifetime=args.token_lifetime,
             page_size=args.page_size,
             gateway_provisioning_seconds=args.gateway_provisioning_seconds,
+            latency_profile=args.latency_profile,
+            sparse_bodies=sparse_from_env() if args.sparse_bodies is None else args.sparse_bodies,
             seed_path=args.seed,
             reset=args.reset,
             log=(lambda _m: None) if args.quiet else _log,

@@ -67,8 +67,13 @@ class ArmError(Exception):
         return {"error": self.error_object()}
 
     def error_object(self) -> dict[str, Any]:
-        """The inner error object (also used in failed async operation results)."""
-        return {"code": self.code, "message": self.message, "target": self.target, "details": self.details}
+        """The inner error object (also used in failed async operation results). ``target`` only when there is
+        one (ARM omits it rather than sending null); ``details`` always, as a list."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.target is not None:
+            error["target"] = self.target
+        error["details"] = [dict(d) for d in self.details]
+        return error
 
 
 def _utc(ts: float) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from emulator import errors, ids, netmath
-from emulator.models.common import SUCCEEDED, UPDATING
+from emulator.models.common import SUCCEEDED
 from emulator.models.gateways import Gateway
 from emulator.models.peerings import (
     CONNECTED,
@@ -123,13 +123,16 @@ def view(world: World, p: Peering, provisioning_state: str) -> PeeringView:
     if q is not None and local is not None:
         local_peered = list(q.remote_synced)
         remote_behind = not _same(q.remote_synced, remote_selection(q, local))
+    elif p.peering_state == INITIATED:
+        # The first side of a pair: real Azure reports the remote side as not in sync for as long as it does not
+        # exist, from the create response on, through updates and syncs of this side (recorded traffic).
+        local_peered = list(p.local_synced)
+        remote_behind = True
     else:
         local_peered = list(p.local_synced)
         remote_behind = not _same(p.local_synced, local_current)
     local_behind = remote is not None and not _same(p.remote_synced, remote_current)
-    if p.creating and p.peering_state == INITIATED and provisioning_state == UPDATING:
-        level = REMOTE_NOT_IN_SYNC  # what the service answers while the first side is being set up
-    elif local_behind and remote_behind:
+    if local_behind and remote_behind:
         level = LOCAL_AND_REMOTE_NOT_IN_SYNC
     elif local_behind:
         level = LOCAL_NOT_IN_SYNC
@@ -356,7 +359,6 @@ def plan_peering_put(
         candidate.peering_state = CONNECTED
     else:
         candidate.peering_state = INITIATED
-    candidate.creating = existing is None
     return PeeringPlan(peering=candidate, reverse=reverse, created=existing is None)
 
 

@@ -3,11 +3,12 @@
 Every public method must be called with the emulator's state lock held (see :class:`emulator.app.Emulator`).
 
 Timing model (what clients see):
-- every write (PUT/DELETE of a vnet, gateway or peering) is an operation lasting ``latency`` seconds; the resource
-  reads ``Updating``/``Deleting`` until it completes, then ``Succeeded`` (or ``Failed``);
+- every write (PUT/DELETE of a vnet, gateway or peering) is an operation lasting ``latency`` seconds, or, with a
+  latency profile, the real duration of that kind of write times the profile's scale (:mod:`emulator.timing`); the
+  resource reads ``Updating``/``Deleting`` until it completes, then ``Succeeded`` (or ``Failed``);
 - a write holds its vnet for its whole duration: a vnet write holds that vnet, a peering write holds its own
-  (local) vnet, a gateway write holds the gateway's vnet for ``latency`` seconds only (gateway provisioning goes on
-  longer, during which the vnet does not count as having a gateway);
+  (local) vnet, a gateway write holds the gateway's vnet for a vnet write's duration only (gateway provisioning
+  goes on longer, during which the vnet does not count as having a gateway);
 - another write to a held vnet gets 409 AnotherOperationInProgress; a peering whose remote vnet is held (or not
   Succeeded) gets 400 ReferencedResourceNotProvisioned.
 Completion is evaluated lazily, at the start of every request, so nothing runs in the background.
@@ -39,8 +40,10 @@ from emulator.models.operations import (
     Operation,
 )
 from emulator.models.peerings import DISCONNECTED, Peering
+from emulator.models.rendering import DEFAULT_API_VERSION, Rendering
 from emulator.models.resource_groups import ResourceGroup
 from emulator.models.virtual_networks import VirtualNetwork
+from emulator.timing import GATEWAY, PEERING, VNET, LatencyProfile
 
 _COMPLETED_OPERATIONS_KEPT = 5000
 
@@ -50,6 +53,8 @@ class Settings:
     latency: float = 0.0
     gateway_provisioning_seconds: float = 0.0
     page_size: int = 50
+    latency_profile: LatencyProfile | None = None  # when set, it decides every write's duration (not ``latency``)
+    sparse_bodies: bool = False
 
 
 @dataclass
@@ -141,6 +146,15 @@ class NetworkService:
             return None
         return op
 
+    def write_seconds(self, kind: str, method: str) -> float:
+        """How long a write of this kind takes: the latency profile's value, else the flat ``latency``."""
+        profile = self.settings.latency_profile
+        return profile.seconds(kind, method) if profile is not None else self.settings.latency
+
+    def rendering(self, api_version: str | None = None) -> Rendering:
+        """How to render bodies for a request at ``api_version`` (the documented version when None)."""
+        return Rendering(api_version or DEFAULT_API_VERSION, self.settings.sparse_bodies)
+
     def _ensure_free(self, key: str, base_url: str) -> None:
         op = self.holder(key)
         if op is not None:
@@ -162,7 +176,7 @@ class NetworkService:
         duration: float | None = None,
     ) -> Operation:
         now = self.clock()
-        seconds = (self.settings.latency if duration is None else duration) + plan.extra_seconds
+        seconds = (self.write_seconds(kind, method) if duration is None else duration) + plan.extra_seconds
         op = Operation(
             id=ids.new_guid(),
             subscription_id=subscription_id,
@@ -190,12 +204,12 @@ class NetworkService:
         ok = (outcome or op.outcome) != OUTCOME_FAIL
         with self.store.transaction():
             handler = {
-                ("vnet", "PUT"): self._finish_vnet_put,
-                ("vnet", "DELETE"): self._finish_vnet_delete,
-                ("gateway", "PUT"): self._finish_gateway_put,
-                ("gateway", "DELETE"): self._finish_gateway_delete,
-                ("peering", "PUT"): self._finish_peering_put,
-                ("peering", "DELETE"): self._finish_peering_delete,
+                (VNET, "PUT"): self._finish_vnet_put,
+                (VNET, "DELETE"): self._finish_vnet_delete,
+                (GATEWAY, "PUT"): self._finish_gateway_put,
+                (GATEWAY, "DELETE"): self._finish_gateway_delete,
+                (PEERING, "PUT"): self._finish_peering_put,
+                (PEERING, "DELETE"): self._finish_peering_delete,
             }[(op.resource_kind, op.method)]
             handler(op.resource_id, ok)
             op.status = OP_SUCCEEDED if ok else OP_FAILED
@@ -253,7 +267,7 @@ class NetworkService:
     def vnet_state(self, vnet: VirtualNetwork) -> tuple[str, str]:
         op = self.holder(ids.key(vnet.id))
         if op is not None:
-            own_delete = op.resource_kind == "vnet" and op.method == "DELETE"
+            own_delete = op.resource_kind == VNET and op.method == "DELETE"
             return (DELETING if own_delete else UPDATING), op.name
         return vnet.provisioning_state, "PutVirtualNetworkOperation"
 
@@ -307,7 +321,7 @@ class NetworkService:
             raise errors.resource_not_found("Microsoft.Network/virtualNetworks", name, rg.name)
         return vnet
 
-    def render_vnet(self, vnet: VirtualNetwork) -> dict[str, Any]:
+    def render_vnet(self, vnet: VirtualNetwork, rendering: Rendering | None = None) -> dict[str, Any]:
         state, _ = self.vnet_state(vnet)
         users: dict[str, list[str]] = {}
         for g in self.gateways_of(ids.key(vnet.id)):
@@ -315,17 +329,19 @@ class NetworkService:
                 ref = ids.parse_vnet_reference(c.subnet_id, allow_subnet=True)
                 if ref is not None and ref.subnet_name:
                     users.setdefault(ref.subnet_name.lower(), []).append(g.ip_configuration_id(c.name))
-        peerings = [self.render_peering(p) for p in self.peerings_of(ids.key(vnet.id))]
+        peerings = [self.render_peering(p, rendering) for p in self.peerings_of(ids.key(vnet.id))]
         return vnet.to_wire(state=state, peerings=peerings, subnet_users=users)
 
-    def list_vnets(self, subscription_id: str, rg_name: str | None) -> list[dict[str, Any]]:
+    def list_vnets(
+        self, subscription_id: str, rg_name: str | None, rendering: Rendering | None = None
+    ) -> list[dict[str, Any]]:
         if rg_name is not None:
             rg = self.resource_group(subscription_id, rg_name)
             prefix = ids.key(rg.id) + "/"
             docs = [d for d in self.store.all(st.VNET, subscription_id) if d["id"].lower().startswith(prefix)]
         else:
             docs = self.store.all(st.VNET, subscription_id)
-        return [self.render_vnet(VirtualNetwork.from_doc(d)) for d in docs]
+        return [self.render_vnet(VirtualNetwork.from_doc(d), rendering) for d in docs]
 
     def _gateway_users(self, vnet_key: str) -> dict[str, str]:
         users: dict[str, str] = {}
@@ -395,7 +411,7 @@ class NetworkService:
             self.store.put(st.VNET, key, vnet.to_doc(), subscription=subscription_id, parent=ids.key(rg.id))
             op = self._start(
                 method="PUT",
-                kind="vnet",
+                kind=VNET,
                 resource_id=vnet.id,
                 subscription_id=subscription_id,
                 location=location,
@@ -405,7 +421,7 @@ class NetworkService:
                 plan=plan,
                 created=existing is None,
             )
-        return WriteResult(201 if existing is None else 200, self.render_vnet(vnet), op)
+        return WriteResult(201 if existing is None else 200, self.render_vnet(vnet, self.rendering(api_version)), op)
 
     def _finish_vnet_put(self, resource_id: str, ok: bool) -> None:
         vnet = self.vnet(ids.key(resource_id))
@@ -439,7 +455,7 @@ class NetworkService:
             raise errors.in_use_subnet_cannot_be_deleted(ids.subnet_id(vnet.id, subnet_name), user)
         op = self._start(
             method="DELETE",
-            kind="vnet",
+            kind=VNET,
             resource_id=vnet.id,
             subscription_id=subscription_id,
             location=vnet.location,
@@ -542,19 +558,20 @@ class NetworkService:
         gateway.provisioning_state = UPDATING
         with self.store.transaction():
             self.store.put(st.GATEWAY, gkey, gateway.to_doc(), subscription=subscription_id, parent=vkey)
-            duration = max(self.settings.latency, seconds)
+            # a seed says how long its gateway provisions; a profile makes API-created gateways take their real time
+            base = self.settings.latency if seeded else self.write_seconds(GATEWAY, "PUT")
             op = self._start(
                 method="PUT",
-                kind="gateway",
+                kind=GATEWAY,
                 resource_id=gateway.id,
                 subscription_id=subscription_id,
                 location=gateway.location,
                 name="PutVirtualNetworkGatewayOperation",
                 api_version=api_version,
-                locks=[(gkey, None)] if seeded else [(gkey, None), (vkey, self.settings.latency)],
+                locks=[(gkey, None)] if seeded else [(gkey, None), (vkey, self.write_seconds(VNET, "PUT"))],
                 plan=plan,
                 created=existing is None,
-                duration=0.0 if seeded and seconds <= 0 else duration,
+                duration=0.0 if seeded and seconds <= 0 else max(base, seconds),
             )
         if seeded and seconds <= 0:
             self._complete(op)
@@ -590,13 +607,13 @@ class NetworkService:
         _check_conditions(g.etag, conditions)
         op = self._start(
             method="DELETE",
-            kind="gateway",
+            kind=GATEWAY,
             resource_id=g.id,
             subscription_id=subscription_id,
             location=g.location,
             name="DeleteVirtualNetworkGatewayOperation",
             api_version=api_version,
-            locks=[(gkey, None), (ids.key(g.vnet_id), self.settings.latency)],
+            locks=[(gkey, None), (ids.key(g.vnet_id), self.write_seconds(VNET, "DELETE"))],
             plan=plan,
             created=False,
         )
@@ -618,8 +635,8 @@ class NetworkService:
 
     # --- peerings ----------------------------------------------------------------------------------------------
 
-    def render_peering(self, p: Peering) -> dict[str, Any]:
-        return p.to_wire(rules.view(self, p, p.provisioning_state))
+    def render_peering(self, p: Peering, rendering: Rendering | None = None) -> dict[str, Any]:
+        return p.to_wire(rules.view(self, p, p.provisioning_state), rendering or self.rendering())
 
     def _local_vnet_for_read(self, subscription_id: str, rg_name: str, vnet_name: str) -> VirtualNetwork:
         return self.get_vnet(subscription_id, rg_name, vnet_name)
@@ -632,9 +649,11 @@ class NetworkService:
             raise errors.child_not_found(pid)
         return Peering.from_doc(doc)
 
-    def list_peerings(self, subscription_id: str, rg_name: str, vnet_name: str) -> list[dict[str, Any]]:
+    def list_peerings(
+        self, subscription_id: str, rg_name: str, vnet_name: str, rendering: Rendering | None = None
+    ) -> list[dict[str, Any]]:
         vnet = self._local_vnet_for_read(subscription_id, rg_name, vnet_name)
-        return [self.render_peering(p) for p in self.peerings_of(ids.key(vnet.id))]
+        return [self.render_peering(p, rendering) for p in self.peerings_of(ids.key(vnet.id))]
 
     def _parent_for_write(self, subscription_id: str, rg_name: str, vnet_name: str) -> VirtualNetwork:
         rg = self.resource_group(subscription_id, rg_name)
@@ -683,14 +702,13 @@ class NetworkService:
                 self._save_peering(result.reverse)
             if seeded:
                 peering.provisioning_state = SUCCEEDED
-                peering.creating = False
                 self._save_peering(peering)
                 return WriteResult(201 if result.created else 200, None, None)
             peering.provisioning_state = UPDATING
             self._save_peering(peering)
             op = self._start(
                 method="PUT",
-                kind="peering",
+                kind=PEERING,
                 resource_id=peering.id,
                 subscription_id=subscription_id,
                 location=vnet.location,
@@ -700,7 +718,8 @@ class NetworkService:
                 plan=plan,
                 created=result.created,
             )
-        return WriteResult(201 if result.created else 200, self.render_peering(peering), op)
+        body = self.render_peering(peering, self.rendering(api_version))
+        return WriteResult(201 if result.created else 200, body, op)
 
     def _save_peering(self, p: Peering) -> None:
         sub = p.vnet_id.split("/")[2].lower()
@@ -716,7 +735,6 @@ class NetworkService:
         if doc is not None:
             p = Peering.from_doc(doc)
             p.provisioning_state = SUCCEEDED if ok else FAILED
-            p.creating = False
             self._save_peering(p)
 
     def delete_peering(
@@ -747,7 +765,7 @@ class NetworkService:
             self._save_peering(p)
             op = self._start(
                 method="DELETE",
-                kind="peering",
+                kind=PEERING,
                 resource_id=p.id,
                 subscription_id=subscription_id,
                 location=vnet.location,
@@ -778,11 +796,12 @@ class NetworkService:
     def resource_body(self, op: Operation) -> dict[str, Any] | None:
         """The resource a finished PUT operation produced (for operationResults), if it still exists."""
         key = ids.key(op.resource_id)
-        if op.resource_kind == "vnet":
+        rendering = self.rendering(op.api_version)
+        if op.resource_kind == VNET:
             vnet = self.vnet(key)
-            return self.render_vnet(vnet) if vnet else None
-        if op.resource_kind == "gateway":
+            return self.render_vnet(vnet, rendering) if vnet else None
+        if op.resource_kind == GATEWAY:
             doc = self._gateway_doc(key)
             return Gateway.from_doc(doc).to_wire(doc["provisioning_state"]) if doc else None
         doc = self.store.get(st.PEERING, key)
-        return self.render_peering(Peering.from_doc(doc)) if doc else None
+        return self.render_peering(Peering.from_doc(doc), rendering) if doc else None

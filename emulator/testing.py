@@ -110,6 +110,10 @@ class EmulatorProcess:
         port: port to listen on; 0 picks a free one (``restart`` then tries to keep it).
         reset: start from the seed again even if ``data_dir`` has state.
         token_lifetime, page_size, gateway_provisioning_seconds: forwarded to ``serve`` when given.
+        latency_profile: ``"azure"`` or ``"azure:SCALE"``: real Azure durations times SCALE instead of ``latency``
+            (``--latency-profile``).
+        sparse_bodies: omit every optional body property real Azure may leave out (``--sparse-bodies``); None
+            leaves it to the environment variable ``AZURE_PEERING_EMULATOR_SPARSE`` (``1`` turns it on).
         startup_timeout: seconds to wait for connection.json.
     """
 
@@ -125,6 +129,8 @@ class EmulatorProcess:
         token_lifetime: float | None = None,
         page_size: int | None = None,
         gateway_provisioning_seconds: float | None = None,
+        latency_profile: str | None = None,
+        sparse_bodies: bool | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
         self._owns_dir = data_dir is None
@@ -141,6 +147,10 @@ class EmulatorProcess:
             self._extra += ["--page-size", str(page_size)]
         if gateway_provisioning_seconds is not None:
             self._extra += ["--gateway-provisioning-seconds", str(gateway_provisioning_seconds)]
+        if latency_profile:
+            self._extra += ["--latency-profile", latency_profile]
+        if sparse_bodies is not None:
+            self._extra.append("--sparse-bodies" if sparse_bodies else "--no-sparse-bodies")
         self.startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
@@ -327,16 +337,25 @@ class EmulatorProcess:
         return result
 
     def set_latency(self, seconds: float) -> None:
-        """Seconds each write operation takes from now on."""
+        """Seconds each write operation takes from now on (this turns a latency profile off)."""
         self.admin("POST", "latency", {"seconds": seconds})
 
-    def settings(self, **values: float) -> dict[str, Any]:
-        """Read or change settings: latency, gateway_provisioning_seconds, page_size, token_lifetime."""
+    def set_latency_profile(self, spec: str | None) -> dict[str, Any]:
+        """``"azure"`` / ``"azure:SCALE"``: real Azure durations times SCALE from now on; None: back to ``latency``."""
+        return self.settings(latency_profile=spec)
+
+    def set_sparse_bodies(self, enabled: bool = True) -> dict[str, Any]:
+        """Omit (or stop omitting) every optional body property real Azure may leave out, at any api-version."""
+        return self.settings(sparse_bodies=enabled)
+
+    def settings(self, **values: Any) -> dict[str, Any]:
+        """Read or change settings: latency, latency_profile (``"azure[:SCALE]"`` or None), sparse_bodies (bool),
+        gateway_provisioning_seconds, page_size, token_lifetime."""
         result: dict[str, Any] = self.admin("POST" if values else "GET", "settings", values or None)
         return result
 
     def reset(self) -> None:
-        """Remove every resource and operation (identities stay); latency and faults back to start-up values."""
+        """Remove every resource and operation (identities stay); settings and faults back to start-up values."""
         self.admin("POST", "reset")
 
     def seed(self, topology: Mapping[str, Any]) -> dict[str, int]:

@@ -8,8 +8,8 @@
 | POST reset | remove every resource and operation; latency and faults back to the command-line values |
 | POST seed | apply a seed topology (JSON body), upserting; returns counts |
 | GET/POST faults | current spec and counts / ``{"spec": "..."}`` |
-| GET/POST latency | ``{"seconds": x}`` |
-| GET/POST settings | latency, gateway_provisioning_seconds, page_size, token_lifetime |
+| GET/POST latency | ``{"seconds": x}`` (setting it turns a latency profile off) |
+| GET/POST settings | latency, latency_profile, sparse_bodies, gateway_provisioning_seconds, page_size, token_lifetime |
 | POST gateway-provisioning | ``{"seconds": x}``: provisioning time of gateways created from now on |
 | POST expire-tokens | every token issued so far is answered 401 ExpiredAuthenticationToken |
 | POST operations/finish | complete every in-flight operation now (``{"outcome": "Failed"}`` to fail them) |
@@ -25,6 +25,7 @@ from emulator.faults import parse_spec
 from emulator.http import Request, Response
 from emulator.models.operations import OUTCOME_FAIL, OUTCOME_SUCCEED
 from emulator.seed import SeedError
+from emulator.timing import LatencyProfile
 
 if TYPE_CHECKING:
     from emulator.app import Emulator
@@ -33,7 +34,7 @@ ADMIN_HEADER = "x-emulator-admin"
 
 
 def _error(status: int, code: str, message: str) -> Response:
-    return Response(status, {"error": {"code": code, "message": message, "target": None, "details": []}}, code=code)
+    return Response(status, {"error": {"code": code, "message": message, "details": []}}, code=code)
 
 
 def _number(body: Any, name: str) -> float:
@@ -88,6 +89,7 @@ def _route(emu: Emulator, req: Request, route: str, method: str, body: Any) -> R
     if route == "latency":
         if method == "POST":
             emu.settings.latency = _number(body, "seconds")
+            emu.settings.latency_profile = None  # "seconds each write takes from now on": a flat latency again
         return Response(200, {"seconds": emu.settings.latency})
     if route == "gateway-provisioning" and method == "POST":
         emu.settings.gateway_provisioning_seconds = _number(body, "seconds")
@@ -109,14 +111,41 @@ def _route(emu: Emulator, req: Request, route: str, method: str, body: Any) -> R
     return _error(404, "NotFound", f"No admin route {method} /_emulator/{route}.")
 
 
+def _flag(body: dict[str, Any], name: str) -> bool:
+    value = body[name]
+    if isinstance(value, bool) or value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("0", "1", "true", "false", "on", "off", ""):
+        return value.strip().lower() in ("1", "true", "on")
+    raise ValueError(f"'{name}' must be a boolean (true/false, 1/0)")
+
+
+def _profile(body: dict[str, Any]) -> LatencyProfile | None:
+    value = body["latency_profile"]
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "off")):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("'latency_profile' must be a string such as 'azure' or 'azure:0.01', or null")
+    return LatencyProfile.parse(value)
+
+
 def _apply_settings(emu: Emulator, body: Any) -> None:
+    """Validate every value first, then apply: a bad value changes nothing."""
     if not isinstance(body, dict):
         raise ValueError("expected a JSON object")
-    if "latency" in body:
-        emu.settings.latency = _number(body, "latency")
-    if "gateway_provisioning_seconds" in body:
-        emu.settings.gateway_provisioning_seconds = _number(body, "gateway_provisioning_seconds")
-    if "page_size" in body:
-        emu.settings.page_size = max(1, int(_number(body, "page_size")))
-    if "token_lifetime" in body:
-        emu.tokens.lifetime = max(1.0, _number(body, "token_lifetime"))
+    current = emu.settings
+    latency = _number(body, "latency") if "latency" in body else current.latency
+    profile = _profile(body) if "latency_profile" in body else current.latency_profile
+    if "latency" in body and "latency_profile" not in body:
+        profile = None  # a flat latency replaces the profile unless one is given alongside
+    sparse = _flag(body, "sparse_bodies") if "sparse_bodies" in body else current.sparse_bodies
+    gateway_seconds = (
+        _number(body, "gateway_provisioning_seconds")
+        if "gateway_provisioning_seconds" in body
+        else current.gateway_provisioning_seconds
+    )
+    page_size = max(1, int(_number(body, "page_size"))) if "page_size" in body else current.page_size
+    lifetime = max(1.0, _number(body, "token_lifetime")) if "token_lifetime" in body else emu.tokens.lifetime
+    current.latency, current.latency_profile, current.sparse_bodies = latency, profile, sparse
+    current.gateway_provisioning_seconds, current.page_size = gateway_seconds, page_size
+    emu.tokens.lifetime = lifetime

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.http import Request, Response
 from emulator.identity import Claims
+from emulator.models.rendering import Rendering
 from emulator.state import Conditions, LroPlan, WriteResult
 
 if TYPE_CHECKING:
@@ -26,6 +27,11 @@ class ArmContext:
     def base_url(self) -> str:
         return self.emu.arm_endpoint
 
+    @property
+    def rendering(self) -> Rendering:
+        """Bodies as real Azure renders them at the request's api-version (and the sparse-bodies setting)."""
+        return self.emu.network.rendering(self.api_version)
+
     def conditions(self) -> Conditions:
         return Conditions(self.req.header("If-Match"), self.req.header("If-None-Match"))
 
@@ -43,7 +49,8 @@ class ArmContext:
 
 
 def write_response(ctx: ArmContext, result: WriteResult) -> Response:
-    """201/200 + Azure-AsyncOperation for PUT; 202 + Azure-AsyncOperation and Location for DELETE; 204 if absent."""
+    """201 (create) / 200 (update) + Azure-AsyncOperation, no Location, for PUT; 202 with no body +
+    Azure-AsyncOperation and Location for DELETE; 204 if absent. Retry-After as on the operation's polls."""
     headers: dict[str, str] = {}
     op = result.operation
     if op is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from emulator.handlers.common import ArmContext
 from emulator.http import Response
-from emulator.models.operations import IN_PROGRESS, OP_FAILED
+from emulator.models.operations import IN_PROGRESS, OP_FAILED, cloud_error
 
 
 def status(ctx: ArmContext) -> Response:
@@ -20,7 +20,7 @@ def result(ctx: ArmContext) -> Response:
         headers = {"Location": op.result_url(ctx.base_url), **op.retry_after_headers(ctx.emu.network.clock())}
         return Response(202, None, headers)
     if op.status == OP_FAILED:
-        error = op.error or {"code": "InternalServerError", "message": "An error occurred."}
+        error = cloud_error(op.error or {"code": "InternalServerError", "message": "An error occurred."})
         return Response(500, {"error": error}, code=str(error.get("code")))
     if op.method == "DELETE":
         return Response(204)

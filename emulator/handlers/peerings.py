@@ -77,7 +77,7 @@ def put(ctx: ArmContext) -> Response:
 def get(ctx: ArmContext) -> Response:
     p = ctx.params
     peering = ctx.emu.network.get_peering(ctx.subscription_id, p["rg"], p["vnet"], p["peering"])
-    return Response(200, ctx.emu.network.render_peering(peering), {"ETag": peering.etag})
+    return Response(200, ctx.emu.network.render_peering(peering, ctx.rendering), {"ETag": peering.etag})
 
 
 def delete(ctx: ArmContext) -> Response:
@@ -97,4 +97,4 @@ def delete(ctx: ArmContext) -> Response:
 
 def list_all(ctx: ArmContext) -> Response:
     p = ctx.params
-    return paged(ctx, ctx.emu.network.list_peerings(ctx.subscription_id, p["rg"], p["vnet"]))
+    return paged(ctx, ctx.emu.network.list_peerings(ctx.subscription_id, p["rg"], p["vnet"], ctx.rendering))

@@ -24,7 +24,7 @@ def put(ctx: ArmContext) -> Response:
 def get(ctx: ArmContext) -> Response:
     p = ctx.params
     vnet = ctx.emu.network.get_vnet(ctx.subscription_id, p["rg"], p["vnet"])
-    body = ctx.emu.network.render_vnet(vnet)
+    body = ctx.emu.network.render_vnet(vnet, ctx.rendering)
     return Response(200, body, {"ETag": vnet.etag})
 
 
@@ -43,11 +43,11 @@ def delete(ctx: ArmContext) -> Response:
 
 
 def list_in_group(ctx: ArmContext) -> Response:
-    return paged(ctx, ctx.emu.network.list_vnets(ctx.subscription_id, ctx.params["rg"]))
+    return paged(ctx, ctx.emu.network.list_vnets(ctx.subscription_id, ctx.params["rg"], ctx.rendering))
 
 
 def list_in_subscription(ctx: ArmContext) -> Response:
-    return paged(ctx, ctx.emu.network.list_vnets(ctx.subscription_id, None))
+    return paged(ctx, ctx.emu.network.list_vnets(ctx.subscription_id, None, ctx.rendering))
 
 
 def get_subnet(ctx: ArmContext) -> Response:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from emulator import ids
+from emulator import ids, timing
 
 IN_PROGRESS = "InProgress"
 OP_SUCCEEDED = "Succeeded"
@@ -65,13 +64,14 @@ class Operation:
         return max(0.0, self.finish_at - now)
 
     def retry_after_headers(self, now: float) -> dict[str, str]:
-        """ARM's integer Retry-After (at least 1 s) plus the exact remaining time in milliseconds.
+        """ARM's integer Retry-After (Azure's value for the kind, scaled: :func:`emulator.timing.retry_after`) plus
+        the exact remaining time in milliseconds (an emulator extra; real Azure does not send it).
 
         Clients may poll sooner than Retry-After; the emulator never penalises it.
         """
         remaining = self.remaining(now)
         return {
-            "Retry-After": str(max(1, math.ceil(remaining))),
+            "Retry-After": str(timing.retry_after(self.resource_kind, self.method, self.nominal_seconds)),
             "x-ms-retry-after-ms": str(max(10, int(remaining * 1000))),
         }
 
@@ -90,5 +90,12 @@ class Operation:
     def status_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"status": self.status}
         if self.status == OP_FAILED and self.error is not None:
-            body["error"] = dict(self.error)
+            body["error"] = cloud_error(self.error)
         return body
+
+
+def cloud_error(error: dict[str, Any]) -> dict[str, Any]:
+    """A stored error object as ARM sends it: no ``"target": null`` (older data dirs stored one), details a list."""
+    out = {k: v for k, v in error.items() if not (k == "target" and v is None)}
+    out["details"] = list(out.get("details") or [])
+    return out

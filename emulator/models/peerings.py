@@ -20,6 +20,7 @@ from emulator.models.common import (
     opt_id,
     opt_str_list,
 )
+from emulator.models.rendering import Rendering
 
 INITIATED = "Initiated"
 CONNECTED = "Connected"
@@ -29,6 +30,12 @@ FULLY_IN_SYNC = "FullyInSync"
 LOCAL_NOT_IN_SYNC = "LocalNotInSync"
 REMOTE_NOT_IN_SYNC = "RemoteNotInSync"
 LOCAL_AND_REMOTE_NOT_IN_SYNC = "LocalAndRemoteNotInSync"
+
+#: The newest api-version of the recordings that show the sparser body (Azure CLI test_network_vnet_peering*,
+#: Azure PowerShell TestSubnetPeeringCRUD): up to it, a whole-vnet peering comes without enableOnlyIPv6Peering,
+#: localAddressSpace and localVirtualNetworkAddressSpace (seen at 2023-11-01) and a subnet peering without
+#: enableOnlyIPv6Peering (seen at 2024-05-01). Newer api-versions were not recorded: they get the Swagger's set.
+LAST_RECORDED_SPARSE_API_VERSION = "2024-05-01"
 
 
 @dataclass
@@ -59,8 +66,6 @@ class Peering:
     local_synced: list[str] = field(default_factory=list)
     # The remote vnet's peered prefixes when last seen, kept for when the remote vnet is deleted.
     remote_last_known: list[str] = field(default_factory=list)
-    # The first write is still in flight (the service then reports RemoteNotInSync).
-    creating: bool = False
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,13 +73,20 @@ class Peering:
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Peering:
         data: dict[str, Any] = {k: list(v) if isinstance(v, list) else v for k, v in doc.items()}
+        data.pop("creating", None)  # kept by data dirs of earlier versions; no longer used
         return cls(**data)
 
     @property
     def is_subnet_peering(self) -> bool:
         return not self.peer_complete_vnets
 
-    def to_wire(self, view: PeeringView) -> dict[str, Any]:
+    def to_wire(self, view: PeeringView, rendering: Rendering | None = None) -> dict[str, Any]:
+        """The ARM body, in the property order real Azure uses; optional properties that do not apply are left out
+        (see :data:`LAST_RECORDED_SPARSE_API_VERSION` and :class:`~emulator.models.rendering.Rendering`)."""
+        rendering = rendering or Rendering()
+        recorded_sparse = rendering.at_most(LAST_RECORDED_SPARSE_API_VERSION)
+        show_ipv6_flag = not rendering.sparse and (self.enable_only_ipv6 or not recorded_sparse)
+        show_local_spaces = not rendering.sparse and (self.is_subnet_peering or not recorded_sparse)
         props: dict[str, Any] = {
             "provisioningState": view.provisioning_state,
             "resourceGuid": self.resource_guid,
@@ -87,29 +99,32 @@ class Peering:
             "useRemoteGateways": self.use_remote_gateways,
             "doNotVerifyRemoteGateways": self.do_not_verify_remote_gateways,
             "peerCompleteVnets": self.peer_complete_vnets,
-            "enableOnlyIPv6Peering": self.enable_only_ipv6,
         }
+        if show_ipv6_flag:
+            props["enableOnlyIPv6Peering"] = self.enable_only_ipv6
         if self.is_subnet_peering:
             if self.local_subnet_names is not None:
                 props["localSubnetNames"] = list(self.local_subnet_names)
             if self.remote_subnet_names is not None:
                 props["remoteSubnetNames"] = list(self.remote_subnet_names)
-        props["localAddressSpace"] = address_space(view.local_peered)
-        props["localVirtualNetworkAddressSpace"] = address_space(view.local_current)
-        props["remoteAddressSpace"] = address_space(self.remote_synced)
-        props["remoteVirtualNetworkAddressSpace"] = address_space(view.remote_current)
-        if view.remote_bgp_communities is not None:
-            props["remoteBgpCommunities"] = dict(view.remote_bgp_communities)
-        if view.remote_encryption is not None:
-            props["remoteVirtualNetworkEncryption"] = dict(view.remote_encryption)
         if self.use_remote_gateways and view.remote_gateways:
             props["remoteGateways"] = [{"id": g} for g in view.remote_gateways]
+        if show_local_spaces:
+            props["localAddressSpace"] = address_space(view.local_peered)
+            props["localVirtualNetworkAddressSpace"] = address_space(view.local_current)
+        props["remoteAddressSpace"] = address_space(self.remote_synced)
+        props["remoteVirtualNetworkAddressSpace"] = address_space(view.remote_current)
+        if view.remote_bgp_communities is not None and not rendering.sparse:
+            props["remoteBgpCommunities"] = dict(view.remote_bgp_communities)
+        if view.remote_encryption is not None and not rendering.sparse:
+            props["remoteVirtualNetworkEncryption"] = dict(view.remote_encryption)
+        props["routeServiceVips"] = {}  # on every real body, not in the Swagger
         return {
             "name": self.name,
             "id": self.id,
             "etag": self.etag,
-            "type": ids.PEERING_TYPE,
             "properties": props,
+            "type": ids.PEERING_TYPE,
         }
 
 
