@@ -24,6 +24,7 @@ from provider import (
     VirtualNetworkPeeringArgs,
     get_virtual_network,
 )
+from provider.resource import waiting_for_other_side
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 _LOOKUP_THREADS = 8
@@ -243,6 +244,33 @@ def _pair_state(this_side: str | None, other_side: str | None) -> str | None:
     return this_side
 
 
+def _pair_sync_level(this: tuple[Any, Any], other: tuple[Any, Any]) -> Any:
+    """This side's sync level given both sides' last recorded (state, sync level). The side created first recorded
+    Initiated / RemoteNotInSync (what ARM reports while a pair is one-sided); once the other side is Connected, ARM
+    reports this side as the other side does."""
+    if waiting_for_other_side(*this) and other[0] == "Connected":
+        return other[1]
+    return this[1]
+
+
+def pair_status(hub_side: tuple[Any, Any], spoke_side: tuple[Any, Any]) -> str:
+    """One word for the pair, from both sides' (state, sync level): ``Connected``, ``WaitingForSpokeSide`` /
+    ``WaitingForHubSide`` (one side exists; the other is not created yet), ``Disconnected`` (one side was deleted;
+    the next update re-establishes it), ``OutOfSync`` (a vnet was resized; the next update syncs it), or the
+    state itself while it settles."""
+    states = {hub_side[0], spoke_side[0]}
+    if "Disconnected" in states:
+        return "Disconnected"
+    if hub_side[0] == "Connected" or spoke_side[0] == "Connected":
+        levels = {_pair_sync_level(hub_side, spoke_side), _pair_sync_level(spoke_side, hub_side)}
+        return "Connected" if levels <= {"FullyInSync", None} else "OutOfSync"
+    if hub_side[0] == "Initiated" and spoke_side[0] != "Initiated":
+        return "WaitingForSpokeSide"
+    if spoke_side[0] == "Initiated" and hub_side[0] != "Initiated":
+        return "WaitingForHubSide"
+    return str(hub_side[0] or spoke_side[0] or "Unknown")
+
+
 class HubSpokePeering(pulumi.ComponentResource):
     """A hub vnet and its spokes, peered both ways (plus an optional spoke mesh).
 
@@ -255,7 +283,8 @@ class HubSpokePeering(pulumi.ComponentResource):
 
     peerings: pulumi.Output[dict[str, dict[str, Any]]]
     """Per spoke: ``hub_to_spoke_id``, ``spoke_to_hub_id``, ``hub_to_spoke_state``, ``spoke_to_hub_state``,
-    ``hub_to_spoke_sync_level``, ``spoke_to_hub_sync_level``."""
+    ``hub_to_spoke_sync_level``, ``spoke_to_hub_sync_level`` and ``status`` (see :func:`pair_status`: a pair whose
+    other side is not created yet says ``WaitingForSpokeSide`` / ``WaitingForHubSide``, not out of sync)."""
     mesh_peerings: pulumi.Output[dict[str, dict[str, Any]]]
     """Per mesh key (``mesh.<a>.<b>``): ``id``, ``state``, ``sync_level``."""
     resources: dict[str, VirtualNetworkPeering]
@@ -321,14 +350,17 @@ class HubSpokePeering(pulumi.ComponentResource):
         spoke_side = self.resources[f"{spoke}.spoke-to-hub"]
         # Connected is a property of the pair: the side created first recorded Initiated before its reverse existed,
         # and ARM reports both Connected as soon as the second side is in place.
-        pair = pulumi.Output.all(hub_side.peering_state, spoke_side.peering_state)
+        pair = pulumi.Output.all(
+            hub_side.peering_state, hub_side.peering_sync_level, spoke_side.peering_state, spoke_side.peering_sync_level
+        )
         return {
             "hub_to_spoke_id": hub_side.peering_id,
             "spoke_to_hub_id": spoke_side.peering_id,
-            "hub_to_spoke_state": pair.apply(lambda s: _pair_state(s[0], s[1])),
-            "spoke_to_hub_state": pair.apply(lambda s: _pair_state(s[1], s[0])),
-            "hub_to_spoke_sync_level": hub_side.peering_sync_level,
-            "spoke_to_hub_sync_level": spoke_side.peering_sync_level,
+            "hub_to_spoke_state": pair.apply(lambda s: _pair_state(s[0], s[2])),
+            "spoke_to_hub_state": pair.apply(lambda s: _pair_state(s[2], s[0])),
+            "hub_to_spoke_sync_level": pair.apply(lambda s: _pair_sync_level((s[0], s[1]), (s[2], s[3]))),
+            "spoke_to_hub_sync_level": pair.apply(lambda s: _pair_sync_level((s[2], s[3]), (s[0], s[1]))),
+            "status": pair.apply(lambda s: pair_status((s[0], s[1]), (s[2], s[3]))),
         }
 
     def _peering(

@@ -248,11 +248,27 @@ def _note_replacement(old_inputs: Mapping[str, Any], new_inputs: Mapping[str, An
             _REPLACING.add(old_id.lower())
 
 
+def waiting_for_other_side(state: Any, sync_level: Any) -> bool:
+    """Whether a peering reads as the first side of a pair whose other side does not exist yet.
+
+    Real Azure reports such a peering ``Initiated`` / ``RemoteNotInSync`` for as long as it is one-sided, even
+    right after a PUT on it (recorded traffic, arm-peering-behaviour.md). That is the normal state of a half-built
+    pair (the other side belongs to another stack, a partner tenant, or a spoke not deployed yet): no write on this
+    side changes it, so it is neither drift nor a reason to sync.
+    """
+    return bool(state == PeeringState.INITIATED.value and sync_level == "RemoteNotInSync")
+
+
+def out_of_sync(state: Any, sync_level: Any) -> bool:
+    """A sync level that a ``syncRemoteAddressSpace`` write clears (a vnet of a Connected pair was resized)."""
+    return sync_level in OUT_OF_SYNC_LEVELS and not waiting_for_other_side(state, sync_level)
+
+
 def drift_reason(outputs: Mapping[str, Any], policy: str) -> str | None:
     """Why refreshed outputs call for a write even when the inputs did not change."""
     if outputs.get("peering_state") == PeeringState.DISCONNECTED.value:
         return "Disconnected"
-    if policy != "never" and outputs.get("peering_sync_level") in OUT_OF_SYNC_LEVELS:
+    if policy != "never" and out_of_sync(outputs.get("peering_state"), outputs.get("peering_sync_level")):
         return str(outputs.get("peering_sync_level"))
     if outputs.get("provisioning_state") == "Failed":
         return "Failed"
@@ -264,7 +280,7 @@ def wants_sync(policy: str, live: VirtualNetworkPeeringResource | None) -> bool:
         return live is not None
     if policy == "never" or live is None:
         return False
-    return live.properties.peering_sync_level in OUT_OF_SYNC_LEVELS
+    return out_of_sync(live.properties.peering_state, live.properties.peering_sync_level)
 
 
 # Errors that the other half of the pair, written by another resource of the same run, usually clears.
@@ -658,6 +674,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 live is not None
                 and spec.sync_remote_address_space != "never"
                 and live.properties.peering_sync_level in _SELF_NEEDS_REVERSE_SYNC
+                and not waiting_for_other_side(live.properties.peering_state, live.properties.peering_sync_level)
             ):
                 # Whichever side the engine updates first, the pair ends FullyInSync in this run: sync the reverse
                 # peering unless the resource that owns it has just done so (the engine updates both at once), then
@@ -889,7 +906,9 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
     """Initiated (only this side exists), Connected (both sides exist) or Disconnected (the other side was
     deleted; the next update re-establishes it)."""
     peering_sync_level: pulumi.Output[str]
-    """FullyInSync, LocalNotInSync, RemoteNotInSync or LocalAndRemoteNotInSync (a vnet's address space changed)."""
+    """FullyInSync, LocalNotInSync, RemoteNotInSync or LocalAndRemoteNotInSync (a vnet's address space changed).
+    An Initiated peering reads RemoteNotInSync for as long as its other side does not exist: that is the normal
+    state of a half-built pair, not drift."""
     provisioning_state: pulumi.Output[str]
     resource_guid: pulumi.Output[str]
     local_virtual_network_address_space: pulumi.Output[list[str] | None]

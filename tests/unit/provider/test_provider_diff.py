@@ -114,9 +114,9 @@ def test_unknown_remote_during_preview_is_a_replace() -> None:
 
 @pytest.mark.parametrize("level", ["LocalNotInSync", "RemoteNotInSync", "LocalAndRemoteNotInSync"])
 def test_out_of_sync_is_an_update(level: str) -> None:
-    d = PROVIDER.diff("id", olds(sync=level), news())
+    d = PROVIDER.diff("id", olds(state="Connected", sync=level), news())
     assert d.changes is True and d.replaces == []
-    never = {**olds(sync=level), "sync_remote_address_space": "never"}
+    never = {**olds(state="Connected", sync=level), "sync_remote_address_space": "never"}
     assert PROVIDER.diff("id", never, news(sync_remote_address_space="never")).changes is False
 
 
@@ -133,3 +133,10 @@ def test_flag_changed_out_of_band_shows_after_refresh() -> None:
 def test_local_only_inputs_are_updates() -> None:
     d = PROVIDER.diff("id", olds(), news(timeouts={"create": 60}))
     assert d.changes is True and d.replaces == []
+
+
+@pytest.mark.parametrize("policy", ["auto", "always"])
+def test_a_one_sided_peering_waiting_for_its_other_side_is_no_drift(policy: str) -> None:
+    """Real Azure reads Initiated / RemoteNotInSync for as long as the other side does not exist."""
+    old = {**olds(state="Initiated", sync="RemoteNotInSync"), "sync_remote_address_space": policy}
+    assert PROVIDER.diff("id", old, news(sync_remote_address_space=policy)).changes is False
