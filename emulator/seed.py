@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from emulator import errors, identity, ids
 from emulator import store as st
-from emulator.state import Conditions, LroPlan
+from emulator.scheduler import LroPlan
+from emulator.state import Conditions
 
 if TYPE_CHECKING:
     from emulator.app import Emulator

@@ -1,4 +1,5 @@
-"""The network service: applies the rules to the store, runs long-running operations and holds per-vnet locks.
+"""The network service: applies the rules to the store and turns writes into long-running operations (scheduled,
+with the vnets they hold, by :mod:`emulator.scheduler`).
 
 Every public method must be called with the emulator's state lock held (see :class:`emulator.app.Emulator`).
 
@@ -16,7 +17,6 @@ Completion is evaluated lazily, at the start of every request, so nothing runs i
 
 from __future__ import annotations
 
-import heapq
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,23 +29,13 @@ from emulator.models import peerings as peer_models
 from emulator.models import virtual_networks as vnet_models
 from emulator.models.common import DELETING, FAILED, SUCCEEDED, UPDATING, new_etag
 from emulator.models.gateways import Gateway
-from emulator.models.operations import (
-    IN_PROGRESS,
-    OP_FAILED,
-    OP_SUCCEEDED,
-    OUTCOME_FAIL,
-    OUTCOME_HANG,
-    OUTCOME_SUCCEED,
-    Lock,
-    Operation,
-)
+from emulator.models.operations import OUTCOME_SUCCEED, Operation
 from emulator.models.peerings import DISCONNECTED, Peering
 from emulator.models.rendering import DEFAULT_API_VERSION, Rendering
 from emulator.models.resource_groups import ResourceGroup
 from emulator.models.virtual_networks import VirtualNetwork
+from emulator.scheduler import LroPlan, OperationScheduler
 from emulator.timing import GATEWAY, PEERING, VNET, LatencyProfile
-
-_COMPLETED_OPERATIONS_KEPT = 5000
 
 
 @dataclass
@@ -55,14 +45,6 @@ class Settings:
     page_size: int = 50
     latency_profile: LatencyProfile | None = None  # when set, it decides every write's duration (not ``latency``)
     sparse_bodies: bool = False
-
-
-@dataclass
-class LroPlan:
-    """How an operation will end (decided by fault injection before it starts)."""
-
-    outcome: str = OUTCOME_SUCCEED
-    extra_seconds: float = 0.0
 
 
 @dataclass
@@ -96,21 +78,17 @@ class NetworkService:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self.operations = OperationScheduler(store, clock, self._finish)
         self.reload()
 
     # --- bookkeeping -------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Rebuild in-memory indexes (pending operations, locks, peering back-references) from the store."""
-        self._pending: dict[str, Operation] = {}
-        self._heap: list[tuple[float, str]] = []
-        self._locks: dict[str, tuple[str, float | None]] = {}
+        self.operations.reload()
         self._peerings_to: dict[str, dict[str, None]] = {}
         for doc in self.store.all(st.PEERING):
             self._index_peering(doc["id"], doc["remote_vnet_id"])
-        for doc in self.store.all(st.OPERATION):
-            if doc["status"] == IN_PROGRESS:
-                self._track(Operation.from_doc(doc))
 
     def _index_peering(self, peering_id: str, remote_id: str) -> None:
         self._peerings_to.setdefault(ids.key(remote_id), {})[ids.key(peering_id)] = None
@@ -118,33 +96,16 @@ class NetworkService:
     def _unindex_peering(self, peering_id: str, remote_id: str) -> None:
         self._peerings_to.get(ids.key(remote_id), {}).pop(ids.key(peering_id), None)
 
-    def _track(self, op: Operation) -> None:
-        self._pending[op.id] = op
-        for lock in op.locks:
-            self._locks[lock.key] = (op.id, lock.release_at)
-        if op.finish_at is not None:
-            heapq.heappush(self._heap, (op.finish_at, op.id))
-
     def advance(self, now: float | None = None) -> None:
         """Complete every operation whose time has come."""
-        current = self.clock() if now is None else now
-        while self._heap and self._heap[0][0] <= current:
-            _, op_id = heapq.heappop(self._heap)
-            op = self._pending.get(op_id)
-            if op is not None:
-                self._complete(op)
+        self.operations.advance(now)
 
-    def holder(self, key: str) -> Operation | None:
-        """The in-flight operation holding a vnet (or gateway), if any."""
-        entry = self._locks.get(key)
-        if entry is None:
-            return None
-        op_id, release_at = entry
-        op = self._pending.get(op_id)
-        if op is None or (release_at is not None and self.clock() >= release_at):
-            del self._locks[key]
-            return None
-        return op
+    def finish_pending(self, outcome: str = OUTCOME_SUCCEED) -> int:
+        """Complete every in-flight operation now (hung ones included); returns how many."""
+        return self.operations.finish_pending(outcome)
+
+    def operation(self, subscription_id: str, op_id: str) -> Operation:
+        return self.operations.operation(subscription_id, op_id)
 
     def write_seconds(self, kind: str, method: str) -> float:
         """How long a write of this kind takes: the latency profile's value, else the flat ``latency``."""
@@ -154,11 +115,6 @@ class NetworkService:
     def rendering(self, api_version: str | None = None) -> Rendering:
         """How to render bodies for a request at ``api_version`` (the documented version when None)."""
         return Rendering(api_version or DEFAULT_API_VERSION, self.settings.sparse_bodies)
-
-    def _ensure_free(self, key: str, base_url: str) -> None:
-        op = self.holder(key)
-        if op is not None:
-            raise errors.another_operation_in_progress(op.async_url(base_url))
 
     def _start(
         self,
@@ -175,74 +131,31 @@ class NetworkService:
         created: bool,
         duration: float | None = None,
     ) -> Operation:
-        now = self.clock()
-        seconds = (self.write_seconds(kind, method) if duration is None else duration) + plan.extra_seconds
-        op = Operation(
-            id=ids.new_guid(),
-            subscription_id=subscription_id,
-            location=vnet_models.normalize_location(location),
+        return self.operations.start(
             method=method,
-            resource_kind=kind,
+            kind=kind,
             resource_id=resource_id,
+            subscription_id=subscription_id,
+            location=location,
             name=name,
-            created_at=now,
-            finish_at=None if plan.outcome == OUTCOME_HANG else now + seconds,
-            nominal_seconds=seconds,
-            outcome=plan.outcome,
             api_version=api_version,
-            locks=[Lock(k, None if r is None else now + r) for k, r in locks],
+            locks=locks,
+            plan=plan,
             created=created,
+            seconds=self.write_seconds(kind, method) if duration is None else duration,
         )
-        self._save_op(op)
-        self._track(op)
-        return op
 
-    def _save_op(self, op: Operation) -> None:
-        self.store.put(st.OPERATION, op.id, op.to_doc(), subscription=op.subscription_id)
-
-    def _complete(self, op: Operation, outcome: str | None = None) -> None:
-        ok = (outcome or op.outcome) != OUTCOME_FAIL
-        with self.store.transaction():
-            handler = {
-                (VNET, "PUT"): self._finish_vnet_put,
-                (VNET, "DELETE"): self._finish_vnet_delete,
-                (GATEWAY, "PUT"): self._finish_gateway_put,
-                (GATEWAY, "DELETE"): self._finish_gateway_delete,
-                (PEERING, "PUT"): self._finish_peering_put,
-                (PEERING, "DELETE"): self._finish_peering_delete,
-            }[(op.resource_kind, op.method)]
-            handler(op.resource_id, ok)
-            op.status = OP_SUCCEEDED if ok else OP_FAILED
-            op.error = None if ok else errors.operation_failed_internally().error_object()
-            op.finish_at = self.clock()
-            self._save_op(op)
-        self._pending.pop(op.id, None)
-        for lock in op.locks:
-            if self._locks.get(lock.key, ("",))[0] == op.id:
-                del self._locks[lock.key]
-        if self.store.count(st.OPERATION) > 2 * _COMPLETED_OPERATIONS_KEPT:
-            self._prune_operations()
-
-    def _prune_operations(self) -> None:
-        done = [d for d in self.store.all(st.OPERATION) if d["status"] != IN_PROGRESS]
-        done.sort(key=lambda d: d["created_at"])
-        with self.store.transaction():
-            for doc in done[: len(done) - _COMPLETED_OPERATIONS_KEPT]:
-                self.store.delete(st.OPERATION, doc["id"])
-
-    def finish_pending(self, outcome: str = OUTCOME_SUCCEED) -> int:
-        """Complete every in-flight operation now (hung ones included); returns how many."""
-        ops = list(self._pending.values())
-        for op in ops:
-            self._complete(op, outcome)
-        self._heap = []
-        return len(ops)
-
-    def operation(self, subscription_id: str, op_id: str) -> Operation:
-        doc = self.store.get(st.OPERATION, op_id.lower())
-        if doc is None or doc["subscription_id"] != subscription_id:
-            raise errors.operation_not_found(op_id)
-        return Operation.from_doc(doc)
+    def _finish(self, op: Operation, ok: bool) -> None:
+        """What an operation that ends does to its resource (called by the scheduler, in a transaction)."""
+        handler = {
+            (VNET, "PUT"): self._finish_vnet_put,
+            (VNET, "DELETE"): self._finish_vnet_delete,
+            (GATEWAY, "PUT"): self._finish_gateway_put,
+            (GATEWAY, "DELETE"): self._finish_gateway_delete,
+            (PEERING, "PUT"): self._finish_peering_put,
+            (PEERING, "DELETE"): self._finish_peering_delete,
+        }[(op.resource_kind, op.method)]
+        handler(op.resource_id, ok)
 
     # --- World (read access for the rules) ---------------------------------------------------------------------
 
@@ -265,7 +178,7 @@ class NetworkService:
         return [Gateway.from_doc(d) for d in self.store.children(st.GATEWAY, vnet_key)]
 
     def vnet_state(self, vnet: VirtualNetwork) -> tuple[str, str]:
-        op = self.holder(ids.key(vnet.id))
+        op = self.operations.holder(ids.key(vnet.id))
         if op is not None:
             own_delete = op.resource_kind == VNET and op.method == "DELETE"
             return (DELETING if own_delete else UPDATING), op.name
@@ -371,7 +284,7 @@ class NetworkService:
             raise errors.invalid_request_format("name", f"Invalid virtual network name '{name}'.")
         key = ids.key(ids.vnet_id(subscription_id, rg.name, name))
         existing = self.vnet(key)
-        self._ensure_free(key, base_url)
+        self.operations.ensure_free(key, base_url)
         _check_conditions(existing.etag if existing else None, conditions)
         resource_id = existing.id if existing else ids.vnet_id(subscription_id, rg.name, name)
         request = vnet_models.parse_put(body, resource_id)
@@ -449,7 +362,7 @@ class NetworkService:
         vnet = self.vnet(key)
         if vnet is None:
             return WriteResult(204, None, None)
-        self._ensure_free(key, base_url)
+        self.operations.ensure_free(key, base_url)
         _check_conditions(vnet.etag, conditions)
         for subnet_name, user in self._gateway_users(key).items():
             raise errors.in_use_subnet_cannot_be_deleted(ids.subnet_id(vnet.id, subnet_name), user)
@@ -523,7 +436,7 @@ class NetworkService:
         existing = Gateway.from_doc(existing_doc) if existing_doc else None
         if existing is not None:
             gateway_id = existing.id
-        self._ensure_free(gkey, base_url)
+        self.operations.ensure_free(gkey, base_url)
         _check_conditions(existing.etag if existing else None, conditions)
         request = gw_models.parse_put(body)
         if existing is None and not request.location:
@@ -535,7 +448,7 @@ class NetworkService:
             configs.append(gw_models.IpConfiguration(c.name, subnet_id, c.public_ip_id))
         assert vnet is not None
         vkey = ids.key(vnet.id)
-        self._ensure_free(vkey, base_url)
+        self.operations.ensure_free(vkey, base_url)
         seconds = self.settings.gateway_provisioning_seconds if provisioning_seconds is None else provisioning_seconds
         gateway = Gateway(
             id=gateway_id,
@@ -574,7 +487,7 @@ class NetworkService:
                 duration=0.0 if seeded and seconds <= 0 else max(base, seconds),
             )
         if seeded and seconds <= 0:
-            self._complete(op)
+            self.operations.complete(op)
         return WriteResult(201 if existing is None else 200, gateway.to_wire(UPDATING), op)
 
     def _finish_gateway_put(self, resource_id: str, ok: bool) -> None:
@@ -603,7 +516,7 @@ class NetworkService:
         if doc is None:
             return WriteResult(204, None, None)
         g = Gateway.from_doc(doc)
-        self._ensure_free(gkey, base_url)
+        self.operations.ensure_free(gkey, base_url)
         _check_conditions(g.etag, conditions)
         op = self._start(
             method="DELETE",
@@ -688,7 +601,7 @@ class NetworkService:
         existing = Peering.from_doc(existing_doc) if existing_doc else None
         if existing is not None:
             pid, name = existing.id, existing.name
-        self._ensure_free(vkey, base_url)
+        self.operations.ensure_free(vkey, base_url)
         _check_conditions(existing.etag if existing else None, conditions)
         request = peer_models.parse_put(body)
         result = rules.plan_peering_put(
@@ -758,7 +671,7 @@ class NetworkService:
             return WriteResult(204, None, None)
         p = Peering.from_doc(doc)
         vkey = ids.key(vnet.id)
-        self._ensure_free(vkey, base_url)
+        self.operations.ensure_free(vkey, base_url)
         _check_conditions(p.etag, conditions)
         with self.store.transaction():
             p.provisioning_state = DELETING

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from emulator.http import Request, Response
 from emulator.identity import Claims
 from emulator.models.rendering import Rendering
-from emulator.state import Conditions, LroPlan, WriteResult
+from emulator.scheduler import LroPlan
+from emulator.state import Conditions, WriteResult
 
 if TYPE_CHECKING:
     from emulator.app import Emulator
