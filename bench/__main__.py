@@ -13,6 +13,7 @@ from pathlib import Path
 from bench import report
 from bench.profiles import PROFILES, override_rollouts
 from bench.suite import GROUPS, Suite
+from emulator.timing import PEERING, LatencyProfile
 from harness.pulumi import REPO
 
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
@@ -32,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         "--latency", type=float, action="append", help="emulator seconds per write (L) of the rollouts (repeatable)"
     )
     parser.add_argument(
+        "--latency-profile",
+        metavar="azure[:SCALE]",
+        help="experiment: the rollouts' writes take real Azure durations times SCALE (default 0.01; peerings 10 s, "
+        "vnets 3 s) instead of a flat L; L is then the profile's peering write time (not with --latency)",
+    )
+    parser.add_argument(
         "--serialized-only", action="store_true", help="skip the rollouts with per-vnet serialisation off"
     )
     parser.add_argument("--read-n", type=int, help="spoke count of the preview/refresh cases")
@@ -45,9 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    profile = override_rollouts(
-        PROFILES[args.profile], args.rollout_n, args.latency, serialized_only=args.serialized_only
-    )
+    latencies = args.latency
+    if args.latency_profile:
+        if args.latency:
+            parser.error("--latency and --latency-profile exclude each other (the profile decides every write's time)")
+        try:
+            latency_profile = LatencyProfile.parse(args.latency_profile)
+        except ValueError as exc:
+            parser.error(str(exc))
+        latencies = [latency_profile.seconds(PEERING, "PUT")]
+    profile = override_rollouts(PROFILES[args.profile], args.rollout_n, latencies, serialized_only=args.serialized_only)
+    if args.latency_profile:
+        profile = replace(profile, latency_profile=latency_profile.spec)
     if args.read_n:
         profile = replace(profile, read_n=args.read_n)
     if args.provider_workers:

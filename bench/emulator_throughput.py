@@ -1,6 +1,6 @@
 """Throughput of the ARM emulator on this machine: GETs with keep-alive client threads, and PUTs polled to completion.
 
-    python bench/emulator_throughput.py [--seconds 5] [--threads 4] [--latency 0]
+    python bench/emulator_throughput.py [--seconds 5] [--threads 4] [--latency 0 | --latency-profile azure[:SCALE]]
 
 Prints a table. The emulator must never be the bottleneck of the project's benchmarks: the target is >= 500 GET/s.
 Bounded in time and in requests; talks to 127.0.0.1 only.
@@ -115,8 +115,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.0, help="emulator write latency (0: measure overhead)")
+    parser.add_argument(
+        "--latency-profile", metavar="azure[:SCALE]", help="real Azure write durations times SCALE instead of --latency"
+    )
     args = parser.parse_args()
-    with EmulatorProcess(latency=args.latency) as emu:
+    with EmulatorProcess(latency=args.latency, latency_profile=args.latency_profile) as emu:
         sub = emu.primary.subscriptions[0]
         emu.seed(_topology(sub, max(args.threads, 1)))
         path = f"/subscriptions/{sub}/resourceGroups/rg-bench/providers/Microsoft.Network"
@@ -134,7 +137,8 @@ def main() -> int:
             ),
         ]
         logged = len(emu.request_log())
-    print(f"ARM emulator throughput (latency {args.latency}s, {args.seconds}s per row, HTTPS keep-alive)")
+    timing = f"latency profile {args.latency_profile}" if args.latency_profile else f"latency {args.latency}s"
+    print(f"ARM emulator throughput ({timing}, {args.seconds}s per row, HTTPS keep-alive)")
     print(f"{'scenario':<42} {'count':>8} {'per s':>9} {'p50 ms':>8} {'p95 ms':>8}")
     for name, row in rows:
         print(f"{name:<42} {row['count']:>8.0f} {row['per_s']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f}")

@@ -46,6 +46,10 @@ class Profile:
     ``pulumi.dynamic``'s fixed 4 (bench/provider_probe.py widens the pool). None: the SDK's own."""
     engine_parallel: int | None = None
     """Experiment (``--parallel``): the engine's ``--parallel`` (None: the CLI's default, 4 per CPU, 8 here)."""
+    latency_profile: str | None = None
+    """Experiment (``--latency-profile azure[:SCALE]``): the rollouts' emulator gives each kind of write its real
+    Azure duration times SCALE (peerings 10 s, vnets 3 s, gateways minutes) instead of a flat L; L is then the
+    profile's peering write time. None: a flat L per write."""
 
 
 PROFILES: dict[str, Profile] = {

@@ -182,10 +182,13 @@ class Suite:
         wall = f"{result.wall_s:.1f}s" if result.wall_s is not None else "-"
         self.log(f"  {result.case} n={result.n} L={result.latency_s}: wall {wall}, ratio {ratio}")
 
-    def _fresh(self, topology: HubSpokeTopology, latency: float) -> None:
+    def _fresh(self, topology: HubSpokeTopology, latency: float, latency_profile: str | None = None) -> None:
         emu = self.emulator
         emu.reset()
-        emu.set_latency(latency)
+        if latency_profile:
+            emu.set_latency_profile(latency_profile)
+        else:
+            emu.set_latency(latency)
         emu.seed(topology.seed())
 
     def _project(self, name: str, program: str, topology: HubSpokeTopology) -> BenchProject:
@@ -236,10 +239,10 @@ class Suite:
         self.log(f"{case} n={n}: hub + {n} spokes, {2 * n} peerings, L={latency}s, bound N*L={bound:.1f}s")
         topology = self._topology(n)
 
-        self._fresh(topology, latency)
+        self._fresh(topology, latency, self.profile.latency_profile)
         floor = self._project(f"floor-up-{n}-L{latency:g}", TRIVIAL, topology).run("up")
 
-        self._fresh(topology, latency)
+        self._fresh(topology, latency, self.profile.latency_profile)
         project = self._project(f"{case}-{n}-L{latency:g}", HUB_SPOKE, topology)
         project.set_env(SERIALIZE_ENV, None if serialized else "false")
         with self._logged(project, "up") as traffic:

@@ -2,6 +2,9 @@
 
     python -m harness.demo up        # start the emulator, pulumi up, summary, a no-change preview, stop
     python -m harness.demo destroy   # start the emulator, pulumi destroy, stop
+    python -m harness.demo up --latency-profile azure:0.05   # writes at real Azure proportions, scaled down
+
+Without ``--latency-profile`` (or AZURE_PEERING_DEMO_LATENCY_PROFILE), every write takes DEMO_LATENCY seconds.
 
 State lives in .state/ (emulator SQLite store, Pulumi file backend, PULUMI_HOME), so a second run finds everything
 in place. The root Pulumi.yaml runs examples/hub_spoke; its stack config is Pulumi.demo.yaml.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,6 +27,8 @@ STACK = "demo"
 SEED = REPO / "examples" / "hub_spoke" / "seed.json"
 #: Seconds each ARM write takes in the demo's emulator: enough to see the ordering, short enough to be quick.
 DEMO_LATENCY = 0.3
+#: ``azure[:SCALE]``: the emulator's latency profile instead of DEMO_LATENCY (docs/emulator.md), e.g. azure:0.05.
+LATENCY_PROFILE_ENV = "AZURE_PEERING_DEMO_LATENCY_PROFILE"
 
 
 def _summary(outputs: dict[str, Any]) -> str:
@@ -45,15 +51,32 @@ def _summary(outputs: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.demo", description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["up", "destroy"])
+    parser.add_argument(
+        "--latency-profile",
+        metavar="azure[:SCALE]",
+        default=os.environ.get(LATENCY_PROFILE_ENV) or None,
+        help=f"real Azure write durations times SCALE (default 0.01) instead of {DEMO_LATENCY}s per write "
+        f"(default: ${LATENCY_PROFILE_ENV})",
+    )
     args = parser.parse_args(argv)
 
     from emulator.testing import EmulatorProcess
+    from emulator.timing import LatencyProfile
+
+    if args.latency_profile:
+        try:
+            LatencyProfile.parse(args.latency_profile)
+        except ValueError as exc:
+            parser.error(str(exc))
 
     data_dir = STATE / "emulator"
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    print(f"demo: starting the ARM emulator (data in {data_dir.relative_to(REPO)})", flush=True)
-    with EmulatorProcess(data_dir=data_dir, seed=SEED, latency=DEMO_LATENCY) as emulator:
+    timing = f"latency profile {args.latency_profile}" if args.latency_profile else f"{DEMO_LATENCY}s per write"
+    print(f"demo: starting the ARM emulator ({timing}; data in {data_dir.relative_to(REPO)})", flush=True)
+    with EmulatorProcess(
+        data_dir=data_dir, seed=SEED, latency=DEMO_LATENCY, latency_profile=args.latency_profile
+    ) as emulator:
         env = hermetic_env(STATE / "pulumi", emulator.env())
         project = PulumiProject(REPO, STACK, env)
         project.select()
