@@ -49,7 +49,7 @@ from .models import (
     peering_id_for,
     same_id,
 )
-from .preflight import VNET_CACHE, already_exists_message, run_preflight
+from .preflight import VNET_CACHE, VnetFacts, already_exists_message, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
 
@@ -87,6 +87,10 @@ LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxi
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=...)``.
 WAIT_FOR_KEY = "__wait_for"
 PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
+
+# How long a write that uses the remote vnet's gateway waits, at least, for that gateway to finish provisioning:
+# a real VPN gateway takes 18 to 35 minutes to create (recorded), and Azure documents 45 minutes and more.
+GATEWAY_WAIT_SECONDS = 3600.0
 
 # How long a write waits for the reverse peering (another resource) to be re-established or allow transit.
 RECONNECT_GRACE_SECONDS = 60.0
@@ -434,7 +438,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         client = self.client()
         aux = _aux(spec, client.settings)
 
-        def put(locks: HeldVnetLocks) -> VirtualNetworkPeeringResource:
+        def put(locks: HeldVnetLocks, deadline: Deadline) -> VirtualNetworkPeeringResource:
             return client.put_peering(
                 spec.peering_id,
                 spec.put_body(),
@@ -445,18 +449,23 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 on_settled=locks.release_all,
             )
 
+        # The deadline of the next attempt: the create's own, or a longer one while a gateway is provisioning.
+        current = [deadline]
+        waiting_for_gateway: list[VnetFacts] = []
+
         def attempt() -> VirtualNetworkPeeringResource:
+            deadline = current[0]
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline) as locks:
                 try:
                     try:
-                        return put(locks)
+                        return put(locks, deadline)
                     except ArmError as exc:
                         # Re-arming writes the remote vnet's peering: it must still hold that vnet's lock.
                         if exc.code != "RemotePeeringIsDisconnected" or not self._rearm_reverse(
                             client, spec, deadline, aux
                         ):
                             raise
-                        return put(locks)
+                        return put(locks, deadline)
                 finally:
                     VNET_CACHE.forget(spec.virtual_network_id)
                     VNET_CACHE.forget(spec.remote_virtual_network_id)
@@ -464,19 +473,27 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         grace = Deadline(min(RECONNECT_GRACE_SECONDS, deadline.remaining()))
 
         def worth_waiting(exc: BaseException) -> bool:
-            if deadline.expired:
+            if isinstance(exc, ArmError) and exc.code == "RemoteVnetHasNoGateways":
+                # ARM counts only a Succeeded gateway; one still being provisioned is worth waiting for, as long
+                # as a real one takes (GATEWAY_WAIT_SECONDS at least, whatever the create's own timeout)
+                if not waiting_for_gateway:
+                    current[0] = Deadline(max(GATEWAY_WAIT_SECONDS, deadline.remaining()))
+                if current[0].expired:
+                    return False
+                VNET_CACHE.forget(spec.remote_virtual_network_id)
+                facts = VNET_CACHE.get(
+                    client, spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=current[0]
+                )
+                if facts is not None and facts.gateway_provisioning:
+                    if not waiting_for_gateway:
+                        log.info("%s: the remote gateway is still provisioning; waiting", spec.name)
+                    waiting_for_gateway[:] = [facts]
+                    return True
+                return False
+            if current[0].expired:
                 return False
             if _waits_for_sibling(exc):
                 return not grace.expired
-            if isinstance(exc, ArmError) and exc.code == "RemoteVnetHasNoGateways":
-                # ARM counts only a Succeeded gateway; one still being provisioned is worth waiting for
-                VNET_CACHE.forget(spec.remote_virtual_network_id)
-                facts = VNET_CACHE.get(
-                    client, spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=deadline
-                )
-                if facts is not None and facts.gateway_provisioning:
-                    log.info("%s: the remote gateway is still provisioning; waiting", spec.name)
-                    return True
             return False
 
         retrying = tenacity.Retrying(
@@ -486,7 +503,20 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             sleep=client.retry.sleep,
             reraise=True,
         )
-        return retrying(attempt)
+        try:
+            return retrying(attempt)
+        except ArmError as exc:
+            if exc.code != "RemoteVnetHasNoGateways" or not waiting_for_gateway:
+                raise
+            facts = waiting_for_gateway[0]
+            gateways = (
+                ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways) or "none"
+            )
+            raise OperationTimeoutError(
+                f"waited {current[0].seconds / 60:.0f} min for the gateway of {facts.name} to finish provisioning "
+                f"(gateways: {gateways or 'none'}); ARM only accepts use_remote_gateways once it has Succeeded. Run "
+                "`pulumi up` again once it has, or raise timeouts.create"
+            ) from exc
 
     def _rearm_reverse(self, client: ArmClient, spec: PeeringSpec, deadline: Deadline, aux: list[str]) -> bool:
         """Bring the remote vnet's Disconnected peering back to this vnet to Initiated, as ARM's error asks, by

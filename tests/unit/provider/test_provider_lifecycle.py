@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -375,3 +376,35 @@ def test_update_without_rights_on_the_remote_vnet_leaves_the_reverse_sync_to_its
     r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
     result = VirtualNetworkPeeringProvider().update(PID, {}, inputs())
     assert (result.outs or {})["peering_sync_level"] == "RemoteNotInSync"
+
+
+def test_a_gateway_still_provisioning_is_waited_for_past_the_create_timeout(
+    client: ArmClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real VPN gateway takes up to 35 minutes: the wait for it is GATEWAY_WAIT_SECONDS at least, and the error
+    at the end names the gateway and its state."""
+    import provider.resource as resource
+
+    monkeypatch.setattr(resource, "GATEWAY_WAIT_SECONDS", 0.3)
+    r = rsps(client)
+    r.assert_all_requests_are_fired = False
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    no_gateway = {"error": {"code": "RemoteVnetHasNoGateways", "message": "the remote vnet has no gateway"}}
+    r.put(URL, status=400, json=no_gateway)
+    r.delete(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    gw = {
+        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
+        "properties": {
+            "provisioningState": "Updating",
+            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
+        },
+    }
+    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+    started = time.monotonic()
+    with pytest.raises(PeeringOperationError) as info:
+        VirtualNetworkPeeringProvider().create(inputs(use_remote_gateways=True, timeouts={"create": 0.05}))
+    assert time.monotonic() - started >= 0.3  # past the create's own 0.05 s: the gateway's wait applies
+    message = str(info.value)
+    assert "hub-gw (Updating)" in message and "spoke" in message, message
+    puts = [c for c in r.calls if c.request.method == "PUT"]
+    assert len(puts) >= 2  # tried again while it was provisioning
