@@ -44,7 +44,7 @@ def test_initiated_then_connected_with_a_shared_resource_guid(emu: EmulatorProce
     first = put_peering(emu, "a", "a-b", vnet_id("b"))
     assert first.status_code == 201
     assert first.json()["properties"]["peeringState"] == "Initiated"
-    assert first.json()["properties"]["peeringSyncLevel"] == "RemoteNotInSync"  # while the first side sets up
+    assert first.json()["properties"]["peeringSyncLevel"] == "RemoteNotInSync"  # until the other side exists
     assert get_props(emu, peering_path("a", "a-b"))["peeringState"] == "Initiated"
     assert put_peering(emu, "b", "b-a", vnet_id("a")).status_code == 201
     pa, pb = get_props(emu, peering_path("a", "a-b")), get_props(emu, peering_path("b", "b-a"))
