@@ -31,18 +31,29 @@ DEMO_LATENCY = 0.3
 LATENCY_PROFILE_ENV = "AZURE_PEERING_DEMO_LATENCY_PROFILE"
 
 
+#: The component's per-spoke ``status``, said plainly: a half-built pair is waiting, not out of sync.
+_PAIR_STATUS_TEXT = {
+    "Connected": "connected",
+    "WaitingForSpokeSide": "waiting for the spoke side to be created",
+    "WaitingForHubSide": "waiting for the hub side to be created",
+    "OutOfSync": "out of sync after a resize (the next up syncs it)",
+    "Disconnected": "disconnected (the next up re-establishes it)",
+}
+
+
 def _summary(outputs: dict[str, Any]) -> str:
-    rows = [("spoke", "hub -> spoke", "spoke -> hub", "sync (hub side / spoke side)")]
+    rows = [("spoke", "pair", "hub -> spoke", "spoke -> hub", "sync (hub side / spoke side)")]
     for spoke, p in sorted((outputs.get("peerings") or {}).items()):
         rows.append(
             (
                 spoke,
+                _PAIR_STATUS_TEXT.get(str(p.get("status")), str(p.get("status"))),
                 str(p.get("hub_to_spoke_state")),
                 str(p.get("spoke_to_hub_state")),
                 f"{p.get('hub_to_spoke_sync_level')} / {p.get('spoke_to_hub_sync_level')}",
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
