@@ -33,9 +33,10 @@ def vnet(name, prefix, subnets=None):
 """
 
 
-def program(body: str) -> str:
-    """A program: the stand-in/peering imports and a ``vnet(name, prefix, subnets)`` helper, then ``body``."""
-    return HEADER + "\n" + textwrap.dedent(body)
+def program(body: str, *, prelude: str = "") -> str:
+    """A program: the stand-in/peering imports and a ``vnet(name, prefix, subnets)`` helper, ``prelude`` (more
+    definitions), then ``body`` (dedented)."""
+    return HEADER + prelude + "\n" + textwrap.dedent(body)
 
 
 def new_vnet(name: str) -> str:

@@ -39,6 +39,25 @@ KNOWN_FLAGS = (
 )
 
 
+# azure-native's gateway takes a PublicIPAddress (which the emulator does not model): a resource that takes as long.
+PUBLIC_IP_STAND_IN = """
+import time
+
+import pulumi.dynamic
+
+
+class _TakesSeconds(pulumi.dynamic.ResourceProvider):
+    def create(self, props):
+        time.sleep(float(props["seconds"]))
+        return pulumi.dynamic.CreateResult("public-ip", {"seconds": props["seconds"]})
+
+
+class PublicIpStandIn(pulumi.dynamic.Resource):
+    def __init__(self, name, seconds):
+        super().__init__(_TakesSeconds(), name, {"seconds": seconds})
+"""
+
+
 def preview_plans(project: PulumiProject, emulator: Any, creates: int, resources: Sequence[str]) -> str:
     """`pulumi preview --diff` succeeds, plans `creates` creates including every resource named, and writes nothing
     to ARM (no vnet, gateway or peering)."""
@@ -230,8 +249,9 @@ def test_hub_spoke_mixing_existing_and_new_spokes(make_project: Callable[..., Pu
 def test_new_hub_whose_gateway_is_created_in_the_same_program(
     make_project: Callable[..., PulumiProject], emulator: Any
 ) -> None:
-    """The hub's VPN gateway takes a while to provision (18 to 45 minutes on Azure, a few seconds here); the spoke
-    that uses it gets its peering only once the gateway is there, and none of its writes is refused."""
+    """The hub's VPN gateway takes a while to provision (18 to 45 minutes on Azure, a few seconds here), and its
+    PUT is only sent once its public IP address exists; the component is told to wait for it (``depends_on``). The
+    spoke that uses it gets its peering only once the gateway is there, and none of its writes is refused."""
     project = make_project(
         program(
             """
@@ -243,11 +263,14 @@ def test_new_hub_whose_gateway_is_created_in_the_same_program(
                     {"name": "shared", "address_prefix": "10.66.1.0/24"},
                 ],
             )
+            # On Azure the gateway's PUT waits for its public IP address, a few seconds after the hub vnet exists.
+            public_ip = PublicIpStandIn("vgw-hub4-ip", 3)
             gateway = VirtualNetworkGateway(
                 "vgw-hub4",
                 VirtualNetworkGatewayArgs(
                     resource_group_name="rg-new", virtual_network_gateway_name="vgw-hub4", virtual_network_id=hub.id
                 ),
+                pulumi.ResourceOptions(depends_on=[public_ip]),
             )
             app = vnet("vnet-app4", "10.67.0.0/16")
             data = vnet("vnet-data4", "10.68.0.0/16")
@@ -261,19 +284,20 @@ def test_new_hub_whose_gateway_is_created_in_the_same_program(
             )
             pulumi.export("peerings", topology.peerings)
             pulumi.export("gateway", gateway.id)
-            """
+            """,
+            prelude=PUBLIC_IP_STAND_IN,
         )
     )
     emulator.settings(gateway_provisioning_seconds=GATEWAY_SECONDS)
     try:
         children = spoke_children("net", ["app", "data"])
-        # stack, 3 vnets, the gateway, the component, 4 peerings
-        preview = preview_plans(project, emulator, 10, ["vnet-hub4", "vgw-hub4", "vnet-app4", "vnet-data4", *children])
+        # stack, 3 vnets, the public IP, the gateway, the component, 4 peerings
+        preview = preview_plans(project, emulator, 11, ["vnet-hub4", "vgw-hub4", "vnet-app4", "vnet-data4", *children])
         assert planned(preview, "net-app.hub-to-spoke")["allow_gateway_transit"] == "true"
         assert planned(preview, "net-data.hub-to-spoke")["allow_gateway_transit"] == "false"
 
         seq = emulator.last_request_seq()
-        up_with_preview(project, 10)
+        up_with_preview(project, 11)
         log = emulator.request_log(since=seq)
     finally:
         emulator.settings(gateway_provisioning_seconds=0.0)
