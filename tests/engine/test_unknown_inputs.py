@@ -132,6 +132,10 @@ def test_standalone_pair_between_new_vnets(make_project: Callable[..., PulumiPro
     assert_pair_connected(emulator, a, b, "a-to-b", "b-to-a")
     assert live_peerings(emulator, a)["a-to-b"]["allowForwardedTraffic"] is True
     assert project.outputs()["a_to_b"].lower() == f"{a}/virtualNetworkPeerings/a-to-b".lower()
+    # The stand-ins, like the peerings, keep nothing secret in the state: their pickled providers are plain text.
+    assert emulator.env()["AZURE_CLIENT_SECRET"] not in project.backend_files_text()
+    stand_ins = project.resources("azure-stand-ins:VirtualNetwork")
+    assert len(stand_ins) == 2 and all(isinstance(r["inputs"]["__provider"], str) for r in stand_ins), stand_ins
 
     project.preview(expect_no_changes=True)
     destroy_in_order(project, emulator, [a, b])
