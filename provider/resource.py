@@ -105,20 +105,31 @@ _REPLACING_LOCK = threading.Lock()
 _SELF_NEEDS_REVERSE_SYNC = frozenset({"RemoteNotInSync", "LocalAndRemoteNotInSync"})
 _REVERSE_NEEDS_SYNC = frozenset({"LocalNotInSync", "LocalAndRemoteNotInSync"})
 
-# Ids of peerings that a create of this process (one engine run) made or took over. A delete of the same id in
-# the same run comes from another resource (the old name of a renamed one) and must leave the peering alone.
-_CLAIMED: set[str] = set()
+# Peerings that a create of this process (one engine run) made or took over, with the etag that create left. A
+# delete of the same id whose state holds another etag comes from another resource (the old name of a renamed
+# one, which last wrote it before this run's create did) and must leave the peering alone. Every ARM write
+# changes the etag, so the resource that made it deletes it as usual.
+_CLAIMED: dict[str, str | None] = {}
 _CLAIMED_LOCK = threading.Lock()
 
 
-def _claim(peering_id: str) -> None:
+def _claim(peering_id: str, etag: str | None) -> None:
     with _CLAIMED_LOCK:
-        _CLAIMED.add(peering_id.lower())
+        _CLAIMED[peering_id.lower()] = etag
 
 
-def _claimed(peering_id: str) -> bool:
+def _follow_claim(peering_id: str, etag: str | None) -> None:
+    """The resource that claimed a peering wrote it again (an update): its state now holds the new etag."""
     with _CLAIMED_LOCK:
-        return peering_id.lower() in _CLAIMED
+        if peering_id.lower() in _CLAIMED:
+            _CLAIMED[peering_id.lower()] = etag
+
+
+def _claimed_by_another(peering_id: str, etag: Any) -> bool:
+    with _CLAIMED_LOCK:
+        if peering_id.lower() not in _CLAIMED:
+            return False
+        return etag is None or _CLAIMED[peering_id.lower()] != etag
 
 
 _VNET_LOCKS: dict[str, threading.Lock] = {}
@@ -631,7 +642,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             # The engine records the result: nothing is pending any more, and a later create of this id (a
             # renamed resource) must not take it over silently.
             INTENTS.forget(spec.peering_id)
-            _claim(spec.peering_id)
+            _claim(spec.peering_id, live.etag)
             return dyn.CreateResult(live.id, outputs_from(_strip_internal(props) | spec_inputs(spec), live))
         except (PeeringError, ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"create {label}", exc), exc) from None
@@ -718,6 +729,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                         log.warning("%s: cannot sync the reverse peering: %s", label, one_line(str(exc)))
                 live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline) or live
             assert live is not None
+            _follow_claim(_id, live.etag)
             return dyn.UpdateResult(outputs_from(_strip_internal(news) | spec_inputs(spec), live))
         except (PeeringError, ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"update {label}", exc), exc) from None
@@ -731,7 +743,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             deadline = Deadline(float(timeouts.get("delete") or 1800.0))
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
-            if _claimed(id_):
+            if _claimed_by_another(id_, old.get("etag")):
                 # Another resource of this run created or adopted this very peering (a renamed resource whose old
                 # self is deleted after the new one was created): it is that resource's now, and deleting it
                 # would cut the pair off while the state says it exists.
