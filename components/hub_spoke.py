@@ -204,6 +204,26 @@ class HubSpokeError(pulumi.RunError):
         )
 
 
+def _dependency_outputs(opts: pulumi.ResourceOptions | None) -> list[pulumi.Output[Any]]:
+    """An output per resource the component was told to depend on, known once that resource exists (its id for a
+    custom resource, which the engine resolves when the create is done)."""
+    raw: Any = opts.depends_on if opts is not None else None
+    if raw is None:
+        return []
+    if isinstance(raw, pulumi.Output):
+        return [raw.apply(lambda deps: [getattr(d, "urn", d) for d in (deps or [])])]
+    deps = raw if isinstance(raw, list | tuple) else [raw]
+    outputs: list[pulumi.Output[Any]] = []
+    for dep in deps:
+        if isinstance(dep, pulumi.CustomResource):
+            outputs.append(dep.id)
+        elif isinstance(dep, pulumi.Resource):
+            outputs.append(dep.urn)
+        else:
+            outputs.append(pulumi.Output.from_input(dep))
+    return outputs
+
+
 def _renamed_spokes(args: HubSpokePeeringArgs) -> dict[str, tuple[str, ...]]:
     """Each spoke's earlier keys (``SpokeArgs.previous_keys``), checked: an earlier key that is a spoke's key
     today would make two resources claim one peering."""
@@ -295,13 +315,16 @@ class HubSpokePeering(pulumi.ComponentResource):
         ids: list[Any] = [args.hub_vnet_id, *(args.spokes[k].vnet_id for k in args.spokes)]
         keys = list(args.spokes)
         gate: pulumi.Output[Plan] | None = None
-        if all(isinstance(i, str) for i in ids):
+        # What the plan reads (the vnets, their gateways and peerings) may be made by resources this component
+        # depends on (a hub's gateway created in the same program): then it is read once they exist.
+        waits_for = _dependency_outputs(opts)
+        if all(isinstance(i, str) for i in ids) and not waits_for:
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
             plan = plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys})
-            view, looked_up = all_known(plan), args.look_up_vnets
+            view = all_known(plan)
             planned: pulumi.Output[Plan] = pulumi.Output.from_input(0).apply(lambda _: plan)
         else:
-            # Some ids are outputs (vnets created by this program): the plan needs them all, and ARM's facts,
+            # Some ids are outputs (vnets created by this program), or the facts are: the plan needs them all,
             # so it is computed once they resolve. Whatever does not depend on them is known now and shown at
             # preview; problems that do not depend on them fail the preview already.
             view, problems = partial_plan(
@@ -311,13 +334,16 @@ class HubSpokePeering(pulumi.ComponentResource):
             )
             if problems:
                 raise HubSpokeError(problems)
-            looked_up = False
-            planned = pulumi.Output.all(*ids).apply(
-                lambda resolved: plan_for(args, str(resolved[0]), dict(zip(keys, map(str, resolved[1:]), strict=True)))
+            planned = pulumi.Output.all(*ids, *waits_for).apply(
+                lambda resolved: plan_for(
+                    args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
+                )
             )
             # Every child waits for the real plan, even one whose inputs are all known: nothing is created when
-            # the plan, with every id and fact, finds a problem.
+            # the plan, with every id and fact, finds a problem; and a child's own preflight reads the facts only
+            # once the resources they depend on exist.
             gate = planned
+        looked_up = args.look_up_vnets
         shape = view.shape
 
         self._renamed = _renamed_spokes(args)
@@ -325,7 +351,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         previous_hub_side: VirtualNetworkPeering | None = None
         for p in shape.peerings:  # hub side before the spoke side that depends on it
             after = [previous_hub_side] if previous_hub_side is not None and args.chain_hub_writes else []
-            self.resources[p.key] = self._peering(name, p, view, planned, gate, looked_up, after)
+            self.resources[p.key] = self._peering(name, p, view, planned, gate, waits_for, looked_up, after)
             if p.direction == "hub_to_spoke":
                 previous_hub_side = self.resources[p.key]
 
@@ -370,6 +396,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         view: PartialPlan,
         planned: pulumi.Output[Plan],
         gate: pulumi.Output[Plan] | None,
+        waits_for: list[pulumi.Output[Any]],
         looked_up: bool,
         after: list[VirtualNetworkPeering],
     ) -> VirtualNetworkPeering:
@@ -432,6 +459,8 @@ class HubSpokePeering(pulumi.ComponentResource):
             # The vnets were read and checked; whether this peering is new only the engine knows: a new one must
             # still be checked against the peerings ARM has (one named like it, or one to the same remote).
             preflight_when_creating=looked_up,
+            # Facts made by the resources the component depends on are read once those exist.
+            preflight_after=pulumi.Output.all(*waits_for).apply(lambda _: True) if waits_for else None,
         )
 
 

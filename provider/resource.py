@@ -87,6 +87,7 @@ LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxi
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=...)``.
 WAIT_FOR_KEY = "__wait_for"
 PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
+PREFLIGHT_AFTER_KEY = "__preflight_after"
 
 # How long a write that uses the remote vnet's gateway waits, at least, for that gateway to finish provisioning:
 # a real VPN gateway takes 18 to 35 minutes to create (recorded), and Azure documents 45 minutes and more.
@@ -379,7 +380,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         old = _strip_internal(olds)
         creating = not old.get("virtual_network_id")
         wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
-        if failures or not wanted or is_unknown(inputs):
+        if failures or not wanted or is_unknown(inputs) or is_unknown(news.get(PREFLIGHT_AFTER_KEY)):
             return dyn.CheckResult(inputs, result)
         if not creating:
             _note_replacement(old, inputs)
@@ -971,6 +972,7 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
         provider_overrides: ProviderOverrides | None = None,
         wait_for: pulumi.Input[Any] | None = None,
         preflight_when_creating: bool = False,
+        preflight_after: pulumi.Input[Any] | None = None,
     ) -> None:
         """
         :param resource_name: The Pulumi name of the resource (and the peering's name unless ``args.name``).
@@ -984,6 +986,9 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
         :param preflight_when_creating: Run the preflight when the peering is about to be created even though
             ``args.preflight`` is false (``HubSpokePeering`` has checked the topology, but only the engine knows
             which peerings are new: a new one must not collide with a peering already in ARM).
+        :param preflight_after: The preflight waits for this output: while it is unknown (a preview in which the
+            resources it comes from are still to be created), what the preflight would read is not final (a
+            gateway created by this program), so it is left to ``up``. Not an input of the peering either.
         """
         provider = VirtualNetworkPeeringProvider(provider_overrides) if provider_overrides else _DEFAULT_PROVIDER
         props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
@@ -992,6 +997,8 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
             props[WAIT_FOR_KEY] = wait_for
         if preflight_when_creating:
             props[PREFLIGHT_WHEN_CREATING_KEY] = True
+        if preflight_after is not None:
+            props[PREFLIGHT_AFTER_KEY] = preflight_after
         with _restore_sdk_pickler():
             super().__init__(provider, resource_name, props, opts)
 

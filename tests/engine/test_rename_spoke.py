@@ -15,7 +15,7 @@ from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configur
 
 pytestmark = pytest.mark.engine
 
-BEFORE = {
+BEFORE: dict[str, dict[str, Any]] = {
     "identity": {"vnetId": demo_vnet("vnet-identity")},
     "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
 }

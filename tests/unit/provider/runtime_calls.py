@@ -10,7 +10,7 @@ belief about what the provider receives.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
