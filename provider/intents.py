@@ -5,9 +5,12 @@ A create can be cut off after ARM accepted its PUT: the run was killed (and ``pu
 The peering then exists in ARM but in no checkpoint, and ``pulumi import`` does not work for dynamic resources
 (pulumi/pulumi#16175). Refusing it ("set adopt_existing=True") would leave the user to clean up after us.
 
-So, just before its PUT, ``create`` records the peering's id here, and a later ``create`` of the same id that finds
-the peering in ARM (linked to the same remote vnet) takes it over, as ``adopt_existing`` would. A peering that
-appeared in any other way (made by hand, by another tool or another project) still needs ``adopt_existing``.
+So, just before its PUT, ``create`` records the peering's id here, with the Pulumi name of the resource creating
+it, and a later ``create`` of the same id *by a resource of the same name* that finds the peering in ARM (linked
+to the same remote vnet) takes it over, as ``adopt_existing`` would. A peering that appeared in any other way (made
+by hand, by another tool or another project, or by a resource that has since been renamed: its old self, still in
+the state, holds the peering and is deleted in the same run) still needs ``adopt_existing`` (or, for a rename, an
+alias).
 
 Records are small JSON files (the peering id, the remote vnet id, the project and the time: nothing secret) under
 ``$PULUMI_HOME/azure-peering/create-intents`` (``~/.pulumi`` by default), one per (project, peering id). They are
@@ -41,6 +44,8 @@ class CreateIntent:
     remote_virtual_network_id: str
     project: str
     started: float
+    resource: str | None = None
+    """The Pulumi name of the resource that started the create (None in records written before it was kept)."""
 
 
 class CreateIntents:
@@ -77,11 +82,11 @@ class CreateIntents:
         digest = hashlib.sha256(f"{project}\0{peering_id.lower()}".encode()).hexdigest()[:40]
         return self._dir() / f"{digest}.json"
 
-    def record(self, peering_id: str, remote_virtual_network_id: str) -> None:
+    def record(self, peering_id: str, remote_virtual_network_id: str, resource: str | None = None) -> None:
         project = self.project()
         if project is None:
             return
-        intent = CreateIntent(peering_id, remote_virtual_network_id, project, self._clock())
+        intent = CreateIntent(peering_id, remote_virtual_network_id, project, self._clock(), resource)
         path = self._path(project, peering_id)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -92,8 +97,9 @@ class CreateIntents:
         except OSError as exc:
             log.debug("could not record the create intent for %s: %s", peering_id, exc)
 
-    def find(self, peering_id: str) -> CreateIntent | None:
-        """The unexpired intent to create ``peering_id`` in this project, if one was recorded."""
+    def find(self, peering_id: str, resource: str | None = None) -> CreateIntent | None:
+        """The unexpired intent to create ``peering_id`` in this project, if one was recorded by a resource of the
+        name ``resource`` (a record or a question without a name matches any)."""
         project = self.project()
         if project is None:
             return None
@@ -104,6 +110,7 @@ class CreateIntents:
                 remote_virtual_network_id=str(data["remote_virtual_network_id"]),
                 project=str(data["project"]),
                 started=float(data["started"]),
+                resource=str(data["resource"]) if data.get("resource") is not None else None,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -111,6 +118,8 @@ class CreateIntents:
             return None
         if self._clock() - intent.started > self._ttl:
             return None
+        if resource is not None and intent.resource is not None and intent.resource != resource:
+            return None  # another resource's create: a renamed resource must not take its old self's peering
         return intent
 
     def forget(self, peering_id: str) -> None:

@@ -333,6 +333,7 @@ def run_preflight(
     creating: bool,
     replacing: Iterable[str] = (),
     cache: VnetCache = VNET_CACHE,
+    resource_name: str | None = None,
 ) -> list[Failure]:
     """Ask ARM (read-only) whether the peering can be written; the failures apply would hit, named by field.
 
@@ -446,7 +447,7 @@ def run_preflight(
     existing = next((p for p in local.peerings if p.name.lower() == spec.name.lower()), None)
     if creating:
         # an earlier create of this very peering, cut off after ARM accepted it, is finished rather than refused
-        interrupted = existing is not None and INTENTS.find(spec.peering_id) is not None
+        interrupted = existing is not None and INTENTS.find(spec.peering_id, resource_name) is not None
         if existing is not None and not spec.adopt_existing and not interrupted:
             failures.append(Failure("name", already_exists_message(existing.name, local.name)))
         elif existing is not None and not same_id(existing.remote_virtual_network_id, spec.remote_virtual_network_id):

@@ -88,6 +88,8 @@ LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxi
 WAIT_FOR_KEY = "__wait_for"
 PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
 PREFLIGHT_AFTER_KEY = "__preflight_after"
+# The resource's Pulumi name, kept in its checked inputs (create only sees those): see provider/intents.py.
+RESOURCE_NAME_KEY = "__resource_name"
 
 # How long a write that uses the remote vnet's gateway waits, at least, for that gateway to finish provisioning:
 # a real VPN gateway takes 18 to 35 minutes to create (recorded), and Azure documents 45 minutes and more.
@@ -377,6 +379,9 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         a read-only preflight against ARM so that preview fails with the error apply would hit."""
         inputs, failures = validate_inputs(_strip_internal(news))
         result = [dyn.CheckFailure(f.property, f.reason) for f in failures]
+        resource_name = news.get(RESOURCE_NAME_KEY)
+        if isinstance(resource_name, str):
+            inputs[RESOURCE_NAME_KEY] = resource_name
         old = _strip_internal(olds)
         creating = not old.get("virtual_network_id")
         wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
@@ -392,7 +397,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             return dyn.CheckResult(inputs, result)
         with _REPLACING_LOCK:
             replacing = set(_REPLACING)
-        for failure in run_preflight(client, spec, creating=creating, replacing=replacing):
+        named = resource_name if isinstance(resource_name, str) else None
+        for failure in run_preflight(client, spec, creating=creating, replacing=replacing, resource_name=named):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
         return dyn.CheckResult(inputs, result)
 
@@ -600,6 +606,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         deleted again so that nothing is left that the state does not know about.
         """
         label = _label(props)
+        resource_name = props.get(RESOURCE_NAME_KEY) if isinstance(props.get(RESOURCE_NAME_KEY), str) else None
         try:
             spec = self._spec(props)
             deadline = Deadline(spec.timeouts.create)
@@ -608,7 +615,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             existing = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
             if existing is not None:
                 # an earlier create of this peering that was cut off after ARM accepted it (see provider.intents)
-                interrupted = INTENTS.find(spec.peering_id) is not None
+                interrupted = INTENTS.find(spec.peering_id, resource_name) is not None
                 if not spec.adopt_existing and not interrupted:
                     vnet_name = str(parse_resource_id(spec.virtual_network_id)["name"])
                     raise PeeringAlreadyExistsError(
@@ -625,7 +632,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 else:
                     log.info("%s: adopting the existing peering", label)
             else:
-                INTENTS.record(spec.peering_id, spec.remote_virtual_network_id)
+                INTENTS.record(spec.peering_id, spec.remote_virtual_network_id, resource_name)
             try:
                 live = self._write(spec, deadline, sync=wants_sync(spec.sync_remote_address_space, existing))
             except OperationFailedError:
@@ -640,9 +647,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 raise
             live = self._settle(client, spec, live, deadline, aux)
             assert live.id is not None
-            # The engine records the result: nothing is pending any more, and a later create of this id (a
-            # renamed resource) must not take it over silently.
-            INTENTS.forget(spec.peering_id)
+            # The intent stays until the peering is seen in a checkpoint (diff, read, update): a killed engine may
+            # never record this result (checkpoints lag behind), and the next run must finish it, not refuse it.
             _claim(spec.peering_id, live.etag)
             return dyn.CreateResult(live.id, outputs_from(_strip_internal(props) | spec_inputs(spec), live))
         except (PeeringError, ValidationError) as exc:
@@ -993,6 +999,7 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
         provider = VirtualNetworkPeeringProvider(provider_overrides) if provider_overrides else _DEFAULT_PROVIDER
         props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
         props.update(args.to_props(resource_name))
+        props[RESOURCE_NAME_KEY] = resource_name
         if wait_for is not None:
             props[WAIT_FOR_KEY] = wait_for
         if preflight_when_creating:

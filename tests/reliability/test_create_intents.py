@@ -40,6 +40,17 @@ def test_record_find_forget_and_expiry(tmp_path: Path) -> None:
     assert files == []
 
 
+def test_only_the_resource_that_started_a_create_finishes_it(tmp_path: Path) -> None:
+    """A renamed resource (another Pulumi name, same peering id) must not take over what its old self created: the
+    old self is still in the state and its delete, in the same run, would remove the peering."""
+    book = intents(tmp_path)
+    book.record(PID, SPOKE, "hub-payments.hub-to-spoke")
+    assert book.find(PID, "hub-payments.hub-to-spoke") is not None
+    assert book.find(PID, "hub-pay.hub-to-spoke") is None
+    book.record(PID, SPOKE)  # a record from before names were kept still matches
+    assert book.find(PID, "hub-pay.hub-to-spoke") is not None
+
+
 def test_nothing_is_recorded_outside_a_pulumi_run_and_errors_never_escape(tmp_path: Path) -> None:
     outside = intents(tmp_path, project=None)
     outside.record(PID, SPOKE)
@@ -72,7 +83,7 @@ PROPS = {**SPEC, "preflight": False, "__provider": "x"}
 def test_a_peering_the_project_started_creating_is_finished_not_refused(stub: ArmStub) -> None:
     # without a record of our own create, an existing peering is someone else's
     stub.script("GET", PID, Answer(200, peering()))
-    with pytest.raises(PeeringOperationError, match="adopt_existing=True"):
+    with pytest.raises(PeeringOperationError, match="adopt_existing=true"):
         provider_on(stub).create(PROPS)
     assert stub.calls("PUT", PID) == 0
 
