@@ -320,7 +320,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         waits_for = _dependency_outputs(opts)
         if all(isinstance(i, str) for i in ids) and not waits_for:
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
-            plan = plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys})
+            plan = self._told(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
             view = all_known(plan)
             planned: pulumi.Output[Plan] = pulumi.Output.from_input(0).apply(lambda _: plan)
         else:
@@ -335,8 +335,10 @@ class HubSpokePeering(pulumi.ComponentResource):
             if problems:
                 raise HubSpokeError(problems)
             planned = pulumi.Output.all(*ids, *waits_for).apply(
-                lambda resolved: plan_for(
-                    args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
+                lambda resolved: self._told(
+                    plan_for(
+                        args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
+                    )
                 )
             )
             # Every child waits for the real plan, even one whose inputs are all known: nothing is created when
@@ -370,6 +372,13 @@ class HubSpokePeering(pulumi.ComponentResource):
             }
         )
         self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
+
+    def _told(self, plan: Plan) -> Plan:
+        """Say the plan's warnings about the estate (docs/planner.md) on this component, once per run: a peering
+        to the same remote under another name, a hub gateway still provisioning, nothing to adopt, ..."""
+        for warning in plan.warnings:
+            pulumi.log.warn(f"{warning.field or 'topology'}: {warning.message} ({warning.code})", resource=self)
+        return plan
 
     def _spoke_outputs(self, spoke: str) -> dict[str, Any]:
         hub_side = self.resources[f"{spoke}.hub-to-spoke"]
