@@ -317,6 +317,52 @@ class _StandInProvider(dyn.ResourceProvider):
     def _arm(self, label: str) -> _Arm:
         return _Arm(_resolve_settings(self._config), label)
 
+    # -- what each kind of resource says about itself ----------------------------------------------------------
+
+    KIND = "resource"
+    """How errors name the resource kind, e.g. ``virtual network``."""
+    NAME_KEY = "name"
+    """The input holding the resource's ARM name."""
+    TIMEOUT = 600.0
+    """Seconds a write or a delete may take."""
+
+    def _put(self, props: dict[str, Any], label: str) -> tuple[str, dict[str, Any]]:
+        """PUT the resource, wait for it, and return its id and outputs."""
+        raise NotImplementedError
+
+    def _outputs(self, props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _label(self, props: Mapping[str, Any], id_: str = "") -> str:
+        return f"{self.KIND} {props.get(self.NAME_KEY) or id_}"
+
+    # -- the lifecycle, the same for every kind -----------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
+        id_, outs = self._put(props, self._label(props))
+        return dyn.CreateResult(id_, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
+        _, outs = self._put(news, self._label(news))
+        return dyn.UpdateResult(outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
+        arm = self._arm(self._label(props, id_))
+        try:
+            live = arm.get(id_, NETWORK_API_VERSION, time.monotonic() + 120)
+        finally:
+            arm.close()
+        if live is None:
+            return dyn.ReadResult("", {})
+        return dyn.ReadResult(id_, self._outputs(props, live))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        arm = self._arm(self._label(props, id_))
+        try:
+            arm.delete(id_, NETWORK_API_VERSION, time.monotonic() + self.TIMEOUT)
+        finally:
+            arm.close()
+
 
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if not k.startswith("__")}
@@ -366,6 +412,8 @@ def _subnet_from_wire(raw: Mapping[str, Any]) -> dict[str, Any]:
 class VirtualNetworkProvider(_StandInProvider):
     """Creates a vnet (and its resource group when missing) with a PUT, like azure-native; waits for it."""
 
+    KIND = "virtual network"
+    NAME_KEY = "virtual_network_name"
     TIMEOUT = 600.0
     REPLACE_ON = ("subscription_id", "resource_group_name", "virtual_network_name", "location")
 
@@ -447,31 +495,6 @@ class VirtualNetworkProvider(_StandInProvider):
         finally:
             arm.close()
 
-    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
-        id_, outs = self._put(props, f"virtual network {props.get('virtual_network_name')}")
-        return dyn.CreateResult(id_, outs)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        _, outs = self._put(news, f"virtual network {news.get('virtual_network_name')}")
-        return dyn.UpdateResult(outs)
-
-    def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        arm = self._arm(f"virtual network {props.get('virtual_network_name') or id_}")
-        try:
-            live = arm.get(id_, NETWORK_API_VERSION, time.monotonic() + 120)
-        finally:
-            arm.close()
-        if live is None:
-            return dyn.ReadResult("", {})
-        return dyn.ReadResult(id_, self._outputs(props, live))
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        arm = self._arm(f"virtual network {props.get('virtual_network_name') or id_}")
-        try:
-            arm.delete(id_, NETWORK_API_VERSION, time.monotonic() + self.TIMEOUT)
-        finally:
-            arm.close()
-
 
 @dataclass
 class VirtualNetworkArgs:
@@ -544,6 +567,8 @@ class VirtualNetworkGatewayProvider(_StandInProvider):
     """Creates a VPN gateway in a vnet's GatewaySubnet and waits until it is provisioned (18 to 45 minutes on
     Azure, as long as the emulator is told to take); deleting waits too."""
 
+    KIND = "virtual network gateway"
+    NAME_KEY = "virtual_network_gateway_name"
     TIMEOUT = 3600.0
     REPLACE_ON = ("resource_group_name", "virtual_network_gateway_name", "virtual_network_id", "location")
 
@@ -610,31 +635,6 @@ class VirtualNetworkGatewayProvider(_StandInProvider):
             if live is None or state != "Succeeded":
                 raise StandInError(f"{label}: provisioning ended in state {state!r}")
             return str(live.get("id") or path), self._outputs(props, live)
-        finally:
-            arm.close()
-
-    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
-        id_, outs = self._put(props, f"virtual network gateway {props.get('virtual_network_gateway_name')}")
-        return dyn.CreateResult(id_, outs)
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        _, outs = self._put(news, f"virtual network gateway {news.get('virtual_network_gateway_name')}")
-        return dyn.UpdateResult(outs)
-
-    def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        arm = self._arm(f"virtual network gateway {props.get('virtual_network_gateway_name') or id_}")
-        try:
-            live = arm.get(id_, NETWORK_API_VERSION, time.monotonic() + 120)
-        finally:
-            arm.close()
-        if live is None:
-            return dyn.ReadResult("", {})
-        return dyn.ReadResult(id_, self._outputs(props, live))
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        arm = self._arm(f"virtual network gateway {props.get('virtual_network_gateway_name') or id_}")
-        try:
-            arm.delete(id_, NETWORK_API_VERSION, time.monotonic() + self.TIMEOUT)
         finally:
             arm.close()
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.engine.test_peering_safety import writes_since
 from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import vnet
+from tests.provider.provider_env import add_address_prefix, vnet
 
 pytestmark = pytest.mark.engine
 
@@ -47,13 +47,7 @@ def test_one_sided_pair_is_stable_then_connects_and_still_syncs_after_a_resize(
     assert writes_since(emulator, seq) == []
 
     # (c) the remote vnet of the Connected pair is resized: still synced automatically on the next up
-    body = emulator.arm("GET", vnet("vnet-payments")).json()
-    body["properties"]["addressSpace"]["addressPrefixes"].append("10.21.0.0/16")
-    resized = emulator.arm(
-        "PUT", vnet("vnet-payments"), json={"location": body["location"], "properties": body["properties"]}
-    )
-    assert resized.status_code in (200, 201), resized.text
-    emulator.finish_operations()
+    add_address_prefix(emulator, vnet("vnet-payments"), "10.21.0.0/16")
     hub_stack.up("--refresh", skip_preview=False)
     hub_side = emulator.arm("GET", f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments").json()
     spoke_side = emulator.arm("GET", f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub").json()

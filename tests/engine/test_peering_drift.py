@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import vnet
+from tests.provider.provider_env import add_address_prefix, vnet
 
 pytestmark = pytest.mark.engine
 
@@ -36,13 +36,7 @@ def test_flag_changed_out_of_band_is_restored(make_project: Callable[..., Any], 
 def test_resized_remote_vnet_is_synced_on_the_next_up(make_project: Callable[..., Any], emulator: Any) -> None:
     project = make_project(peering_program(*PAIR))
     project.up()
-    body = emulator.arm("GET", vnet("vnet-payments")).json()
-    body["properties"]["addressSpace"]["addressPrefixes"].append("10.21.0.0/16")
-    resized = emulator.arm(
-        "PUT", vnet("vnet-payments"), json={"location": body["location"], "properties": body["properties"]}
-    )
-    assert resized.status_code in (200, 201), resized.text
-    emulator.finish_operations()
+    add_address_prefix(emulator, vnet("vnet-payments"), "10.21.0.0/16")
 
     project.refresh()
     levels = {v["peering_sync_level"] for v in state_outputs(project).values()}

@@ -101,3 +101,12 @@ class Engine:
     def destroy(self, key: str) -> None:
         self.provider.delete(self.ids.pop(key), self.outputs.pop(key))
         self.inputs.pop(key)
+
+
+def add_address_prefix(emulator: Any, vnet_id: str, prefix: str) -> None:
+    """Resize a vnet out of band (as someone in the portal would): one more address prefix, operation finished."""
+    body = emulator.arm("GET", vnet_id).json()
+    body["properties"]["addressSpace"]["addressPrefixes"].append(prefix)
+    resized = emulator.arm("PUT", vnet_id, json={"location": body["location"], "properties": body["properties"]})
+    assert resized.status_code in (200, 201), resized.text
+    emulator.finish_operations()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from provider.resource import VirtualNetworkPeeringProvider
-from provider.validation import BOOL_DEFAULTS, is_unknown, validate_inputs
+from provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
 from tests.unit.provider.provider_fakes import vnet_id
 from tests.unit.provider.runtime_calls import UNKNOWN_INPUT, RuntimeCalls, runtime_unknown
 
@@ -41,22 +41,7 @@ def test_check_accepts_unknown_vnet_ids_and_keeps_them_unknown() -> None:
 
 
 def test_check_accepts_every_input_unknown() -> None:
-    every = {
-        key: UNKNOWN_INPUT
-        for key in (
-            "virtual_network_id",
-            "name",
-            "remote_virtual_network_id",
-            *BOOL_DEFAULTS,
-            "local_subnet_names",
-            "remote_subnet_names",
-            "local_address_space",
-            "remote_address_space",
-            "timeouts",
-            "sync_remote_address_space",
-            "auxiliary_tenant_ids",
-        )
-    }
+    every = {key: UNKNOWN_INPUT for key in KNOWN_INPUTS}
     outcome = CALLS.check(every)
     assert outcome.failures == {}
     assert all(is_unknown(outcome.inputs[k]) for k in every)
