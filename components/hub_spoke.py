@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pulumi
 
@@ -28,8 +28,6 @@ from provider.resource import waiting_for_other_side
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 _LOOKUP_THREADS = 8
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -211,17 +209,18 @@ def _dependency_outputs(opts: pulumi.ResourceOptions | None) -> list[pulumi.Outp
     if raw is None:
         return []
     if isinstance(raw, pulumi.Output):
-        return [raw.apply(lambda deps: [getattr(d, "urn", d) for d in (deps or [])])]
-    deps = raw if isinstance(raw, list | tuple) else [raw]
-    outputs: list[pulumi.Output[Any]] = []
-    for dep in deps:
-        if isinstance(dep, pulumi.CustomResource):
-            outputs.append(dep.id)
-        elif isinstance(dep, pulumi.Resource):
-            outputs.append(dep.urn)
-        else:
-            outputs.append(pulumi.Output.from_input(dep))
-    return outputs
+        # An apply that returns an output is flattened: this one resolves once every listed resource is done.
+        return [raw.apply(lambda deps: pulumi.Output.all(*map(_done, deps or [])))]
+    return [_done(dep) for dep in (raw if isinstance(raw, list | tuple) else [raw])]
+
+
+def _done(dep: Any) -> pulumi.Output[Any]:
+    """An output known once ``dep`` exists: a custom resource's id, a component's urn."""
+    if isinstance(dep, pulumi.CustomResource):
+        return dep.id
+    if isinstance(dep, pulumi.Resource):
+        return dep.urn
+    return pulumi.Output.from_input(dep)
 
 
 def _renamed_spokes(args: HubSpokePeeringArgs) -> dict[str, tuple[str, ...]]:
@@ -314,7 +313,8 @@ class HubSpokePeering(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         ids: list[Any] = [args.hub_vnet_id, *(args.spokes[k].vnet_id for k in args.spokes)]
         keys = list(args.spokes)
-        gate: pulumi.Output[Plan] | None = None
+        # The plan, when it can only be computed once outputs resolve (else None: planned now, every input known).
+        deferred: pulumi.Output[Plan] | None = None
         # What the plan reads (the vnets, their gateways and peerings) may be made by resources this component
         # depends on (a hub's gateway created in the same program): then it is read once they exist.
         waits_for = _dependency_outputs(opts)
@@ -322,7 +322,6 @@ class HubSpokePeering(pulumi.ComponentResource):
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
             plan = self._told(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
             view = all_known(plan)
-            planned: pulumi.Output[Plan] = pulumi.Output.from_input(0).apply(lambda _: plan)
         else:
             # Some ids are outputs (vnets created by this program), or the facts are: the plan needs them all,
             # so it is computed once they resolve. Whatever does not depend on them is known now and shown at
@@ -334,18 +333,16 @@ class HubSpokePeering(pulumi.ComponentResource):
             )
             if problems:
                 raise HubSpokeError(problems)
-            planned = pulumi.Output.all(*ids, *waits_for).apply(
+            deferred = pulumi.Output.all(*ids, *waits_for).apply(
                 lambda resolved: self._told(
                     plan_for(
                         args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
                     )
                 )
             )
-            # Every child waits for the real plan, even one whose inputs are all known: nothing is created when
-            # the plan, with every id and fact, finds a problem; and a child's own preflight reads the facts only
-            # once the resources they depend on exist.
-            gate = planned
         looked_up = args.look_up_vnets
+        # A child's own preflight reads the facts only once the resources the component depends on exist.
+        facts_ready = pulumi.Output.all(*waits_for).apply(lambda _: True) if waits_for else None
         shape = view.shape
 
         self._renamed = _renamed_spokes(args)
@@ -353,7 +350,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         previous_hub_side: VirtualNetworkPeering | None = None
         for p in shape.peerings:  # hub side before the spoke side that depends on it
             after = [previous_hub_side] if previous_hub_side is not None and args.chain_hub_writes else []
-            self.resources[p.key] = self._peering(name, p, view, planned, gate, waits_for, looked_up, after)
+            self.resources[p.key] = self._peering(name, p, view, deferred, facts_ready, looked_up, after)
             if p.direction == "hub_to_spoke":
                 previous_hub_side = self.resources[p.key]
 
@@ -403,9 +400,8 @@ class HubSpokePeering(pulumi.ComponentResource):
         name: str,
         shape_p: PlannedPeering,
         view: PartialPlan,
-        planned: pulumi.Output[Plan],
-        gate: pulumi.Output[Plan] | None,
-        waits_for: list[pulumi.Output[Any]],
+        deferred: pulumi.Output[Plan] | None,
+        facts_ready: pulumi.Output[bool] | None,
         looked_up: bool,
         after: list[VirtualNetworkPeering],
     ) -> VirtualNetworkPeering:
@@ -416,7 +412,8 @@ class HubSpokePeering(pulumi.ComponentResource):
             known, value = view.value(key, field)
             if known:
                 return convert(value)
-            return planned.apply(lambda plan: convert(getattr(plan.peering(key), field)))
+            assert deferred is not None, "every field of a plan computed now is known"
+            return deferred.apply(lambda plan: convert(getattr(plan.peering(key), field)))
 
         use_remote_gateways: pulumi.Input[bool] = pick("use_remote_gateways")
         depends_on: list[pulumi.Resource] = []
@@ -464,12 +461,13 @@ class HubSpokePeering(pulumi.ComponentResource):
                 depends_on=depends_on or None,
                 aliases=[pulumi.Alias(name=f"{name}-{old}") for old in _previous_keys(shape_p, self._renamed)] or None,
             ),
-            wait_for=gate.apply(lambda _: True) if gate is not None else None,
+            # Every child of a deferred plan waits for it, even one whose inputs are all known: nothing is created
+            # when the plan, with every id and fact, finds a problem.
+            wait_for=deferred.apply(lambda _: True) if deferred is not None else None,
             # The vnets were read and checked; whether this peering is new only the engine knows: a new one must
             # still be checked against the peerings ARM has (one named like it, or one to the same remote).
             preflight_when_creating=looked_up,
-            # Facts made by the resources the component depends on are read once those exist.
-            preflight_after=pulumi.Output.all(*waits_for).apply(lambda _: True) if waits_for else None,
+            preflight_after=facts_ready,
         )
 
 

@@ -84,7 +84,7 @@ LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space
 LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
 
 # Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
-# See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=...)``.
+# See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=..., preflight_after=...)``.
 WAIT_FOR_KEY = "__wait_for"
 PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
 PREFLIGHT_AFTER_KEY = "__preflight_after"
@@ -197,6 +197,12 @@ def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[Hel
 
 def _strip_internal(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+def _resource_name(props: Mapping[str, Any]) -> str | None:
+    """The Pulumi name of the resource these properties belong to (see RESOURCE_NAME_KEY), if they carry it."""
+    name = props.get(RESOURCE_NAME_KEY)
+    return name if isinstance(name, str) else None
 
 
 def _label(props: Mapping[str, Any], peering_id: str | None = None) -> str:
@@ -379,8 +385,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         a read-only preflight against ARM so that preview fails with the error apply would hit."""
         inputs, failures = validate_inputs(_strip_internal(news))
         result = [dyn.CheckFailure(f.property, f.reason) for f in failures]
-        resource_name = news.get(RESOURCE_NAME_KEY)
-        if isinstance(resource_name, str):
+        resource_name = _resource_name(news)
+        if resource_name is not None:
             inputs[RESOURCE_NAME_KEY] = resource_name
         old = _strip_internal(olds)
         creating = not old.get("virtual_network_id")
@@ -397,8 +403,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             return dyn.CheckResult(inputs, result)
         with _REPLACING_LOCK:
             replacing = set(_REPLACING)
-        named = resource_name if isinstance(resource_name, str) else None
-        for failure in run_preflight(client, spec, creating=creating, replacing=replacing, resource_name=named):
+        for failure in run_preflight(client, spec, creating=creating, replacing=replacing, resource_name=resource_name):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
         return dyn.CheckResult(inputs, result)
 
@@ -527,9 +532,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if exc.code != "RemoteVnetHasNoGateways" or not waiting_for_gateway:
                 raise
             facts = waiting_for_gateway[0]
-            gateways = (
-                ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways) or "none"
-            )
+            gateways = ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways)
             raise OperationTimeoutError(
                 f"waited {current[0].seconds / 60:.0f} min for the gateway of {facts.name} to finish provisioning "
                 f"(gateways: {gateways or 'none'}); ARM only accepts use_remote_gateways once it has Succeeded. Run "
@@ -606,7 +609,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         deleted again so that nothing is left that the state does not know about.
         """
         label = _label(props)
-        resource_name = props.get(RESOURCE_NAME_KEY) if isinstance(props.get(RESOURCE_NAME_KEY), str) else None
+        resource_name = _resource_name(props)
         try:
             spec = self._spec(props)
             deadline = Deadline(spec.timeouts.create)
