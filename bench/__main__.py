@@ -13,8 +13,8 @@ from pathlib import Path
 from bench import report
 from bench.profiles import PROFILES, override_rollouts
 from bench.suite import GROUPS, Suite
-from emulator.timing import PEERING, LatencyProfile
 from harness.pulumi import REPO
+from pulumi_azure_peering.emulator.timing import PEERING, LatencyProfile
 
 DEFAULT_OUTPUT = REPO / "bench" / "results" / "latest.json"
 WORK_ROOT = REPO / ".state" / "bench"

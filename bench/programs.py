@@ -14,7 +14,7 @@ import json
 
 import pulumi
 
-from components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering.components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 
 topology = json.loads(open("topology.json").read())
 hub = HubSpokePeering(

@@ -23,14 +23,14 @@ from bench.programs import HUB_SPOKE, MODULES, TRIVIAL
 from bench.runs import BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
 from bench.traffic import Traffic
-from emulator.testing import EmulatorProcess
 from harness.pulumi import REPO
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 #: Environment variable the bench sets to "false" for the unserialised rollout. The provider must read it for the
 #: case to mean anything; until it does, the case is reported as skipped (see provider_reads_env).
 SERIALIZE_ENV = "AZURE_PEERING_SERIALIZE_WRITES"
 #: What the first request to the dynamic-provider process imports when it unpickles the peering provider.
-PROVIDER_MODULE = "provider.resource"
+PROVIDER_MODULE = "pulumi_azure_peering.provider.resource"
 THROUGHPUT_SCRIPT = REPO / "bench" / "emulator_throughput.py"
 #: Case groups, for --only: the emulator's throughput, the rollouts, preview + refresh.
 GROUPS = ("throughput", "rollout", "reads")

@@ -1,8 +1,14 @@
 """Hub-and-spoke virtual network peering for Pulumi: the pure planner and the ``HubSpokePeering`` component."""
 
-from components.hub_spoke import HubSpokeError, HubSpokePeering, HubSpokePeeringArgs, SpokeArgs, look_up_facts
-from components.plan import Plan, PlanError, PlannedPeering, PlanValidationError, plan_hub_spoke
-from components.topology import HubSpokeSpec, SpokeSpec, VnetFacts
+from pulumi_azure_peering.components.hub_spoke import (
+    HubSpokeError,
+    HubSpokePeering,
+    HubSpokePeeringArgs,
+    SpokeArgs,
+    look_up_facts,
+)
+from pulumi_azure_peering.components.plan import Plan, PlanError, PlannedPeering, PlanValidationError, plan_hub_spoke
+from pulumi_azure_peering.components.topology import HubSpokeSpec, SpokeSpec, VnetFacts
 
 __all__ = [
     "HubSpokeError",

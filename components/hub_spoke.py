@@ -1,9 +1,9 @@
 """``HubSpokePeering``: a hub vnet and its spokes, peered both ways, in the order ARM needs.
 
-The component is a thin shell around :func:`components.plan.plan_hub_spoke`: it looks the vnets up in ARM
-(read-only, one GET per distinct vnet), plans, refuses to register anything when the plan has errors, and turns
-the planned peerings into :class:`provider.VirtualNetworkPeering` children. Resource names derive from the spoke
-keys only, so adding, removing or reordering spokes touches only the affected pairs.
+The component is a thin shell around :func:`pulumi_azure_peering.components.plan.plan_hub_spoke`: it looks the
+vnets up in ARM (read-only, one GET per distinct vnet), plans, refuses to register anything when the plan has errors,
+and turns the planned peerings into :class:`pulumi_azure_peering.provider.VirtualNetworkPeering` children. Resource
+names derive from the spoke keys only, so adding, removing or reordering spokes touches only the affected pairs.
 """
 
 from __future__ import annotations
@@ -15,16 +15,28 @@ from typing import Any, cast
 
 import pulumi
 
-from components.partial_plan import PartialPlan, all_known, partial_plan
-from components.plan import Plan, PlannedPeering, PlanValidationError, plan_hub_spoke, vnet_ids_to_look_up
-from components.topology import HubSpokeSpec, LinkKind, SpokeSpec, VnetFacts, vnet_facts_from_lookup
-from provider import (
+from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
+from pulumi_azure_peering.components.plan import (
+    Plan,
+    PlannedPeering,
+    PlanValidationError,
+    plan_hub_spoke,
+    vnet_ids_to_look_up,
+)
+from pulumi_azure_peering.components.topology import (
+    HubSpokeSpec,
+    LinkKind,
+    SpokeSpec,
+    VnetFacts,
+    vnet_facts_from_lookup,
+)
+from pulumi_azure_peering.provider import (
     PeeringError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
     get_virtual_network,
 )
-from provider.resource import waiting_for_other_side
+from pulumi_azure_peering.provider.resource import waiting_for_other_side
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 _LOOKUP_THREADS = 8

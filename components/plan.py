@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
-from components.topology import (
+from pulumi_azure_peering.components.topology import (
     GATEWAY_STATES,
     LINK_KINDS,
     MAX_AUXILIARY_TENANTS,
@@ -81,7 +81,7 @@ class Timeouts:
 
 @dataclass(frozen=True, kw_only=True)
 class PlannedPeering:
-    """One ARM peering to create or keep: the input of one ``provider.VirtualNetworkPeering``."""
+    """One ARM peering to create or keep: the input of one ``pulumi_azure_peering.VirtualNetworkPeering``."""
 
     key: str
     """Stable resource-name suffix, unique in the plan: ``"<spoke>.hub-to-spoke"``, ``"<spoke>.spoke-to-hub"``,

@@ -2,10 +2,11 @@
 
 Everything here is plain data (frozen dataclasses) plus the rules for ARM ids and names that the planner needs.
 Nothing in this module talks to Azure or imports Pulumi: the component resolves its Pulumi inputs into these types,
-looks the vnets up in ARM (``VnetFacts``) and hands both to :func:`components.plan.plan_hub_spoke`.
+looks the vnets up in ARM (``VnetFacts``) and hands both to :func:`pulumi_azure_peering.components.plan.plan_hub_spoke`.
 
 Constructing these types never fails on bad *values* (a malformed id, an unknown link kind): the planner reports
-every such problem at once as a :class:`components.plan.PlanError` naming the spoke, the field and the fix.
+every such problem at once as a :class:`pulumi_azure_peering.components.plan.PlanError` naming the spoke, the field and
+the fix.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ class VnetFacts:
     """What ARM says about one vnet, looked up by the component before planning.
 
     Missing facts are normal (a vnet created in the same program is unknown at preview): the planner then skips
-    the checks that need them and lists them in :attr:`components.plan.Plan.deferred_checks`.
+    the checks that need them and lists them in :attr:`pulumi_azure_peering.components.plan.Plan.deferred_checks`.
     """
 
     vnet_id: str
@@ -361,7 +362,7 @@ def _strings(value: object) -> tuple[str, ...]:
 
 
 def vnet_facts_from_lookup(data: Mapping[str, Any]) -> VnetFacts:
-    """Build :class:`VnetFacts` from the dict ``provider.get_virtual_network()`` returns (``id``,
+    """Build :class:`VnetFacts` from the dict ``pulumi_azure_peering.provider.get_virtual_network()`` returns (``id``,
     ``address_prefixes``, ``subnets``, ``gateways`` [{``provisioning_state``}], ``peerings``
     [{``name``, ``remote_virtual_network_id``, ``use_remote_gateways``, ``allow_gateway_transit``,
     ``peering_state``, ``remote_address_prefixes``}]). Lenient: missing or odd entries are skipped, never raised on.

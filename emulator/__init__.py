@@ -1,5 +1,6 @@
 """Local Azure Resource Manager emulator for Microsoft.Network virtual networks, gateways and peerings.
 
-Start it with ``python -m emulator serve``; drive it from tests with :class:`emulator.testing.EmulatorProcess`.
+Start it with ``azure-peering-emulator serve``; drive it from tests with
+:class:`pulumi_azure_peering.emulator.testing.EmulatorProcess`.
 It has its own wire models and rules and never imports the provider or the components.
 """

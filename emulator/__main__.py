@@ -1,7 +1,7 @@
-"""``python -m emulator``."""
+"""``python -m pulumi_azure_peering.emulator``, the same as the ``azure-peering-emulator`` console script."""
 
 import sys
 
-from emulator.cli import main
+from pulumi_azure_peering.emulator.cli import main
 
 sys.exit(main())

@@ -15,22 +15,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from emulator import errors, ids, seed
-from emulator import store as st
-from emulator.connection import CONNECTION_FILE, write_connection
-from emulator.faults import FaultInjector
-from emulator.handlers import admin, gateways, identity, operations, peerings, resource_groups, virtual_networks
-from emulator.handlers.common import ArmContext
-from emulator.http import RESET, EmulatorHTTPServer, Request, Response
-from emulator.identity import DEFAULT_TOKEN_LIFETIME, Claims, TokenService
-from emulator.models.gateways import Gateway
-from emulator.models.peerings import Peering
-from emulator.models.resource_groups import ResourceGroup
-from emulator.models.virtual_networks import VirtualNetwork
-from emulator.requestlog import RequestLog
-from emulator.state import NetworkService, Settings
-from emulator.timing import LatencyProfile
-from emulator.tls import ensure_tls_files, server_context
+from pulumi_azure_peering.emulator import errors, ids, seed
+from pulumi_azure_peering.emulator import store as st
+from pulumi_azure_peering.emulator.connection import CONNECTION_FILE, write_connection
+from pulumi_azure_peering.emulator.faults import FaultInjector
+from pulumi_azure_peering.emulator.handlers import (
+    admin,
+    gateways,
+    identity,
+    operations,
+    peerings,
+    resource_groups,
+    virtual_networks,
+)
+from pulumi_azure_peering.emulator.handlers.common import ArmContext
+from pulumi_azure_peering.emulator.http import RESET, EmulatorHTTPServer, Request, Response
+from pulumi_azure_peering.emulator.identity import DEFAULT_TOKEN_LIFETIME, Claims, TokenService
+from pulumi_azure_peering.emulator.models.gateways import Gateway
+from pulumi_azure_peering.emulator.models.peerings import Peering
+from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
+from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
+from pulumi_azure_peering.emulator.requestlog import RequestLog
+from pulumi_azure_peering.emulator.state import NetworkService, Settings
+from pulumi_azure_peering.emulator.timing import LatencyProfile
+from pulumi_azure_peering.emulator.tls import ensure_tls_files, server_context
 
 NETWORK_API_VERSIONS = (
     "2023-04-01", "2023-05-01", "2023-06-01", "2023-09-01", "2023-11-01",

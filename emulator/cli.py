@@ -1,4 +1,4 @@
-"""Command line: ``python -m emulator serve ...`` and ``python -m emulator env ...``."""
+"""Command line: ``azure-peering-emulator serve ...`` and ``azure-peering-emulator env ...``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from emulator.connection import env_vars, format_exports, read_connection
-from emulator.faults import parse_spec
-from emulator.seed import SeedError
-from emulator.timing import LatencyProfile
+from pulumi_azure_peering.emulator.connection import env_vars, format_exports, read_connection
+from pulumi_azure_peering.emulator.faults import parse_spec
+from pulumi_azure_peering.emulator.seed import SeedError
+from pulumi_azure_peering.emulator.timing import LatencyProfile
 
 DEFAULT_DATA_DIR = Path(".state") / "emulator"
 #: ``1`` (or true/yes/on) makes ``serve`` omit every optional body property real Azure may leave out, unless
@@ -32,7 +32,7 @@ def _latency_profile(value: str) -> LatencyProfile:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m emulator", description="Local Azure Resource Manager emulator")
+    parser = argparse.ArgumentParser(prog="azure-peering-emulator", description="Local Azure Resource Manager emulator")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve ARM and the token service over HTTPS on loopback")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
@@ -73,7 +73,7 @@ def _log(message: str) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from emulator.app import Emulator
+    from pulumi_azure_peering.emulator.app import Emulator
 
     os.umask(0o077)  # keys, secrets and the databases in the data dir are for this user only
     try:
@@ -118,7 +118,7 @@ def env(args: argparse.Namespace) -> int:
     try:
         connection = read_connection(args.data_dir)
     except (OSError, ValueError) as exc:
-        _log(f"emulator: no connection file in {args.data_dir} (is `python -m emulator serve` running?): {exc}")
+        _log(f"emulator: no connection file in {args.data_dir} (is `azure-peering-emulator serve` running?): {exc}")
         return 1
     try:
         values = env_vars(connection, args.tenant)

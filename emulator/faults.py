@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from emulator.models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
+from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
 
 REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate")
 OPERATION_FAULTS = ("lro_fail", "lro_hang", "lro_slow")

@@ -1,7 +1,8 @@
 """Domain rules of virtual network peering, as the real service applies them.
 
-Pure functions over a read-only :class:`World`; they raise :class:`emulator.errors.ArmError` and never write.
-The state layer (:mod:`emulator.state`) applies what they return.
+Pure functions over a read-only :class:`World`; they raise :class:`pulumi_azure_peering.emulator.errors.ArmError` and
+never write.
+The state layer (:mod:`pulumi_azure_peering.emulator.state`) applies what they return.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from emulator import errors, ids, netmath
-from emulator.models.common import SUCCEEDED
-from emulator.models.gateways import Gateway
-from emulator.models.peerings import (
+from pulumi_azure_peering.emulator import errors, ids, netmath
+from pulumi_azure_peering.emulator.models.common import SUCCEEDED
+from pulumi_azure_peering.emulator.models.gateways import Gateway
+from pulumi_azure_peering.emulator.models.peerings import (
     CONNECTED,
     DISCONNECTED,
     FULLY_IN_SYNC,
@@ -25,7 +26,7 @@ from emulator.models.peerings import (
     PeeringRequest,
     PeeringView,
 )
-from emulator.models.virtual_networks import VirtualNetwork
+from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
 
 MAX_PEERINGS_PER_VNET = 500
 GATEWAY_SUBNET = "gatewaysubnet"

@@ -11,9 +11,9 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from emulator import errors, ids
-from emulator import store as st
-from emulator.models.operations import (
+from pulumi_azure_peering.emulator import errors, ids
+from pulumi_azure_peering.emulator import store as st
+from pulumi_azure_peering.emulator.models.operations import (
     IN_PROGRESS,
     OP_FAILED,
     OP_SUCCEEDED,
@@ -23,7 +23,7 @@ from emulator.models.operations import (
     Lock,
     Operation,
 )
-from emulator.models.virtual_networks import normalize_location
+from pulumi_azure_peering.emulator.models.virtual_networks import normalize_location
 
 _COMPLETED_OPERATIONS_KEPT = 5000
 

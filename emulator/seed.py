@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from emulator import errors, identity, ids
-from emulator import store as st
-from emulator.scheduler import LroPlan
-from emulator.state import Conditions
+from pulumi_azure_peering.emulator import errors, identity, ids
+from pulumi_azure_peering.emulator import store as st
+from pulumi_azure_peering.emulator.scheduler import LroPlan
+from pulumi_azure_peering.emulator.state import Conditions
 
 if TYPE_CHECKING:
-    from emulator.app import Emulator
+    from pulumi_azure_peering.emulator.app import Emulator
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 MINIMAL_SEED = SEEDS_DIR / "minimal.json"

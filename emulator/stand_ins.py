@@ -8,7 +8,7 @@ long-running operation, so that their ``id`` is an output that is *unknown durin
 ``azure_native.network.VirtualNetwork(...).id``.
 
 Why this module is written with requests + azure-identity directly, and lives here rather than on top of
-``provider.arm`` in ``harness/``:
+``pulumi_azure_peering.provider.arm`` in ``harness/``:
 
 - ``emulator/`` must not import ``provider/`` (docs: DESIGN.md), and a stand-in for *another* provider should not
   share our provider's ARM client either: the tests that build their world with it check that client, so the world
@@ -20,7 +20,7 @@ Why this module is written with requests + azure-identity directly, and lives he
 
 Settings are read at run time in the provider process (never pickled): stack config ``azure-peering:armEndpoint``,
 ``authorityHost``, ``caBundle``, ``tenantId``, ``clientId``, ``clientSecret``, else the environment variables of
-``python -m emulator env`` (``AZURE_PEERING_ARM_ENDPOINT``, ``AZURE_AUTHORITY_HOST``, ``REQUESTS_CA_BUNDLE``,
+``azure-peering-emulator env`` (``AZURE_PEERING_ARM_ENDPOINT``, ``AZURE_AUTHORITY_HOST``, ``REQUESTS_CA_BUNDLE``,
 ``AZURE_TENANT_ID``/``AZURE_CLIENT_ID``/``AZURE_CLIENT_SECRET``), else public Azure and ``DefaultAzureCredential``.
 The subscription is resolved in the program (it is part of the resource's ARM id, so of its inputs): the
 ``subscription_id`` argument, else ``azure-native:subscriptionId`` (the config azure-native reads), else
@@ -28,7 +28,8 @@ The subscription is resolved in the program (it is part of the resource's ARM id
 
 Usage (what ``examples/new_network`` does)::
 
-    from emulator.stand_ins import VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway, VirtualNetworkGatewayArgs
+    from pulumi_azure_peering.emulator.stand_ins import VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway,
+    VirtualNetworkGatewayArgs
 
     hub = VirtualNetwork("hub", VirtualNetworkArgs(
         resource_group_name="rg-net", virtual_network_name="vnet-hub", address_prefixes=["10.20.0.0/16"],

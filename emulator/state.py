@@ -1,11 +1,13 @@
 """The network service: applies the rules to the store and turns writes into long-running operations (scheduled,
-with the vnets they hold, by :mod:`emulator.scheduler`).
+with the vnets they hold, by :mod:`pulumi_azure_peering.emulator.scheduler`).
 
-Every public method must be called with the emulator's state lock held (see :class:`emulator.app.Emulator`).
+Every public method must be called with the emulator's state lock held (see
+:class:`pulumi_azure_peering.emulator.app.Emulator`).
 
 Timing model (what clients see):
 - every write (PUT/DELETE of a vnet, gateway or peering) is an operation lasting ``latency`` seconds, or, with a
-  latency profile, the real duration of that kind of write times the profile's scale (:mod:`emulator.timing`); the
+  latency profile, the real duration of that kind of write times the profile's scale
+  (:mod:`pulumi_azure_peering.emulator.timing`); the
   resource reads ``Updating``/``Deleting`` until it completes, then ``Succeeded`` (or ``Failed``);
 - a write holds its vnet for its whole duration: a vnet write holds that vnet, a peering write holds its own
   (local) vnet, a gateway write holds the gateway's vnet for a vnet write's duration only (gateway provisioning
@@ -22,20 +24,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import errors, ids, rules
-from emulator import store as st
-from emulator.models import gateways as gw_models
-from emulator.models import peerings as peer_models
-from emulator.models import virtual_networks as vnet_models
-from emulator.models.common import DELETING, FAILED, SUCCEEDED, UPDATING, new_etag
-from emulator.models.gateways import Gateway
-from emulator.models.operations import OUTCOME_SUCCEED, Operation
-from emulator.models.peerings import DISCONNECTED, Peering
-from emulator.models.rendering import DEFAULT_API_VERSION, Rendering
-from emulator.models.resource_groups import ResourceGroup
-from emulator.models.virtual_networks import VirtualNetwork
-from emulator.scheduler import LroPlan, OperationScheduler
-from emulator.timing import GATEWAY, PEERING, VNET, LatencyProfile
+from pulumi_azure_peering.emulator import errors, ids, rules
+from pulumi_azure_peering.emulator import store as st
+from pulumi_azure_peering.emulator.models import gateways as gw_models
+from pulumi_azure_peering.emulator.models import peerings as peer_models
+from pulumi_azure_peering.emulator.models import virtual_networks as vnet_models
+from pulumi_azure_peering.emulator.models.common import DELETING, FAILED, SUCCEEDED, UPDATING, new_etag
+from pulumi_azure_peering.emulator.models.gateways import Gateway
+from pulumi_azure_peering.emulator.models.operations import OUTCOME_SUCCEED, Operation
+from pulumi_azure_peering.emulator.models.peerings import DISCONNECTED, Peering
+from pulumi_azure_peering.emulator.models.rendering import DEFAULT_API_VERSION, Rendering
+from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
+from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
+from pulumi_azure_peering.emulator.scheduler import LroPlan, OperationScheduler
+from pulumi_azure_peering.emulator.timing import GATEWAY, PEERING, VNET, LatencyProfile
 
 
 @dataclass

@@ -31,7 +31,7 @@ from typing import Any
 
 import requests
 
-from emulator.connection import CONNECTION_FILE, env_vars
+from pulumi_azure_peering.emulator.connection import CONNECTION_FILE, env_vars
 
 ARM_SCOPE = "https://management.azure.com/.default"
 API_VERSION = "2025-05-01"
@@ -100,7 +100,7 @@ class Connection:
 
 
 class EmulatorProcess:
-    """``python -m emulator serve`` in a subprocess on a loopback port, with helpers to drive it.
+    """``azure-peering-emulator serve`` in a subprocess on a loopback port, with helpers to drive it.
 
     Args:
         data_dir: state directory; a temporary one (removed on ``stop``) when None.
@@ -183,7 +183,16 @@ class EmulatorProcess:
         return self
 
     def _spawn(self, port: int) -> None:
-        cmd = [sys.executable, "-m", "emulator", "serve", "--data-dir", str(self.data_dir), "--port", str(port)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pulumi_azure_peering.emulator",
+            "serve",
+            "--data-dir",
+            str(self.data_dir),
+            "--port",
+            str(port),
+        ]
         cmd += ["--latency", str(self._latency)]
         if self._faults:
             cmd += ["--faults", self._faults]
@@ -294,7 +303,7 @@ class EmulatorProcess:
         return self.connection.primary
 
     def env(self, tenant_id: str | None = None) -> dict[str, str]:
-        """The same exports as ``python -m emulator env`` (for the primary tenant unless ``tenant_id`` is given)."""
+        """The same exports as ``azure-peering-emulator env`` (for the primary tenant unless ``tenant_id`` is given)."""
         return env_vars(dict(self.connection.raw), tenant_id)
 
     # --- admin -------------------------------------------------------------------------------------------------

@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from emulator.testing import EmulatorProcess
-    from emulator.timing import LatencyProfile
+    from pulumi_azure_peering.emulator.testing import EmulatorProcess
+    from pulumi_azure_peering.emulator.timing import LatencyProfile
 
     if args.latency_profile:
         try:

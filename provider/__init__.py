@@ -2,9 +2,10 @@
 
 Public API::
 
-    from provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs, PeeringTimeouts
-    from provider import get_virtual_network          # read-only vnet facts for planners (HubSpokePeering)
-    from provider.arm import ArmClient                # the ARM client itself
+    from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs, PeeringTimeouts
+    from pulumi_azure_peering.provider import get_virtual_network          # read-only vnet facts for planners
+    (HubSpokePeering)
+    from pulumi_azure_peering.provider.arm import ArmClient                # the ARM client itself
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ from .models import (
 )
 from .settings import Settings
 
-log = logging.getLogger("provider.arm")
+log = logging.getLogger(__name__)
 
 USER_AGENT = "pulumi-azure-peering/0.1.0"
 # 401 codes that a fresh token cures

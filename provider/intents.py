@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("provider.intents")
+log = logging.getLogger(__name__)
 
 #: After this long an unfinished create is no longer taken over silently (adopt_existing is needed again).
 INTENT_TTL_SECONDS = 7 * 24 * 3600.0

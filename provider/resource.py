@@ -921,7 +921,7 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
     """An Azure virtual network peering (one direction: local vnet -> remote vnet).
 
     Type token ``pulumi-python:dynamic/azure-peering:VirtualNetworkPeering``. Both directions are needed for the
-    link to become Connected; ``components.HubSpokePeering`` creates and orders them for a whole topology.
+    link to become Connected; ``pulumi_azure_peering.HubSpokePeering`` creates and orders them for a whole topology.
     """
 
     virtual_network_id: pulumi.Output[str]

@@ -18,7 +18,7 @@ DEFAULT_SEED = REPO / "emulator" / "seeds" / "default.json"
 @pytest.fixture(scope="session")
 def emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One emulator for the session (latency 0.05 s per write, like a very fast ARM); tests reset it."""
-    from emulator.testing import EmulatorProcess
+    from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
     data_dir = tmp_path_factory.mktemp("emulator")
     with EmulatorProcess(data_dir=data_dir, seed=DEFAULT_SEED, latency=0.05) as emu:

@@ -21,14 +21,14 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Any
 
-from emulator.faults import parse_spec
-from emulator.http import Request, Response
-from emulator.models.operations import OUTCOME_FAIL, OUTCOME_SUCCEED
-from emulator.seed import SeedError
-from emulator.timing import LatencyProfile
+from pulumi_azure_peering.emulator.faults import parse_spec
+from pulumi_azure_peering.emulator.http import Request, Response
+from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOME_SUCCEED
+from pulumi_azure_peering.emulator.seed import SeedError
+from pulumi_azure_peering.emulator.timing import LatencyProfile
 
 if TYPE_CHECKING:
-    from emulator.app import Emulator
+    from pulumi_azure_peering.emulator.app import Emulator
 
 ADMIN_HEADER = "x-emulator-admin"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from emulator.http import Request, Response
-from emulator.identity import Claims
-from emulator.models.rendering import Rendering
-from emulator.scheduler import LroPlan
-from emulator.state import Conditions, WriteResult
+from pulumi_azure_peering.emulator.http import Request, Response
+from pulumi_azure_peering.emulator.identity import Claims
+from pulumi_azure_peering.emulator.models.rendering import Rendering
+from pulumi_azure_peering.emulator.scheduler import LroPlan
+from pulumi_azure_peering.emulator.state import Conditions, WriteResult
 
 if TYPE_CHECKING:
-    from emulator.app import Emulator
+    from pulumi_azure_peering.emulator.app import Emulator
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ArmContext:
     def body(self) -> dict[str, Any]:
         data = self.req.json()
         if not isinstance(data, dict):
-            from emulator import errors
+            from pulumi_azure_peering.emulator import errors
 
             raise errors.invalid_request_content("The request body must be a JSON object.")
         return data

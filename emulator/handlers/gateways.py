@@ -6,10 +6,10 @@ header, the admin setting ``gateway_provisioning_seconds``, or the seed's ``defa
 
 from __future__ import annotations
 
-from emulator import errors, store
-from emulator.handlers.common import ArmContext, paged, write_response
-from emulator.http import Response
-from emulator.models.gateways import Gateway
+from pulumi_azure_peering.emulator import errors, store
+from pulumi_azure_peering.emulator.handlers.common import ArmContext, paged, write_response
+from pulumi_azure_peering.emulator.http import Response
+from pulumi_azure_peering.emulator.models.gateways import Gateway
 
 PROVISIONING_HEADER = "x-emulator-gateway-provisioning-seconds"
 

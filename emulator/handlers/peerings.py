@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator import errors, ids
-from emulator.handlers.common import ArmContext, paged, write_response
-from emulator.http import Response
+from pulumi_azure_peering.emulator import errors, ids
+from pulumi_azure_peering.emulator.handlers.common import ArmContext, paged, write_response
+from pulumi_azure_peering.emulator.http import Response
 
 AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
 MAX_AUXILIARY_TOKENS = 3

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from emulator import errors, store
-from emulator.handlers.common import ArmContext
-from emulator.http import Response
-from emulator.models.resource_groups import ResourceGroup
+from pulumi_azure_peering.emulator import errors, store
+from pulumi_azure_peering.emulator.handlers.common import ArmContext
+from pulumi_azure_peering.emulator.http import Response
+from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
 
 
 def get_subscription(ctx: ArmContext) -> Response:

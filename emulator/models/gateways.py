@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from emulator import errors, ids
-from emulator.models.common import SUCCEEDED, as_object, new_etag, opt_bool, opt_id, opt_str, tags_of
+from pulumi_azure_peering.emulator import errors, ids
+from pulumi_azure_peering.emulator.models.common import (
+    SUCCEEDED,
+    as_object,
+    new_etag,
+    opt_bool,
+    opt_id,
+    opt_str,
+    tags_of,
+)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from emulator import ids, timing
+from pulumi_azure_peering.emulator import ids, timing
 
 IN_PROGRESS = "InProgress"
 OP_SUCCEEDED = "Succeeded"
@@ -64,7 +64,8 @@ class Operation:
         return max(0.0, self.finish_at - now)
 
     def retry_after_headers(self, now: float) -> dict[str, str]:
-        """ARM's integer Retry-After (Azure's value for the kind, scaled: :func:`emulator.timing.retry_after`) plus
+        """ARM's integer Retry-After (Azure's value for the kind, scaled:
+        :func:`pulumi_azure_peering.emulator.timing.retry_after`) plus
         the exact remaining time in milliseconds (an emulator extra; real Azure does not send it).
 
         Clients may poll sooner than Retry-After; the emulator never penalises it.

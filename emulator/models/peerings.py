@@ -1,6 +1,6 @@
 """Virtual network peerings: stored form, PUT parsing and wire rendering.
 
-What a peering reports about address spaces is derived (see :mod:`emulator.rules`) and handed to
+What a peering reports about address spaces is derived (see :mod:`pulumi_azure_peering.emulator.rules`) and handed to
 :meth:`Peering.to_wire` as a :class:`PeeringView`; the stored form only keeps what the service remembers: the
 flags, the subnet/prefix selection, the state, and the address spaces as of the last sync.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from emulator import errors, ids
-from emulator.models.common import (
+from pulumi_azure_peering.emulator import errors, ids
+from pulumi_azure_peering.emulator.models.common import (
     SUCCEEDED,
     address_space,
     as_object,
@@ -20,7 +20,7 @@ from emulator.models.common import (
     opt_id,
     opt_str_list,
 )
-from emulator.models.rendering import Rendering
+from pulumi_azure_peering.emulator.models.rendering import Rendering
 
 INITIATED = "Initiated"
 CONNECTED = "Connected"

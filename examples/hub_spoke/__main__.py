@@ -13,7 +13,7 @@ from typing import Any
 
 import pulumi
 
-from components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 
 config = pulumi.Config()
 

@@ -4,7 +4,7 @@ A hub vnet with a ``GatewaySubnet`` and a VPN gateway, two spokes peered to it b
 the hub's gateway), and two more vnets peered both ways with a standalone pair of ``VirtualNetworkPeering``. Every
 vnet id is an output of the resource that creates the vnet, so it is unknown during ``pulumi preview``.
 
-The vnets and the gateway come from ``emulator.stand_ins``, which creates them in ARM the way
+The vnets and the gateway come from ``pulumi_azure_peering.emulator.stand_ins``, which creates them in ARM the way
 ``azure_native.network.VirtualNetwork`` / ``VirtualNetworkGateway`` would (README.md shows the azure-native lines).
 
 Config (all optional):
@@ -18,9 +18,14 @@ Config (all optional):
 
 import pulumi
 
-from components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
-from emulator.stand_ins import VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway, VirtualNetworkGatewayArgs
-from provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
+from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering.emulator.stand_ins import (
+    VirtualNetwork,
+    VirtualNetworkArgs,
+    VirtualNetworkGateway,
+    VirtualNetworkGatewayArgs,
+)
+from pulumi_azure_peering import VirtualNetworkPeering, VirtualNetworkPeeringArgs
 
 config = pulumi.Config()
 resource_group = config.get("resourceGroup") or "rg-new-network"

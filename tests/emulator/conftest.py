@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 
 @pytest.fixture(scope="session")

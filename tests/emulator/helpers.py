@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 MINIMAL = json.loads((Path(__file__).resolve().parents[2] / "emulator" / "seeds" / "minimal.json").read_text())
 TENANT_A = MINIMAL["tenants"][0]["tenantId"]

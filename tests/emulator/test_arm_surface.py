@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import (
     RG,

@@ -8,7 +8,7 @@ import jwt
 import pytest
 import requests
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import (
     SUB_A,

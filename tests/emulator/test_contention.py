@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import (
     RG,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import SUB_A, get_props, peering_body, seed_vnets, vnet_spec
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from emulator.testing import AdminError, EmulatorProcess
+from pulumi_azure_peering.emulator.testing import AdminError, EmulatorProcess
 
 from .helpers import error_code, get_props, peering_path, put_peering, seed_vnets, vnet_id, vnet_spec
 

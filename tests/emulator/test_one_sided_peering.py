@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import (
     RG,

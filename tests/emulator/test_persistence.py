@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import TENANT_A, get_props, peering_path, put_peering, seed_vnets, vnet_id, vnet_spec
 
@@ -104,7 +104,8 @@ def test_seeding_new_identities_updates_the_connection(private_emulator: Emulato
 
 def test_listens_on_loopback_only(tmp_path: Path) -> None:
     r = subprocess.run(
-        [sys.executable, "-m", "emulator", "serve", "--data-dir", str(tmp_path), "--host", "0.0.0.0"],
+        [sys.executable, "-m", "pulumi_azure_peering.emulator", "serve", "--data-dir", str(tmp_path), "--host",
+        "0.0.0.0"],
         capture_output=True, text=True, timeout=30, cwd=REPO,
     )  # fmt: skip
     assert r.returncode != 0

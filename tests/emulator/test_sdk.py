@@ -1,6 +1,6 @@
 """The official Azure SDK for Python as an independent client: azure-identity + azure-mgmt-network over HTTPS.
 
-Configured the way a user would, from `python -m emulator env` (REQUESTS_CA_BUNDLE trusts the emulator's CA).
+Configured the way a user would, from `azure-peering-emulator env` (REQUESTS_CA_BUNDLE trusts the emulator's CA).
 Each long-running call waits at least the 1 s Retry-After the emulator sends, like ARM does.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import RG, SUB_A
 

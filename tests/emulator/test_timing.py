@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator import timing
-from emulator.testing import AdminError, EmulatorError, EmulatorProcess
+from pulumi_azure_peering.emulator import timing
+from pulumi_azure_peering.emulator.testing import AdminError, EmulatorError, EmulatorProcess
 
 from .helpers import RG, SUB_A, peering_body, peering_path, put_peering, seed_vnets, vnet_body, vnet_id, vnet_spec
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from emulator.testing import EmulatorProcess
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 from .helpers import (
     error_code,
@@ -161,7 +161,7 @@ def test_sparse_bodies_omit_every_optional_property_at_any_api_version(emu: Emul
 
 
 def test_a_bad_sparse_value_changes_nothing(emu: EmulatorProcess) -> None:
-    from emulator.testing import AdminError
+    from pulumi_azure_peering.emulator.testing import AdminError
 
     with pytest.raises(AdminError) as bad:
         emu.settings(sparse_bodies="maybe", page_size=7)

@@ -27,7 +27,7 @@ PAYMENTS = (
 def _program() -> None:
     import pulumi
 
-    from provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
+    from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
 
     there = VirtualNetworkPeering(
         "hub-to-payments",

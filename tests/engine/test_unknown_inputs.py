@@ -1,5 +1,6 @@
 """Programs that create their vnets and peer them in the same run, through the real CLI: every vnet id is an output
-that is unknown at preview (the vnets, and a hub's VPN gateway, come from ``emulator.stand_ins``, as they would come
+that is unknown at preview (the vnets, and a hub's VPN gateway, come from ``pulumi_azure_peering.emulator.stand_ins``,
+as they would come
 from azure-native).
 
 Each flow: ``pulumi preview`` plans the creates (known plain values shown, nothing written to ARM), ``pulumi up``

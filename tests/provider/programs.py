@@ -9,7 +9,7 @@ from tests.provider.provider_env import vnet
 
 HEADER = """\
 import pulumi
-from provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
+from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
 """
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 
 SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
 SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from provider.errors import PeeringOperationError
-from provider.preflight import VNET_CACHE
-from provider.resource import _REPLACING, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.errors import PeeringOperationError
+from pulumi_azure_peering.provider.preflight import VNET_CACHE
+from pulumi_azure_peering.provider.resource import _REPLACING, VirtualNetworkPeeringProvider
 from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator

@@ -177,7 +177,7 @@ def assert_one_line_causes(result: PulumiResult) -> dict[str, str]:
     assert not any("Traceback" in line for line in program), "\n".join(program)
     assert causes or any(line.startswith("error:") for line in program), f"no cause in:\n{result.output[-3000:]}"
     for name, line in causes.items():
-        message = line.split(": ", 1)[1] if line.startswith("provider.errors.") else line
+        message = line.split(": ", 1)[1] if line.startswith("pulumi_azure_peering.provider.errors.") else line
         assert CAUSE.search(message), f"{name}: unreadable cause {line!r}"
         assert ARM_CODE.search(message) or any(c in message for c in OWN_CAUSES), f"{name}: no ARM code in {line!r}"
         assert "Traceback" not in message and len(message) < 2000, line

@@ -20,15 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs, plan_for
-from components.plan import Plan
-from provider.arm import ArmClient, Deadline, RetryPolicy
-from provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
-from provider.models import PeeringSpec, same_id
-from provider.preflight import VnetCache, fetch_vnet_facts
-from provider.resource import VirtualNetworkPeeringProvider
-from provider.settings import resolve_settings
-from provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
+from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs, plan_for
+from pulumi_azure_peering.components.plan import Plan
+from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
+from pulumi_azure_peering.provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
+from pulumi_azure_peering.provider.models import PeeringSpec, same_id
+from pulumi_azure_peering.provider.preflight import VnetCache, fetch_vnet_facts
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.settings import resolve_settings
+from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
 from tests.reliability.knobs import examples
 from tests.unit.provider.runtime_calls import UNKNOWN_INPUT, runtime_unknown
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from provider.errors import PeeringOperationError
-from provider.intents import INTENTS, CreateIntents
-from provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.errors import PeeringOperationError
+from pulumi_azure_peering.provider.intents import INTENTS, CreateIntents
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from tests.reliability.arm_stub import Answer, ArmStub, arm_stub
 from tests.reliability.test_malformed_responses import HUB, OP, PID, SPEC, SPOKE, client, peering
 

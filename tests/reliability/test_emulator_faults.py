@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emulator.faults import parse_spec
+from pulumi_azure_peering.emulator.faults import parse_spec
 from tests.provider.provider_env import vnet
 
 pytestmark = pytest.mark.reliability

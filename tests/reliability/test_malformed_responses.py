@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from provider.arm import ArmClient, Deadline, RetryPolicy
-from provider.errors import (
+from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
+from pulumi_azure_peering.provider.errors import (
     ArmServerError,
     ArmValidationError,
     MalformedResponseError,
@@ -23,9 +23,9 @@ from provider.errors import (
     PeeringOperationError,
     UntrustedEndpointError,
 )
-from provider.models import PeeringSpec
-from provider.resource import VirtualNetworkPeeringProvider
-from provider.settings import resolve_settings
+from pulumi_azure_peering.provider.models import PeeringSpec
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.settings import resolve_settings
 from tests.reliability.arm_stub import Answer, ArmStub, arm_stub, html
 
 pytestmark = pytest.mark.reliability

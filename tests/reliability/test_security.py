@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from harness.pulumi import PulumiProject, PulumiResult
-from provider.arm import ArmClient, Deadline
-from provider.errors import ArmConnectionError, SettingsError
-from provider.settings import resolve_settings
+from pulumi_azure_peering.provider.arm import ArmClient, Deadline
+from pulumi_azure_peering.provider.errors import ArmConnectionError, SettingsError
+from pulumi_azure_peering.provider.settings import resolve_settings
 from tests.provider.programs import peering_program
 from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, vnet
 from tests.reliability.arm_stub import Answer, ArmStub, arm_stub

@@ -6,7 +6,7 @@ Config: ``hubVnetId``, ``sharedServicesVnetId``. Outputs read by spoke stacks th
 
 import pulumi
 
-from components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 
 config = pulumi.Config()
 hub_vnet_id = config.require("hubVnetId")

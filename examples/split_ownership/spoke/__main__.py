@@ -7,7 +7,7 @@ shape from the spoke name and checks the topology once the id is known.
 
 import pulumi
 
-from components import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 
 config = pulumi.Config()
 hub = pulumi.StackReference(config.require("hubStack"))

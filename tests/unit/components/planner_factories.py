@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from components.plan import Plan, PlanError, plan_hub_spoke
-from components.topology import ExistingPeering, GatewayState, HubSpokeSpec, SpokeSpec, VnetFacts
+from pulumi_azure_peering.components.plan import Plan, PlanError, plan_hub_spoke
+from pulumi_azure_peering.components.topology import ExistingPeering, GatewayState, HubSpokeSpec, SpokeSpec, VnetFacts
 
 SUB = "11111111-1111-1111-1111-111111111111"
 OTHER_SUB = "22222222-2222-2222-2222-222222222222"

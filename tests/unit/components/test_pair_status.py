@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.hub_spoke import _pair_sync_level, pair_status
+from pulumi_azure_peering.components.hub_spoke import _pair_sync_level, pair_status
 
 pytestmark = pytest.mark.unit
 

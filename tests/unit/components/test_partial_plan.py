@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from components.partial_plan import INPUT_FIELDS, partial_plan
-from components.plan import plan_hub_spoke
-from components.topology import HubSpokeSpec, SpokeSpec
+from pulumi_azure_peering.components.partial_plan import INPUT_FIELDS, partial_plan
+from pulumi_azure_peering.components.plan import plan_hub_spoke
+from pulumi_azure_peering.components.topology import HubSpokeSpec, SpokeSpec
 from tests.unit.components.planner_factories import HUB, vid
 
 pytestmark = pytest.mark.unit

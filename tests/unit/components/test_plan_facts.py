@@ -1,4 +1,4 @@
-"""Turning the provider's vnet lookup (``provider.get_virtual_network()``) into planner facts."""
+"""Turning the provider's vnet lookup (``pulumi_azure_peering.provider.get_virtual_network()``) into planner facts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.topology import ExistingPeering, vnet_facts_from_lookup
+from pulumi_azure_peering.components.topology import ExistingPeering, vnet_facts_from_lookup
 from tests.unit.components.planner_factories import HUB, plan, spokes_n, vid
 
 pytestmark = pytest.mark.unit

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from components.plan import Plan, PlannedPeering, plan_hub_spoke, validate_spec
-from components.topology import (
+from pulumi_azure_peering.components.plan import Plan, PlannedPeering, plan_hub_spoke, validate_spec
+from pulumi_azure_peering.components.topology import (
     ExistingPeering,
     GatewayState,
     HubSpokeSpec,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from components.topology import ExistingPeering, GatewayState, VnetFacts
+from pulumi_azure_peering.components.topology import ExistingPeering, GatewayState, VnetFacts
 from tests.unit.components.planner_factories import (
     HUB,
     assert_names_spoke_and_fix,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.plan import default_peering_name, plan_hub_spoke
-from components.topology import is_valid_peering_name
+from pulumi_azure_peering.components.plan import default_peering_name, plan_hub_spoke
+from pulumi_azure_peering.components.topology import is_valid_peering_name
 from tests.unit.components.planner_factories import (
     HUB,
     TENANT_A,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.plan import PlanValidationError, plan_hub_spoke, validate_spec, vnet_ids_to_look_up
-from components.topology import HubSpokeSpec, SpokeSpec, parse_vnet_id
+from pulumi_azure_peering.components.plan import PlanValidationError, plan_hub_spoke, validate_spec, vnet_ids_to_look_up
+from pulumi_azure_peering.components.topology import HubSpokeSpec, SpokeSpec, parse_vnet_id
 from tests.unit.components.planner_factories import (
     HUB,
     OTHER_SUB,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from provider.arm import ArmClient, RetryPolicy
-from provider.settings import Settings, resolve_settings
+from pulumi_azure_peering.provider.arm import ArmClient, RetryPolicy
+from pulumi_azure_peering.provider.settings import Settings, resolve_settings
 
 SUB = "00000000-0000-0000-0000-000000000001"
 ARM = "https://arm.test"

@@ -23,7 +23,7 @@ PROGRAM = textwrap.dedent(
             return {}
 
     pulumi.runtime.set_mocks(Mocks(), preview=False)
-    from provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
+    from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
 
     rg = "/subscriptions/361de6c3-799a-41e4-8381-fc64ef7a8afb/resourceGroups/rg"
     vnet = rg + "/providers/Microsoft.Network/virtualNetworks/v{}"

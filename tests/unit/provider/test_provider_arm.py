@@ -8,8 +8,8 @@ import pytest
 import requests
 import responses
 
-from provider.arm import Deadline, RetryPolicy, is_retryable
-from provider.errors import (
+from pulumi_azure_peering.provider.arm import Deadline, RetryPolicy, is_retryable
+from pulumi_azure_peering.provider.errors import (
     ArmConflictError,
     ArmConnectionError,
     ArmError,
@@ -20,7 +20,7 @@ from provider.errors import (
     OperationTimeoutError,
     describe_failure,
 )
-from provider.models import PeeringSpec
+from pulumi_azure_peering.provider.models import PeeringSpec
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id
 
 pytestmark = pytest.mark.unit

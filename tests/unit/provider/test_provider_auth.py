@@ -9,9 +9,9 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import ClientSecretCredential, DefaultAzureCredential
 
-from provider.auth import TokenSource, build_credential
-from provider.errors import CredentialError, SettingsError
-from provider.settings import resolve_settings
+from pulumi_azure_peering.provider.auth import TokenSource, build_credential
+from pulumi_azure_peering.provider.errors import CredentialError, SettingsError
+from pulumi_azure_peering.provider.settings import resolve_settings
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from provider.models import VirtualNetworkPeeringResource, outputs_from
-from provider.resource import VirtualNetworkPeeringProvider
-from provider.validation import is_unknown, validate_inputs
+from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource, outputs_from
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.validation import is_unknown, validate_inputs
 from tests.unit.provider.provider_fakes import peering_json, vnet_id
 from tests.unit.provider.runtime_calls import runtime_unknown
 

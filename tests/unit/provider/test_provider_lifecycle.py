@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import responses
 
-from provider.arm import ArmClient
-from provider.errors import PeeringOperationError
-from provider.preflight import VNET_CACHE
-from provider.resource import _CLAIMED, _REPLACING, VirtualNetworkPeeringProvider
-from provider.validation import validate_inputs
+from pulumi_azure_peering.provider.arm import ArmClient
+from pulumi_azure_peering.provider.errors import PeeringOperationError
+from pulumi_azure_peering.provider.preflight import VNET_CACHE
+from pulumi_azure_peering.provider.resource import _CLAIMED, _REPLACING, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.validation import validate_inputs
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
 from tests.unit.provider.runtime_calls import runtime_unknown
 
@@ -336,7 +336,7 @@ def test_without_a_replacement_the_other_peering_conflicts(client: ArmClient) ->
 
 
 def test_vnet_facts_of_a_spoke_without_gateway_subnet_cost_no_gateway_listing(client: ArmClient) -> None:
-    from provider.preflight import fetch_vnet_facts
+    from pulumi_azure_peering.provider.preflight import fetch_vnet_facts
 
     r = rsps(client)
     r.assert_all_requests_are_fired = False
@@ -383,7 +383,7 @@ def test_a_gateway_still_provisioning_is_waited_for_past_the_create_timeout(
 ) -> None:
     """A real VPN gateway takes up to 35 minutes: the wait for it is GATEWAY_WAIT_SECONDS at least, and the error
     at the end names the gateway and its state."""
-    import provider.resource as resource
+    import pulumi_azure_peering.provider.resource as resource
 
     monkeypatch.setattr(resource, "GATEWAY_WAIT_SECONDS", 0.3)
     r = rsps(client)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provider.models import (
+from pulumi_azure_peering.provider.models import (
     PeeringSpec,
     PeeringWriteProperties,
     VirtualNetworkPeeringResource,

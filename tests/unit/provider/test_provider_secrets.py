@@ -12,8 +12,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 
-from provider import ProviderOverrides, VirtualNetworkPeering, VirtualNetworkPeeringArgs
-from provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider import ProviderOverrides, VirtualNetworkPeering, VirtualNetworkPeeringArgs
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from tests.unit.provider.provider_fakes import vnet_id
 
 pytestmark = [pytest.mark.unit, pytest.mark.reliability]

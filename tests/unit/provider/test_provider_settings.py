@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from provider.errors import SettingsError
-from provider.settings import Cloud, ProviderOverrides, resolve_settings
+from pulumi_azure_peering.provider.errors import SettingsError
+from pulumi_azure_peering.provider.settings import Cloud, ProviderOverrides, resolve_settings
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from provider.resource import VirtualNetworkPeeringProvider
-from provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
 from tests.unit.provider.provider_fakes import vnet_id
 from tests.unit.provider.runtime_calls import UNKNOWN_INPUT, RuntimeCalls, runtime_unknown
 

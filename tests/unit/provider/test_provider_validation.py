@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provider.validation import is_unknown, validate_inputs
+from pulumi_azure_peering.provider.validation import is_unknown, validate_inputs
 from tests.unit.provider.provider_fakes import vnet_id
 from tests.unit.provider.runtime_calls import runtime_unknown
 
