@@ -14,14 +14,12 @@ lands inside the rollout whatever the machine's speed. Default: seeds 1..3; ``RE
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import signal
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +33,7 @@ from tests.reliability.consistency import (
     cloud_peerings,
     state_peerings,
 )
+from tests.reliability.kill import reap_session
 from tests.reliability.knobs import seeds
 
 pytestmark = pytest.mark.reliability
@@ -45,38 +44,6 @@ SPOKES = 20
 def peering_puts(emulator: Any, since: int) -> int:
     log = emulator.request_log(since=since)
     return sum(1 for r in log if r["method"] == "PUT" and "virtualnetworkpeerings" in r["path"].lower())
-
-
-def session_processes(session: int) -> dict[int, str]:
-    """The live processes of a session (pid -> command line), read from /proc."""
-    found: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if fields[0] != "Z" and int(fields[3]) == session:
-                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
-def reap_session(session: int, timeout: float = 10.0) -> dict[int, str]:
-    """After the kill: wait for the dynamic-provider processes of the run to stop by themselves (the engine
-    spawns them in process groups of their own, so the kill does not reach them; provider/engine_watch.py ends
-    them once the engine is gone). Returns what was still running then, and kills it (those are Pulumi's own
-    plugins, such as the Go language host, which this project cannot stop)."""
-    deadline = time.monotonic() + timeout
-    left = session_processes(session)
-    while any("pulumi.dynamic" in cmd for cmd in left.values()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        left = session_processes(session)
-    for pid in left:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    return left
 
 
 def up_and_kill(project: PulumiProject, emulator: Any, rng: random.Random, log_path: Any) -> tuple[int, float]:
