@@ -217,3 +217,35 @@ def test_pulumi_own_recovery_on_a_new_runner(
     after, left = state_peerings(runner)
     assert not left, "the pending creates are gone"
     assert set(after) == set(state), "and nothing was recorded in their place"
+
+
+def test_a_peering_someone_else_made_is_not_taken(
+    hub_spoke: Callable[..., tuple[PulumiProject, set[str]]], emulator: Any, tmp_path: Path
+) -> None:
+    """The killed create never reached ARM; before the resume, someone else creates a peering of that name with
+    other settings. Recovery leaves that pending create alone (and says why), the next `up` refuses the peering as
+    a foreign one, and nothing of it is changed in ARM."""
+    project, _ = hub_spoke(SPOKES, timeout=120)
+    emulator.set_latency(LATENCY)
+    emulator.set_faults(REFUSE_PEERING_PUTS)
+    run_and_kill(project, ["up", "--yes", "--skip-preview"], emulator, first_faulted_put, tmp_path / "killed.log")
+    emulator.set_faults("")
+    _, pending = state_peerings(project)
+    (op,) = [op for op in pending if op["type"] == "creating"]
+    inputs = op["resource"]["inputs"]
+    peering = f"{inputs['virtual_network_id']}/virtualNetworkPeerings/{inputs['name']}"
+    assert peering.lower() not in cloud_peerings(emulator)
+    body = {"properties": {"remoteVirtualNetwork": {"id": inputs["remote_virtual_network_id"]}}}
+    emulator.wait(emulator.arm("PUT", peering, json=body))
+    foreign = cloud_peerings(emulator)[peering.lower()]
+
+    runner = new_runner(project, tmp_path)
+    runner.run("cancel", "--yes")
+    result = recover(runner)
+    assert result.returncode == 1, result.output
+    assert result.stdout.startswith("leave") and "not evidently this create's" in result.stdout, result.output
+    assert state_peerings(runner)[1] == pending, "the checkpoint is unchanged"
+
+    up = runner.up(check=False)
+    assert not up.ok and "already exists on" in up.output and "azure-peering-recover" in up.output
+    assert cloud_peerings(emulator)[peering.lower()]["etag"] == foreign["etag"], "the foreign peering was written"
