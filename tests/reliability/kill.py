@@ -1,5 +1,6 @@
 """SIGKILL of a running `pulumi` command at a point chosen from the emulator's request log, as a cancelled CI job
-does it: the CLI, language host and program at once (their process group), the provider left to stop by itself.
+does it: the CLI, language host and program at once (their process group), the provider left to stop by itself;
+and the resume on a new CI runner (a fresh PULUMI_HOME, the same backend) with `azure-peering-recover`.
 
 Shared by the crash tests (test_crash_consistency.py, test_resume_elsewhere.py).
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.pulumi import PulumiProject, pulumi_cli
+from harness.pulumi import VENV_BIN, PulumiProject, PulumiResult, pulumi_cli
 
 
 def session_processes(session: int) -> dict[int, str]:
@@ -106,3 +107,24 @@ def run_and_kill(
     providers = {pid: cmd for pid, cmd in left.items() if "pulumi.dynamic" in cmd}
     assert not providers, f"provider processes outlived the killed engine: {providers}"
     return Killed(lasted, seen)
+
+
+def new_runner(project: PulumiProject, where: Path) -> PulumiProject:
+    """The same project and backend as seen from another machine: an empty PULUMI_HOME (no plugins cache, no
+    create intents, nothing of the killed run)."""
+    home = where / "fresh-pulumi-home"
+    home.mkdir(parents=True)
+    return PulumiProject(project.workdir, project.stack, {**project.env, "PULUMI_HOME": str(home)})
+
+
+def recover(project: PulumiProject, *extra: str) -> PulumiResult:
+    argv = [str(VENV_BIN / "azure-peering-recover"), "--stack", project.stack, "--cwd", str(project.workdir), *extra]
+    proc = subprocess.run(argv, env=project.env, capture_output=True, text=True, timeout=600, check=False)
+    return PulumiResult(["azure-peering-recover", *extra], proc.returncode, proc.stdout, proc.stderr)
+
+
+def recovered_counts(result: PulumiResult) -> dict[str, int]:
+    """How many pending creates `azure-peering-recover` recorded, cleared and left (one line each)."""
+    lines = result.stdout.splitlines()
+    verbs = {"recorded": "record ", "cleared": "clear ", "left": "leave "}
+    return {key: sum(line.startswith(verb) for line in lines) for key, verb in verbs.items()}

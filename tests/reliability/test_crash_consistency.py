@@ -1,11 +1,12 @@
 """Crash consistency: `pulumi up` of a 20-spoke rollout killed with SIGKILL (the CLI, language host, program and
-provider processes, all at once) at a random point, then recovered the way the CLI asks for.
+provider processes, all at once) at a random point, then recovered as docs/reliability.md tells CI users to, on a
+new runner (a fresh ``PULUMI_HOME``, the same backend: no create intent of the killed run survives).
 
-After the kill: ``pulumi cancel`` (the kill leaves the stack locked), ``pulumi refresh --clear-pending-creates``
-(the only non-interactive way to resolve pending creates; ``--import-pending-creates`` does not work for dynamic
-resources), then ``pulumi up``. The topology must be complete, the state must match the emulator exactly, and a
-preview must show no changes. Peerings whose create ARM had accepted before the kill are taken over by the second
-run (see provider/intents.py), not refused as foreign.
+After the kill: ``pulumi cancel`` (the kill leaves the stack locked), ``azure-peering-recover`` (records in the state
+the peerings the killed creates left in ARM, clears the pending creates that never reached it; Pulumi's own
+``refresh --clear-pending-creates`` / ``--import-pending-creates`` would leave those peerings to be refused as
+foreign), then ``pulumi up``. The topology must be complete, the state must match the emulator exactly, and a
+preview must show no changes.
 
 The kill point: after a seeded-random number of peering PUTs has reached ARM, plus a seeded-random delay, so it
 lands inside the rollout whatever the machine's speed. Default: seeds 1..3; ``RELIABILITY_HEAVY=1``: seeds 1..8
@@ -33,7 +34,7 @@ from tests.reliability.consistency import (
     cloud_peerings,
     state_peerings,
 )
-from tests.reliability.kill import reap_session
+from tests.reliability.kill import new_runner, reap_session, recover, recovered_counts
 from tests.reliability.knobs import seeds
 
 pytestmark = pytest.mark.reliability
@@ -98,12 +99,15 @@ def test_killed_rollout_recovers(
     row.first_run = f"killed after {lasted:.1f}s"
     row.faults = {"puts-before-kill": puts, "in-state": len(state), "in-arm": len(cloud), "pending": len(pending)}
 
-    project.run("cancel", "--yes")
-    project.refresh("--clear-pending-creates")
-    assert_state_within_cloud(project, emulator)
-    project.up()
-    assert_consistent(project, emulator)
+    runner = new_runner(project, tmp_path)
+    runner.run("cancel", "--yes")
+    recovered = recover(runner)
+    assert recovered.ok, recovered.output
+    row.faults |= recovered_counts(recovered)
+    assert_state_within_cloud(runner, emulator)
+    runner.up()
+    assert_consistent(runner, emulator)
     assert_topology_complete(emulator, expected)
-    project.preview(expect_no_changes=True)
+    runner.preview(expect_no_changes=True)
     row.survived = True
     row.seconds = time.monotonic() - started

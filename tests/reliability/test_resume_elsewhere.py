@@ -12,7 +12,6 @@ state and ARM agree, no pending operation is left, and a preview shows no change
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness.pulumi import VENV_BIN, PulumiProject, PulumiResult
+from harness.pulumi import PulumiProject
 from tests.reliability.conftest import Outcome
 from tests.reliability.consistency import (
     assert_consistent,
@@ -29,7 +28,7 @@ from tests.reliability.consistency import (
     state_peerings,
     wait_for_idle,
 )
-from tests.reliability.kill import count, is_peering, run_and_kill
+from tests.reliability.kill import count, is_peering, new_runner, recover, recovered_counts, run_and_kill
 
 pytestmark = pytest.mark.reliability
 
@@ -37,20 +36,6 @@ SPOKES = 3
 PEERINGS = 2 * SPOKES
 LATENCY = 1.0
 REFUSE_PEERING_PUTS = "409=1;match=PUT:virtualNetworkPeerings"
-
-
-def new_runner(project: PulumiProject, where: Path) -> PulumiProject:
-    """The same project and backend as seen from another machine: an empty PULUMI_HOME (no plugins cache, no
-    create intents, nothing of the killed run)."""
-    home = where / "fresh-pulumi-home"
-    home.mkdir(parents=True)
-    return PulumiProject(project.workdir, project.stack, {**project.env, "PULUMI_HOME": str(home)})
-
-
-def recover(project: PulumiProject, *extra: str) -> PulumiResult:
-    argv = [str(VENV_BIN / "azure-peering-recover"), "--stack", project.stack, "--cwd", str(project.workdir), *extra]
-    proc = subprocess.run(argv, env=project.env, capture_output=True, text=True, timeout=600, check=False)
-    return PulumiResult(["azure-peering-recover", *extra], proc.returncode, proc.stdout, proc.stderr)
 
 
 def first_faulted_put(seen: list[dict[str, Any]]) -> bool:
@@ -112,8 +97,7 @@ def test_killed_up_resumes_on_a_new_runner(
     assert result.ok, result.output
     _, left = state_peerings(runner)
     assert not left, left
-    row.faults["recorded"] = result.stdout.count("\nrecord") + result.stdout.startswith("record")
-    row.faults["cleared"] = result.stdout.count("\nclear") + result.stdout.startswith("clear")
+    row.faults |= recovered_counts(result)
     # what recovery recorded is exactly what ARM had and the state lacked
     assert row.faults["recorded"] == row.faults["in-arm-not-state"], result.output
 
