@@ -233,3 +233,27 @@ def test_a_peering_someone_else_made_is_not_taken(
     up = runner.up(check=False)
     assert not up.ok and "already exists on" in up.output and "azure-peering-recover" in up.output
     assert cloud_peerings(emulator)[peering.lower()]["etag"] == foreign["etag"], "the foreign peering was written"
+
+
+def test_on_the_same_machine_intents_finish_the_creates_but_the_pending_creates_stay(
+    hub_spoke: Callable[..., tuple[PulumiProject, set[str]]], emulator: Any, tmp_path: Path
+) -> None:
+    """Without recovery, on the machine of the killed run: its create intents (provider/intents.py) let `up` take
+    the peerings over, but the engine carries the pending creates over to every later checkpoint (they "require
+    user intervention"), so every `up` warns until `azure-peering-recover` clears them."""
+    project, expected = hub_spoke(SPOKES, timeout=120)
+    emulator.set_latency(LATENCY)
+    run_and_kill(project, ["up", "--yes", "--skip-preview"], emulator, accepted_puts(3), tmp_path / "killed.log")
+    wait_for_idle(emulator)
+    _, pending = state_peerings(project)
+    creates = sum(op["type"] == "creating" for op in pending)
+    assert creates
+    project.run("cancel", "--yes")
+    up = project.up()
+    assert "pending operations from previous deployment" in up.output
+    assert_topology_complete(emulator, expected)
+    assert state_peerings(project)[1] == pending, "the pending creates outlive a successful up"
+
+    result = recover(project)
+    assert result.ok and recovered_counts(result) == {"recorded": 0, "cleared": creates, "left": 0}, result.output
+    converged(project, emulator, expected)
