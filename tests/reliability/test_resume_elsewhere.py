@@ -93,8 +93,11 @@ def test_killed_up_resumes_on_a_new_runner(
 
     runner = new_runner(project, tmp_path)
     runner.run("cancel", "--yes")
+    looked = recover(runner, "--dry-run")
+    assert looked.ok and state_peerings(runner)[1] == pending, "--dry-run changes nothing"
     result = recover(runner)
     assert result.ok, result.output
+    assert recovered_counts(result) == recovered_counts(looked)
     _, left = state_peerings(runner)
     assert not left, left
     row.faults |= recovered_counts(result)

@@ -264,3 +264,21 @@ def test_check_of_an_existing_resource_records_nothing(client: ArmClient) -> Non
     assert ABSENT_WHEN_CHECKED_KEY not in checked(olds)
     # a replacement under another name is a new peering: its absence is recorded
     assert ABSENT_WHEN_CHECKED_KEY in checked({**olds, "name": "old-name"})
+
+
+def test_the_lookup_waits_for_a_write_arm_is_still_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed at the last write: ARM still reports Updating; recovery records the peering once it has settled."""
+    from pulumi_azure_peering.provider import recovery
+
+    answers = [peering_json(provisioning="Updating"), peering_json(provisioning="Updating"), peering_json()]
+
+    class Client:
+        poll_interval = 0.01
+
+        def get_peering(self, pid: str, **_: Any) -> VirtualNetworkPeeringResource:
+            return peering_from(answers.pop(0) if len(answers) > 1 else answers[0], pid)
+
+    monkeypatch.setattr(recovery, "client_for", lambda settings: Client())
+    lookup = recovery.arm_lookup({"azure-peering:armEndpoint": ARM}, wait_seconds=5)
+    live = lookup(inputs(), PID)
+    assert live is not None and live.properties.provisioning_state == "Succeeded"
