@@ -6,6 +6,8 @@ never on the provider object (which is pickled into state). azure-identity cache
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -80,6 +82,7 @@ class TokenSource:
         self._rebuildable = credential is None
         self._lock = threading.Lock()
         self._tenant_locks: dict[str | None, threading.Lock] = {}
+        self._home_tenant: str | None = None
 
     def __repr__(self) -> str:
         return f"TokenSource(scope={self._settings.token_scope!r})"
@@ -121,14 +124,34 @@ class TokenSource:
     def authorization(self) -> str:
         return f"Bearer {self.token()}"
 
+    def home_tenant(self) -> str | None:
+        """The tenant the credential signs in to: the configured tenant id, else the ``tid`` of its token (a
+        DefaultAzureCredential picks its tenant itself: az login, a managed identity)."""
+        if self._settings.tenant_id:
+            return self._settings.tenant_id
+        if self._home_tenant is None:
+            self._home_tenant = token_tenant(self.token())
+        return self._home_tenant
+
     def auxiliary_header(self, tenant_ids: Sequence[str]) -> str | None:
         """The value of ``x-ms-authorization-auxiliary`` for the given tenants (at most 3), or None."""
-        tenants = [t for t in dict.fromkeys(tenant_ids) if t and t != self._settings.tenant_id]
+        tenants = [t for t in dict.fromkeys(tenant_ids) if t]
         if not tenants:
             return None
         if len(tenants) > MAX_AUXILIARY_TENANTS:
             raise SettingsError(f"ARM accepts auxiliary tokens from at most {MAX_AUXILIARY_TENANTS} tenants")
         return ", ".join(f"Bearer {self.token(t)}" for t in tenants)
+
+
+def token_tenant(token: str) -> str | None:
+    """The ``tid`` claim of an access token (read, not verified: it only picks which tenant we are in)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    tenant = claims.get("tid") if isinstance(claims, dict) else None
+    return tenant if isinstance(tenant, str) else None
 
 
 _SOURCES: dict[str, TokenSource] = {}
