@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pulumi
 
+from pulumi_azure_peering.components import program_claims
 from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
 from pulumi_azure_peering.components.plan import (
     Plan,
@@ -323,6 +324,7 @@ class HubSpokePeering(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self._component_name = name
         ids: list[Any] = [args.hub_vnet_id, *(args.spokes[k].vnet_id for k in args.spokes)]
         keys = list(args.spokes)
         # The plan, when it can only be computed once outputs resolve (else None: planned now, every input known).
@@ -332,7 +334,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         waits_for = _dependency_outputs(opts)
         if all(isinstance(i, str) for i in ids) and not waits_for:
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
-            plan = self._told(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
+            plan = self._accept(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
             view = all_known(plan)
         else:
             # Some ids are outputs (vnets created by this program), or the facts are: the plan needs them all,
@@ -346,7 +348,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             if problems:
                 raise HubSpokeError(problems)
             deferred = pulumi.Output.all(*ids, *waits_for).apply(
-                lambda resolved: self._told(
+                lambda resolved: self._accept(
                     plan_for(
                         args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
                     )
@@ -382,9 +384,14 @@ class HubSpokePeering(pulumi.ComponentResource):
         )
         self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
 
-    def _told(self, plan: Plan) -> Plan:
-        """Say the plan's warnings about the estate (docs/planner.md) on this component, once per run: a peering
-        to the same remote under another name, a hub gateway still provisioning, nothing to adopt, ..."""
+    def _accept(self, plan: Plan) -> Plan:
+        """Refuse a plan that claims what another component of this program already claimed (a spoke routed
+        through two hubs' gateways, one pair of vnets peered twice: :mod:`.program_claims`), then say the plan's
+        warnings about the estate (docs/planner.md) on this component, once per run: a peering to the same remote
+        under another name, a hub gateway still provisioning, nothing to adopt, ..."""
+        problems = program_claims.claim(self._component_name, plan)
+        if problems:
+            raise HubSpokeError(problems)
         for warning in plan.warnings:
             pulumi.log.warn(f"{warning.field or 'topology'}: {warning.message} ({warning.code})", resource=self)
         return plan
