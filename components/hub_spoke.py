@@ -32,6 +32,7 @@ from pulumi_azure_peering.components.topology import (
     vnet_facts_from_lookup,
 )
 from pulumi_azure_peering.provider import (
+    CredentialError,
     PeeringError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
@@ -153,22 +154,26 @@ def look_up_facts(
     lookup: Callable[..., dict[str, Any] | None] = get_virtual_network,
 ) -> tuple[dict[str, VnetFacts], list[str]]:
     """Read every distinct vnet of the spec once (in parallel). Returns the facts and, for vnets that do not exist
-    or cannot be read, one line each naming the argument and the fix."""
+    or cannot be read, one line each naming the argument and the fix. A credential that fails fails every read
+    alike: that is one line, naming every argument it stopped, not one per vnet."""
     ids = vnet_ids_to_look_up(spec)
     facts: dict[str, VnetFacts] = {}
     problems: list[str] = []
+    credential_problems: dict[str, list[str]] = {}
 
-    def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, PeeringError | None]:
         try:
             return vnet_id, lookup(vnet_id, auxiliary_tenant_ids=_aux_for(spec, vnet_id)), None
         except PeeringError as exc:
-            return vnet_id, None, str(exc)
+            return vnet_id, None, exc
 
     with ThreadPoolExecutor(max_workers=min(_LOOKUP_THREADS, max(1, len(ids)))) as pool:
         results = list(pool.map(one, ids))
     for vnet_id, data, error in results:
         where = _where(spec, vnet_id)
-        if error is not None:
+        if isinstance(error, CredentialError):
+            credential_problems.setdefault(str(error), []).append(where)
+        elif error is not None:
             problems.append(f"{where}: cannot read virtual network {vnet_id}: {error}")
         elif data is None:
             problems.append(
@@ -178,6 +183,7 @@ def look_up_facts(
             )
         else:
             facts[vnet_id] = vnet_facts_from_lookup(data)
+    problems[:0] = [f"{', '.join(wheres)}: {error}" for error, wheres in credential_problems.items()]
     return facts, problems
 
 

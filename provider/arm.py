@@ -23,6 +23,7 @@ import tenacity
 from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
+from . import progress
 from .auth import AUXILIARY_HEADER, TokenSource, token_source_for
 from .errors import (
     ArmAuthenticationError,
@@ -38,6 +39,7 @@ from .errors import (
     TenantNotConfiguredError,
     UntrustedEndpointError,
     error_class_for,
+    hint_for,
     one_line,
 )
 from .models import (
@@ -185,6 +187,15 @@ class RetryPolicy:
             exc = state.outcome.exception() if state.outcome else None
             wait = state.next_action.sleep if state.next_action else 0.0
             log.info("%s: %s; retrying in %.1fs (attempt %d)", what, one_line(str(exc)), wait, state.attempt_number)
+            if exc is not None:
+                reason = getattr(exc, "code", None) or type(exc).__name__
+                hint = hint_for(reason)
+                said = exc.summary() if isinstance(exc, ArmError) else one_line(str(exc))
+                progress.waiting(
+                    progress.subject_of(what),
+                    reason,
+                    f"{said}{f' ({hint})' if hint else ''}; retrying in {wait:.0f}s",
+                )
 
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(self.retryable),
@@ -196,7 +207,9 @@ class RetryPolicy:
         )
 
     def call(self, fn: Callable[[], T], deadline: Deadline, what: str = "ARM request") -> T:
-        return self.retrying(deadline, what)(fn)
+        result = self.retrying(deadline, what)(fn)
+        progress.finished(progress.subject_of(what))
+        return result
 
     def for_operations(self) -> RetryPolicy:
         """The same policy for whole operations (write, then wait): only a transient *operation* failure repeats

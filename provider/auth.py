@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import AzureError
+from azure.core.exceptions import AzureError, ClientAuthenticationError
 
 from .errors import CredentialError, SettingsError, one_line
 from .settings import MAX_AUXILIARY_TENANTS, Settings
 
 AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
+
+# azure-identity and MSAL log every failed token request at WARNING. With no logging configured (a Pulumi program,
+# the provider's process) Python's last-resort handler prints those to stderr, and the CLI shows each as a line of
+# its own: the same AADSTS error once per vnet read. The provider reports a credential failure itself, once per
+# tenant, with the fix; these handlers only stop the last-resort printing. A program that configures logging still
+# gets the records through propagation.
+for _name in ("azure.identity", "msal"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 class TokenCredential(Protocol):
@@ -83,6 +92,9 @@ class TokenSource:
         self._lock = threading.Lock()
         self._tenant_locks: dict[str | None, threading.Lock] = {}
         self._home_tenant: str | None = None
+        # A tenant whose token Entra refused stays refused for this process (a wrong secret, an app not in that
+        # tenant): asking again per vnet would only repeat the same error, and the same log lines.
+        self._refused: dict[str | None, CredentialError] = {}
 
     def __repr__(self) -> str:
         return f"TokenSource(scope={self._settings.token_scope!r})"
@@ -98,6 +110,7 @@ class TokenSource:
         with self._lock:
             if self._rebuildable:
                 self._credential = None
+            self._refused.clear()
 
     def token(self, tenant_id: str | None = None) -> str:
         """An access token for ARM, from the home tenant or from ``tenant_id``."""
@@ -107,6 +120,9 @@ class TokenSource:
         # One fetch per tenant at a time: the engine's 4 threads would otherwise each ask Entra for the same token
         # (and its metadata) at start-up; the credential's cache serves the others once the first returns.
         with tenant_lock:
+            refused = self._refused.get(tenant_id)
+            if refused is not None:
+                raise CredentialError(str(refused)) from None
             return self._fetch(credential, tenant_id)
 
     def _fetch(self, credential: TokenCredential, tenant_id: str | None) -> str:
@@ -118,7 +134,10 @@ class TokenSource:
         except AzureError as exc:  # ClientAuthenticationError, and transport errors some credentials let through
             where = f" for tenant {tenant_id}" if tenant_id else ""
             first = one_line(str(exc.message or exc)).split(". ")[0][:300]
-            raise CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first)}") from None
+            error = CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first)}")
+            if isinstance(exc, ClientAuthenticationError):
+                self._refused[tenant_id] = error
+            raise error from None
         return access.token
 
     def authorization(self) -> str:
