@@ -70,8 +70,14 @@ def build_credential(settings: Settings) -> TokenCredential:
     return DefaultAzureCredential(**kwargs)
 
 
-def _token_fix(problem: str) -> str:
+def _token_fix(problem: str, tenant_id: str | None) -> str:
     """What to do about a failed token request, by what failed."""
+    if tenant_id and ("AADSTS700016" in problem or "AADSTS90002" in problem):
+        # the application is not in that tenant (or the tenant does not exist)
+        return (
+            f"the identity cannot sign in to tenant {tenant_id}: register the (multi-tenant) application there and "
+            "grant it admin consent, or remove the tenant from auxiliary_tenant_ids"
+        )
     if "CERTIFICATE_VERIFY_FAILED" in problem or "SSL" in problem:
         return (
             "the authority's TLS certificate is not trusted: set azure-peering:caBundle (or REQUESTS_CA_BUNDLE) to "
@@ -134,7 +140,7 @@ class TokenSource:
         except AzureError as exc:  # ClientAuthenticationError, and transport errors some credentials let through
             where = f" for tenant {tenant_id}" if tenant_id else ""
             first = one_line(str(exc.message or exc)).split(". ")[0][:300]
-            error = CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first)}")
+            error = CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first, tenant_id)}")
             if isinstance(exc, ClientAuthenticationError):
                 self._refused[tenant_id] = error
             raise error from None

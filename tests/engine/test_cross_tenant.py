@@ -4,6 +4,7 @@ tenant in auxiliary_tenant_ids, the preview fails naming the tenant to add, and 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configur
 
 pytestmark = pytest.mark.engine
 
+HOME_TENANT = "d7bbee4d-a834-471b-9b44-b3ee102e86f0"
 PARTNER_TENANT = "eabad21e-5837-4da3-be18-d3bdde9e0c94"
 SUB_PARTNER = "1582c65d-fcbc-4f53-bfbb-d4a0ce926a16"
 PARTNER_VNET = topology.vnet_id(SUB_PARTNER, "rg-partner", "vnet-partner")
@@ -75,6 +77,23 @@ def test_without_the_partner_tenant_preview_names_it_and_writes_nothing(
     assert preview.output.count(fix) == 1, preview.output  # said once
     assert 'spokes["partner"]' in preview.output, preview.output
     assert "wrong issuer" not in preview.output  # ARM's raw text is not what the user reads
+    assert not project.up(check=False, skip_preview=False).ok
+    assert arm_writes(emulator, seq) == []
+
+
+def test_an_identity_the_partner_tenant_does_not_know_fails_preview(
+    make_project: Callable[..., PulumiProject], emulator: Any
+) -> None:
+    seed = copy.deepcopy(DEMO_SEED)
+    seed["clients"][0]["tenants"] = [HOME_TENANT]  # the application was never consented to in the partner tenant
+    emulator.seed(seed)
+    project = make_project(PROGRAM)
+    configure(project, demo_vnet("vnet-hub"), spokes(auxiliaryTenantIds=[PARTNER_TENANT]))
+    seq = emulator.last_request_seq()
+    preview = project.preview(check=False)
+    assert not preview.ok
+    fix = f"the identity cannot sign in to tenant {PARTNER_TENANT}: register the (multi-tenant) application there"
+    assert preview.output.count(fix) == 1 and "AADSTS700016" in preview.output, preview.output
     assert not project.up(check=False, skip_preview=False).ok
     assert arm_writes(emulator, seq) == []
 
