@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import pulumi
 
+from pulumi_azure_peering.components import program_claims
 from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
 from pulumi_azure_peering.components.plan import (
     Plan,
@@ -31,6 +32,7 @@ from pulumi_azure_peering.components.topology import (
     vnet_facts_from_lookup,
 )
 from pulumi_azure_peering.provider import (
+    CredentialError,
     PeeringError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
@@ -152,22 +154,26 @@ def look_up_facts(
     lookup: Callable[..., dict[str, Any] | None] = get_virtual_network,
 ) -> tuple[dict[str, VnetFacts], list[str]]:
     """Read every distinct vnet of the spec once (in parallel). Returns the facts and, for vnets that do not exist
-    or cannot be read, one line each naming the argument and the fix."""
+    or cannot be read, one line each naming the argument and the fix. A credential that fails fails every read
+    alike: that is one line, naming every argument it stopped, not one per vnet."""
     ids = vnet_ids_to_look_up(spec)
     facts: dict[str, VnetFacts] = {}
     problems: list[str] = []
+    credential_problems: dict[str, list[str]] = {}
 
-    def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, PeeringError | None]:
         try:
             return vnet_id, lookup(vnet_id, auxiliary_tenant_ids=_aux_for(spec, vnet_id)), None
         except PeeringError as exc:
-            return vnet_id, None, str(exc)
+            return vnet_id, None, exc
 
     with ThreadPoolExecutor(max_workers=min(_LOOKUP_THREADS, max(1, len(ids)))) as pool:
         results = list(pool.map(one, ids))
     for vnet_id, data, error in results:
         where = _where(spec, vnet_id)
-        if error is not None:
+        if isinstance(error, CredentialError):
+            credential_problems.setdefault(str(error), []).append(where)
+        elif error is not None:
             problems.append(f"{where}: cannot read virtual network {vnet_id}: {error}")
         elif data is None:
             problems.append(
@@ -177,6 +183,7 @@ def look_up_facts(
             )
         else:
             facts[vnet_id] = vnet_facts_from_lookup(data)
+    problems[:0] = [f"{', '.join(wheres)}: {error}" for error, wheres in credential_problems.items()]
     return facts, problems
 
 
@@ -323,6 +330,7 @@ class HubSpokePeering(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self._component_name = name
         ids: list[Any] = [args.hub_vnet_id, *(args.spokes[k].vnet_id for k in args.spokes)]
         keys = list(args.spokes)
         # The plan, when it can only be computed once outputs resolve (else None: planned now, every input known).
@@ -332,7 +340,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         waits_for = _dependency_outputs(opts)
         if all(isinstance(i, str) for i in ids) and not waits_for:
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
-            plan = self._told(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
+            plan = self._accept(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
             view = all_known(plan)
         else:
             # Some ids are outputs (vnets created by this program), or the facts are: the plan needs them all,
@@ -346,7 +354,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             if problems:
                 raise HubSpokeError(problems)
             deferred = pulumi.Output.all(*ids, *waits_for).apply(
-                lambda resolved: self._told(
+                lambda resolved: self._accept(
                     plan_for(
                         args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
                     )
@@ -382,9 +390,14 @@ class HubSpokePeering(pulumi.ComponentResource):
         )
         self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
 
-    def _told(self, plan: Plan) -> Plan:
-        """Say the plan's warnings about the estate (docs/planner.md) on this component, once per run: a peering
-        to the same remote under another name, a hub gateway still provisioning, nothing to adopt, ..."""
+    def _accept(self, plan: Plan) -> Plan:
+        """Refuse a plan that claims what another component of this program already claimed (a spoke routed
+        through two hubs' gateways, one pair of vnets peered twice: :mod:`.program_claims`), then say the plan's
+        warnings about the estate (docs/planner.md) on this component, once per run: a peering to the same remote
+        under another name, a hub gateway still provisioning, nothing to adopt, ..."""
+        problems = program_claims.claim(self._component_name, plan)
+        if problems:
+            raise HubSpokeError(problems)
         for warning in plan.warnings:
             pulumi.log.warn(f"{warning.field or 'topology'}: {warning.message} ({warning.code})", resource=self)
         return plan

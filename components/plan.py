@@ -1055,13 +1055,19 @@ class _Planner:
             same = e.name.lower() == planned_name
             if same:
                 continue
+            other_hub = e.remote_vnet_id.rstrip("/").rsplit("/", 1)[-1]
+            flag = _field(s.name, "use_hub_gateway")
             self.c.error(
                 "RemoteGatewayAlreadyUsed",
                 s.name,
                 "use_hub_gateway",
-                f"the spoke vnet {s.vnet.name!r} already uses remote gateways through its peering {e.name!r}; "
-                "only one peering per vnet may use remote gateways",
-                f"set {_field(s.name, 'use_hub_gateway')}=False, or turn useRemoteGateways off on {e.name!r}",
+                f"the spoke vnet {s.vnet.name!r} already uses the gateway of vnet {other_hub!r} through its peering "
+                f"{e.name!r}, and ARM lets only one peering per vnet use remote gateways "
+                "(OnlyOnePeeringCanUseRemoteGateways)",
+                f"to move the spoke's gateway transit to hub {self.hub.name!r}, take two updates: first apply with "
+                f"{flag}=False while {e.name!r} loses useRemoteGateways (its own hub's use_hub_gateway=False, or the "
+                f"spoke removed from that hub: both can be in the same update), then set {flag}=True and apply "
+                f"again. Or keep {flag}=False",
             )
 
     def planned(self, key: str) -> PlannedPeering:

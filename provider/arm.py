@@ -23,10 +23,10 @@ import tenacity
 from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
+from . import progress
 from .auth import AUXILIARY_HEADER, TokenSource, token_source_for
 from .errors import (
     ArmAuthenticationError,
-    ArmAuthorizationError,
     ArmConflictError,
     ArmConnectionError,
     ArmError,
@@ -36,8 +36,10 @@ from .errors import (
     MalformedResponseError,
     OperationFailedError,
     OperationTimeoutError,
+    TenantNotConfiguredError,
     UntrustedEndpointError,
     error_class_for,
+    hint_for,
     one_line,
 )
 from .models import (
@@ -49,6 +51,14 @@ from .models import (
     VirtualNetworkPeeringResource,
 )
 from .settings import Settings
+from .tenants import (
+    TenantDirectory,
+    allowed,
+    challenge_tenant,
+    subscription_of,
+    tenant_directory_for,
+    tokens_for_request,
+)
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +187,15 @@ class RetryPolicy:
             exc = state.outcome.exception() if state.outcome else None
             wait = state.next_action.sleep if state.next_action else 0.0
             log.info("%s: %s; retrying in %.1fs (attempt %d)", what, one_line(str(exc)), wait, state.attempt_number)
+            if exc is not None:
+                reason = getattr(exc, "code", None) or type(exc).__name__
+                hint = hint_for(reason)
+                said = exc.summary() if isinstance(exc, ArmError) else one_line(str(exc))
+                progress.waiting(
+                    progress.subject_of(what),
+                    reason,
+                    f"{said}{f' ({hint})' if hint else ''}; retrying in {wait:.0f}s",
+                )
 
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception(self.retryable),
@@ -188,7 +207,9 @@ class RetryPolicy:
         )
 
     def call(self, fn: Callable[[], T], deadline: Deadline, what: str = "ARM request") -> T:
-        return self.retrying(deadline, what)(fn)
+        result = self.retrying(deadline, what)(fn)
+        progress.finished(progress.subject_of(what))
+        return result
 
     def for_operations(self) -> RetryPolicy:
         """The same policy for whole operations (write, then wait): only a transient *operation* failure repeats
@@ -293,6 +314,7 @@ def error_from_response(response: requests.Response, method: str) -> ArmError:
         method=method,
         url=response.url,
         retry_after=retry_after_from(response.headers),
+        challenge=response.headers.get("WWW-Authenticate"),
     )
 
 
@@ -308,6 +330,7 @@ class ArmClient:
         *,
         session: requests.Session | None = None,
         tokens: TokenSource | None = None,
+        tenants: TenantDirectory | None = None,
         retry: RetryPolicy | None = None,
         poll_interval: float = 2.0,
         request_timeout: tuple[float, float] = (10.0, 60.0),
@@ -316,6 +339,7 @@ class ArmClient:
         self.settings = settings
         self._session = session or session_for(settings)
         self._tokens = tokens or token_source_for(settings)
+        self._tenants = tenants or tenant_directory_for(settings)
         self.retry = retry or RetryPolicy()
         self.poll_interval = poll_interval
         self._request_timeout = request_timeout
@@ -351,18 +375,25 @@ class ArmClient:
         params: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
         auxiliary_tenant_ids: Sequence[str] = (),
-        tenant_id: str | None = None,
         deadline: Deadline | None = None,
     ) -> requests.Response:
-        """One attempt. Returns 2xx responses; raises a typed :class:`ArmError` for the others."""
+        """One attempt. Returns 2xx responses; raises a typed :class:`ArmError` for the others.
+
+        The primary token is the one of the tenant that owns the resource's subscription (once a challenge has
+        said which, :mod:`.tenants`); the pair's other tenants go along as auxiliary tokens.
+        """
         url = self.url(path_or_url)
         self._check_origin(url)
+        owner = self._tenants.owner(subscription_of(url))
+        # the home tenant's id matters only once a subscription is known to be another tenant's
+        home = self._tokens.home_tenant() if owner else self.settings.tenant_id
+        primary, auxiliary = tokens_for_request(owner, home, auxiliary_tenant_ids)
         headers = {
-            "Authorization": f"Bearer {self._tokens.token(tenant_id)}",
+            "Authorization": f"Bearer {self._tokens.token(primary)}",
             "x-ms-client-request-id": str(uuid.uuid4()),
             "Accept": "application/json",
         }
-        aux = self._tokens.auxiliary_header([t for t in auxiliary_tenant_ids if t != tenant_id])
+        aux = self._tokens.auxiliary_header(auxiliary)
         if aux:
             headers[AUXILIARY_HEADER] = aux
         connect, read = self._request_timeout
@@ -430,17 +461,40 @@ class ArmClient:
     def _send_fresh(
         self, method: str, path_or_url: str, deadline: Deadline, kwargs: dict[str, Any]
     ) -> requests.Response:
-        """One attempt; a token ARM calls stale (expired early, keys rolled) is replaced by a fresh one."""
+        """One attempt; a token ARM calls stale (expired early, keys rolled) is replaced by a fresh one, and a
+        token from the wrong tenant by one from the tenant ARM's challenge names."""
         for refresh in range(EXPIRED_TOKEN_REFRESHES + 1):
             try:
                 return self.send(method, path_or_url, deadline=deadline, **kwargs)
             except ArmAuthenticationError as exc:
+                if self._learn_owner(exc, path_or_url, kwargs.get("auxiliary_tenant_ids", ())):
+                    continue
                 limit = EXPIRED_TOKEN_REFRESHES if exc.code == "ExpiredAuthenticationToken" else 1
                 if exc.code not in STALE_TOKEN_CODES or refresh >= limit:
                     raise
                 log.info("%s %s: %s; fetching a new token", method, urlsplit(self.url(path_or_url)).path, exc.code)
                 self._tokens.invalidate()
         raise AssertionError("unreachable")
+
+    def _learn_owner(self, exc: ArmAuthenticationError, path_or_url: str, configured: Sequence[str]) -> bool:
+        """Whether a 401 named the tenant that owns the subscription, newly: then the next attempt uses it."""
+        tenant = challenge_tenant(exc.challenge)
+        subscription = subscription_of(self.url(path_or_url))
+        if exc.code != "InvalidAuthenticationTokenTenant" or not tenant or not subscription:
+            return False
+        if self._tenants.owner(subscription) == tenant:
+            return False  # that tenant's token was refused too: not a question of tenants
+        if not allowed(tenant, self._tokens.home_tenant(), configured):
+            raise TenantNotConfiguredError(
+                f"subscription {subscription} belongs to tenant {tenant} (ARM's authentication challenge names "
+                f"it), which is neither the identity's home tenant nor in auxiliary_tenant_ids: add {tenant!r} to "
+                "auxiliary_tenant_ids (or azure-peering:auxiliaryTenantIds) and grant the identity access there",
+                tenant_id=tenant,
+                subscription_id=subscription,
+            )
+        log.info("subscription %s belongs to tenant %s; using that tenant's token for it", subscription, tenant)
+        self._tenants.learn(subscription, tenant)
+        return True
 
     def get_json(
         self,
@@ -450,31 +504,18 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         deadline: Deadline | None = None,
     ) -> dict[str, Any] | None:
-        """GET a resource; None when it does not exist.
-
-        A resource in another tenant answers 401/403 to the home tenant's token: then each auxiliary tenant's
-        token is tried as the primary one.
-        """
-        params = {"api-version": api_version}
-        tenants: list[str | None] = [None, *auxiliary_tenant_ids]
-        first_error: ArmError | None = None
-        for tenant in tenants:
-            try:
-                _, payload = self.request_json(
-                    "GET",
-                    resource_id,
-                    params=params,
-                    tenant_id=tenant,
-                    auxiliary_tenant_ids=auxiliary_tenant_ids,
-                    deadline=deadline,
-                )
-                return payload
-            except ArmNotFoundError:
-                return None
-            except (ArmAuthenticationError, ArmAuthorizationError) as exc:
-                first_error = first_error or exc
-        assert first_error is not None
-        raise first_error
+        """GET a resource; None when it does not exist."""
+        try:
+            _, payload = self.request_json(
+                "GET",
+                resource_id,
+                params={"api-version": api_version},
+                auxiliary_tenant_ids=auxiliary_tenant_ids,
+                deadline=deadline,
+            )
+        except ArmNotFoundError:
+            return None
+        return payload
 
     def list_json(
         self, collection_path: str, *, api_version: str = NETWORK_API_VERSION, deadline: Deadline | None = None

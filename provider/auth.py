@@ -6,17 +6,28 @@ never on the provider object (which is pickled into state). azure-identity cache
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from azure.core.credentials import AccessToken
-from azure.core.exceptions import AzureError
+from azure.core.exceptions import AzureError, ClientAuthenticationError
 
 from .errors import CredentialError, SettingsError, one_line
 from .settings import MAX_AUXILIARY_TENANTS, Settings
 
 AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
+
+# azure-identity and MSAL log every failed token request at WARNING. With no logging configured (a Pulumi program,
+# the provider's process) Python's last-resort handler prints those to stderr, and the CLI shows each as a line of
+# its own: the same AADSTS error once per vnet read. The provider reports a credential failure itself, once per
+# tenant, with the fix; these handlers only stop the last-resort printing. A program that configures logging still
+# gets the records through propagation.
+for _name in ("azure.identity", "msal"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 class TokenCredential(Protocol):
@@ -59,8 +70,14 @@ def build_credential(settings: Settings) -> TokenCredential:
     return DefaultAzureCredential(**kwargs)
 
 
-def _token_fix(problem: str) -> str:
+def _token_fix(problem: str, tenant_id: str | None) -> str:
     """What to do about a failed token request, by what failed."""
+    if tenant_id and ("AADSTS700016" in problem or "AADSTS90002" in problem):
+        # the application is not in that tenant (or the tenant does not exist)
+        return (
+            f"the identity cannot sign in to tenant {tenant_id}: register the (multi-tenant) application there and "
+            "grant it admin consent, or remove the tenant from auxiliary_tenant_ids"
+        )
     if "CERTIFICATE_VERIFY_FAILED" in problem or "SSL" in problem:
         return (
             "the authority's TLS certificate is not trusted: set azure-peering:caBundle (or REQUESTS_CA_BUNDLE) to "
@@ -80,6 +97,10 @@ class TokenSource:
         self._rebuildable = credential is None
         self._lock = threading.Lock()
         self._tenant_locks: dict[str | None, threading.Lock] = {}
+        self._home_tenant: str | None = None
+        # A tenant whose token Entra refused stays refused for this process (a wrong secret, an app not in that
+        # tenant): asking again per vnet would only repeat the same error, and the same log lines.
+        self._refused: dict[str | None, CredentialError] = {}
 
     def __repr__(self) -> str:
         return f"TokenSource(scope={self._settings.token_scope!r})"
@@ -95,6 +116,7 @@ class TokenSource:
         with self._lock:
             if self._rebuildable:
                 self._credential = None
+            self._refused.clear()
 
     def token(self, tenant_id: str | None = None) -> str:
         """An access token for ARM, from the home tenant or from ``tenant_id``."""
@@ -104,6 +126,9 @@ class TokenSource:
         # One fetch per tenant at a time: the engine's 4 threads would otherwise each ask Entra for the same token
         # (and its metadata) at start-up; the credential's cache serves the others once the first returns.
         with tenant_lock:
+            refused = self._refused.get(tenant_id)
+            if refused is not None:
+                raise CredentialError(str(refused)) from None
             return self._fetch(credential, tenant_id)
 
     def _fetch(self, credential: TokenCredential, tenant_id: str | None) -> str:
@@ -115,20 +140,43 @@ class TokenSource:
         except AzureError as exc:  # ClientAuthenticationError, and transport errors some credentials let through
             where = f" for tenant {tenant_id}" if tenant_id else ""
             first = one_line(str(exc.message or exc)).split(". ")[0][:300]
-            raise CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first)}") from None
+            error = CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first, tenant_id)}")
+            if isinstance(exc, ClientAuthenticationError):
+                self._refused[tenant_id] = error
+            raise error from None
         return access.token
 
     def authorization(self) -> str:
         return f"Bearer {self.token()}"
 
+    def home_tenant(self) -> str | None:
+        """The tenant the credential signs in to: the configured tenant id, else the ``tid`` of its token (a
+        DefaultAzureCredential picks its tenant itself: az login, a managed identity)."""
+        if self._settings.tenant_id:
+            return self._settings.tenant_id
+        if self._home_tenant is None:
+            self._home_tenant = token_tenant(self.token())
+        return self._home_tenant
+
     def auxiliary_header(self, tenant_ids: Sequence[str]) -> str | None:
         """The value of ``x-ms-authorization-auxiliary`` for the given tenants (at most 3), or None."""
-        tenants = [t for t in dict.fromkeys(tenant_ids) if t and t != self._settings.tenant_id]
+        tenants = [t for t in dict.fromkeys(tenant_ids) if t]
         if not tenants:
             return None
         if len(tenants) > MAX_AUXILIARY_TENANTS:
             raise SettingsError(f"ARM accepts auxiliary tokens from at most {MAX_AUXILIARY_TENANTS} tenants")
         return ", ".join(f"Bearer {self.token(t)}" for t in tenants)
+
+
+def token_tenant(token: str) -> str | None:
+    """The ``tid`` claim of an access token (read, not verified: it only picks which tenant we are in)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    tenant = claims.get("tid") if isinstance(claims, dict) else None
+    return tenant if isinstance(tenant, str) else None
 
 
 _SOURCES: dict[str, TokenSource] = {}

@@ -81,6 +81,15 @@ class CredentialError(PeeringError):
     """No token could be obtained for ARM."""
 
 
+class TenantNotConfiguredError(CredentialError):
+    """A resource lives in a tenant the user did not name (home tenant or auxiliary_tenant_ids)."""
+
+    def __init__(self, message: str, *, tenant_id: str, subscription_id: str) -> None:
+        super().__init__(message)
+        self.tenant_id = tenant_id
+        self.subscription_id = subscription_id
+
+
 class ArmConnectionError(PeeringError):
     """ARM could not be reached (DNS, TCP, TLS)."""
 
@@ -112,6 +121,7 @@ class ArmError(PeeringError):
         method: str | None = None,
         url: str | None = None,
         retry_after: float | None = None,
+        challenge: str | None = None,
     ) -> None:
         self.status_code = status_code
         self.code = code
@@ -122,6 +132,8 @@ class ArmError(PeeringError):
         self.method = method
         self.url = url
         self.retry_after = retry_after
+        # a 401's WWW-Authenticate header: it names the tenant that owns the subscription (provider.tenants)
+        self.challenge = challenge
         super().__init__(self.summary())
 
     def summary(self) -> str:

@@ -23,6 +23,7 @@ import tenacity
 from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
+from . import progress
 from .arm import ArmClient, Deadline, client_for
 from .engine_watch import watch_engine
 from .errors import (
@@ -539,8 +540,13 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     client, spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=current[0]
                 )
                 if facts is not None and facts.gateway_provisioning:
-                    if not waiting_for_gateway:
-                        log.info("%s: the remote gateway is still provisioning; waiting", spec.name)
+                    gateways = ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways)
+                    progress.waiting(
+                        f"peering {spec.name!r}",
+                        "gateway",
+                        f"the gateway of vnet {facts.name!r} is still provisioning ({gateways}); ARM accepts "
+                        f"use_remote_gateways once it has Succeeded (waiting up to {current[0].seconds / 60:.0f} min)",
+                    )
                     waiting_for_gateway[:] = [facts]
                     return True
                 return False
@@ -930,8 +936,10 @@ OUTPUT_ONLY = (
 
 _DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
 
-# Loading this module in the dynamic-provider process (unpickling the provider) ties that process to the engine.
-watch_engine()
+# Loading this module in the dynamic-provider process (unpickling the provider) ties that process to the engine,
+# and shows the user what the provider waits for (provider.progress).
+if watch_engine():
+    progress.show_on_stderr()
 
 
 @contextmanager

@@ -18,14 +18,19 @@ Config (all optional):
 
 import pulumi
 
-from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering import (
+    HubSpokePeering,
+    HubSpokePeeringArgs,
+    SpokeArgs,
+    VirtualNetworkPeering,
+    VirtualNetworkPeeringArgs,
+)
 from pulumi_azure_peering.emulator.stand_ins import (
     VirtualNetwork,
     VirtualNetworkArgs,
     VirtualNetworkGateway,
     VirtualNetworkGatewayArgs,
 )
-from pulumi_azure_peering import VirtualNetworkPeering, VirtualNetworkPeeringArgs
 
 config = pulumi.Config()
 resource_group = config.get("resourceGroup") or "rg-new-network"

@@ -6,7 +6,7 @@ Config (project namespace): ``localVnetId``, ``remoteVnetId``; optional ``allowF
 
 import pulumi
 
-from pulumi_azure_peering.provider import PeeringTimeouts, VirtualNetworkPeering, VirtualNetworkPeeringArgs
+from pulumi_azure_peering import PeeringTimeouts, VirtualNetworkPeering, VirtualNetworkPeeringArgs
 
 config = pulumi.Config()
 local_vnet = config.require("localVnetId")

@@ -215,7 +215,10 @@ def test_spoke_already_using_another_remote_gateway() -> None:
         ],
     )
     err = only_error(plan({"s1": spoke("s1", use_hub_gateway=True)}, fx), "RemoteGatewayAlreadyUsed")
-    assert_names_spoke_and_fix(err, "s1", "to-old-hub", "only one peering per vnet", "use_hub_gateway=False")
+    assert_names_spoke_and_fix(
+        err, "s1", "to-old-hub", "vnet-old-hub", "only one peering per vnet", "use_hub_gateway=False", "two updates"
+    )
+    assert 'then set spokes["s1"].use_hub_gateway=True and apply again' in err.message
 
 
 def test_the_spokes_own_earlier_peering_using_the_gateway_is_not_a_second_one() -> None:

@@ -6,9 +6,11 @@ from typing import Any
 
 from pulumi_azure_peering.provider.arm import ArmClient, RetryPolicy
 from pulumi_azure_peering.provider.settings import Settings, resolve_settings
+from pulumi_azure_peering.provider.tenants import TenantDirectory
 
 SUB = "00000000-0000-0000-0000-000000000001"
 ARM = "https://arm.test"
+HOME_TENANT = "home-tenant"
 
 
 def vnet_id(name: str, rg: str = "rg1", sub: str = SUB) -> str:
@@ -38,6 +40,9 @@ class FakeTokens:
     def invalidate(self) -> None:
         self.invalidated += 1
 
+    def home_tenant(self) -> str:
+        return HOME_TENANT
+
     def auxiliary_header(self, tenant_ids: list[str]) -> str | None:
         tenants = [t for t in tenant_ids if t]
         return ", ".join(f"Bearer {self.token(t)}" for t in tenants) or None
@@ -56,6 +61,7 @@ def make_client(settings: Settings | None = None, **kwargs: Any) -> tuple[ArmCli
     client = ArmClient(
         settings or arm_settings(),
         tokens=FakeTokens(),  # type: ignore[arg-type]
+        tenants=TenantDirectory(),  # each test learns tenants afresh
         retry=RetryPolicy(sleep=sleeps, initial_backoff=0.01, max_backoff=0.05),
         poll_interval=0.01,
         **kwargs,

@@ -18,6 +18,7 @@ from pulumi_azure_peering.provider.errors import (
     ArmValidationError,
     OperationFailedError,
     OperationTimeoutError,
+    TenantNotConfiguredError,
     describe_failure,
 )
 from pulumi_azure_peering.provider.models import PeeringSpec
@@ -28,6 +29,15 @@ pytestmark = pytest.mark.unit
 PID = peering_id("hub", "hub-to-spoke")
 URL = ARM + PID
 OP = ARM + "/subscriptions/x/providers/Microsoft.Network/locations/westeurope/operations/op1"
+PARTNER_SUB = "00000000-0000-0000-0000-0000000000b2"
+
+
+def challenge(tenant: str) -> dict[str, str]:
+    """The WWW-Authenticate header real ARM sends with InvalidAuthenticationTokenTenant."""
+    return {
+        "WWW-Authenticate": f'Bearer authorization_uri="https://login.windows.net/{tenant}", error="invalid_token", '
+        'error_description="The access token is from the wrong issuer."'
+    }
 
 
 def cloud_error(code: str, message: str = "nope") -> dict[str, object]:
@@ -243,13 +253,46 @@ def test_auxiliary_tokens_for_cross_tenant_writes() -> None:
 
 
 @responses.activate
-def test_reads_in_another_tenant_retry_with_the_auxiliary_token_as_primary() -> None:
+def test_a_subscription_in_another_tenant_is_read_and_written_with_that_tenants_token() -> None:
     client, _ = make_client()
-    vnet = ARM + vnet_id("spoke")
-    responses.get(vnet, status=401, json=cloud_error("InvalidAuthenticationTokenTenant"))
-    responses.get(vnet, status=200, json={"id": vnet_id("spoke"), "properties": {}})
-    assert client.get_virtual_network(vnet_id("spoke"), auxiliary_tenant_ids=["t2"]) is not None
+    vnet = ARM + vnet_id("spoke", sub=PARTNER_SUB)
+    peering = f"{vnet}/virtualNetworkPeerings/spoke-to-hub"
+    responses.get(vnet, status=401, json=cloud_error("InvalidAuthenticationTokenTenant"), headers=challenge("t2"))
+    responses.get(vnet, status=200, json={"id": vnet_id("spoke", sub=PARTNER_SUB), "properties": {}})
+    body = {**peering_json("spoke", "spoke-to-hub", "hub"), "id": peering.removeprefix(ARM)}
+    responses.put(peering, status=200, json=body)
+    responses.get(peering, status=200, json=body)
+    assert client.get_virtual_network(vnet_id("spoke", sub=PARTNER_SUB), auxiliary_tenant_ids=["t2"]) is not None
+    # the challenge named the owner: the same GET again with its token, the home tenant's as auxiliary
     assert responses.calls[1].request.headers["Authorization"] == "Bearer token-for-t2"
+    assert responses.calls[1].request.headers["x-ms-authorization-auxiliary"] == "Bearer token-for-home-tenant"
+    # remembered: the write goes with the owner's token at once, no second challenge
+    client.put_peering(peering.removeprefix(ARM), spec().put_body(), deadline=Deadline(5), auxiliary_tenant_ids=["t2"])
+    put = responses.calls[2].request
+    assert (put.method, put.headers["Authorization"]) == ("PUT", "Bearer token-for-t2")
+    assert put.headers["x-ms-authorization-auxiliary"] == "Bearer token-for-home-tenant"
+    assert len(responses.calls) == 4
+
+
+@responses.activate
+def test_a_tenant_nobody_named_is_an_error_that_says_which_tenant_to_add() -> None:
+    client, _ = make_client()
+    vnet = ARM + vnet_id("spoke", sub=PARTNER_SUB)
+    responses.get(vnet, status=401, json=cloud_error("InvalidAuthenticationTokenTenant"), headers=challenge("t9"))
+    with pytest.raises(TenantNotConfiguredError, match="add 't9' to auxiliary_tenant_ids") as caught:
+        client.get_virtual_network(vnet_id("spoke", sub=PARTNER_SUB), auxiliary_tenant_ids=["t2"])
+    assert (caught.value.tenant_id, caught.value.subscription_id) == ("t9", PARTNER_SUB)
+    assert len(responses.calls) == 1  # no token was asked of t9, nothing retried
+
+
+@responses.activate
+def test_a_challenge_that_names_the_tenant_already_used_is_not_retried() -> None:
+    client, _ = make_client()
+    vnet = ARM + vnet_id("spoke", sub=PARTNER_SUB)
+    responses.get(vnet, status=401, json=cloud_error("InvalidAuthenticationTokenTenant"), headers=challenge("t2"))
+    with pytest.raises(ArmError, match="InvalidAuthenticationTokenTenant"):
+        client.get_virtual_network(vnet_id("spoke", sub=PARTNER_SUB), auxiliary_tenant_ids=["t2"])
+    assert len(responses.calls) == 2
 
 
 @responses.activate

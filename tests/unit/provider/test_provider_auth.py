@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from azure.identity import ClientSecretCredential, DefaultAzureCredential
 from pulumi_azure_peering.provider.auth import TokenSource, build_credential
 from pulumi_azure_peering.provider.errors import CredentialError, SettingsError
 from pulumi_azure_peering.provider.settings import resolve_settings
+from pulumi_azure_peering.provider.tenants import challenge_tenant, subscription_of, tokens_for_request
 
 pytestmark = pytest.mark.unit
 
@@ -66,7 +69,7 @@ def test_tokens_use_the_settings_scope_and_auxiliary_tenants() -> None:
     rec = Recorder()
     source = TokenSource(settings(armEndpoint="https://arm.test", tenantId="home"), rec)
     assert source.authorization() == "Bearer tok-home"
-    assert source.auxiliary_header(["a", "b", "a", "home"]) == "Bearer tok-a, Bearer tok-b"
+    assert source.auxiliary_header(["a", "b", "a"]) == "Bearer tok-a, Bearer tok-b"
     assert rec.calls[0] == (("https://arm.test/.default",), None)
     assert source.auxiliary_header([]) is None
     with pytest.raises(SettingsError, match="at most 3"):
@@ -108,3 +111,37 @@ def test_concurrent_first_requests_fetch_one_token_per_tenant() -> None:
     for t in threads:
         t.join()
     assert credential.fetches == 2
+
+
+def test_each_request_takes_the_owners_token_and_the_pairs_other_tenants_as_auxiliary() -> None:
+    # the subscription is the home tenant's (or not known to be another's): home token, the others auxiliary
+    assert tokens_for_request(None, "home", ["p1", "HOME"]) == (None, ["p1"])
+    assert tokens_for_request("home", "home", ["p1"]) == (None, ["p1"])
+    # a partner's subscription: the partner's token, and the home tenant's goes along
+    assert tokens_for_request("p1", "home", ["p1", "p2"]) == ("p1", ["home", "p2"])
+    with pytest.raises(SettingsError, match="at most 3 auxiliary tokens"):
+        tokens_for_request("p1", "home", ["p1", "p2", "p3", "p4"])
+
+
+def test_the_tenant_comes_from_arms_challenge_and_the_subscription_from_the_path() -> None:
+    header = (
+        'Bearer authorization_uri="https://login.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47", '
+        'error="invalid_token", error_description="The access token is from the wrong issuer."'
+    )
+    assert challenge_tenant(header) == "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    assert challenge_tenant('Bearer authorization_uri="https://login.windows.net/", error="invalid_token"') is None
+    assert challenge_tenant(None) is None
+    assert subscription_of("https://arm.test/subscriptions/ABC/resourceGroups/rg?api-version=1") == "abc"
+    assert subscription_of("/subscriptions/abc/providers/Microsoft.Network/locations/x/operations/1") == "abc"
+    assert subscription_of("/providers/Microsoft.Network/operations") is None
+
+
+def test_the_home_tenant_is_the_configured_one_else_the_tokens_tid() -> None:
+    assert TokenSource(settings(armEndpoint="https://arm.test", tenantId="home"), Recorder()).home_tenant() == "home"
+    claims = base64.urlsafe_b64encode(json.dumps({"tid": "t-from-token"}).encode()).decode().rstrip("=")
+
+    class Signed(Recorder):
+        def get_token(self, *scopes: str, tenant_id: str | None = None, **kwargs: Any) -> AccessToken:
+            return AccessToken(f"header.{claims}.signature", 0)
+
+    assert TokenSource(settings(armEndpoint="https://arm.test"), Signed()).home_tenant() == "t-from-token"

@@ -1,0 +1,98 @@
+"""Telling the user, while it happens, why a peering is taking its time: ARM busy with another write to the vnet
+(409 ``AnotherOperationInProgress``), throttling (429), a fault in ARM being retried, a gateway still provisioning.
+
+The dynamic provider's process has no connection to the engine's log (``pulumi.log`` goes nowhere there), but the
+engine shows every line that process writes to stderr, at default verbosity, as it comes. So these notes go to
+stderr, in that process only, through this module's logger; elsewhere (a program, a test) the logger behaves like
+any other and prints nothing unless logging is configured.
+
+Without flooding: one line when a wait starts, per peering and reason; then at most one "still waiting" line per
+``REPEAT_SECONDS`` however often the request is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two lines about the same wait.
+REPEAT_SECONDS = 30.0
+
+_PEERING = re.compile(r"/virtualNetworks/([^/?]+)/virtualNetworkPeerings/([^/?]+)", re.IGNORECASE)
+_VNET = re.compile(r"/virtualNetworks/([^/?]+)", re.IGNORECASE)
+
+
+class _Waits:
+    """When each (subject, reason) wait started and was last told."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._told: dict[tuple[str, str], tuple[float, float, int]] = {}
+        self._lock = threading.Lock()
+
+    def note(self, subject: str, reason: str, detail: str) -> str | None:
+        """The line to say for this retry or wait, or None when it was said less than REPEAT_SECONDS ago."""
+        now = self._clock()
+        with self._lock:
+            started, last, count = self._told.get((subject, reason), (now, -REPEAT_SECONDS, 0))
+            count += 1
+            if now - last < REPEAT_SECONDS:
+                self._told[(subject, reason)] = (started, last, count)
+                return None
+            self._told[(subject, reason)] = (started, now, count)
+        if count == 1:
+            return f"{subject}: waiting: {detail}"
+        return f"{subject}: still waiting after {now - started:.0f}s ({count} tries): {detail}"
+
+    def done(self, subject: str) -> None:
+        with self._lock:
+            for key in [k for k in self._told if k[0] == subject]:
+                del self._told[key]
+
+
+_WAITS = _Waits()
+
+
+def subject_of(what: str) -> str:
+    """A short name for what is waiting, from a request description (``PUT /subscriptions/.../peerings/x``)."""
+    match = _PEERING.search(what)
+    if match:
+        return f"peering {match.group(2)!r} of vnet {match.group(1)!r}"
+    match = _VNET.search(what)
+    if match:
+        return f"vnet {match.group(1)!r}"
+    return what
+
+
+def waiting(subject: str, reason: str, detail: str) -> None:
+    """Say that ``subject`` waits, for ``reason`` (a code: one line per code), with ``detail`` for the user."""
+    line = _WAITS.note(subject, reason, detail)
+    if line is not None:
+        log.info("azure-peering: %s", line)
+
+
+def finished(subject: str) -> None:
+    """The wait of ``subject`` is over: a later wait starts afresh."""
+    _WAITS.done(subject)
+
+
+_configured = False
+
+
+def show_on_stderr() -> None:
+    """In the dynamic provider's process: these lines go to stderr, where the engine shows them (once)."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
