@@ -218,7 +218,7 @@ def test_a_peering_someone_else_made_is_not_taken(
     run_and_kill(project, ["up", "--yes", "--skip-preview"], emulator, first_faulted_put, tmp_path / "killed.log")
     emulator.set_faults("")
     _, pending = state_peerings(project)
-    (op,) = [op for op in pending if op["type"] == "creating"]
+    op = next(op for op in pending if op["type"] == "creating")  # one per hub-side write in flight at the kill
     inputs = op["resource"]["inputs"]
     peering = f"{inputs['virtual_network_id']}/virtualNetworkPeerings/{inputs['name']}"
     assert peering.lower() not in cloud_peerings(emulator)
@@ -230,8 +230,10 @@ def test_a_peering_someone_else_made_is_not_taken(
     runner.run("cancel", "--yes")
     result = recover(runner)
     assert result.returncode == 1, result.output
-    assert result.stdout.startswith("leave") and "not evidently this create's" in result.stdout, result.output
-    assert state_peerings(runner)[1] == pending, "the checkpoint is unchanged"
+    name = op["resource"]["urn"].rsplit("::", 1)[1]
+    assert f"leave  {name} " in result.stdout and "not evidently this create's" in result.stdout, result.output
+    assert recovered_counts(result) == {"recorded": 0, "cleared": len(pending) - 1, "left": 1}, result.output
+    assert state_peerings(runner)[1] == [op], "only that pending create is left"
 
     up = runner.up(check=False)
     assert not up.ok and "already exists on" in up.output and "azure-peering-recover" in up.output
