@@ -28,6 +28,10 @@ someone else created in the seconds between that check and the kill.
 
 Nothing is written to ARM. The state is changed with ``pulumi stack export`` / ``pulumi stack import``, so run this
 only while no update of the stack is running (after ``pulumi cancel`` when the killed run left the stack locked).
+``pulumi stack import`` (the only non-interactive way to write a checkpoint; ``pulumi state edit`` needs a
+terminal) drops *every* pending operation of the checkpoint. Pending updates and deletes lose nothing by that (the
+engine never carries them over to the next checkpoint either), but a pending create that is left (ours, or another
+provider's) would lose its evidence: then nothing is written unless ``--force`` says to drop those.
 """
 
 from __future__ import annotations
@@ -110,6 +114,16 @@ class Recovery:
     def undecided(self) -> list[Finding]:
         return [f for f in self.findings if f.action is Action.LEAVE]
 
+    @property
+    def pending_left(self) -> list[dict[str, Any]]:
+        """The pending operations the resolved deployment still has (``pulumi stack import`` would drop them)."""
+        return list(self.deployment.get("pending_operations") or [])
+
+    @property
+    def creates_left(self) -> list[str]:
+        """URNs of the pending creates left (ours undecided, or other providers'): writing would lose them."""
+        return [str(op["resource"].get("urn")) for op in self.pending_left if op.get("type") == "creating"]
+
 
 #: Reads the peering with this id as ARM has it now (None: no such peering), with the settings the pending create's
 #: inputs imply. May raise PeeringError.
@@ -188,7 +202,7 @@ def _decide(
     if differences:
         reason = (
             f"it differs from this create's inputs in {', '.join(differences)}: not evidently this create's; "
-            "if it is, set adopt_existing=true on the resource and run `pulumi refresh --clear-pending-creates`"
+            "if it is, set adopt_existing=true on the resource and rerun this with --force"
         )
         return Finding(urn, Action.LEAVE, reason, peering_id), None
     checked = inputs.get(ABSENT_WHEN_CHECKED_KEY)
@@ -199,8 +213,7 @@ def _decide(
         return Finding(urn, Action.RECORD, "adopt_existing is set, in ARM with its settings", peering_id), live
     reason = (
         "cannot tell whether this create made it (its check recorded no absence: preflight off, or started by an "
-        "older version); if it did, set adopt_existing=true on the resource and run "
-        "`pulumi refresh --clear-pending-creates`"
+        "older version); if it did, set adopt_existing=true on the resource and rerun this with --force"
     )
     return Finding(urn, Action.LEAVE, reason, peering_id), None
 
@@ -240,7 +253,7 @@ def recover_deployment(deployment: Mapping[str, Any], lookup: Lookup, *, now: st
             if str(resource.get("urn")) in present:
                 reason = (
                     "a replacement of this resource was interrupted; `pulumi up` cannot finish it while ARM holds the "
-                    "new peering: delete that peering, then run `pulumi refresh --clear-pending-creates`"
+                    "new peering: delete that peering, then run this again (it clears the pending create)"
                 )
                 finding = Finding(finding.urn, Action.LEAVE, reason, finding.peering_id)
             elif resource.get("parent") and resource["parent"] not in present:
@@ -388,6 +401,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"seconds to wait for a peering ARM is still writing (default {DEFAULT_WAIT_SECONDS:.0f})",
     )
     parser.add_argument("--dry-run", action="store_true", help="say what would be done, change nothing")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=(
+            "write the decided ones even though pending creates are left (ours undecided, or other providers'): "
+            "`pulumi stack import` drops them"
+        ),
+    )
     args = parser.parse_args(argv)
 
     binary = args.pulumi or shutil.which("pulumi")
@@ -399,24 +420,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         document = cli.export()
         deployment = document.get("deployment") or {}
         if not pending_creates(deployment):
-            others = len(deployment.get("pending_operations") or [])
-            note = f" ({others} other pending operations: `pulumi refresh` resolves those)" if others else ""
+            count = len(deployment.get("pending_operations") or [])
+            note = f" ({count} pending operations of other kinds or resources, left as they are)" if count else ""
             print(f"azure-peering-recover: no pending create of a peering{note}")
             return 0
         recovery = recover_deployment(deployment, arm_lookup(cli.config(), args.wait))
         for finding in recovery.findings:
             print(finding.line())
-        if recovery.changed and not args.dry_run:
-            cli.import_deployment({**document, "deployment": recovery.deployment})
-            recorded = sum(f.action is Action.RECORD for f in recovery.findings)
-            cleared = sum(f.action is Action.CLEAR for f in recovery.findings)
-            print(f"azure-peering-recover: {recorded} recorded, {cleared} cleared; run `pulumi up` to carry on")
+        left = recovery.creates_left
+        if args.dry_run:
+            return 1 if left else 0
+        if left and not args.force:
+            if not recovery.changed:
+                return 1
+            others = [u for u in left if u not in {f.urn for f in recovery.undecided}]
+            print(
+                "azure-peering-recover: nothing written: `pulumi stack import` would drop the pending creates left "
+                f"({len(recovery.undecided)} of peerings, see above; {len(others)} of other resources"
+                + (": " + ", ".join(others) if others else "")
+                + "). Resolve them first and run this again, or rerun with --force to drop them"
+            )
+            return 1
+        cli.import_deployment({**document, "deployment": recovery.deployment})
+        recorded = sum(f.action is Action.RECORD for f in recovery.findings)
+        cleared = sum(f.action is Action.CLEAR for f in recovery.findings)
+        print(f"azure-peering-recover: {recorded} recorded, {cleared} cleared; run `pulumi up` to carry on")
+        for op in recovery.pending_left:
+            print(f"azure-peering-recover: dropped the pending {op.get('type')} of {op['resource'].get('urn')}")
     except (RecoveryError, PeeringError, ValueError) as exc:
         print(f"azure-peering-recover: {one_line(str(exc))}", file=sys.stderr)
         return 2
-    if recovery.undecided:
-        print(f"azure-peering-recover: {len(recovery.undecided)} pending create(s) left as they are (see above)")
-        return 1
     return 0
 
 

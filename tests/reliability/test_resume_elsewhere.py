@@ -210,8 +210,9 @@ def test_a_peering_someone_else_made_is_not_taken(
     hub_spoke: Callable[..., tuple[PulumiProject, set[str]]], emulator: Any, tmp_path: Path
 ) -> None:
     """The killed create never reached ARM; before the resume, someone else creates a peering of that name with
-    other settings. Recovery leaves that pending create alone (and says why), the next `up` refuses the peering as
-    a foreign one, and nothing of it is changed in ARM."""
+    other settings. Recovery leaves that pending create alone and says why; since `pulumi stack import` would drop
+    it, nothing is written until --force; the next `up` refuses the peering as a foreign one, and nothing of it is
+    changed in ARM."""
     project, _ = hub_spoke(SPOKES, timeout=120)
     emulator.set_latency(LATENCY)
     emulator.set_faults(REFUSE_PEERING_PUTS)
@@ -233,8 +234,12 @@ def test_a_peering_someone_else_made_is_not_taken(
     name = op["resource"]["urn"].rsplit("::", 1)[1]
     assert f"leave  {name} " in result.stdout and "not evidently this create's" in result.stdout, result.output
     assert recovered_counts(result) == {"recorded": 0, "cleared": len(pending) - 1, "left": 1}, result.output
-    assert state_peerings(runner)[1] == [op], "only that pending create is left"
+    assert state_peerings(runner)[1] == pending, "nothing is written while a pending create would be lost"
+    assert len(pending) == 1 or "nothing written" in result.stdout, result.output
 
+    forced = recover(runner, "--force")
+    assert forced.ok and "dropped the pending creating of" in forced.stdout, forced.output
+    assert state_peerings(runner)[1] == []
     up = runner.up(check=False)
     assert not up.ok and "already exists on" in up.output and "azure-peering-recover" in up.output
     assert cloud_peerings(emulator)[peering.lower()]["etag"] == foreign["etag"], "the foreign peering was written"

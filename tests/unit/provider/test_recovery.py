@@ -174,6 +174,18 @@ def test_an_interrupted_replacement_is_left_alone() -> None:
     assert only(result).action is Action.LEAVE and "replacement" in only(result).reason
 
 
+def test_the_pending_creates_left_are_named_since_stack_import_would_drop_them() -> None:
+    foreign = {"type": "creating", "resource": {"urn": "urn:x", "type": "azure-native:network:VirtualNetwork"}}
+    update = pending("spoke-to-hub", inputs(name="spoke-to-hub", vnet="spoke", remote="hub"))
+    update["type"] = "updating"
+    undecided = pending("hub-to-spoke", inputs(**{ABSENT_WHEN_CHECKED_KEY: None}))
+    cleared = pending("gone", inputs(name="gone"))
+    result = run(deployment(foreign, update, undecided, cleared), Arm(peering_json()))
+    assert [f.action for f in result.findings] == [Action.LEAVE, Action.CLEAR]
+    assert result.changed and result.creates_left == ["urn:x", urn("hub-to-spoke")]
+    assert [op["type"] for op in result.pending_left] == ["creating", "updating", "creating"]
+
+
 def test_other_pending_operations_are_kept_untouched() -> None:
     foreign = {"type": "creating", "resource": {"urn": "urn:x", "type": "azure-native:network:VirtualNetwork"}}
     update = pending("hub-to-spoke", inputs())
