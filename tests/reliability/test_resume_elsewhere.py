@@ -98,6 +98,7 @@ def test_killed_up_resumes_on_a_new_runner(
     result = recover(runner)
     assert result.ok, result.output
     assert recovered_counts(result) == recovered_counts(looked)
+    assert emulator.primary.client_secret not in looked.output + result.output
     _, left = state_peerings(runner)
     assert not left, left
     row.faults |= recovered_counts(result)
@@ -106,6 +107,7 @@ def test_killed_up_resumes_on_a_new_runner(
 
     runner.up("--refresh")
     converged(runner, emulator, expected)
+    assert emulator.primary.client_secret not in runner.backend_files_text(), "a secret reached the state"
     # the new runner's create intents (a same-machine convenience) were all dropped once the checkpoint had them
     assert not list((Path(runner.env["PULUMI_HOME"]) / "azure-peering").rglob("*.json"))
     row.survived = True
