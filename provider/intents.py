@@ -1,9 +1,17 @@
-"""Create intents: the peerings this machine started creating, so that an interrupted create is finished, not refused.
+"""Create intents: the peerings this machine started creating, so that a create cut off by its own timeout is
+finished by the next run on this machine, not refused.
 
-A create can be cut off after ARM accepted its PUT: the run was killed (and ``pulumi refresh
---clear-pending-creates`` dropped the pending create), or the resource's timeout fired while ARM was still working.
-The peering then exists in ARM but in no checkpoint, and ``pulumi import`` does not work for dynamic resources
-(pulumi/pulumi#16175). Refusing it ("set adopt_existing=True") would leave the user to clean up after us.
+A create can be cut off after ARM accepted its PUT. Two cases, and this module matters for only one of them:
+
+- **The run was killed** (a cancelled CI job, an OOM kill). The checkpoint then holds a *pending create* with the
+  create's inputs, and ``azure-peering-recover`` (provider/recovery.py) resolves it from the checkpoint and ARM, on
+  any machine. That is the documented path; nothing there depends on these records (the reliability tests resume
+  killed runs with an empty ``PULUMI_HOME``). A same-machine ``pulumi up`` that finds a record here also finishes
+  the create, but leaves the pending create in the checkpoint for ``azure-peering-recover`` to clear.
+- **The resource's own timeout fired** while ARM was still working. The engine records a failed create and no
+  pending operation, so the checkpoint holds nothing to recover from, and ``pulumi import`` does not work for
+  dynamic resources (pulumi/pulumi#16175). Here a record of this machine is the only evidence; on another machine
+  the next ``up`` refuses the peering ("already exists ... set adopt_existing") and the user adopts it.
 
 So, just before its PUT, ``create`` records the peering's id here, with the Pulumi name of the resource creating
 it, and a later ``create`` of the same id *by a resource of the same name* that finds the peering in ARM (linked

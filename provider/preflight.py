@@ -315,14 +315,17 @@ def already_exists_message(peering: str, vnet: str) -> str:
     """Why a create collides with a peering already in ARM, and the fix for each likely cause. The first cause
     is the common one: a resource of this stack renamed (or a spoke key changed) holds that very peering, and the
     same run deletes the old resource. Adopting it then would delete what was just adopted, so the advice for it
-    is an alias, never adopt_existing."""
+    is an alias, never adopt_existing. The second: a killed run's create, which `azure-peering-recover` records
+    from the checkpoint (provider/recovery.py)."""
     return (
         f"peering {peering} already exists on {vnet}. If a resource of this stack manages it under an earlier "
         "name (you renamed the resource or changed a spoke's key), tell Pulumi the old name so that nothing is "
         "re-created: opts=ResourceOptions(aliases=[Alias(name='<old resource name>')]), or for a HubSpokePeering "
         "spoke SpokeArgs(previous_keys=['<old key>']); do not set adopt_existing for that, the old resource's "
-        "delete would remove the peering. If it was made outside this stack, set adopt_existing=true to manage it "
-        "(pulumi import does not work for this resource), or choose another name"
+        "delete would remove the peering. If a `pulumi up` of this stack was interrupted while creating it (the "
+        "warning about pending operations above), run `azure-peering-recover` first. If it was made outside this "
+        "stack, set adopt_existing=true to manage it (pulumi import does not work for this resource), or choose "
+        "another name"
     )
 
 

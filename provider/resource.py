@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
@@ -91,6 +92,11 @@ PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
 PREFLIGHT_AFTER_KEY = "__preflight_after"
 # The resource's Pulumi name, kept in its checked inputs (create only sees those): see provider/intents.py.
 RESOURCE_NAME_KEY = "__resource_name"
+# When the check of a new peering (a create, or a replacement under another id) read the local vnet and found no
+# peering of that name: the UTC time of that check. The engine keeps the checked inputs with a pending create in the
+# checkpoint, so this is the shared evidence that a peering found there later was made by that create
+# (provider/recovery.py, `azure-peering-recover`). Never set when the peering existed or could not be read.
+ABSENT_WHEN_CHECKED_KEY = "__absent_when_checked"
 
 # How long a write that uses the remote vnet's gateway waits, at least, for that gateway to finish provisioning:
 # a real VPN gateway takes 18 to 35 minutes to create (recorded), and Azure documents 45 minutes and more.
@@ -204,6 +210,29 @@ def _resource_name(props: Mapping[str, Any]) -> str | None:
     """The Pulumi name of the resource these properties belong to (see RESOURCE_NAME_KEY), if they carry it."""
     name = props.get(RESOURCE_NAME_KEY)
     return name if isinstance(name, str) else None
+
+
+def _new_peering(old: Mapping[str, Any], spec: PeeringSpec) -> bool:
+    """Whether these inputs would create a peering the old inputs do not hold (a create, or a replacement under
+    another id)."""
+    vnet, name = old.get("virtual_network_id"), old.get("name")
+    if not (isinstance(vnet, str) and isinstance(name, str)) or is_unknown(vnet) or is_unknown(name):
+        return True
+    try:
+        return not same_id(peering_id_for(vnet, name), spec.peering_id)
+    except (KeyError, ValueError):
+        return True
+
+
+def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
+    """Whether the local vnet, as the preflight just read it (cached), holds no peering of this name."""
+    try:
+        facts = VNET_CACHE.get(
+            client, spec.virtual_network_id, auxiliary_tenant_ids=_aux(spec, client.settings), deadline=Deadline(60)
+        )
+    except PeeringError:
+        return False
+    return facts is not None and all(p.name.lower() != spec.name.lower() for p in facts.peerings)
 
 
 def _label(props: Mapping[str, Any], peering_id: str | None = None) -> str:
@@ -406,6 +435,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             replacing = set(_REPLACING)
         for failure in run_preflight(client, spec, creating=creating, replacing=replacing, resource_name=resource_name):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
+        if not result and _new_peering(old, spec) and _absent(client, spec):
+            inputs[ABSENT_WHEN_CHECKED_KEY] = datetime.now(UTC).isoformat(timespec="seconds")
         return dyn.CheckResult(inputs, result)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:

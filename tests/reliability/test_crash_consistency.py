@@ -1,11 +1,12 @@
 """Crash consistency: `pulumi up` of a 20-spoke rollout killed with SIGKILL (the CLI, language host, program and
-provider processes, all at once) at a random point, then recovered the way the CLI asks for.
+provider processes, all at once) at a random point, then recovered as docs/reliability.md tells CI users to, on a
+new runner (a fresh ``PULUMI_HOME``, the same backend: no create intent of the killed run survives).
 
-After the kill: ``pulumi cancel`` (the kill leaves the stack locked), ``pulumi refresh --clear-pending-creates``
-(the only non-interactive way to resolve pending creates; ``--import-pending-creates`` does not work for dynamic
-resources), then ``pulumi up``. The topology must be complete, the state must match the emulator exactly, and a
-preview must show no changes. Peerings whose create ARM had accepted before the kill are taken over by the second
-run (see provider/intents.py), not refused as foreign.
+After the kill: ``pulumi cancel`` (the kill leaves the stack locked), ``azure-peering-recover`` (records in the state
+the peerings the killed creates left in ARM, clears the pending creates that never reached it; Pulumi's own
+``refresh --clear-pending-creates`` / ``--import-pending-creates`` would leave those peerings to be refused as
+foreign), then ``pulumi up``. The topology must be complete, the state must match the emulator exactly, and a
+preview must show no changes.
 
 The kill point: after a seeded-random number of peering PUTs has reached ARM, plus a seeded-random delay, so it
 lands inside the rollout whatever the machine's speed. Default: seeds 1..3; ``RELIABILITY_HEAVY=1``: seeds 1..8
@@ -14,14 +15,12 @@ lands inside the rollout whatever the machine's speed. Default: seeds 1..3; ``RE
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import signal
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +34,7 @@ from tests.reliability.consistency import (
     cloud_peerings,
     state_peerings,
 )
+from tests.reliability.kill import new_runner, reap_session, recover, recovered_counts
 from tests.reliability.knobs import seeds
 
 pytestmark = pytest.mark.reliability
@@ -45,38 +45,6 @@ SPOKES = 20
 def peering_puts(emulator: Any, since: int) -> int:
     log = emulator.request_log(since=since)
     return sum(1 for r in log if r["method"] == "PUT" and "virtualnetworkpeerings" in r["path"].lower())
-
-
-def session_processes(session: int) -> dict[int, str]:
-    """The live processes of a session (pid -> command line), read from /proc."""
-    found: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if fields[0] != "Z" and int(fields[3]) == session:
-                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
-def reap_session(session: int, timeout: float = 10.0) -> dict[int, str]:
-    """After the kill: wait for the dynamic-provider processes of the run to stop by themselves (the engine
-    spawns them in process groups of their own, so the kill does not reach them; provider/engine_watch.py ends
-    them once the engine is gone). Returns what was still running then, and kills it (those are Pulumi's own
-    plugins, such as the Go language host, which this project cannot stop)."""
-    deadline = time.monotonic() + timeout
-    left = session_processes(session)
-    while any("pulumi.dynamic" in cmd for cmd in left.values()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        left = session_processes(session)
-    for pid in left:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    return left
 
 
 def up_and_kill(project: PulumiProject, emulator: Any, rng: random.Random, log_path: Any) -> tuple[int, float]:
@@ -131,12 +99,15 @@ def test_killed_rollout_recovers(
     row.first_run = f"killed after {lasted:.1f}s"
     row.faults = {"puts-before-kill": puts, "in-state": len(state), "in-arm": len(cloud), "pending": len(pending)}
 
-    project.run("cancel", "--yes")
-    project.refresh("--clear-pending-creates")
-    assert_state_within_cloud(project, emulator)
-    project.up()
-    assert_consistent(project, emulator)
+    runner = new_runner(project, tmp_path)
+    runner.run("cancel", "--yes")
+    recovered = recover(runner)
+    assert recovered.ok, recovered.output
+    row.faults |= recovered_counts(recovered)
+    assert_state_within_cloud(runner, emulator)
+    runner.up()
+    assert_consistent(runner, emulator)
     assert_topology_complete(emulator, expected)
-    project.preview(expect_no_changes=True)
+    runner.preview(expect_no_changes=True)
     row.survived = True
     row.seconds = time.monotonic() - started
