@@ -327,6 +327,9 @@ class HubSpokePeering(pulumi.ComponentResource):
     """Per mesh key (``mesh.<a>.<b>``): ``id``, ``state``, ``sync_level``."""
     resources: dict[str, VirtualNetworkPeering]
     """The child peerings by plan key (``<spoke>.hub-to-spoke``, ``<spoke>.spoke-to-hub``, ``mesh.<a>.<b>``)."""
+    peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
+    """What each child peering is made with: the dynamic resource here; the ``azure-peering`` package's provider
+    plugin sets its own custom resource (same arguments, same outputs: ``pulumi_azure_peering.plugin.children``)."""
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -478,7 +481,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             # The vnets were read and checked above; the children need not read them again.
             preflight=not looked_up,
         )
-        return VirtualNetworkPeering(
+        return self.peering_resource(
             f"{name}-{key}",
             args,
             pulumi.ResourceOptions(
