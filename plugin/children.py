@@ -7,13 +7,15 @@ options) and exposes the same outputs under the same Python names; only its type
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
 
-from pulumi_azure_peering.components.hub_spoke import HubSpokePeering
+from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs
 from pulumi_azure_peering.plugin import PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake
+from pulumi_azure_peering.provider import Settings, get_virtual_network
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_properties
 
 
@@ -52,6 +54,21 @@ class PackagePeering(pulumi.CustomResource):
 
 
 class PackageHubSpokePeering(HubSpokePeering):
-    """``HubSpokePeering`` as the package serves it: the same planner, checks and ordering; children above."""
+    """``HubSpokePeering`` as the package serves it: the same planner, checks and ordering; children above; the
+    vnets read with the settings of the provider that constructs it (``settings``: resolved when first needed)."""
 
     peering_resource = PackagePeering  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        name: str,
+        args: HubSpokePeeringArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        settings: Callable[[], Settings],
+    ) -> None:
+        def lookup(vnet_id: str, **kwargs: Any) -> dict[str, Any] | None:
+            return get_virtual_network(vnet_id, settings=settings(), **kwargs)
+
+        self.vnet_lookup = lookup
+        super().__init__(name, args, opts)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import os
 import sys
@@ -337,12 +336,10 @@ class AzurePeeringProvider(px.Provider):
 
         if request.resource_type != HUB_SPOKE_TYPE:
             raise ValueError(f"unknown component type {request.resource_type!r}: this provider serves {HUB_SPOKE_TYPE}")
-        # The component reads the vnets with the settings a program would: make this provider's own settings
-        # (an explicit Provider's, or the stack's azure-peering:* config) the ones it sees.
-        for key, value in self._config.items():
-            pulumi.runtime.config.set_config(key, value if isinstance(value, str) else json.dumps(value))
         args = hub_spoke_args(request.inputs)
-        component = PackageHubSpokePeering(request.name, args, request.options)
+        # The component reads the vnets with this provider's settings (an explicit Provider's, or the stack's
+        # azure-peering:* config, then the environment), as its children will be written.
+        component = PackageHubSpokePeering(request.name, args, request.options, settings=self.core.settings)
         state = {
             "peerings": await _output_value(component.peerings),
             "meshPeerings": await _output_value(component.mesh_peerings),

@@ -152,3 +152,92 @@ def test_more_than_four_writes_are_in_flight_at_once(tmp_path: Path, emulator: A
     # each PUT starts an operation that runs `latency` seconds: count those running at each PUT's start
     in_flight = max(sum(1 for t in puts if t <= start < t + latency) for start in puts)
     assert in_flight > 4, puts
+
+
+CREDENTIAL_ENV = (
+    "AZURE_TENANT_ID",
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_AUTHORITY_HOST",
+    "AZURE_PEERING_AUTHORITY_HOST",
+    "AZURE_PEERING_ARM_ENDPOINT",
+    "AZURE_PEERING_CA_BUNDLE",
+)
+
+
+def without_credentials(project: PulumiProject) -> dict[str, str]:
+    """Take the emulator's endpoints and credentials out of the project's environment; return them as
+    provider settings (camelCase keys)."""
+    env = project.env
+    settings = {
+        "armEndpoint": env["AZURE_PEERING_ARM_ENDPOINT"],
+        "authorityHost": env["AZURE_PEERING_AUTHORITY_HOST"],
+        "tenantId": env["AZURE_TENANT_ID"],
+        "clientId": env["AZURE_CLIENT_ID"],
+        "clientSecret": env["AZURE_CLIENT_SECRET"],
+        "caBundle": env["AZURE_PEERING_CA_BUNDLE"],
+    }
+    for key in CREDENTIAL_ENV:
+        env.pop(key)
+    return settings
+
+
+def test_explicit_provider_resource_with_a_secret_client_secret(tmp_path: Path, emulator: Any) -> None:
+    """An explicit `pulumi:providers:azure-peering` carries endpoints and credentials (nothing in the environment);
+    its clientSecret comes from secret stack config, is marked secret by the schema and never lands in the state.
+    The component hands the provider to its children."""
+    emulator.seed(DEMO_SEED)
+    resources = {
+        "emulator": {"type": "pulumi:providers:azure-peering", "properties": {}},
+        "hub": {
+            "type": "azure-peering:index:HubSpokePeering",
+            "properties": {
+                "hubVnetId": demo_vnet("vnet-hub"),
+                "spokes": {"identity": {"vnetId": demo_vnet("vnet-identity")}},
+            },
+            "options": {"provider": "${emulator}"},
+        },
+    }
+    doc = program(resources, {"peerings": "${hub.peerings}"})
+    project = yaml_project(tmp_path, emulator, doc)
+    settings = without_credentials(project)
+    secret = settings.pop("clientSecret")
+    doc["config"] = {"clientSecret": {"type": "string", "secret": True}}
+    resources["emulator"]["properties"] = settings | {"clientSecret": "${clientSecret}"}
+    (project.workdir / "Pulumi.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    project.config_set("clientSecret", secret, secret=True)
+
+    project.up()
+    assert project.outputs()["peerings"]["identity"]["status"] == "Connected"
+    children = project.resources(PEERING)
+    assert len(children) == 2 and all("::pulumi:providers:azure-peering::emulator::" in r["provider"] for r in children)
+    (provider,) = [r for r in project.resources() if r["type"] == "pulumi:providers:azure-peering"]
+    assert provider["inputs"]["clientSecret"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert secret not in project.backend_files_text()
+    project.destroy()
+    assert live_peerings(emulator, demo_vnet("vnet-hub")) == {}
+
+
+def test_default_provider_from_stack_config(tmp_path: Path, emulator: Any) -> None:
+    """The default provider takes azure-peering:* stack config, the secret one encrypted in the state too."""
+    emulator.seed(DEMO_SEED)
+    resources = {
+        "hub-to-identity": {
+            "type": PEERING,
+            "properties": {
+                "virtualNetworkId": demo_vnet("vnet-hub"),
+                "remoteVirtualNetworkId": demo_vnet("vnet-identity"),
+            },
+        }
+    }
+    project = yaml_project(tmp_path, emulator, program(resources))
+    settings = without_credentials(project)
+    secret = settings.pop("clientSecret")
+    for key, value in settings.items():
+        project.config_set(f"azure-peering:{key}", value)
+    project.config_set("azure-peering:clientSecret", secret, secret=True)
+    project.up()
+    (state,) = project.resources(PEERING)
+    assert state["outputs"]["peeringState"] == "Initiated"
+    assert secret not in project.backend_files_text()
+    project.destroy()
