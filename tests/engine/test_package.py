@@ -1,10 +1,13 @@
-"""The `azure-peering` package through the real CLI, from Pulumi YAML: the provider plugin
+"""The `azure-peering` package through the real CLI, from Pulumi YAML and TypeScript: the provider plugin
 (`pulumi-resource-azure-peering`, found on PATH in the virtualenv) serves HubSpokePeering and VirtualNetworkPeering
-against the emulator. Then what only a plugin can do: `pulumi import`, customTimeouts, more than 4 writes at once."""
+against the emulator. Then what only a plugin can do: `pulumi import`, customTimeouts, more than 4 writes at once,
+and provider configuration (stack config, or an explicit Provider resource with a secret)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +15,17 @@ import pytest
 import yaml
 
 from harness import topology
-from harness.pulumi import REPO, PulumiProject, hermetic_env
+from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
 from tests.engine.test_adopting import made_elsewhere
 from tests.engine.test_hub_spoke import DEMO_SEED, arm_writes, demo_vnet, live_peerings
 
 pytestmark = pytest.mark.engine
 
 PEERING = "azure-peering:index:VirtualNetworkPeering"
+
+
+#: npm's cache for the TypeScript example, outside the repository like the Go caches of `make tools`.
+NPM_CACHE = Path.home() / ".cache" / "pulumi-azure-peering" / "npm"
 
 
 def yaml_project(tmp_path: Path, emulator: Any, doc: dict[str, Any] | None = None) -> PulumiProject:
@@ -34,13 +41,48 @@ def yaml_project(tmp_path: Path, emulator: Any, doc: dict[str, Any] | None = Non
     return project
 
 
+def ts_project(tmp_path: Path, emulator: Any) -> PulumiProject:
+    """examples/ts_hub_spoke copied to tmp_path, with its SDK generated from plugin/schema.json and @pulumi/pulumi
+    installed from npm (package-lock.json; cached in NPM_CACHE)."""
+    work = tmp_path / "project"
+    shutil.copytree(REPO / "examples" / "ts_hub_spoke", work, ignore=shutil.ignore_patterns("node_modules", "sdks"))
+    sdk = work / "sdks" / "azure-peering"
+    subprocess.run(
+        [str(TOOLS_BIN / "pulumi-azure-peering-sdkgen"), str(REPO / "plugin" / "schema.json"), str(sdk)], check=True
+    )
+    npm = ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--cache", str(NPM_CACHE)]
+    subprocess.run(npm, cwd=work, check=True, capture_output=True, timeout=600, env=os.environ | {"NO_COLOR": "1"})
+    project = PulumiProject(work, "test", hermetic_env(tmp_path / "state", emulator.env()))
+    project.select()
+    return project
+
+
+def remove_spoke(project: PulumiProject, spoke: str) -> None:
+    """Take a spoke out of the example program (YAML or TypeScript)."""
+    yaml_file = project.workdir / "Pulumi.yaml"
+    ts_file = project.workdir / "index.ts"
+    if ts_file.exists():
+        lines = ts_file.read_text().splitlines(keepends=True)
+        kept = [line for line in lines if not line.lstrip().startswith(f"{spoke}: ")]
+        assert len(kept) == len(lines) - 1, f"no single line for spoke {spoke} in index.ts"
+        ts_file.write_text("".join(kept))
+        return
+    doc = yaml.safe_load(yaml_file.read_text())
+    del doc["resources"]["hub"]["properties"]["spokes"][spoke]
+    yaml_file.write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
 def program(resources: dict[str, Any], outputs: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"name": "yaml-package", "runtime": "yaml", "resources": resources, "outputs": outputs or {}}
 
 
-def test_yaml_hub_spoke_lifecycle(tmp_path: Path, emulator: Any) -> None:
+@pytest.mark.parametrize("language", ["yaml", "typescript"])
+def test_hub_spoke_lifecycle(language: str, tmp_path: Path, emulator: Any) -> None:
+    """The demo topology from examples/yaml_hub_spoke and examples/ts_hub_spoke: preview writes nothing, up
+    connects every pair, a second preview and up change nothing, a removed spoke takes exactly its two peerings
+    along, destroy leaves nothing."""
     emulator.seed(DEMO_SEED)
-    project = yaml_project(tmp_path, emulator)
+    project = yaml_project(tmp_path, emulator) if language == "yaml" else ts_project(tmp_path, emulator)
     hub = demo_vnet("vnet-hub")
 
     seq = emulator.last_request_seq()
@@ -67,9 +109,7 @@ def test_yaml_hub_spoke_lifecycle(tmp_path: Path, emulator: Any) -> None:
     assert arm_writes(emulator, seq) == []
 
     # a spoke removed from the program: its two peerings go, the others stay untouched
-    doc = yaml.safe_load((project.workdir / "Pulumi.yaml").read_text())
-    del doc["resources"]["hub"]["properties"]["spokes"]["web"]
-    (project.workdir / "Pulumi.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    remove_spoke(project, "web")
     seq = emulator.last_request_seq()
     project.up()
     writes = {(w["method"], w["path"].rsplit("/", 1)[-1].lower()) for w in arm_writes(emulator, seq)}
