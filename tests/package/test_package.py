@@ -5,9 +5,7 @@ and provider configuration (stack config, or an explicit Provider resource with 
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +13,12 @@ import pytest
 import yaml
 
 from harness import topology
-from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
+from harness.pulumi import REPO, PulumiProject, hermetic_env
 from tests.engine.test_adopting import made_elsewhere
 from tests.engine.test_hub_spoke import DEMO_SEED, arm_writes, demo_vnet, live_peerings
+from tests.package.frontends import PEERING, TS_EXAMPLE, NodeModules
 
 pytestmark = pytest.mark.engine
-
-PEERING = "azure-peering:index:VirtualNetworkPeering"
-
-
-#: npm's cache for the TypeScript example, outside the repository like the Go caches of `make tools`.
-NPM_CACHE = Path.home() / ".cache" / "pulumi-azure-peering" / "npm"
 
 
 def yaml_project(tmp_path: Path, emulator: Any, doc: dict[str, Any] | None = None) -> PulumiProject:
@@ -41,17 +34,11 @@ def yaml_project(tmp_path: Path, emulator: Any, doc: dict[str, Any] | None = Non
     return project
 
 
-def ts_project(tmp_path: Path, emulator: Any) -> PulumiProject:
-    """examples/ts_hub_spoke copied to tmp_path, with its SDK generated from plugin/schema.json and @pulumi/pulumi
-    installed from npm (package-lock.json; cached in NPM_CACHE)."""
+def ts_project(tmp_path: Path, emulator: Any, node_modules: NodeModules) -> PulumiProject:
+    """examples/ts_hub_spoke copied to tmp_path, with the session's node_modules and generated SDK linked in."""
     work = tmp_path / "project"
-    shutil.copytree(REPO / "examples" / "ts_hub_spoke", work, ignore=shutil.ignore_patterns("node_modules", "sdks"))
-    sdk = work / "sdks" / "azure-peering"
-    subprocess.run(
-        [str(TOOLS_BIN / "pulumi-azure-peering-sdkgen"), str(REPO / "plugin" / "schema.json"), str(sdk)], check=True
-    )
-    npm = ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--cache", str(NPM_CACHE)]
-    subprocess.run(npm, cwd=work, check=True, capture_output=True, timeout=600, env=os.environ | {"NO_COLOR": "1"})
+    shutil.copytree(TS_EXAMPLE, work, ignore=shutil.ignore_patterns("node_modules", "sdks"))
+    node_modules.link_into(work)
     project = PulumiProject(work, "test", hermetic_env(tmp_path / "state", emulator.env()))
     project.select()
     return project
@@ -77,12 +64,12 @@ def program(resources: dict[str, Any], outputs: dict[str, Any] | None = None) ->
 
 
 @pytest.mark.parametrize("language", ["yaml", "typescript"])
-def test_hub_spoke_lifecycle(language: str, tmp_path: Path, emulator: Any) -> None:
+def test_hub_spoke_lifecycle(language: str, tmp_path: Path, emulator: Any, node_modules: NodeModules) -> None:
     """The demo topology from examples/yaml_hub_spoke and examples/ts_hub_spoke: preview writes nothing, up
     connects every pair, a second preview and up change nothing, a removed spoke takes exactly its two peerings
     along, destroy leaves nothing."""
     emulator.seed(DEMO_SEED)
-    project = yaml_project(tmp_path, emulator) if language == "yaml" else ts_project(tmp_path, emulator)
+    project = yaml_project(tmp_path, emulator) if language == "yaml" else ts_project(tmp_path, emulator, node_modules)
     hub = demo_vnet("vnet-hub")
 
     seq = emulator.last_request_seq()
