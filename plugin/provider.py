@@ -137,7 +137,7 @@ def _id_input(value: PropertyValue, deps: frozenset[str]) -> pulumi.Input[str]:
 
 
 def _done(value: Any) -> asyncio.Future[Any]:
-    future: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     future.set_result(value)
     return future
 
