@@ -39,6 +39,7 @@ from pulumi_azure_peering.components.hub_spoke import HubSpokePeeringArgs, Spoke
 from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake, to_camel, to_snake
 from pulumi_azure_peering.plugin.schema import schema_text
+from pulumi_azure_peering.provider import progress
 from pulumi_azure_peering.provider.engine_watch import watch_engine
 from pulumi_azure_peering.provider.errors import OperationTimeoutError, PeeringOperationError, SettingsError
 from pulumi_azure_peering.provider.resource import (
@@ -377,6 +378,7 @@ def main() -> None:
     logging.getLogger("azure.identity").setLevel(logging.ERROR)
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
     watch_engine(provider_process=True)
+    progress.show_on_stderr()  # what the provider waits for, where the engine shows a plugin's stderr
     serve(sys.argv[1:], __version__, AzurePeeringProvider())
 
 
