@@ -47,6 +47,7 @@ from pulumi_azure_peering.provider.resource import (
     OUTPUT_ONLY,
     RESOURCE_NAME_KEY,
     VirtualNetworkPeeringProvider,
+    arm_differences,
 )
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import normalise
@@ -97,8 +98,15 @@ def _props_in(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return to_snake({k: to_python(v) for k, v in values.items()})
 
 
-def _props_out(values: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    return {k: to_property_value(v) for k, v in to_camel(values).items()}
+def _props_out(values: Mapping[str, Any], secret: frozenset[str] = frozenset()) -> dict[str, PropertyValue]:
+    """camelCase property values for the engine; the properties named in `secret` stay secrets (the engine relies
+    on a provider that accepts secrets to return them marked)."""
+    return {k: to_property_value(v).with_secret(k in secret) for k, v in to_camel(values).items()}
+
+
+def _secrets(*maps: Mapping[str, PropertyValue]) -> frozenset[str]:
+    """The (camelCase) properties given as secrets, or holding one."""
+    return frozenset(k for values in maps for k, v in values.items() if v.contains_secret())
 
 
 def _with_timeout(props: dict[str, Any], operation: str, seconds: float) -> dict[str, Any]:
@@ -227,7 +235,7 @@ class AzurePeeringProvider(px.Provider):
         """``azure-peering:<key>`` -> value, from the engine's config variables or a provider's inputs."""
         config: dict[str, Any] = {}
         for key in CONFIG_KEYS:
-            for name in (f"{PACKAGE}:{key}", key):
+            for name in (f"{PACKAGE}:{key}", f"{PACKAGE}:config:{key}", key):
                 value = values.get(name)
                 if isinstance(value, PropertyValue):
                     value = to_python(value)
@@ -275,7 +283,7 @@ class AzurePeeringProvider(px.Provider):
         news[RESOURCE_NAME_KEY] = request.name
         result = await self._run(self.core.check, olds, news)
         return px.CheckResponse(
-            inputs=_props_out(result.inputs or {}),
+            inputs=_props_out(result.inputs or {}, _secrets(request.new_inputs)),
             failures=[px.CheckFailure(camel(f.property), f.reason) for f in result.failures or []],
         )
 
@@ -285,12 +293,21 @@ class AzurePeeringProvider(px.Provider):
             self.core.diff, request.resource_id, _props_in(request.old_state), _props_in(request.new_inputs)
         )
         replaces = [camel(k) for k in result.replaces or []]
+        # What changed, for the display: the core's own comparison of the ARM properties (a diff that only comes
+        # from drift, a Disconnected or out-of-sync peering, names no property)
+        changed = [camel(k) for k in arm_differences(_props_in(request.new_inputs), _props_in(request.old_state))]
+        changed = changed if result.changes else []
         return px.DiffResponse(
             changes=bool(result.changes),
             replaces=replaces,
             delete_before_replace=bool(result.delete_before_replace),
-            diffs=replaces,
-            detailed_diff={k: px.PropertyDiff(px.PropertyDiffKind.UPDATE_REPLACE, True) for k in replaces},
+            diffs=sorted(set(changed) | set(replaces)),
+            detailed_diff={
+                k: px.PropertyDiff(
+                    px.PropertyDiffKind.UPDATE_REPLACE if k in replaces else px.PropertyDiffKind.UPDATE, True
+                )
+                for k in sorted(set(changed) | set(replaces))
+            },
         )
 
     async def create(self, request: px.CreateRequest) -> px.CreateResponse:
@@ -300,7 +317,8 @@ class AzurePeeringProvider(px.Provider):
             result = await self._run(self.core.create, props)
         except PeeringOperationError as exc:
             raise _name_timeout(exc, "create", request.timeout) from None
-        return px.CreateResponse(resource_id=result.id, properties=_props_out(result.outs or {}))
+        outs = _props_out(result.outs or {}, _secrets(request.properties))
+        return px.CreateResponse(resource_id=result.id, properties=outs)
 
     async def read(self, request: px.ReadRequest) -> px.ReadResponse:
         """Refresh, and ``pulumi import`` (no state yet: the inputs are read from the peering in ARM)."""
@@ -312,7 +330,10 @@ class AzurePeeringProvider(px.Provider):
             return px.ReadResponse(resource_id="", properties={}, inputs={})
         outs = dict(result.outs or {})
         inputs = imported_inputs(outs) if importing else _props_in(request.inputs)
-        return px.ReadResponse(resource_id=result.id, properties=_props_out(outs), inputs=_props_out(inputs))
+        secret = _secrets(request.properties, request.inputs)
+        return px.ReadResponse(
+            resource_id=result.id, properties=_props_out(outs, secret), inputs=_props_out(inputs, secret)
+        )
 
     async def update(self, request: px.UpdateRequest) -> px.UpdateResponse:
         self._require_peering(request.type)
@@ -321,7 +342,7 @@ class AzurePeeringProvider(px.Provider):
             result = await self._run(self.core.update, request.resource_id, _props_in(request.olds), news)
         except PeeringOperationError as exc:
             raise _name_timeout(exc, "update", request.timeout) from None
-        return px.UpdateResponse(properties=_props_out(result.outs or {}))
+        return px.UpdateResponse(properties=_props_out(result.outs or {}, _secrets(request.news)))
 
     async def delete(self, request: px.DeleteRequest) -> None:
         self._require_peering(request.type)

@@ -159,7 +159,42 @@ def test_diff_replaces_in_camel_case() -> None:
     )
     diff = asyncio.run(provider.diff(request))
     assert diff.changes is True and diff.replaces == ["name"]
+    assert diff.detailed_diff["name"].kind == px.PropertyDiffKind.UPDATE_REPLACE
 
 
 def test_schema_text_is_json() -> None:
     assert json.loads(schema_text())["name"] == "azure-peering"
+
+
+def test_diff_names_in_place_changes_and_keeps_replaces_apart() -> None:
+    provider = AzurePeeringProvider(threads=2)
+    old = {
+        "virtualNetworkId": HUB,
+        "remoteVirtualNetworkId": SPOKE,
+        "name": "p",
+        "allowForwardedTraffic": False,
+        "peeringState": "Connected",
+    }
+    new = dict(old, allowForwardedTraffic=True)
+    request = px.DiffRequest(
+        URN,
+        "id",
+        {k: to_property_value(v) for k, v in old.items()},
+        {k: to_property_value(v) for k, v in new.items()},
+        [],
+    )
+    diff = asyncio.run(provider.diff(request))
+    assert diff.changes is True and diff.replaces == [] and diff.diffs == ["allowForwardedTraffic"]
+    assert diff.detailed_diff["allowForwardedTraffic"].kind == px.PropertyDiffKind.UPDATE
+
+
+def test_secret_inputs_stay_secret() -> None:
+    provider = AzurePeeringProvider(threads=2)
+    news = {
+        "virtualNetworkId": to_property_value(HUB).with_secret(True),
+        "remoteVirtualNetworkId": to_property_value(SPOKE),
+        "preflight": to_property_value(False),
+    }
+    checked = asyncio.run(provider.check(px.CheckRequest(URN, {}, news, b"")))
+    assert checked.inputs is not None
+    assert checked.inputs["virtualNetworkId"].is_secret and not checked.inputs["remoteVirtualNetworkId"].is_secret
