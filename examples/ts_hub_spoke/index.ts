@@ -1,6 +1,6 @@
 // The demo topology of examples/hub_spoke (examples/hub_spoke/seed.json in the local emulator), in TypeScript
-// against the `azure-peering` package. The SDK in ./sdks/azure-peering is generated from plugin/schema.json
-// (`make ts-sdk`, see README.md); the provider plugin pulumi-resource-azure-peering does the work.
+// against the `azure-peering` package. The SDK in ./sdks/azure-peering is generated from plugin/schema.json (see
+// README.md); the provider plugin pulumi-resource-azure-peering does the work.
 import * as peering from "./sdks/azure-peering";
 
 const connectivity =
