@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import pulumi
 import pytest
@@ -30,6 +31,18 @@ from pulumi_azure_peering.provider.validation import KNOWN_INPUTS
 from tests.provider.provider_env import vnet
 
 pytestmark = pytest.mark.unit
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a loop of its own: unlike asyncio.run, leave the thread's event loop policy as it was
+    (asyncio.run unsets it, and later tests that build Pulumi programs with mocks need it)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
 
 HUB = vnet("vnet-hub")
 SPOKE = vnet("vnet-payments")
@@ -117,7 +130,7 @@ def test_component_inputs_become_hub_spoke_args() -> None:
     async def build(values: dict[str, PropertyValue]) -> Any:
         return hub_spoke_args(values)
 
-    args = asyncio.run(build(inputs))
+    args = run(build(inputs))
     assert args.hub_vnet_id == HUB and args.mesh is True
     spoke = args.spokes["payments"]
     assert spoke.use_hub_gateway is True and spoke.local_subnet_names == ["app"]
@@ -125,12 +138,12 @@ def test_component_inputs_become_hub_spoke_args() -> None:
 
     unknown_flag = dict(inputs, mesh=PropertyValue.computed())
     with pytest.raises(pulumi.InputPropertyError):
-        asyncio.run(build(unknown_flag))
+        run(build(unknown_flag))
 
 
 def _check(provider: AzurePeeringProvider, news: dict[str, Any]) -> px.CheckResponse:
     request = px.CheckRequest(URN, {}, {k: to_property_value(v) for k, v in news.items()}, b"")
-    return asyncio.run(provider.check(request))
+    return run(provider.check(request))
 
 
 def test_check_fills_defaults_and_names_failures_in_camel_case() -> None:
@@ -157,7 +170,7 @@ def test_diff_replaces_in_camel_case() -> None:
         {k: to_property_value(v) for k, v in new.items()},
         [],
     )
-    diff = asyncio.run(provider.diff(request))
+    diff = run(provider.diff(request))
     assert diff.changes is True and diff.replaces == ["name"]
     assert diff.detailed_diff["name"].kind == px.PropertyDiffKind.UPDATE_REPLACE
 
@@ -183,7 +196,7 @@ def test_diff_names_in_place_changes_and_keeps_replaces_apart() -> None:
         {k: to_property_value(v) for k, v in new.items()},
         [],
     )
-    diff = asyncio.run(provider.diff(request))
+    diff = run(provider.diff(request))
     assert diff.changes is True and diff.replaces == [] and diff.diffs == ["allowForwardedTraffic"]
     assert diff.detailed_diff["allowForwardedTraffic"].kind == px.PropertyDiffKind.UPDATE
 
@@ -195,6 +208,6 @@ def test_secret_inputs_stay_secret() -> None:
         "remoteVirtualNetworkId": to_property_value(SPOKE),
         "preflight": to_property_value(False),
     }
-    checked = asyncio.run(provider.check(px.CheckRequest(URN, {}, news, b"")))
+    checked = run(provider.check(px.CheckRequest(URN, {}, news, b"")))
     assert checked.inputs is not None
     assert checked.inputs["virtualNetworkId"].is_secret and not checked.inputs["remoteVirtualNetworkId"].is_secret
