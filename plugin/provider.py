@@ -20,6 +20,7 @@ import asyncio
 import functools
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,13 +30,14 @@ import pulumi
 import pulumi.dynamic as dyn
 import pulumi.runtime.config
 from pulumi.dynamic.config import Config as DynamicConfig
+from pulumi.errors import InputPropertyErrorDetails
 from pulumi.output import Unknown
 from pulumi.provider.experimental import provider as px
 from pulumi.provider.experimental.property_value import PropertyValue, PropertyValueType
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_azure_peering import __version__
-from pulumi_azure_peering.components.hub_spoke import HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs
 from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake, to_camel, to_snake
 from pulumi_azure_peering.plugin.schema import schema_text
@@ -192,6 +194,15 @@ def hub_spoke_args(inputs: Mapping[str, PropertyValue]) -> HubSpokePeeringArgs:
         return HubSpokePeeringArgs(hub_vnet_id=_id_input(inputs["hubVnetId"], frozenset()), spokes=spokes, **top)
     except TypeError as exc:
         raise pulumi.InputPropertyError("", str(exc)) from None
+
+
+def _schema_path(path: str) -> str:
+    """A planner's field path in the schema's names: ``spokes["a"].vnet_id`` -> ``spokes["a"].vnetId``."""
+    parts = re.split(r'(\["[^"]*"\])', path)  # spoke keys, in brackets, stay as they are
+    return "".join(
+        part if part.startswith('["') else re.sub(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", lambda m: camel(m.group(0)), part)
+        for part in parts
+    )
 
 
 def _camel_keys(value: Any) -> Any:
@@ -362,7 +373,17 @@ class AzurePeeringProvider(px.Provider):
         args = hub_spoke_args(request.inputs)
         # The component reads the vnets with this provider's settings (an explicit Provider's, or the stack's
         # azure-peering:* config, then the environment), as its children will be written.
-        component = PackageHubSpokePeering(request.name, args, request.options, settings=self.core.settings)
+        try:
+            component = PackageHubSpokePeering(request.name, args, request.options, settings=self.core.settings)
+        except HubSpokeError as exc:
+            # the topology cannot be deployed: the user gets the planner's lines, not a Python traceback
+            errors: list[InputPropertyErrorDetails] = []
+            for line in exc.lines:
+                path, _, reason = line.partition(": ")
+                if not reason:
+                    path, reason = "", line
+                errors.append({"property_path": _schema_path(path), "reason": reason})
+            raise pulumi.InputPropertiesError(str(exc).splitlines()[0], errors) from None
         state = {
             "peerings": await _output_value(component.peerings),
             "meshPeerings": await _output_value(component.mesh_peerings),

@@ -84,6 +84,7 @@ def test_bad_topology_fails_preview_with_zero_writes(
     preview = project.preview(check=False)
     assert not preview.ok
     assert "spoke 'b': its vnet 'vnet-payments' is already spoke 'a'" in preview.output, preview.output
+    assert "Traceback" not in preview.output and 'File "' not in preview.output, preview.output
     assert project.up(check=False).ok is False
     assert arm_writes(emulator, seq) == []
     assert peering_outputs(project) == {}

@@ -19,6 +19,7 @@ from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake
 from pulumi_azure_peering.plugin.provider import (
     AzurePeeringProvider,
+    _schema_path,
     _with_timeout,
     hub_spoke_args,
     imported_inputs,
@@ -211,3 +212,8 @@ def test_secret_inputs_stay_secret() -> None:
     checked = run(provider.check(px.CheckRequest(URN, {}, news, b"")))
     assert checked.inputs is not None
     assert checked.inputs["virtualNetworkId"].is_secret and not checked.inputs["remoteVirtualNetworkId"].is_secret
+
+
+def test_planner_paths_in_schema_names() -> None:
+    assert _schema_path('spokes["my_spoke"].use_hub_gateway') == 'spokes["my_spoke"].useHubGateway'
+    assert _schema_path('hub_vnet_id, spokes["a"].vnet_id') == 'hubVnetId, spokes["a"].vnetId'
