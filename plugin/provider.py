@@ -16,16 +16,19 @@ module adds is only what a plugin has and a dynamic provider does not:
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import functools
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import grpc
 import pulumi
 import pulumi.dynamic as dyn
 import pulumi.runtime.config
@@ -34,6 +37,9 @@ from pulumi.errors import InputPropertyErrorDetails
 from pulumi.output import Unknown
 from pulumi.provider.experimental import provider as px
 from pulumi.provider.experimental.property_value import PropertyValue, PropertyValueType
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_azure_peering import __version__
@@ -43,7 +49,12 @@ from pulumi_azure_peering.plugin.names import camel, snake, to_camel, to_snake
 from pulumi_azure_peering.plugin.schema import schema_text
 from pulumi_azure_peering.provider import progress
 from pulumi_azure_peering.provider.engine_watch import watch_engine
-from pulumi_azure_peering.provider.errors import OperationTimeoutError, PeeringOperationError, SettingsError
+from pulumi_azure_peering.provider.errors import (
+    OperationTimeoutError,
+    PeeringError,
+    PeeringOperationError,
+    SettingsError,
+)
 from pulumi_azure_peering.provider.resource import (
     CONFIG_KEYS,
     OUTPUT_ONLY,
@@ -413,15 +424,64 @@ def imported_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-def main() -> None:
-    """``pulumi-resource-azure-peering``: the engine starts it with its own address; it prints its port."""
-    from pulumi.provider.experimental.server import main as serve
+class _Servicer(ProviderServicer):
+    """The SDK's servicer, except that a peering error reaches the user as its one line (what the dynamic provider
+    shows), not as "Unexpected <class 'Exception'>" followed by a Python traceback."""
 
+    async def _plainly(self, call: Callable[[], Awaitable[T]], context: Any) -> T:
+        try:
+            return await call()
+        except Exception as exc:
+            cause = exc.__context__  # the SDK re-raises every error as Exception(message + traceback)
+            if isinstance(cause, PeeringError):
+                await context.abort(grpc.StatusCode.UNKNOWN, str(cause))
+            raise
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        return await self._plainly(lambda: super(_Servicer, self).Check(request, context), context)
+
+    async def Diff(self, request: Any, context: Any) -> Any:
+        return await self._plainly(lambda: super(_Servicer, self).Diff(request, context), context)
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        return await self._plainly(lambda: super(_Servicer, self).Create(request, context), context)
+
+    async def Read(self, request: Any, context: Any) -> Any:
+        return await self._plainly(lambda: super(_Servicer, self).Read(request, context), context)
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        return await self._plainly(lambda: super(_Servicer, self).Update(request, context), context)
+
+    async def Delete(self, request: Any, context: Any) -> Any:
+        return await self._plainly(lambda: super(_Servicer, self).Delete(request, context), context)
+
+
+def main() -> None:
+    """``pulumi-resource-azure-peering``: the engine starts it with its own address; it prints its port.
+
+    What ``pulumi.provider.experimental.server.main`` does, with :class:`_Servicer`."""
+    parser = argparse.ArgumentParser(description="azure-peering provider plugin (gRPC server)")
+    parser.add_argument("engine", help="Pulumi engine address")
+    parser.add_argument("--logflow", action="store_true", help="ignored")
+    parser.add_argument("--logtostderr", action="store_true", help="ignored")
+    engine = parser.parse_known_args()[0].engine
     logging.getLogger("azure.identity").setLevel(logging.ERROR)
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
     watch_engine(provider_process=True)
     progress.show_on_stderr()  # what the provider waits for, where the engine shows a plugin's stderr
-    serve(sys.argv[1:], __version__, AzurePeeringProvider())
+
+    async def serve() -> None:
+        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        servicer = _Servicer(sys.argv[1:], __version__, AzurePeeringProvider(), engine_address=engine)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port(address="127.0.0.1:0")
+        await server.start()
+        sys.stdout.buffer.write(f"{port}\n".encode())
+        sys.stdout.buffer.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
 
 
 if __name__ == "__main__":

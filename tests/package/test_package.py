@@ -155,6 +155,7 @@ def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -
     assert not failed.ok
     assert "customTimeouts.create = 3s ran out" in failed.output, failed.output
     assert "create peering 'slow'" in failed.output, failed.output
+    assert "Unexpected" not in failed.output and 'File "' not in failed.output, failed.output  # one line, no traceback
 
 
 def test_more_than_four_writes_are_in_flight_at_once(tmp_path: Path, emulator: Any) -> None:
