@@ -242,7 +242,6 @@ class AzurePeeringProvider(px.Provider):
         self.core = core or VirtualNetworkPeeringProvider()
         workers = threads or int(os.environ.get("AZURE_PEERING_PLUGIN_THREADS") or DEFAULT_THREADS)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="azure-peering")
-        self._config: dict[str, Any] = {}
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(fn, *args))
@@ -277,14 +276,14 @@ class AzurePeeringProvider(px.Provider):
         return px.CheckResponse(inputs=request.new_inputs, failures=failures)
 
     async def diff_config(self, request: px.DiffRequest) -> px.DiffResponse:
-        """Other settings change where the provider looks, never the peerings: an update, never a replace."""
+        """A settings change changes where the provider looks, never the peerings: an update, never a replace."""
         old, new = self._config_of(request.old_state), self._config_of(request.new_inputs)
         changed = sorted(k.split(":", 1)[1] for k in set(old) | set(new) if old.get(k) != new.get(k))
         return px.DiffResponse(changes=bool(changed), diffs=changed)
 
     async def configure(self, request: px.ConfigureRequest) -> px.ConfigureResponse:
-        self._config = self._config_of({**request.variables, **request.args})
-        self.core.configure(dyn.ConfigureRequest(DynamicConfig(dict(self._config), PACKAGE)))
+        config = self._config_of({**request.variables, **request.args})
+        self.core.configure(dyn.ConfigureRequest(DynamicConfig(config, PACKAGE)))
         # No preview creates/updates: the core computes outputs from ARM, there is nothing to guess at preview.
         return px.ConfigureResponse(accept_secrets=True, supports_preview=False, accept_resources=True)
 
