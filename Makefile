@@ -31,6 +31,7 @@ venv: $(VENV)/.installed
 
 tools: venv
 	tools/build-pulumi.sh
+	tools/build-langhosts.sh
 
 lint: venv
 	$(VENV)/bin/ruff check .

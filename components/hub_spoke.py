@@ -196,13 +196,18 @@ def _where(spec: HubSpokeSpec, vnet_id: str) -> str:
     return vnet_id
 
 
-def plan_for(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) -> Plan:
+def plan_for(
+    args: HubSpokePeeringArgs,
+    hub_id: str,
+    spoke_ids: Mapping[str, str],
+    lookup: Callable[..., dict[str, Any] | None] = get_virtual_network,
+) -> Plan:
     """Look up facts (unless disabled) and plan; raise :class:`HubSpokeError` on any problem."""
     spec = _spec(args, hub_id, spoke_ids)
     facts: dict[str, VnetFacts] = {}
     problems: list[str] = []
     if args.look_up_vnets:
-        facts, problems = look_up_facts(spec)
+        facts, problems = look_up_facts(spec, lookup)
     plan = plan_hub_spoke(spec, facts)
     lines = [f"{e.field}: {e.message}" for e in plan.errors] + problems
     if lines:
@@ -327,6 +332,12 @@ class HubSpokePeering(pulumi.ComponentResource):
     """Per mesh key (``mesh.<a>.<b>``): ``id``, ``state``, ``sync_level``."""
     resources: dict[str, VirtualNetworkPeering]
     """The child peerings by plan key (``<spoke>.hub-to-spoke``, ``<spoke>.spoke-to-hub``, ``mesh.<a>.<b>``)."""
+    peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
+    """What each child peering is made with: the dynamic resource here; the ``azure-peering`` package's provider
+    plugin sets its own custom resource (same arguments, same outputs: ``pulumi_azure_peering.plugin.children``)."""
+    vnet_lookup: Callable[..., dict[str, Any] | None] = staticmethod(get_virtual_network)
+    """How the vnets are read before planning (``get_virtual_network``'s signature): with the program's settings
+    here; with the configured provider's in the plugin, where construct has no program config of its own."""
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -340,7 +351,8 @@ class HubSpokePeering(pulumi.ComponentResource):
         waits_for = _dependency_outputs(opts)
         if all(isinstance(i, str) for i in ids) and not waits_for:
             # Known ids: plan now, so a bad topology fails `pulumi preview` before anything is registered.
-            plan = self._accept(plan_for(args, str(args.hub_vnet_id), {k: str(args.spokes[k].vnet_id) for k in keys}))
+            spoke_ids = {k: str(args.spokes[k].vnet_id) for k in keys}
+            plan = self._accept(plan_for(args, str(args.hub_vnet_id), spoke_ids, self.vnet_lookup))
             view = all_known(plan)
         else:
             # Some ids are outputs (vnets created by this program), or the facts are: the plan needs them all,
@@ -356,7 +368,10 @@ class HubSpokePeering(pulumi.ComponentResource):
             deferred = pulumi.Output.all(*ids, *waits_for).apply(
                 lambda resolved: self._accept(
                     plan_for(
-                        args, str(resolved[0]), dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True))
+                        args,
+                        str(resolved[0]),
+                        dict(zip(keys, map(str, resolved[1 : 1 + len(keys)]), strict=True)),
+                        self.vnet_lookup,
                     )
                 )
             )
@@ -478,7 +493,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             # The vnets were read and checked above; the children need not read them again.
             preflight=not looked_up,
         )
-        return VirtualNetworkPeering(
+        return self.peering_resource(
             f"{name}-{key}",
             args,
             pulumi.ResourceOptions(

@@ -64,12 +64,14 @@ def get_virtual_network(
     auxiliary_tenant_ids: Sequence[str] = (),
     overrides: ProviderOverrides | None = None,
     timeout: float = 120.0,
+    settings: Settings | None = None,
 ) -> dict[str, Any] | None:
     """Look a virtual network up in ARM, read-only: None when it does not exist, else a dict with
     ``id``, ``name``, ``location``, ``provisioning_state``, ``address_prefixes``, ``subnets`` (name -> prefixes),
     ``gateways`` (id, provisioning_state), ``has_gateway`` (one is Succeeded), ``gateway_provisioning`` (one is
-    still being created) and ``peerings``. Uses the same settings resolution as the provider; cached briefly."""
-    settings = settings_for_program(overrides)
+    still being created) and ``peerings``. Uses the same settings resolution as the provider (or ``settings``,
+    already resolved); cached briefly."""
+    settings = settings or settings_for_program(overrides)
     client = client_for(settings)
     aux = list(auxiliary_tenant_ids or settings.auxiliary_tenant_ids)
     facts = VNET_CACHE.get(client, vnet_id, auxiliary_tenant_ids=aux, deadline=Deadline(timeout))

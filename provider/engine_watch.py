@@ -32,11 +32,12 @@ def in_dynamic_provider_process() -> bool:
     return getattr(spec, "name", None) in ("pulumi.dynamic.__main__", "pulumi.dynamic")
 
 
-def watch_engine(poll_seconds: float = POLL_SECONDS) -> bool:
-    """Start the watch (once, and only in the dynamic-provider process). Returns whether it runs."""
+def watch_engine(poll_seconds: float = POLL_SECONDS, *, provider_process: bool = False) -> bool:
+    """Start the watch (once, and only in the dynamic-provider process, or in a provider process that says it is
+    one: the ``azure-peering`` plugin). Returns whether it runs."""
     global _started
     with _lock:
-        if _started or not in_dynamic_provider_process():
+        if _started or not (provider_process or in_dynamic_provider_process()):
             return _started
         _started = True
     parent = os.getppid()

@@ -942,6 +942,28 @@ if watch_engine():
     progress.show_on_stderr()
 
 
+def peering_properties(
+    resource_name: str,
+    args: VirtualNetworkPeeringArgs,
+    *,
+    wait_for: pulumi.Input[Any] | None = None,
+    preflight_when_creating: bool = False,
+    preflight_after: pulumi.Input[Any] | None = None,
+) -> dict[str, Any]:
+    """A peering resource's registered properties (snake_case): its inputs, its outputs (None until known) and the
+    internal keys (see ``VirtualNetworkPeering``). Shared by the dynamic resource and the package's custom one."""
+    props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
+    props.update(args.to_props(resource_name))
+    props[RESOURCE_NAME_KEY] = resource_name
+    if wait_for is not None:
+        props[WAIT_FOR_KEY] = wait_for
+    if preflight_when_creating:
+        props[PREFLIGHT_WHEN_CREATING_KEY] = True
+    if preflight_after is not None:
+        props[PREFLIGHT_AFTER_KEY] = preflight_after
+    return props
+
+
 @contextmanager
 def _restore_sdk_pickler() -> Iterator[None]:
     """Undo what the SDK's `serialize_provider` leaves behind: it wraps `pickle._Pickler._batch_setitems` in one
@@ -1039,15 +1061,13 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
             gateway created by this program), so it is left to ``up``. Not an input of the peering either.
         """
         provider = VirtualNetworkPeeringProvider(provider_overrides) if provider_overrides else _DEFAULT_PROVIDER
-        props: dict[str, Any] = {k: None for k in OUTPUT_ONLY}
-        props.update(args.to_props(resource_name))
-        props[RESOURCE_NAME_KEY] = resource_name
-        if wait_for is not None:
-            props[WAIT_FOR_KEY] = wait_for
-        if preflight_when_creating:
-            props[PREFLIGHT_WHEN_CREATING_KEY] = True
-        if preflight_after is not None:
-            props[PREFLIGHT_AFTER_KEY] = preflight_after
+        props = peering_properties(
+            resource_name,
+            args,
+            wait_for=wait_for,
+            preflight_when_creating=preflight_when_creating,
+            preflight_after=preflight_after,
+        )
         with _restore_sdk_pickler():
             super().__init__(provider, resource_name, props, opts)
 

@@ -1,0 +1,45 @@
+"""The schema's camelCase property names and the core's snake_case ones, both ways.
+
+The core (``provider/``) keeps its inputs and outputs in snake_case, as the dynamic resource stores them; a Pulumi
+package speaks camelCase. Keys the core keeps for itself (``__resource_name``, ``__wait_for``, ...) pass unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# Nested objects whose keys are names too (``timeouts`` has create/update/delete: the same in both cases).
+_NESTED = frozenset({"timeouts"})
+_SPECIAL_TO_CAMEL = {"enable_only_ipv6_peering": "enableOnlyIpv6Peering"}
+_SPECIAL_TO_SNAKE = {v: k for k, v in _SPECIAL_TO_CAMEL.items()}
+
+
+def camel(name: str) -> str:
+    """``remote_virtual_network_id`` -> ``remoteVirtualNetworkId``; internal ``__`` keys unchanged."""
+    if name.startswith("__") or "_" not in name:
+        return name
+    if name in _SPECIAL_TO_CAMEL:
+        return _SPECIAL_TO_CAMEL[name]
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def snake(name: str) -> str:
+    """``remoteVirtualNetworkId`` -> ``remote_virtual_network_id``; internal ``__`` keys unchanged."""
+    if name.startswith("__"):
+        return name
+    if name in _SPECIAL_TO_SNAKE:
+        return _SPECIAL_TO_SNAKE[name]
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def to_snake(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level keys to snake_case (values are the core's: lists of names, timeouts, ARM objects)."""
+    return {snake(k): v for k, v in props.items()}
+
+
+def to_camel(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Top-level keys to camelCase."""
+    return {camel(k): v for k, v in props.items()}
