@@ -197,12 +197,16 @@ def facts_for(draw: st.DrawFn, spec: HubSpokeSpec) -> dict[str, VnetFacts] | Non
                         st.builds(
                             ExistingPeering,
                             name=st.sampled_from(["peer", "hub-to-v1", "v1-to-hub", "mesh-a-to-b", "legacy"]),
-                            remote_vnet_id=st.one_of(st.sampled_from(ids), good_ids),
+                            remote_vnet_id=st.one_of(st.sampled_from(ids), good_ids).filter(
+                                lambda remote, vnet_id=vnet_id: remote.lower() != vnet_id.lower()
+                            ),
                             use_remote_gateways=st.booleans(),
                             peering_state=st.sampled_from([None, "Connected", "Disconnected"]),
                             remote_address_prefixes=st.one_of(st.none(), plausible_prefixes),
                         ),
                         max_size=2,
+                        # what ARM can hold: names unique in a vnet, one peering per remote, none to itself
+                        unique_by=(lambda p: p.name.lower(), lambda p: p.remote_vnet_id.lower()),
                     )
                 ),
                 existing_peering_count=draw(st.sampled_from([None, None, 3, 498, 499])),
@@ -424,7 +428,10 @@ def test_well_formed_topologies_are_accepted(topology: tuple[HubSpokeSpec, dict[
 def test_removing_a_spoke_removes_exactly_its_peerings(case: Case, data: st.DataObject) -> None:
     spec, facts = case
     full = plan_hub_spoke(spec, facts)
-    assume(full.ok and spec.spokes)
+    # An overlap check the full plan had to defer (a vnet without facts) may fail once that vnet is no longer a
+    # spoke: ARM then sees it only as a vnet peered with the hub, through the existing peering's prefixes.
+    deferred_overlaps = any(c.check == "address_overlap" for c in full.deferred_checks)
+    assume(full.ok and spec.spokes and not deferred_overlaps)
     gone = data.draw(st.sampled_from(sorted(spec.spokes)))
     smaller = plan_hub_spoke(replace(spec, spokes={k: v for k, v in spec.spokes.items() if k != gone}), facts)
     assert smaller.ok, smaller.errors
