@@ -112,7 +112,9 @@ PROFILES: dict[str, Profile] = {
             Rollout(200, 0.2),
             Rollout(500, 0.2, previews=3),
         ),
-        concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S),),
+        # at L=1.0 s, starting and stopping ten Pulumi processes on two cores outweighs the hub's ten writes; at
+        # L=5.0 s (half a real peering write) the hub's writes weigh more
+        concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S), ConcurrentStacks(CONCURRENT_K, 5.0)),
         read_n=200,
         read_repeats=3,
         throughput_seconds=5.0,

@@ -172,7 +172,9 @@ def _notes(case: dict[str, Any]) -> list[str]:
         out.append(
             f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; each stack's wall "
             f"{case.get('stack_walls_s')}; first write after {_fmt(case.get('first_write_after_s'), '.2f')}s, "
-            f"writes span {_fmt(case.get('write_span_s'), '.2f')}s; {case.get('arm_writes')} writes, "
+            f"writes span {_fmt(case.get('write_span_s'), '.2f')}s "
+            f"(span / K*L = {_fmt(case.get('span_ratio'), '.3f')}); "
+            f"{case.get('arm_writes')} writes, "
             f"{case.get('conflicts_409')} x 409, {case.get('not_provisioned_400')} x 400 "
             f"ReferencedResourceNotProvisioned, {case.get('retries')} retries, {case.get('lro_polls')} polls"
         )

@@ -468,6 +468,10 @@ class Suite:
             "connected": connected - 2,  # less the hub stack's own pair
             "ok": all(u.ok for u in ups),
             "stack_walls_s": sorted(round(u.wall_s, 2) for u in ups),
+            # the hub's writes and the spoke sides after them, without the processes' start-up and shutdown
+            "span_ratio": (t.last_arm_time - t.first_write_time) / bound
+            if t.first_write_time is not None and t.last_arm_time is not None
+            else None,
             "provider_processes": sum(c.processes for c in costs),
             "provider_cpu_s": sum(c.cpu_s for c in costs),
             "provider_cpu_per_op_ms": 1000.0 * work / peerings if costs else None,
