@@ -10,6 +10,14 @@ from dataclasses import dataclass, replace
 TARGET_N = 50
 TARGET_LATENCY_S = 1.0
 TARGET_RATIO = 1.15
+#: The realistic-latency row: the emulator's ``azure`` latency profile at a tenth of real time (a peering write
+#: 1.0 s instead of 10 s, Retry-After likewise).
+REALISTIC_PROFILE = "azure:0.1"
+REALISTIC_PEERING_S = 1.0
+#: The concurrent-stacks case: K spoke stacks at once against one hub, L s per write; target wall / (K*L).
+CONCURRENT_K = 10
+CONCURRENT_LATENCY_S = 1.0
+CONCURRENT_TARGET_RATIO = 1.5
 
 
 @dataclass(frozen=True)
@@ -22,11 +30,27 @@ class Rollout:
     """Emulator seconds per write (L)."""
     unserialized: bool = True
     """Also run the same rollout with per-vnet serialisation off (``rollout_unserialized``)."""
+    latency_profile: str | None = None
+    """``azure[:SCALE]``: every kind of write takes its real Azure duration times SCALE (peerings 10 s, vnets 3 s)
+    instead of a flat L; ``latency_s`` must then be the profile's peering write time (the bound's L)."""
+    previews: int = 0
+    """No-change previews of the deployed stack right after the rollout (``preview_after_rollout``, median): a
+    preview at N without a separate deployment (the full profile's N=100 / N=500 scale check)."""
 
     @property
     def judged(self) -> bool:
         """Whether the serialised rollout of this case is held to the ratio target."""
-        return self.n == TARGET_N and self.latency_s == TARGET_LATENCY_S
+        return self.n == TARGET_N and self.latency_s == TARGET_LATENCY_S and self.latency_profile is None
+
+
+@dataclass(frozen=True)
+class ConcurrentStacks:
+    """``k`` spoke stacks (split ownership: each declares its own pair against one hub, published by a hub stack)
+    run ``pulumi up`` at the same time, each in its own process, state in one S3 bucket (moto), ``latency_s`` per
+    write. Bound: K*L, the hub's K writes one after the other."""
+
+    k: int
+    latency_s: float
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,8 @@ class Profile:
     ``pulumi.dynamic``'s fixed 4 (bench/provider_probe.py widens the pool). None: the SDK's own."""
     engine_parallel: int | None = None
     """Experiment (``--parallel``): the engine's ``--parallel`` (None: the CLI's default, 4 per CPU, 8 here)."""
+    concurrent: tuple[ConcurrentStacks, ...] = ()
+    """The concurrent-stacks cases (``concurrent_stacks``), after the rollouts."""
     latency_profile: str | None = None
     """Experiment (``--latency-profile azure[:SCALE]``): the rollouts' emulator gives each kind of write its real
     Azure duration times SCALE (peerings 10 s, vnets 3 s, gateways minutes) instead of a flat L; L is then the
@@ -56,7 +82,8 @@ PROFILES: dict[str, Profile] = {
     # A check of the benchmark machinery itself (tens of seconds); its figures mean nothing.
     "smoke": Profile(
         name="smoke",
-        rollouts=(Rollout(3, 0.2),),
+        rollouts=(Rollout(3, 0.2, previews=1),),
+        concurrent=(ConcurrentStacks(2, 0.2),),
         read_n=3,
         read_repeats=1,
         throughput_seconds=0.5,
@@ -69,7 +96,10 @@ PROFILES: dict[str, Profile] = {
             Rollout(50, 0.2),
             # closer to ARM (peering writes take 10 to 30 s there), where the fixed start-up no longer dominates
             Rollout(TARGET_N, TARGET_LATENCY_S, unserialized=False),
+            # real Azure's proportions (peering writes 10 s, vnet writes 3 s, Retry-After 10 s), scaled to a tenth
+            Rollout(TARGET_N, REALISTIC_PEERING_S, unserialized=False, latency_profile=REALISTIC_PROFILE),
         ),
+        concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S),),
         read_n=50,
         read_repeats=3,
         throughput_seconds=2.0,
@@ -77,7 +107,16 @@ PROFILES: dict[str, Profile] = {
     ),
     "full": Profile(
         name="full",
-        rollouts=(Rollout(200, 0.2), Rollout(500, 0.2)),
+        rollouts=(
+            Rollout(100, 0.2, unserialized=False, previews=3),
+            Rollout(200, 0.2),
+            # no unserialised twin at N=500: it would add about 4 minutes (its own engine floor too), and the
+            # N=200 twin already shows what per-vnet serialisation buys
+            Rollout(500, 0.2, unserialized=False, previews=3),
+        ),
+        # at L=1.0 s, starting and stopping ten Pulumi processes on two cores outweighs the hub's ten writes; at
+        # L=5.0 s (half a real peering write) the hub's writes weigh more
+        concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S), ConcurrentStacks(CONCURRENT_K, 5.0)),
         read_n=200,
         read_repeats=3,
         throughput_seconds=5.0,
@@ -94,7 +133,7 @@ def override_rollouts(
     if not ns and not latencies and not serialized_only:
         return profile
     if not ns and not latencies:
-        rollouts = tuple(Rollout(r.n, r.latency_s, unserialized=False) for r in profile.rollouts)
+        rollouts = tuple(replace(r, unserialized=False) for r in profile.rollouts)
     else:
         ns = ns or list(dict.fromkeys(r.n for r in profile.rollouts))
         latencies = latencies or list(dict.fromkeys(r.latency_s for r in profile.rollouts))

@@ -149,8 +149,10 @@ def _cpu(case: dict[str, Any]) -> str:
 
 def _notes(case: dict[str, Any]) -> list[str]:
     name = f"{case['case']} n={case['n']}"
-    if case["case"].startswith("rollout"):
+    if case["case"].startswith("rollout") or case["case"] == "concurrent_stacks":
         name += f" L={_fmt(case.get('latency_s'), 'g')}"
+    if case.get("latency_profile"):
+        name += f" ({case['latency_profile']})"
     out: list[str] = []
     if case.get("skipped"):
         out.append(f"{name}: skipped: {case['skipped']}")
@@ -166,6 +168,22 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"calls, {case.get('not_provisioned_400')} x 400 ReferencedResourceNotProvisioned"
         )
         out.append(f"{name}: {_cpu(case)}")
+    if case["case"] == "concurrent_stacks" and case.get("wall_s") is not None:
+        out.append(
+            f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; each stack's wall "
+            f"{case.get('stack_walls_s')}; first write after {_fmt(case.get('first_write_after_s'), '.2f')}s, "
+            f"writes span {_fmt(case.get('write_span_s'), '.2f')}s "
+            f"(span / K*L = {_fmt(case.get('span_ratio'), '.3f')}); "
+            f"{case.get('arm_writes')} writes, "
+            f"{case.get('conflicts_409')} x 409, {case.get('not_provisioned_400')} x 400 "
+            f"ReferencedResourceNotProvisioned, {case.get('retries')} retries, {case.get('lro_polls')} polls"
+        )
+    if case["case"] == "preview_after_rollout" and case.get("wall_s") is not None:
+        out.append(
+            f"{name}: no-change preview of the deployed stack, walls {case.get('walls_s')} (median reported); "
+            f"{case.get('arm_reads')} reads, {case.get('arm_writes')} writes; program CPU "
+            f"{_fmt(case.get('program_cpu_s'), '.2f')}s"
+        )
     if case["case"] in ("preview", "refresh"):
         out.append(
             f"{name}: {case['arm_calls_per_peering']:.3f} ARM calls per peering, "

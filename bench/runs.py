@@ -16,6 +16,7 @@ import stat
 import sys
 import time
 from collections.abc import Collection, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,8 @@ class BenchProject:
         *,
         exclude_pids: Collection[int] = (),
         modules: Mapping[str, str] | None = None,
+        project: str = "bench",
+        stack: str = "bench",
     ) -> None:
         self.workdir = workdir
         self._exclude_pids = tuple(exclude_pids)
@@ -148,7 +151,7 @@ class BenchProject:
         (project_dir / "topology.json").write_text(json.dumps(dict(topology_input)))
         for filename, text in (modules or {}).items():
             (project_dir / filename).write_text(text)
-        self.project = PulumiProject.from_program(project_dir, program, env, project="bench", stack="bench")
+        self.project = PulumiProject.from_program(project_dir, program, env, project=project, stack=stack)
         self._commands = 0
         self.parallel: int | None = None
         """``--parallel`` for the engine (None: the CLI's default, 4 per CPU)."""
@@ -159,8 +162,9 @@ class BenchProject:
         else:
             self.project.env[name] = value
 
-    def run(self, command: str, *, preload: str = "") -> CommandResult:
-        """Run ``up``/``preview``/``refresh`` once, timed."""
+    def run(self, command: str, *, preload: str = "", sample_cpu: bool = True) -> CommandResult:
+        """Run ``up``/``preview``/``refresh`` once, timed. ``sample_cpu=False`` when other commands run at the same
+        time (the sampler sees every process the bench started)."""
         self._commands += 1
         stats_dir = self.stats_root / f"{self._commands:02d}-{command}"
         stats_dir.mkdir(parents=True, exist_ok=True)
@@ -174,11 +178,12 @@ class BenchProject:
         if self.parallel:
             args = (*args, "--parallel", str(self.parallel))
         started_at = time.time()
-        with CpuSampler(exclude=self._exclude_pids) as cpu:
+        with CpuSampler(exclude=self._exclude_pids) if sample_cpu else nullcontext() as cpu:
             t0 = time.perf_counter()
             result = self.project.run(*args, check=False, timeout=COMMAND_TIMEOUT_S)
             wall = time.perf_counter() - t0
-        out = CommandResult(command, wall, result.returncode, started_at=started_at, cpu_by_role=cpu.by_role())
+        by_role = cpu.by_role() if cpu is not None else {}
+        out = CommandResult(command, wall, result.returncode, started_at=started_at, cpu_by_role=by_role)
         if command == "preview":
             if not result.ok:
                 out.errors = [line for line in result.output.splitlines() if "error" in line.lower()][:5]

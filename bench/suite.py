@@ -5,12 +5,14 @@ cost, and the emulator's own throughput. Every case is measured in one run, side
 from __future__ import annotations
 
 import json
+import logging
 import re
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import provider_probe
-from bench.profiles import TARGET_LATENCY_S, TARGET_N, TARGET_RATIO, Profile, Rollout
+from bench.profiles import (
+    CONCURRENT_TARGET_RATIO,
+    TARGET_LATENCY_S,
+    TARGET_N,
+    TARGET_RATIO,
+    ConcurrentStacks,
+    Profile,
+    Rollout,
+)
 from bench.programs import HUB_SPOKE, MODULES, TRIVIAL
 from bench.runs import BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
@@ -32,8 +42,16 @@ SERIALIZE_ENV = "AZURE_PEERING_SERIALIZE_WRITES"
 #: What the first request to the dynamic-provider process imports when it unpickles the peering provider.
 PROVIDER_MODULE = "pulumi_azure_peering.provider.resource"
 THROUGHPUT_SCRIPT = REPO / "bench" / "emulator_throughput.py"
-#: Case groups, for --only: the emulator's throughput, the rollouts, preview + refresh.
-GROUPS = ("throughput", "rollout", "reads")
+#: Case groups, for --only: the emulator's throughput, the rollouts, the concurrent stacks, preview + refresh.
+GROUPS = ("throughput", "rollout", "concurrent", "reads")
+#: The split-ownership example's two programs: the network team's hub stack and a spoke team's stack.
+SPLIT_HUB_PROGRAM = (REPO / "examples" / "split_ownership" / "hub" / "__main__.py").read_text()
+SPLIT_SPOKE_PROGRAM = (REPO / "examples" / "split_ownership" / "spoke" / "__main__.py").read_text()
+
+#: Issue 12: a preview at 5 times the spokes takes at most 6 times as long (scaled for other pairs of N).
+PREVIEW_SCALE_TARGET = 6.0
+#: moto accepts any credentials; these are not secrets.
+S3_KEY = "moto-local"
 
 Log = Callable[[str], None]
 
@@ -80,6 +98,26 @@ class CaseResult:
         }
         out.update({k: _round(v) if isinstance(v, float) else v for k, v in self.extra.items()})
         return out
+
+
+def _s3_backend(host: str, port: int, bucket: str) -> str:
+    """A new bucket on the moto server at host:port, as a Pulumi ``s3://`` backend URL."""
+    import boto3
+
+    endpoint = f"http://{host}:{port}"
+    boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id=S3_KEY, aws_secret_access_key=S3_KEY, region_name="us-east-1"
+    ).create_bucket(Bucket=bucket)
+    return f"s3://{bucket}?endpoint={endpoint}&use_path_style=true&region=us-east-1"
+
+
+def _s3_env(backend: str) -> dict[str, str]:
+    return {
+        "PULUMI_BACKEND_URL": backend,
+        "AWS_ACCESS_KEY_ID": S3_KEY,
+        "AWS_SECRET_ACCESS_KEY": S3_KEY,
+        "AWS_REGION": "us-east-1",
+    }
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -159,11 +197,44 @@ class Suite:
                 if spec.unserialized:
                     run = partial(self.rollout, spec, serialized=False)
                     self._guarded("rollout_unserialized", spec.n, run, spec.latency_s)
+            for c in self.profile.concurrent if "concurrent" in self.groups else ():
+                self._guarded("concurrent_stacks", c.k, partial(self.concurrent_stacks, c), c.latency_s)
             if "reads" in self.groups:
                 self._guarded("preview/refresh", self.profile.read_n, partial(self.reads, self.profile.read_n))
         self._emulator = None
+        self.preview_scale()
         self.provider_startup()
         return self.results
+
+    def preview_scale(self) -> None:
+        """The preview after the largest rollout against the one after the smallest (both with previews): linear
+        is the ratio of their N; the target allows 6x for 5x the spokes (N=500 against N=100)."""
+        previews = sorted(
+            (r for r in self.results if r.case == "preview_after_rollout" and r.wall_s is not None),
+            key=lambda r: r.n or 0,
+        )
+        if len(previews) < 2 or previews[0].n == previews[-1].n:
+            return
+        small, large = previews[0], previews[-1]
+        assert small.n and large.n and small.wall_s and large.wall_s
+        linear = large.n / small.n
+        allowed = linear * PREVIEW_SCALE_TARGET / 5.0
+        self._add(
+            CaseResult(
+                "preview_scale",
+                large.n,
+                0.0,
+                large.wall_s,
+                small.wall_s,
+                large.wall_s / small.wall_s,
+                extra={
+                    "small_n": small.n,
+                    "linear_ratio": linear,
+                    "target": f"ratio <= {allowed:g} (preview at N={large.n} against N={small.n}; linear {linear:g})",
+                    "target_met": large.wall_s / small.wall_s <= allowed,
+                },
+            )
+        )
 
     def _guarded(self, case: str, n: int | None, run: Callable[[], None], latency: float | None = None) -> None:
         """Run one case; a case that cannot complete is recorded with its error and the others still run."""
@@ -239,10 +310,11 @@ class Suite:
         self.log(f"{case} n={n}: hub + {n} spokes, {2 * n} peerings, L={latency}s, bound N*L={bound:.1f}s")
         topology = self._topology(n)
 
-        self._fresh(topology, latency, self.profile.latency_profile)
+        latency_profile = spec.latency_profile or self.profile.latency_profile
+        self._fresh(topology, latency, latency_profile)
         floor = self._project(f"floor-up-{n}-L{latency:g}", TRIVIAL, topology).run("up")
 
-        self._fresh(topology, latency, self.profile.latency_profile)
+        self._fresh(topology, latency, latency_profile)
         project = self._project(f"{case}-{n}-L{latency:g}", HUB_SPOKE, topology)
         project.set_env(SERIALIZE_ENV, None if serialized else "false")
         with self._logged(project, "up") as traffic:
@@ -271,6 +343,8 @@ class Suite:
                 "provider_cpu_per_op_ms"
             ),
         }
+        if latency_profile:
+            extra["latency_profile"] = latency_profile
         if up.errors:
             extra["errors"] = up.errors[:5]
         if floor.errors:
@@ -295,6 +369,148 @@ class Suite:
                 failed_ops=failed,
                 extra=extra,
             )
+        )
+        if serialized and spec.previews and up.ok:
+            self._previews_after_rollout(project, spec)
+
+    def _previews_after_rollout(self, project: BenchProject, spec: Rollout) -> None:
+        """No-change previews of the stack the rollout just deployed (median): the preview's cost at this N."""
+        runs: list[CommandResult] = []
+        traffics: list[Traffic] = []
+        for _ in range(spec.previews):
+            with self._logged(project, "preview") as traffic:
+                runs.append(project.run("preview", preload=PROVIDER_MODULE))
+            traffics.append(traffic[0])
+        t = traffics[-1]
+        extra: dict[str, Any] = {
+            "ok": all(r.ok for r in runs),
+            "repeats": len(runs),
+            "walls_s": [round(r.wall_s, 3) for r in runs],
+            "arm_reads": t.arm_reads,
+            "arm_writes": t.arm_writes,
+            **_cpu_fields(runs[-1], runs[-1]),
+        }
+        errors = [e for r in runs for e in r.errors]
+        if errors:
+            extra["errors"] = errors[:5]
+        wall = statistics.median(r.wall_s for r in runs)
+        self._add(
+            CaseResult(
+                "preview_after_rollout",
+                spec.n,
+                0.0,
+                wall,
+                None,
+                None,
+                http_calls=t.http_calls,
+                failed_ops=sum(0 if r.ok else 1 for r in runs),
+                extra=extra,
+            )
+        )
+
+    # -- 1b. concurrent stacks -------------------------------------------------------------------------------------
+
+    def concurrent_stacks(self, spec: ConcurrentStacks) -> None:
+        """K spoke stacks (examples/split_ownership/spoke) run ``pulumi up`` at once, each in its own process (its
+        own CLI, program and dynamic provider: no lock of one process helps another), against one hub published
+        by a hub stack (examples/split_ownership/hub), every stack's state in one S3 bucket (moto's server, as the
+        example's engine test). Writes to the hub contend across processes: ARM's 409 and the provider's waiting
+        decide. Bound: K*L (the hub's K writes one after the other)."""
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per S3 request otherwise
+        k, latency = spec.k, spec.latency_s
+        bound = k * latency
+        self.log(f"concurrent_stacks k={k}: {k} spoke stacks at once against one hub, L={latency}s, bound K*L")
+        # spoke 0 is the hub stack's shared-services spoke; spokes 1..K one spoke stack each
+        topology = self._topology(k + 1)
+        self._fresh(topology, 0.0)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            # moto keeps its buckets per process, not per server: a bucket of its own for each case
+            backend = _s3_backend(host, port, f"pulumi-state-{k}-{latency:g}".replace(".", "-"))
+            hub = self._split_project("concurrent-hub", SPLIT_HUB_PROGRAM, "hub-network", "prod", backend)
+            shared_services = topology.spokes[0].vnet_id
+            hub.project.write_config(
+                {"hub-network:hubVnetId": topology.hub_id, "hub-network:sharedServicesVnetId": shared_services}
+            )
+            self._check(hub.run("up"), "hub stack up")
+            teams = []
+            for s in topology.spokes[1:]:
+                team = self._split_project(f"concurrent-{s.key}", SPLIT_SPOKE_PROGRAM, "spoke-team", s.key, backend)
+                team.project.write_config(
+                    {
+                        "spoke-team:hubStack": "organization/hub-network/prod",
+                        "spoke-team:spokeName": s.key,
+                        "spoke-team:spokeVnetId": s.vnet_id,
+                        "spoke-team:useHubGateway": True,
+                    }
+                )
+                teams.append(team)
+            self.emulator.set_latency(latency)
+            with self._logged(teams[0], "up-all") as traffic:
+                t0 = time.perf_counter()
+                with ThreadPoolExecutor(max_workers=k) as pool:
+                    ups = list(pool.map(lambda team: team.run("up", preload=PROVIDER_MODULE, sample_cpu=False), teams))
+                wall = time.perf_counter() - t0
+        finally:
+            server.stop()
+        connected = self._connected() - 2  # less the hub stack's own pair
+        t = traffic[0]
+        peerings = 2 * k
+        # a stack that ends without its pair Connected failed, whatever the engine said
+        failed = max(sum(u.failed_ops if u.ok else max(1, u.failed_ops) for u in ups), peerings - connected)
+        costs = [u.provider for u in ups if u.provider is not None and u.provider.processes]
+        work = sum(max(0.0, c.cpu_s - c.startup_cpu_s) for c in costs)
+        extra: dict[str, Any] = {
+            "stacks": k,
+            "peerings": peerings,
+            "connected": connected,
+            "ok": all(u.ok for u in ups),
+            "stack_walls_s": sorted(round(u.wall_s, 2) for u in ups),
+            # the hub's writes and the spoke sides after them, without the processes' start-up and shutdown
+            "span_ratio": (t.last_arm_time - t.first_write_time) / bound
+            if t.first_write_time is not None and t.last_arm_time is not None
+            else None,
+            "provider_processes": sum(c.processes for c in costs),
+            "provider_cpu_s": sum(c.cpu_s for c in costs),
+            "provider_cpu_per_op_ms": 1000.0 * work / peerings if costs else None,
+            **_traffic_fields(t, since=ups[0].started_at if ups else time.time()),
+            "target": f"wall / (K*L) <= {CONCURRENT_TARGET_RATIO} and failed_ops == 0",
+            "target_met": wall / bound <= CONCURRENT_TARGET_RATIO and failed == 0,
+        }
+        errors = [e for u in ups for e in u.errors]
+        if errors:
+            extra["errors"] = errors[:5]
+        self._add(
+            CaseResult(
+                "concurrent_stacks",
+                k,
+                latency,
+                wall,
+                bound,
+                wall / bound,
+                http_calls=t.http_calls,
+                conflicts_409=t.conflicts_409,
+                throttled_429=t.throttled_429,
+                retries=t.retries,
+                failed_ops=failed,
+                extra=extra,
+            )
+        )
+
+    def _split_project(self, name: str, program: str, project: str, stack: str, backend: str) -> BenchProject:
+        self._projects += 1
+        return BenchProject(
+            self.workdir / f"{self._projects:02d}-{name}",
+            program,
+            {},
+            {**self.emulator.env(), **_s3_env(backend)},
+            exclude_pids=[pid] if (pid := self.emulator.pid) else [],
+            project=project,
+            stack=stack,
         )
 
     # -- 2. preview and refresh ------------------------------------------------------------------------------------

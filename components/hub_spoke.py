@@ -8,12 +8,16 @@ names derive from the spoke keys only, so adding, removing or reordering spokes 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pulumi
+import pulumi.runtime
+from pulumi.runtime import settings
 
 from pulumi_azure_peering.components import program_claims
 from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
@@ -42,6 +46,12 @@ from pulumi_azure_peering.provider.resource import waiting_for_other_side
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 _LOOKUP_THREADS = 8
+#: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones
+#: waiting for the hub's lock in the provider (so each starts the moment the hub is free, with no engine round trip
+#: between two hub writes), the provider's other threads free for the spoke sides. Measured (N=50, bench): with 2,
+#: the write phase took 1.40 N*L at L=0.2 s (the round trip behind a write sometimes outlasted it); with 3, 1.20,
+#: and at L=1.0 s the spoke sides still follow their hub sides one write behind.
+HUB_WRITES_IN_FLIGHT = 3
 
 
 @dataclass
@@ -98,11 +108,13 @@ class HubSpokePeeringArgs:
     timeouts: Mapping[str, str | float] | None = None
     """Default create/update/delete timeouts for every peering."""
     chain_hub_writes: bool = True
-    """Send the hub side's writes to the engine one after another (each hub-side peering depends on the previous
-    one). ARM runs one write at a time on the hub anyway; without the chain all N hub-side creates are in flight at
-    once, waiting for the hub, and fill the engine's parallel slots and the dynamic provider's 4 threads, so the
-    spoke sides only start once the hub is done (a tail of about N/4 writes). A failed hub-side write then stops
-    the hub sides after it in that run; the next ``pulumi up`` carries on."""
+    """Send the hub side's writes to the engine a few at a time (:data:`HUB_WRITES_IN_FLIGHT`), in spoke order.
+    ARM runs one write at a time on the hub anyway; without this all N hub-side creates are in flight at once,
+    waiting for the hub, and fill the engine's parallel slots and the dynamic provider's 4 threads, so the spoke
+    sides only start once the hub is done (a tail of about N/4 writes). The order is kept by the program, not by
+    ``depends_on``: no dependency is declared between hub sides (declaring a chain of N costs O(N^2) in the SDK's
+    cycle check), and a hub side that fails lets the next one go (with ``--continue-on-error`` the others are
+    still created). Not applied at preview, which writes nothing."""
     look_up_vnets: bool = True
     """Read the vnets from ARM before planning (overlap, gateways, subnets, existing peerings). When off, those
     checks are left to each peering's own preflight and to ARM."""
@@ -247,6 +259,62 @@ def _done(dep: Any) -> pulumi.Output[Any]:
     return pulumi.Output.from_input(dep)
 
 
+def _settled(resource: pulumi.Resource) -> pulumi.Output[bool]:
+    """An output that resolves (to True) once the engine has answered ``resource``'s registration, whether its
+    create succeeded or failed. It carries no resource: whatever waits for it declares no dependency on
+    ``resource`` (no edge in the engine's graph, no step in the SDK's cycle check)."""
+
+    async def settled() -> bool:
+        # a failed create must not hold back the writes queued behind it
+        with contextlib.suppress(Exception):
+            await resource.urn.future()
+        return True
+
+    done = asyncio.ensure_future(settled())
+
+    async def known() -> bool:
+        await done
+        return True
+
+    return pulumi.Output(set(), done, asyncio.ensure_future(known()))
+
+
+def _and(wanted: bool) -> Callable[[Any], bool]:
+    return lambda other: wanted and bool(other)
+
+
+def _register_before_waiting(resources: Sequence[pulumi.Resource]) -> None:
+    """Make the SDK wait for these resources' registrations one by one before it watches every pending output.
+
+    A workaround for ``pulumi.runtime.stack.wait_for_rpcs`` (SDK 3.272, docs/benchmarks.md, finding B): at the end
+    of a program it first awaits the RPCs in ``rpc_manager.rpcs``, then every pending output with
+    ``asyncio.wait(..., FIRST_COMPLETED)`` once per completion. Register-resource RPCs add themselves to that list
+    only once the event loop first runs them, after the program has returned: so the list is empty, the SDK goes
+    straight to the outputs, and every completed registration costs a pass over every pending output of every
+    resource (31 per peering): O(N^2) for the whole run. One awaitable of our own in the list, resolved once
+    every peering of the component has been answered (created or failed), makes the SDK await the registrations
+    first. Never raises: a failed peering is reported by its own registration.
+    """
+    manager = getattr(settings, "_get_rpc_manager", None)
+    rpcs = getattr(manager(), "rpcs", None) if manager is not None else None
+    if not isinstance(rpcs, list):
+        return
+
+    async def answered() -> None:
+        for resource in resources:
+            with contextlib.suppress(Exception):
+                await resource.urn.future()
+
+    rpcs.append(asyncio.ensure_future(answered()))
+
+
+def _wait_for(*outputs: pulumi.Output[Any] | None) -> pulumi.Output[Any] | None:
+    waits = [o for o in outputs if o is not None]
+    if len(waits) > 1:
+        return pulumi.Output.all(*waits)
+    return waits[0] if waits else None
+
+
 def _renamed_spokes(args: HubSpokePeeringArgs) -> dict[str, tuple[str, ...]]:
     """Each spoke's earlier keys (``SpokeArgs.previous_keys``), checked: an earlier key that is a spoke's key
     today would make two resources claim one peering."""
@@ -312,6 +380,21 @@ def pair_status(hub_side: tuple[Any, Any], spoke_side: tuple[Any, Any]) -> str:
     if spoke_side[0] == "Initiated" and hub_side[0] != "Initiated":
         return "WaitingForHubSide"
     return str(hub_side[0] or spoke_side[0] or "Unknown")
+
+
+def _pair_fields(hub_id: Any, hub_side: tuple[Any, Any], spoke_id: Any, spoke_side: tuple[Any, Any]) -> dict[str, Any]:
+    """One spoke's entry of :attr:`HubSpokePeering.peerings`. Connected is a property of the pair: the side created
+    first recorded Initiated before its reverse existed, and ARM reports both Connected as soon as the second side
+    is in place."""
+    return {
+        "hub_to_spoke_id": hub_id,
+        "spoke_to_hub_id": spoke_id,
+        "hub_to_spoke_state": _pair_state(hub_side[0], spoke_side[0]),
+        "spoke_to_hub_state": _pair_state(spoke_side[0], hub_side[0]),
+        "hub_to_spoke_sync_level": _pair_sync_level(hub_side, spoke_side),
+        "spoke_to_hub_sync_level": _pair_sync_level(spoke_side, hub_side),
+        "status": pair_status(hub_side, spoke_side),
+    }
 
 
 class HubSpokePeering(pulumi.ComponentResource):
@@ -382,16 +465,18 @@ class HubSpokePeering(pulumi.ComponentResource):
 
         self._renamed = _renamed_spokes(args)
         self.resources = {}
-        previous_hub_side: VirtualNetworkPeering | None = None
+        # A preview writes nothing: its registrations are not held back.
+        gated = args.chain_hub_writes and not pulumi.runtime.is_dry_run()
+        hub_sides: list[VirtualNetworkPeering] = []
         for p in shape.peerings:  # hub side before the spoke side that depends on it
-            after = [previous_hub_side] if previous_hub_side is not None and args.chain_hub_writes else []
-            self.resources[p.key] = self._peering(name, p, view, deferred, facts_ready, looked_up, after)
+            turn = None
+            if gated and p.direction == "hub_to_spoke" and len(hub_sides) >= HUB_WRITES_IN_FLIGHT:
+                turn = _settled(hub_sides[-HUB_WRITES_IN_FLIGHT])
+            self.resources[p.key] = self._peering(name, p, view, deferred, facts_ready, looked_up, turn)
             if p.direction == "hub_to_spoke":
-                previous_hub_side = self.resources[p.key]
+                hub_sides.append(self.resources[p.key])
 
-        self.peerings = pulumi.Output.from_input(
-            {spoke: self._spoke_outputs(spoke) for spoke in sorted({p.spoke for p in shape.peerings})}
-        )
+        self.peerings = self._pairs_output(sorted({p.spoke for p in shape.peerings if p.direction != "mesh"}))
         self.mesh_peerings = pulumi.Output.from_input(
             {
                 p.key: {
@@ -404,6 +489,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             }
         )
         self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
+        _register_before_waiting(list(self.resources.values()))
 
     def _accept(self, plan: Plan) -> Plan:
         """Refuse a plan that claims what another component of this program already claimed (a spoke routed
@@ -417,23 +503,21 @@ class HubSpokePeering(pulumi.ComponentResource):
             pulumi.log.warn(f"{warning.field or 'topology'}: {warning.message} ({warning.code})", resource=self)
         return plan
 
-    def _spoke_outputs(self, spoke: str) -> dict[str, Any]:
-        hub_side = self.resources[f"{spoke}.hub-to-spoke"]
-        spoke_side = self.resources[f"{spoke}.spoke-to-hub"]
-        # Connected is a property of the pair: the side created first recorded Initiated before its reverse existed,
-        # and ARM reports both Connected as soon as the second side is in place.
-        pair = pulumi.Output.all(
-            hub_side.peering_state, hub_side.peering_sync_level, spoke_side.peering_state, spoke_side.peering_sync_level
-        )
-        return {
-            "hub_to_spoke_id": hub_side.peering_id,
-            "spoke_to_hub_id": spoke_side.peering_id,
-            "hub_to_spoke_state": pair.apply(lambda s: _pair_state(s[0], s[2])),
-            "spoke_to_hub_state": pair.apply(lambda s: _pair_state(s[2], s[0])),
-            "hub_to_spoke_sync_level": pair.apply(lambda s: _pair_sync_level((s[0], s[1]), (s[2], s[3]))),
-            "spoke_to_hub_sync_level": pair.apply(lambda s: _pair_sync_level((s[2], s[3]), (s[0], s[1]))),
-            "status": pair.apply(lambda s: pair_status((s[0], s[1]), (s[2], s[3]))),
-        }
+    def _pairs_output(self, spokes: Sequence[str]) -> pulumi.Output[dict[str, dict[str, Any]]]:
+        """:attr:`peerings`: one output over both sides' id, state and sync level of every spoke, computed by one
+        apply (an output per field per spoke would cost a dozen applies per pair)."""
+        fields = ("peering_id", "peering_state", "peering_sync_level")
+        sides = [(self.resources[f"{s}.hub-to-spoke"], self.resources[f"{s}.spoke-to-hub"]) for s in spokes]
+        flat = [getattr(side, f) for pair in sides for side in pair for f in fields]
+
+        def build(values: list[Any]) -> dict[str, dict[str, Any]]:
+            out: dict[str, dict[str, Any]] = {}
+            for i, spoke in enumerate(spokes):
+                hub_id, hub_state, hub_sync, spoke_id, spoke_state, spoke_sync = values[6 * i : 6 * i + 6]
+                out[spoke] = _pair_fields(hub_id, (hub_state, hub_sync), spoke_id, (spoke_state, spoke_sync))
+            return out
+
+        return pulumi.Output.all(*flat).apply(build)
 
     def _peering(
         self,
@@ -443,7 +527,7 @@ class HubSpokePeering(pulumi.ComponentResource):
         deferred: pulumi.Output[Plan] | None,
         facts_ready: pulumi.Output[bool] | None,
         looked_up: bool,
-        after: list[VirtualNetworkPeering],
+        turn: pulumi.Output[bool] | None,
     ) -> VirtualNetworkPeering:
         key = shape_p.key
 
@@ -457,16 +541,17 @@ class HubSpokePeering(pulumi.ComponentResource):
 
         use_remote_gateways: pulumi.Input[bool] = pick("use_remote_gateways")
         depends_on: list[pulumi.Resource] = []
-        if shape_p.direction == "hub_to_spoke":
-            depends_on += after
         for dep_key in shape_p.depends_on_keys:
             dep = self.resources[dep_key]
             depends_on.append(dep)
             # A data edge: the spoke side's flag is computed from the hub side's outputs, so it cannot be sent
-            # to ARM before the hub side exists with allowGatewayTransit.
-            use_remote_gateways = pulumi.Output.all(use_remote_gateways, dep.allow_gateway_transit).apply(
-                lambda v: bool(v[0]) and bool(v[1])
-            )
+            # to ARM before the hub side exists with allowGatewayTransit. (One apply when the flag is known.)
+            if isinstance(use_remote_gateways, pulumi.Output):
+                use_remote_gateways = pulumi.Output.all(use_remote_gateways, dep.allow_gateway_transit).apply(
+                    lambda v: bool(v[0]) and bool(v[1])
+                )
+            else:
+                use_remote_gateways = dep.allow_gateway_transit.apply(_and(bool(use_remote_gateways)))
 
         def timeouts(value: Any) -> dict[str, float]:
             return cast(dict[str, float], value.as_dict()) if value else {}
@@ -502,8 +587,8 @@ class HubSpokePeering(pulumi.ComponentResource):
                 aliases=[pulumi.Alias(name=f"{name}-{old}") for old in _previous_keys(shape_p, self._renamed)] or None,
             ),
             # Every child of a deferred plan waits for it, even one whose inputs are all known: nothing is created
-            # when the plan, with every id and fact, finds a problem.
-            wait_for=deferred.apply(lambda _: True) if deferred is not None else None,
+            # when the plan, with every id and fact, finds a problem. A hub side also waits for its turn.
+            wait_for=_wait_for(deferred.apply(lambda _: True) if deferred is not None else None, turn),
             # The vnets were read and checked; whether this peering is new only the engine knows: a new one must
             # still be checked against the peerings ARM has (one named like it, or one to the same remote).
             preflight_when_creating=looked_up,

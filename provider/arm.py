@@ -36,6 +36,7 @@ from .errors import (
     MalformedResponseError,
     OperationFailedError,
     OperationTimeoutError,
+    PeeringError,
     TenantNotConfiguredError,
     UntrustedEndpointError,
     error_class_for,
@@ -68,6 +69,13 @@ STALE_TOKEN_CODES = frozenset({"ExpiredAuthenticationToken", "InvalidAuthenticat
 # how many fresh tokens one attempt fetches when ARM keeps calling ours expired (clock skew, tokens revoked
 # while we run); a fresh token ARM calls invalid is a configuration problem: one refresh only
 EXPIRED_TOKEN_REFRESHES = 3
+# A write refused as busy: the holder's operation named by a 409 ("... use uri: <operation url>."), the vnet named
+# by a 400 ReferencedResourceNotProvisioned ("... because resource <vnet id> used by resource ..."), and how often
+# that vnet is read while it is not Succeeded (no Retry-After on resource reads), at most how many times.
+_HOLDER_OPERATION = re.compile(r"use uri:\s*(https://\S+)", re.IGNORECASE)
+_NOT_PROVISIONED = re.compile(r"because resource (/subscriptions/\S+?/virtualNetworks/[^/\s]+) used by", re.IGNORECASE)
+BUSY_READ_INTERVAL = 0.5
+_MAX_BUSY_READS = 240
 # the longest pause between two polls of an operation, whatever Retry-After says
 MAX_POLL_INTERVAL = 60.0
 T = TypeVar("T")
@@ -232,6 +240,11 @@ def session_for(settings: Settings) -> requests.Session:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             session.headers["User-Agent"] = USER_AGENT
+            # The proxy settings of the environment (HTTPS_PROXY, NO_PROXY), read once for the one origin this
+            # session talks to, instead of on every request (requests scans the whole environment each time, and
+            # looks for a ~/.netrc: about a millisecond of CPU per ARM call). The trust store is given per request.
+            session.proxies.update(requests.utils.get_environ_proxies(settings.arm_endpoint))
+            session.trust_env = False
             _SESSIONS[key] = session
         return session
 
@@ -434,10 +447,68 @@ class ArmClient:
         deadline: Deadline | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """:meth:`send` under the retry policy, bounded by ``deadline``."""
+        """:meth:`send` under the retry policy, bounded by ``deadline``. A write refused because a vnet is busy
+        with another writer's operation (another process, another stack) waits until that vnet is free, then is
+        tried again at once (:meth:`_wait_until_free`), rather than after a blind backoff."""
         deadline = deadline or Deadline(self._default_timeout)
         what = f"{method} {urlsplit(self.url(path_or_url)).path}"
-        return self.retry.call(lambda: self._send_fresh(method, path_or_url, deadline, kwargs), deadline, what)
+
+        def attempt() -> requests.Response:
+            try:
+                return self._send_fresh(method, path_or_url, deadline, kwargs)
+            except ArmError as exc:
+                waitable = method != "GET" and exc.retry_after is None and is_busy(exc)
+                if waitable and self._wait_until_free(exc, deadline):
+                    exc.retry_after = 0.0
+                raise
+
+        return self.retry.call(attempt, deadline, what)
+
+    def _wait_until_free(self, exc: ArmError, deadline: Deadline) -> bool:
+        """Wait for what made ARM refuse a write as busy; True when it is over (retry now), False when it cannot
+        be told (then the retry policy's backoff applies).
+
+        409 AnotherOperationInProgress names the holder's operation ("To retrieve status of the operation use
+        uri: ..."): poll it, at the pace its Retry-After asks, until it ends. 400 ReferencedResourceNotProvisioned
+        names the vnet that is not Succeeded: read it until it is. Reads are cheap and not throttled like writes;
+        several waiters of one holder then try again together, one wins, the others wait for the winner.
+        """
+        try:
+            if exc.status_code == 409:
+                found = _HOLDER_OPERATION.search(exc.message or "")
+                if found is None:
+                    return False
+                url = found.group(1).rstrip(".")
+                self._check_origin(url)
+                while not deadline.expired:
+                    poll = self.send("GET", url, deadline=deadline)
+                    body = json_object(poll, "GET")
+                    if str(body.get("status", "")).lower() not in ("inprogress", "running", "accepted", ""):
+                        return True
+                    self._pause_busy(retry_after_from(poll.headers), deadline)
+                return False
+            found = _NOT_PROVISIONED.search(exc.message or "")
+            if found is None:
+                return False
+            vnet_id = found.group(1)
+            for _ in range(_MAX_BUSY_READS):
+                if deadline.expired:
+                    return False
+                read = self.send("GET", vnet_id, params={"api-version": NETWORK_API_VERSION}, deadline=deadline)
+                vnet = json_object(read, "GET")
+                state = (vnet.get("properties") or {}).get("provisioningState")
+                if state in (None, "Succeeded"):
+                    return True
+                if state not in ("Updating", "Creating"):
+                    return False
+                self._pause_busy(None, deadline)
+            return False
+        except PeeringError:  # the holder cannot be read (another subscription, gone): back off as usual
+            return False
+
+    def _pause_busy(self, delay: float | None, deadline: Deadline) -> None:
+        pause = min(delay, MAX_POLL_INTERVAL) if delay is not None else BUSY_READ_INTERVAL
+        self.retry.sleep(max(0.0, min(pause, deadline.remaining())))
 
     def request_json(
         self,
