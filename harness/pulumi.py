@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS_BIN = REPO / ".tools" / "pulumi" / "bin"
-VENV_BIN = REPO / ".venv" / "bin"
+#: The virtualenv running this harness (the repo's .venv, or a second one such as .venv-floor): its Python runs the
+#: programs and the dynamic provider, so a suite run from another venv tests that venv's packages.
+VENV_BIN = Path(sys.executable).parent
 #: Documented development passphrase for the local backends of the demo and the tests.
 DEV_PASSPHRASE = "azure-peering-local-dev"
 
@@ -183,8 +186,17 @@ class PulumiProject:
         return "\n".join(chunks)
 
 
+_VIRTUALENV_OPTION = re.compile(r"^(\s+virtualenv:\s*).*$", re.MULTILINE)
+
+
 def copy_example(name: str, dest: Path) -> Path:
-    """Copy examples/<name> to `dest` (so tests never write into the repo) and return the copy."""
+    """Copy examples/<name> to `dest` (so tests never write into the repo) and return the copy. The examples name
+    the repository's virtualenv relative to their folder (``virtualenv: ../../.venv``); the copies name the virtualenv
+    running this harness, so that the language host finds it from anywhere and a suite run from another venv tests
+    that venv's packages."""
     src = REPO / "examples" / name
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+    for project_file in dest.rglob("Pulumi.yaml"):
+        text = project_file.read_text()
+        project_file.write_text(_VIRTUALENV_OPTION.sub(lambda m: m.group(1) + str(Path(sys.prefix)), text))
     return dest
