@@ -133,7 +133,9 @@ class PulumiProject:
         self.run("stack", "select", "--create", self.stack)
 
     def config_set(self, key: str, value: str, *, secret: bool = False) -> None:
-        self.run("config", "set", key, value, *(["--secret"] if secret else []))
+        # `config set-all --plaintext=key=value` carries the value inside its flag: with `config set key value` a
+        # value starting with "-" (a generated client secret, say) is read as an unknown flag.
+        self.run("config", "set-all", f"--{'secret' if secret else 'plaintext'}={key}={value}")
 
     def write_config(self, values: Mapping[str, Any]) -> None:
         """Replace the stack's plain (non-secret) config with `values` ({"project:key": value}) in one write,
