@@ -26,7 +26,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/tools/pulumi-versions.env"
 bin="$repo/.tools/pulumi/bin"
 stamp="$repo/.tools/pulumi/.stamp"
-want_stamp="cli=$PULUMI_CLI_VERSION langhost=${PULUMI_LANGHOST_MODULE:-sdk/v3@$PULUMI_LANGHOST_SDK_VERSION}@${PULUMI_LANGHOST_VERSION:-} shim=3"
+want_stamp="cli=$PULUMI_CLI_VERSION langhost=${PULUMI_LANGHOST_MODULE:-sdk/v3@$PULUMI_LANGHOST_SDK_VERSION}@${PULUMI_LANGHOST_VERSION:-} shim=5"
 cli_floor=${PULUMI_CLI_VERSION#v}
 
 version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
@@ -44,7 +44,7 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1 && [ "$
         for f in "$dir"/pulumi-language-python "$dir"/pulumi-language-python-exec; do
             [ -e "$f" ] && ln -sf "$f" "$bin/$(basename "$f")"
         done
-        want_stamp="installed=$have shim=3"
+        want_stamp="installed=$have shim=5"
     fi
 fi
 
@@ -82,13 +82,23 @@ if [ ! -L "$bin/pulumi" ]; then
 fi
 
 # The dynamic-provider plugin the engine launches for Python dynamic resources, as the SDK's own script does it: the
-# project's virtualenv (the engine passes `runtime.options.virtualenv` as PULUMI_RUNTIME_VIRTUALENV, relative to the
-# project), else PULUMI_PYTHON_CMD, else the first python3 on PATH (the harness puts the venv running it first).
+# project's virtualenv (the engine passes `runtime.options.virtualenv` as PULUMI_RUNTIME_VIRTUALENV, as written in
+# Pulumi.yaml), else PULUMI_PYTHON_CMD, else the first python3 on PATH (the harness puts the venv running it first).
+# A relative virtualenv belongs to the project's folder (that is how the language host reads it), but the engine
+# starts this plugin in the program's folder, which is below it where Pulumi.yaml says `main: some/folder`: so it is
+# looked for from the program's folder upwards, and the first folder holding it wins.
 cat > "$bin/pulumi-resource-pulumi-python" <<SHIM
 #!/bin/sh
 venv=\${PULUMI_RUNTIME_VIRTUALENV:-}
 if [ -n "\$venv" ]; then
-    case \$venv in /*) ;; *) venv=\$PWD/\$venv ;; esac
+    case \$venv in
+        /*) ;;
+        *)
+            dir=\$PWD
+            while [ ! -x "\$dir/\$venv/bin/python" ] && [ "\$dir" != / ]; do dir=\$(dirname "\$dir"); done
+            [ -x "\$dir/\$venv/bin/python" ] || dir=\$PWD
+            venv=\$dir/\$venv ;;
+    esac
     if [ ! -x "\$venv/bin/python" ]; then
         echo "The 'virtualenv' option in Pulumi.yaml is set to \"\$venv\", which is not a virtual environment." >&2
         exit 1
