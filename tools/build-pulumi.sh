@@ -26,7 +26,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/tools/pulumi-versions.env"
 bin="$repo/.tools/pulumi/bin"
 stamp="$repo/.tools/pulumi/.stamp"
-want_stamp="cli=$PULUMI_CLI_VERSION langhost=${PULUMI_LANGHOST_MODULE:-sdk/v3@$PULUMI_LANGHOST_SDK_VERSION}@${PULUMI_LANGHOST_VERSION:-} shim=5"
+want_stamp="cli=$PULUMI_CLI_VERSION langhost=${PULUMI_LANGHOST_MODULE:-sdk/v3@$PULUMI_LANGHOST_SDK_VERSION}@${PULUMI_LANGHOST_VERSION:-} shim=6"
 cli_floor=${PULUMI_CLI_VERSION#v}
 
 version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
@@ -44,7 +44,7 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1 && [ "$
         for f in "$dir"/pulumi-language-python "$dir"/pulumi-language-python-exec; do
             [ -e "$f" ] && ln -sf "$f" "$bin/$(basename "$f")"
         done
-        want_stamp="installed=$have shim=5"
+        want_stamp="installed=$have shim=6"
     fi
 fi
 

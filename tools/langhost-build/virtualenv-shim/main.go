@@ -7,8 +7,9 @@
 // the program with whatever `python3` is first on PATH, and a project set up as `pulumi new python` writes it fails
 // with "No module named 'pulumi'".
 //
-// It finds the project the way the engine does (the nearest Pulumi.yaml or Pulumi.yml from the working directory
-// up), reads only `runtime`, and execs the real host (pulumi-language-python-host beside it) with
+// It finds the project the engine runs (the engine starts the host in the program's folder: the Pulumi.yaml above
+// whose `main` names that folder, else the nearest Pulumi.yaml or Pulumi.yml from there up), reads only `runtime`
+// and `main`, and execs the real host (pulumi-language-python-host beside it) with
 // `-root <project dir> -virtualenv <option>` before the engine's own arguments. Anything else it leaves alone: with
 // no virtualenv option, or no project found, the host starts exactly as the engine asked.
 package main
@@ -24,37 +25,56 @@ import (
 
 const realHost = "pulumi-language-python-host"
 
-// project is the part of Pulumi.yaml this reads: `runtime` is either a name or {name, options}.
+// project is the part of Pulumi.yaml this reads: `runtime` is either a name or {name, options}; `main` may name
+// the program's folder.
 type project struct {
 	Runtime yaml.Node `yaml:"runtime"`
+	Main    string    `yaml:"main"`
 }
 
-// findProject returns the nearest Pulumi.yaml/Pulumi.yml at or above dir.
+func readProject(path string) (project, error) {
+	var proj project
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return proj, err
+	}
+	if err := yaml.Unmarshal(data, &proj); err != nil {
+		return proj, fmt.Errorf("%s: %w", path, err)
+	}
+	return proj, nil
+}
+
+// findProject returns the project file the engine is running from dir, the host's working directory, which is
+// the program's folder: a Pulumi.yaml/Pulumi.yml above dir whose `main` names dir, else the nearest one at or above.
 func findProject(dir string) (string, bool) {
-	for {
+	nearest := ""
+	for current := dir; ; current = filepath.Dir(current) {
 		for _, name := range []string{"Pulumi.yaml", "Pulumi.yml"} {
-			candidate := filepath.Join(dir, name)
-			if info, err := os.Stat(candidate); err == nil && !info.IsDir() {
-				return candidate, true
+			candidate := filepath.Join(current, name)
+			if info, err := os.Stat(candidate); err != nil || info.IsDir() {
+				continue
+			}
+			if nearest == "" {
+				nearest = candidate
+			}
+			if current != dir {
+				if proj, err := readProject(candidate); err == nil && proj.Main != "" &&
+					filepath.Clean(filepath.Join(current, proj.Main)) == filepath.Clean(dir) {
+					return candidate, true
+				}
 			}
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
+		if filepath.Dir(current) == current {
+			return nearest, nearest != ""
 		}
-		dir = parent
 	}
 }
 
 // virtualenvOption returns runtime.options.virtualenv of the project file, if it sets one.
 func virtualenvOption(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	proj, err := readProject(path)
 	if err != nil {
 		return "", err
-	}
-	var proj project
-	if err := yaml.Unmarshal(data, &proj); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	if proj.Runtime.Kind != yaml.MappingNode {
 		return "", nil
