@@ -27,6 +27,9 @@ help:
 	@echo "make demo          deploy the hub-and-spoke example with the real pulumi CLI against the local ARM emulator"
 	@echo "make demo-destroy  tear the demo down"
 	@echo "make test          lint, type-check and run every test suite"
+	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.139.0, ...)"
+	@echo "make test-newest   unit suite + engine smoke test on the newest supported Python (3.13)"
+	@echo "make dist          sdist and wheel in dist/, checked with twine"
 	@echo "make bench         quick benchmarks (bench-full: the long profile)"
 	@echo "make tools         build/locate the pinned Pulumi CLI (.tools/pulumi/bin)"
 
