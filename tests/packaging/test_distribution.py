@@ -1,6 +1,6 @@
 """The distribution itself: `python -m build` makes an sdist and a wheel built from it, both carry every module of
-provider/, components/ and emulator/ (linked into pulumi_azure_peering/), nothing lands at the top level but the
-package and the legacy-names .pth, the metadata passes `twine check`, and there is one version."""
+the folders linked into pulumi_azure_peering/ (provider/, components/, emulator/, ...), nothing lands at the top
+level but the package and the legacy-names .pth, the metadata passes `twine check`, and there is one version."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from tests.packaging.conftest import Dist, run
 
 pytestmark = pytest.mark.packaging
 
-LINKED = ("provider", "components", "emulator")
+#: The top-level folders linked into the package (provider, components, emulator, plugin, ...).
+LINKED = tuple(sorted(p.name for p in (REPO / "pulumi_azure_peering").iterdir() if p.is_symlink()))
 
 
 def tracked_package_files() -> set[str]:
