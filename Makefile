@@ -27,7 +27,7 @@ help:
 	@echo "make demo          deploy the hub-and-spoke example with the real pulumi CLI against the local ARM emulator"
 	@echo "make demo-destroy  tear the demo down"
 	@echo "make test          lint, type-check and run every test suite"
-	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.139.0, ...)"
+	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.207.0, ...)"
 	@echo "make test-newest   unit suite + engine smoke test on the newest supported Python (3.13)"
 	@echo "make dist          sdist and wheel in dist/, checked with twine"
 	@echo "make bench         quick benchmarks (bench-full: the long profile)"
@@ -71,7 +71,7 @@ test: tools lint
 	$(MAKE) --no-print-directory test-floor
 	$(MAKE) --no-print-directory test-newest
 
-# The unit suite and the engine smoke test at the lowest versions pyproject.toml allows (pulumi 3.139.0, ...).
+# The unit suite and the engine smoke test at the lowest versions pyproject.toml allows (pulumi 3.207.0, ...).
 test-floor: tools $(FLOOR_VENV)/.installed
 	$(FLOOR_VENV)/bin/python -m pytest $(COMPAT_TESTS)
 

@@ -1013,7 +1013,7 @@ def _restore_sdk_pickler() -> Iterator[None]:
 
 
 # The SDK reads these output annotations at run time; before pulumi 3.202 it cannot read `X | None` there
-# ("AssertionError: Unexpected type. Expected 'list'"), and pulumi>=3.139 is supported: spell them Optional.
+# ("AssertionError: Unexpected type. Expected 'list'"); spelled Optional, they load from 3.139 on.
 _OptionalStrings = Optional[list[str]]  # noqa: UP045
 _OptionalObject = Optional[dict[str, Any]]  # noqa: UP045
 

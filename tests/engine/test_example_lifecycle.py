@@ -28,7 +28,7 @@ def test_hub_spoke_example_up_preview_refresh_destroy(tmp_path: Path, emulator: 
     assert f"virtualenv: {sys.prefix}" in (example / "Pulumi.yaml").read_text()
     demo_config = yaml.safe_load((REPO / "Pulumi.demo.yaml").read_text())["config"]
     # Endpoints and credentials as stack config, not environment: the dynamic provider gets them through
-    # `configure`, which is what sets the floor of the Pulumi SDK (3.139.0).
+    # `configure`, which SDKs before 3.139.0 never call.
     project = PulumiProject(example, "smoke", hermetic_env(tmp_path / "state"))
     project.select()
     connection = emulator.env()

@@ -104,7 +104,7 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
     (project_dir / "__main__.py").write_text(PROGRAM)
     (project_dir / "requirements.txt").write_text(f"pulumi-azure-peering @ {dist.wheel.as_uri()}\n")
 
-    # The project's venv: the wheel, at the floor of every requirement (pulumi 3.139.0, ...), no [emulator] extra.
+    # The project's venv: the wheel, at the floor of every requirement (pulumi 3.207.0, ...), no [emulator] extra.
     python = make_venv(project_dir / "venv", "-r", project_dir / "requirements.txt", constraints=FLOOR_CONSTRAINTS)
     versions = subprocess.run(
         [python, "-c", "import pulumi, importlib.metadata as m; print(m.version('pulumi'))"],
@@ -112,7 +112,7 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
         text=True,
         check=True,
     ).stdout.strip()
-    assert versions == "3.139.0"
+    assert versions == "3.207.0"
     packages = site_packages(python)
     assert not (packages / "provider").exists() and not (packages / "components").exists()
     assert not (packages / "trustme").exists(), "a deployment venv needs no emulator dependencies"
