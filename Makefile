@@ -5,19 +5,31 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+# Both ends of the supported range (pyproject.toml): a venv at the floor of every requirement on the oldest Python
+# (constraints-floor.txt), and one with the dev pins on the newest Python (pyenv's where none is on PATH).
+NEWEST_PYTHON ?= $(firstword $(foreach p,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),\
+	$(shell $(p) -c 'import sys; print(sys.executable)' 2>/dev/null)))
+FLOOR_VENV := .venv-floor
+NEWEST_VENV := .venv-newest
+# What those two venvs run: the unit suite and the engine smoke test (up, no-change preview, refresh, destroy).
+COMPAT_TESTS := tests/unit tests/engine/test_example_lifecycle.py
+COMPAT_TOOLS := pytest pytest-timeout hypothesis responses pyyaml
 STATE := .state
 export PATH := $(CURDIR)/.tools/pulumi/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # Hermetic, offline Pulumi runs: never phone home, never download plugins.
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: help venv tools lint typecheck test test-unit test-emulator test-engine test-reliability test-sparse demo demo-destroy \
-	emulator bench bench-full clean
+.PHONY: help venv tools lint typecheck test test-unit test-emulator test-engine test-reliability test-sparse test-floor \
+	test-newest dist demo demo-destroy emulator bench bench-full clean
 
 help:
 	@echo "make demo          deploy the hub-and-spoke example with the real pulumi CLI against the local ARM emulator"
 	@echo "make demo-destroy  tear the demo down"
 	@echo "make test          lint, type-check and run every test suite"
+	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.207.0, ...)"
+	@echo "make test-newest   unit suite + engine smoke test on the newest supported Python (3.13)"
+	@echo "make dist          sdist and wheel in dist/, checked with twine"
 	@echo "make bench         quick benchmarks (bench-full: the long profile)"
 	@echo "make tools         build/locate the pinned Pulumi CLI (.tools/pulumi/bin)"
 
@@ -25,6 +37,19 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	touch $@
+
+$(FLOOR_VENV)/.installed: pyproject.toml constraints-floor.txt
+	rm -rf $(FLOOR_VENV) && $(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-floor.txt \
+		-e ".[emulator]" $(COMPAT_TOOLS)
+	touch $@
+
+$(NEWEST_VENV)/.installed: pyproject.toml constraints.txt
+	@test -n "$(NEWEST_PYTHON)" || { echo "no python3.13 found: set NEWEST_PYTHON=/path/to/python3.13" >&2; exit 1; }
+	rm -rf $(NEWEST_VENV) && $(NEWEST_PYTHON) -m venv $(NEWEST_VENV)
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		-e ".[emulator]" $(COMPAT_TOOLS)
 	touch $@
 
 venv: $(VENV)/.installed
@@ -43,6 +68,16 @@ typecheck: lint
 test: tools lint
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-sparse
+	$(MAKE) --no-print-directory test-floor
+	$(MAKE) --no-print-directory test-newest
+
+# The unit suite and the engine smoke test at the lowest versions pyproject.toml allows (pulumi 3.207.0, ...).
+test-floor: tools $(FLOOR_VENV)/.installed
+	$(FLOOR_VENV)/bin/python -m pytest $(COMPAT_TESTS)
+
+# The same on the newest supported Python.
+test-newest: tools $(NEWEST_VENV)/.installed
+	$(NEWEST_VENV)/bin/python -m pytest $(COMPAT_TESTS)
 
 # The provider's emulator and engine suites again, against an emulator that omits every optional property real
 # Azure may leave out (docs/emulator.md): the provider must see no drift, diff or crash from a sparse body.
@@ -73,5 +108,11 @@ bench: tools
 bench-full: tools
 	$(PY) -m bench --profile full
 
+# sdist and wheel in dist/ (`twine check` passes on them; tests/packaging builds and installs them).
+dist: venv
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
 clean:
-	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
 import sys
@@ -129,6 +130,22 @@ def env(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What ``serve`` needs beyond the provider's own requirements: the ``[emulator]`` extra.
+EXTRA_MODULES = {"trustme": "trustme", "jwt": "pyjwt", "cryptography": "cryptography"}
+
+
+def missing_extra() -> list[str]:
+    """The distributions of the ``[emulator]`` extra that are not installed."""
+    return [dist for module, dist in EXTRA_MODULES.items() if importlib.util.find_spec(module) is None]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "serve" and (missing := missing_extra()):
+        print(
+            f"azure-peering-emulator: the emulator needs {', '.join(missing)}: "
+            "pip install 'pulumi-azure-peering[emulator]'",
+            file=sys.stderr,
+        )
+        return 2
     return serve(args) if args.command == "serve" else env(args)

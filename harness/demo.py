@@ -1,6 +1,7 @@
 """`make demo`: the hub-and-spoke example deployed with the real `pulumi` CLI against the local ARM emulator.
 
-    python -m harness.demo up        # start the emulator, pulumi up, summary, a no-change preview, stop
+    python -m harness.demo up        # start the emulator, pulumi preview (the plan), pulumi up, summary,
+                                     # a no-change preview, stop
     python -m harness.demo destroy   # start the emulator, pulumi destroy, stop
     python -m harness.demo up --latency-profile azure:0.05   # writes at real Azure proportions, scaled down
 
@@ -95,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             project.run("destroy", "--yes", "--skip-preview", stream=True)
             print(f"demo: destroyed in {time.monotonic() - started:.0f}s")
             return 0
+        print("\ndemo: `pulumi preview`, the plan (a user's first command; nothing is written):", flush=True)
+        project.run("preview", stream=True)
+        print("\ndemo: `pulumi up` carries it out:", flush=True)
         project.run("up", "--yes", "--skip-preview", stream=True)
         outputs = project.outputs()
         print("\nPeerings (the stack's outputs, as ARM reported them to the provider):")

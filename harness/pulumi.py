@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS_BIN = REPO / ".tools" / "pulumi" / "bin"
-VENV_BIN = REPO / ".venv" / "bin"
+#: The virtualenv running this harness (the repo's .venv, or a second one such as .venv-floor): its Python runs the
+#: programs and the dynamic provider, so a suite run from another venv tests that venv's packages.
+VENV_BIN = Path(sys.executable).parent
 #: Documented development passphrase for the local backends of the demo and the tests.
 DEV_PASSPHRASE = "azure-peering-local-dev"
 
@@ -130,7 +133,9 @@ class PulumiProject:
         self.run("stack", "select", "--create", self.stack)
 
     def config_set(self, key: str, value: str, *, secret: bool = False) -> None:
-        self.run("config", "set", key, value, *(["--secret"] if secret else []))
+        # `config set-all --plaintext=key=value` carries the value inside its flag: with `config set key value` a
+        # value starting with "-" (a generated client secret, say) is read as an unknown flag.
+        self.run("config", "set-all", f"--{'secret' if secret else 'plaintext'}={key}={value}")
 
     def write_config(self, values: Mapping[str, Any]) -> None:
         """Replace the stack's plain (non-secret) config with `values` ({"project:key": value}) in one write,
@@ -183,8 +188,17 @@ class PulumiProject:
         return "\n".join(chunks)
 
 
+_VIRTUALENV_OPTION = re.compile(r"^(\s+virtualenv:\s*).*$", re.MULTILINE)
+
+
 def copy_example(name: str, dest: Path) -> Path:
-    """Copy examples/<name> to `dest` (so tests never write into the repo) and return the copy."""
+    """Copy examples/<name> to `dest` (so tests never write into the repo) and return the copy. The examples name
+    the repository's virtualenv relative to their folder (``virtualenv: ../../.venv``); the copies name the virtualenv
+    running this harness, so that the language host finds it from anywhere and a suite run from another venv tests
+    that venv's packages."""
     src = REPO / "examples" / name
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "Pulumi.*.yaml"))
+    for project_file in dest.rglob("Pulumi.yaml"):
+        text = project_file.read_text()
+        project_file.write_text(_VIRTUALENV_OPTION.sub(lambda m: m.group(1) + str(Path(sys.prefix)), text))
     return dest

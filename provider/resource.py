@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Optional
 
 import pulumi
 import pulumi.dynamic as dyn
@@ -1012,6 +1012,12 @@ def _restore_sdk_pickler() -> Iterator[None]:
             setattr(pickler, name, value)
 
 
+# The SDK reads these output annotations at run time; before pulumi 3.202 it cannot read `X | None` there
+# ("AssertionError: Unexpected type. Expected 'list'"); spelled Optional, they load from 3.139 on.
+_OptionalStrings = Optional[list[str]]  # noqa: UP045
+_OptionalObject = Optional[dict[str, Any]]  # noqa: UP045
+
+
 class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualNetworkPeering"):
     """An Azure virtual network peering (one direction: local vnet -> remote vnet).
 
@@ -1037,17 +1043,17 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
     use_remote_gateways: pulumi.Output[bool]
     do_not_verify_remote_gateways: pulumi.Output[bool]
     peer_complete_vnets: pulumi.Output[bool]
-    local_subnet_names: pulumi.Output[list[str] | None]
-    remote_subnet_names: pulumi.Output[list[str] | None]
+    local_subnet_names: pulumi.Output[_OptionalStrings]
+    remote_subnet_names: pulumi.Output[_OptionalStrings]
     enable_only_ipv6_peering: pulumi.Output[bool]
-    local_address_space: pulumi.Output[list[str] | None]
+    local_address_space: pulumi.Output[_OptionalStrings]
     """The local prefixes that are peered, as ARM reports them."""
-    remote_address_space: pulumi.Output[list[str] | None]
+    remote_address_space: pulumi.Output[_OptionalStrings]
     """The remote prefixes that are peered, as ARM reports them."""
     adopt_existing: pulumi.Output[bool]
     timeouts: pulumi.Output[dict[str, float]]
     sync_remote_address_space: pulumi.Output[str]
-    auxiliary_tenant_ids: pulumi.Output[list[str] | None]
+    auxiliary_tenant_ids: pulumi.Output[_OptionalStrings]
     preflight: pulumi.Output[bool]
     peering_state: pulumi.Output[str]
     """Initiated (only this side exists), Connected (both sides exist) or Disconnected (the other side was
@@ -1058,13 +1064,13 @@ class VirtualNetworkPeering(dyn.Resource, module="azure-peering", name="VirtualN
     state of a half-built pair, not drift."""
     provisioning_state: pulumi.Output[str]
     resource_guid: pulumi.Output[str]
-    local_virtual_network_address_space: pulumi.Output[list[str] | None]
+    local_virtual_network_address_space: pulumi.Output[_OptionalStrings]
     """The local vnet's current address space."""
-    remote_virtual_network_address_space: pulumi.Output[list[str] | None]
+    remote_virtual_network_address_space: pulumi.Output[_OptionalStrings]
     """The remote vnet's current address space."""
-    remote_bgp_communities: pulumi.Output[dict[str, Any] | None]
-    remote_virtual_network_encryption: pulumi.Output[dict[str, Any] | None]
-    remote_gateways: pulumi.Output[list[str] | None]
+    remote_bgp_communities: pulumi.Output[_OptionalObject]
+    remote_virtual_network_encryption: pulumi.Output[_OptionalObject]
+    remote_gateways: pulumi.Output[_OptionalStrings]
     """Ids of the remote gateways used when use_remote_gateways is true."""
 
     def __init__(

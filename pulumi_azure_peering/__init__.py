@@ -15,11 +15,15 @@ import this package first, do not pay for the half of it they never use.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
 
+# Not `from typing import TYPE_CHECKING`: every Python start in a venv with this package imports it (the 0.1.0
+# legacy-names .pth, see _legacy_names.py), and `typing` would be most of that cost.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
     from pulumi_azure_peering.provider.resource import (
         PeeringTimeouts,

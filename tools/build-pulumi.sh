@@ -13,6 +13,12 @@
 # runs the program with the current Python SDK (pulumi==3.272.0) through pulumi-language-python-exec, which we take
 # from the pinned CLI's sdk module. PULUMI_LANGHOST_MODULE/PULUMI_LANGHOST_VERSION override this where a newer
 # module version is served.
+#
+# The v3.68.0 host reads the project's `runtime.options.virtualenv` only from command-line flags that today's engine
+# no longer passes (it sends the options inside its RPC requests). So the engine starts a small wrapper of ours as
+# pulumi-language-python (tools/langhost-build/virtualenv-shim): it reads the option from Pulumi.yaml and starts the
+# real host, pulumi-language-python-host, with those flags. What this host still cannot do that an official
+# installation does is listed in the README ("The pinned toolchain").
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +26,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/tools/pulumi-versions.env"
 bin="$repo/.tools/pulumi/bin"
 stamp="$repo/.tools/pulumi/.stamp"
-want_stamp="cli=$PULUMI_CLI_VERSION langhost=${PULUMI_LANGHOST_MODULE:-sdk/v3@$PULUMI_LANGHOST_SDK_VERSION}@${PULUMI_LANGHOST_VERSION:-} python=$repo/.venv/bin/python shim=2"
+want_stamp="cli=$PULUMI_CLI_VERSION langhost=${PULUMI_LANGHOST_MODULE:-sdk/v3@$PULUMI_LANGHOST_SDK_VERSION}@${PULUMI_LANGHOST_VERSION:-} shim=6"
 cli_floor=${PULUMI_CLI_VERSION#v}
 
 version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }
@@ -34,10 +40,11 @@ if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1 && [ "$
         dir=$(dirname "$(readlink -f "$(command -v pulumi)")")
         echo "tools: using installed pulumi v$have from $dir"
         ln -sf "$dir/pulumi" "$bin/pulumi"
+        rm -f "$bin/pulumi-language-python-host"
         for f in "$dir"/pulumi-language-python "$dir"/pulumi-language-python-exec; do
             [ -e "$f" ] && ln -sf "$f" "$bin/$(basename "$f")"
         done
-        want_stamp="installed=$have python=$repo/.venv/bin/python shim=2"
+        want_stamp="installed=$have shim=6"
     fi
 fi
 
@@ -66,21 +73,39 @@ if [ ! -L "$bin/pulumi" ]; then
     else
         (cd "$repo/tools/langhost-build" &&
             go build -trimpath -ldflags "-X $version_pkg=$PULUMI_LANGHOST_SDK_VERSION" \
-                -o "$bin/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+                -o "$bin/pulumi-language-python-host" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python &&
+            go build -trimpath -o "$bin/pulumi-language-python" ./virtualenv-shim)
     fi
     sdkdir=$(cd "$repo/tools/pulumi-build" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
     install -m 0755 "$sdkdir/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
     echo "tools: built in $(( $(date +%s) - start ))s"
 fi
 
-# The dynamic-provider plugin the engine launches for Python dynamic resources: the project's virtualenv Python
-# running the SDK's provider server (PULUMI_RUNTIME_VIRTUALENV, when a language host sets it, wins).
+# The dynamic-provider plugin the engine launches for Python dynamic resources, as the SDK's own script does it: the
+# project's virtualenv (the engine passes `runtime.options.virtualenv` as PULUMI_RUNTIME_VIRTUALENV, as written in
+# Pulumi.yaml), else PULUMI_PYTHON_CMD, else the first python3 on PATH (the harness puts the venv running it first).
+# A relative virtualenv belongs to the project's folder (that is how the language host reads it), but the engine
+# starts this plugin in the program's folder, which is below it where Pulumi.yaml says `main: some/folder`: so it is
+# looked for from the program's folder upwards, and the first folder holding it wins.
 cat > "$bin/pulumi-resource-pulumi-python" <<SHIM
 #!/bin/sh
-if [ -n "\${PULUMI_RUNTIME_VIRTUALENV:-}" ] && [ -x "\$PULUMI_RUNTIME_VIRTUALENV/bin/python" ]; then
-    exec "\$PULUMI_RUNTIME_VIRTUALENV/bin/python" -u -m pulumi.dynamic "\$@"
+venv=\${PULUMI_RUNTIME_VIRTUALENV:-}
+if [ -n "\$venv" ]; then
+    case \$venv in
+        /*) ;;
+        *)
+            dir=\$PWD
+            while [ ! -x "\$dir/\$venv/bin/python" ] && [ "\$dir" != / ]; do dir=\$(dirname "\$dir"); done
+            [ -x "\$dir/\$venv/bin/python" ] || dir=\$PWD
+            venv=\$dir/\$venv ;;
+    esac
+    if [ ! -x "\$venv/bin/python" ]; then
+        echo "The 'virtualenv' option in Pulumi.yaml is set to \"\$venv\", which is not a virtual environment." >&2
+        exit 1
+    fi
+    PATH="\$venv/bin:\$PATH" exec "\$venv/bin/python" -u -m pulumi.dynamic "\$@"
 fi
-exec "$repo/.venv/bin/python" -u -m pulumi.dynamic "\$@"
+exec "\${PULUMI_PYTHON_CMD:-python3}" -u -m pulumi.dynamic "\$@"
 SHIM
 chmod 0755 "$bin/pulumi-resource-pulumi-python"
 echo "$want_stamp" > "$stamp"

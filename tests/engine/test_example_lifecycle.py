@@ -1,0 +1,61 @@
+"""Engine smoke test of the hub-and-spoke example: up, a no-change preview, refresh, destroy.
+
+Short on purpose: `make test` also runs it from the floor venv (the lowest versions pyproject.toml allows,
+constraints-floor.txt) and from a venv on the newest supported Python. The copy's Pulumi.yaml names the venv
+running the suite as its `virtualenv`, so the program and the dynamic provider run on that venv's packages.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
+
+pytestmark = pytest.mark.engine
+
+
+def test_hub_spoke_example_up_preview_refresh_destroy(tmp_path: Path, emulator: Any) -> None:
+    import pulumi
+
+    emulator.seed(json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text()))
+    example = copy_example("hub_spoke", tmp_path / "hub_spoke")
+    assert f"virtualenv: {sys.prefix}" in (example / "Pulumi.yaml").read_text()
+    demo_config = yaml.safe_load((REPO / "Pulumi.demo.yaml").read_text())["config"]
+    # Endpoints and credentials as stack config, not environment: the dynamic provider gets them through
+    # `configure`, which SDKs before 3.139.0 never call.
+    project = PulumiProject(example, "smoke", hermetic_env(tmp_path / "state"))
+    project.select()
+    connection = emulator.env()
+    project.write_config(
+        {
+            **{key.replace("azure-peering-hub-spoke:", "hub-spoke:"): value for key, value in demo_config.items()},
+            "azure-peering:armEndpoint": connection["AZURE_PEERING_ARM_ENDPOINT"],
+            "azure-peering:authorityHost": connection["AZURE_PEERING_AUTHORITY_HOST"],
+            "azure-peering:caBundle": connection["AZURE_PEERING_CA_BUNDLE"],
+            "azure-peering:tenantId": connection["AZURE_TENANT_ID"],
+            "azure-peering:clientId": connection["AZURE_CLIENT_ID"],
+        }
+    )
+    project.config_set("azure-peering:clientSecret", connection["AZURE_CLIENT_SECRET"], secret=True)
+
+    up = project.up()
+    assert "+ 10 created" in up.stdout or "10 created" in up.stdout, up.stdout
+    peerings = project.outputs()["peerings"]
+    assert sorted(peerings) == ["analytics", "identity", "payments", "web"]
+    assert {p["status"] for p in peerings.values()} == {"Connected"}, peerings
+
+    project.preview(expect_no_changes=True)
+    refresh = project.refresh()
+    assert "~ " not in refresh.stdout.split("Resources:")[-1], refresh.stdout
+    project.preview(expect_no_changes=True)
+
+    project.destroy()
+    live = json.dumps(emulator.state()).lower()
+    assert "virtualnetworkpeerings/" not in live
+    print(f"pulumi SDK {pulumi.__version__ if hasattr(pulumi, '__version__') else '?'} on Python {sys.version}")

@@ -1,0 +1,91 @@
+"""The distribution itself: `python -m build` makes an sdist and a wheel built from it, both carry every module of
+the folders linked into pulumi_azure_peering/ (provider/, components/, emulator/, ...), nothing lands at the top
+level but the package and the legacy-names .pth, the metadata passes `twine check`, and there is one version."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from email.parser import Parser
+
+import pytest
+
+from harness.pulumi import REPO
+from tests.packaging.conftest import Dist, run
+
+pytestmark = pytest.mark.packaging
+
+#: The top-level folders linked into the package (provider, components, emulator, plugin, ...).
+LINKED = tuple(sorted(p.name for p in (REPO / "pulumi_azure_peering").iterdir() if p.is_symlink()))
+
+
+def tracked_package_files() -> set[str]:
+    """The files the package must carry: git's files under the linked folders and pulumi_azure_peering/."""
+    out = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "pulumi_azure_peering", *LINKED],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    files = set()
+    for line in out.splitlines():
+        top = line.split("/", 1)[0]
+        path = f"pulumi_azure_peering/{line}" if top in LINKED else line
+        if not (REPO / line).is_symlink():
+            files.add(path)
+    return files
+
+
+def test_build_makes_an_sdist_and_a_wheel_from_it_without_setuptools_warnings(dist: Dist) -> None:
+    assert dist.sdist.name == "pulumi_azure_peering-0.2.0.tar.gz"
+    assert dist.wheel.name == "pulumi_azure_peering-0.2.0-py3-none-any.whl"
+    assert re.search(r"Building wheel from sdist", dist.log), dist.log[-2000:]
+    assert "SetuptoolsDeprecationWarning" not in dist.log and "is deprecated" not in dist.log, dist.log
+
+
+def test_sdist_and_wheel_carry_every_module(dist: Dist) -> None:
+    expected = tracked_package_files()
+    assert "pulumi_azure_peering/provider/resource.py" in expected
+    assert "pulumi_azure_peering/emulator/seeds/default.json" in expected
+
+    with zipfile.ZipFile(dist.wheel) as whl:
+        wheel_files = {n for n in whl.namelist() if not n.endswith("/")}
+    in_wheel = {n for n in wheel_files if n.startswith("pulumi_azure_peering/")}
+    assert in_wheel == expected
+
+    # Nothing else at the top of site-packages: no `provider`, `components` or `emulator` of ours.
+    tops = {n.split("/", 1)[0] for n in wheel_files}
+    assert tops == {
+        "pulumi_azure_peering",
+        "pulumi_azure_peering-0.2.0.dist-info",
+        "pulumi_azure_peering-legacy-names.pth",
+    }
+
+    with tarfile.open(dist.sdist) as sdist:
+        members = sdist.getmembers()
+    assert not [m.name for m in members if m.issym() or m.islnk()], "the sdist must carry files, not links"
+    in_sdist = {m.name.split("/", 1)[1] for m in members if m.isfile()}
+    assert expected <= in_sdist
+    assert {"pyproject.toml", "setup.py", "README.md", "LICENSE", "PKG-INFO"} <= in_sdist
+
+
+def test_metadata_passes_twine_check_and_has_one_version(dist: Dist) -> None:
+    run(sys.executable, "-m", "twine", "check", "--strict", dist.sdist, dist.wheel)
+
+    import pulumi_azure_peering
+
+    with zipfile.ZipFile(dist.wheel) as whl:
+        metadata = Parser().parsestr(whl.read("pulumi_azure_peering-0.2.0.dist-info/METADATA").decode())
+    assert metadata["Version"] == pulumi_azure_peering.__version__
+    assert metadata["License-Expression"] == "Apache-2.0"
+    assert metadata["Requires-Python"] == ">=3.11"
+    requires = metadata.get_all("Requires-Dist") or []
+    runtime = [r for r in requires if "extra ==" not in r]
+    assert not [r for r in runtime if "==" in r], f"runtime requirements must be ranges: {runtime}"
+    assert any(r.startswith("pulumi<4,>=") for r in runtime), runtime
+    assert not [r for r in runtime if r.split("<")[0].split(">")[0].lower() in ("trustme", "cryptography", "pyjwt")]
+    changelog = (REPO / "CHANGELOG.md").read_text()
+    assert f"## {pulumi_azure_peering.__version__}" in changelog
