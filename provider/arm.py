@@ -216,7 +216,7 @@ class RetryPolicy:
 
     def call(self, fn: Callable[[], T], deadline: Deadline, what: str = "ARM request") -> T:
         result = self.retrying(deadline, what)(fn)
-        progress.finished(progress.subject_of(what))
+        progress.finished(what)
         return result
 
     def for_operations(self) -> RetryPolicy:

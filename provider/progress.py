@@ -50,6 +50,10 @@ class _Waits:
             return f"{subject}: waiting: {detail}"
         return f"{subject}: still waiting after {now - started:.0f}s ({count} tries): {detail}"
 
+    def any_told(self) -> bool:
+        """Whether some wait is being told (read without the lock: a stale answer only delays forgetting)."""
+        return bool(self._told)
+
     def done(self, subject: str) -> None:
         with self._lock:
             for key in [k for k in self._told if k[0] == subject]:
@@ -77,9 +81,11 @@ def waiting(subject: str, reason: str, detail: str) -> None:
         log.info("azure-peering: %s", line)
 
 
-def finished(subject: str) -> None:
-    """The wait of ``subject`` is over: a later wait starts afresh."""
-    _WAITS.done(subject)
+def finished(what: str) -> None:
+    """The request ``what`` (as :func:`subject_of` takes it) succeeded: its subject's wait, if any, is over and a
+    later one starts afresh. Called after every ARM request, so it costs nothing while nothing waits."""
+    if _WAITS.any_told():
+        _WAITS.done(subject_of(what))
 
 
 _configured = False

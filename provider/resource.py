@@ -269,6 +269,11 @@ def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
     return facts is not None and all(p.name.lower() != spec.name.lower() for p in facts.peerings)
 
 
+def _gateway_states(facts: VnetFacts) -> str:
+    """A vnet's gateways with their provisioning states, for the user (``vgw-hub (Updating)``)."""
+    return ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways)
+
+
 def _label(props: Mapping[str, Any], peering_id: str | None = None) -> str:
     name = props.get("name")
     vnet = props.get("virtual_network_id")
@@ -574,7 +579,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     client, spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=current[0]
                 )
                 if facts is not None and facts.gateway_provisioning:
-                    gateways = ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways)
+                    gateways = _gateway_states(facts)
                     progress.waiting(
                         f"peering {spec.name!r}",
                         "gateway",
@@ -603,7 +608,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if exc.code != "RemoteVnetHasNoGateways" or not waiting_for_gateway:
                 raise
             facts = waiting_for_gateway[0]
-            gateways = ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways)
+            gateways = _gateway_states(facts)
             raise OperationTimeoutError(
                 f"waited {current[0].seconds / 60:.0f} min for the gateway of {facts.name} to finish provisioning "
                 f"(gateways: {gateways or 'none'}); ARM only accepts use_remote_gateways once it has Succeeded. Run "
