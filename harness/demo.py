@@ -89,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     with EmulatorProcess(
         data_dir=data_dir, seed=SEED, latency=DEMO_LATENCY, latency_profile=args.latency_profile
     ) as emulator:
-        env = hermetic_env(STATE / "pulumi", emulator.env())
+        # The wheel's pulumi-plugin.json keeps the language host from naming the `azure-peering` plugin, but the host
+        # reads it next to site-packages, where an editable install has no such file: the engine would find the
+        # plugin's console script in .venv/bin and warn that it uses it. This program needs no plugin (the dynamic
+        # provider runs the peerings), so the demo looks for none on PATH.
+        env = hermetic_env(STATE / "pulumi", {**emulator.env(), "PULUMI_IGNORE_AMBIENT_PLUGINS": "true"})
         project = PulumiProject(REPO, STACK, env)
         project.select()
         if args.action == "destroy":

@@ -117,8 +117,9 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
     assert not (packages / "provider").exists() and not (packages / "components").exists()
     assert not (packages / "trustme").exists(), "a deployment venv needs no emulator dependencies"
 
-    # The venv is not on PATH, and no python3 on PATH has pulumi: only the virtualenv option can make this work.
-    path = f"{TOOLS_BIN}:/usr/bin:/bin"
+    # No python3 on PATH has pulumi: only the virtualenv option can make this work. The venv's bin comes last, as for
+    # a user who added it to PATH: its `pulumi-resource-azure-peering` must not be looked up by a Python program.
+    path = f"{TOOLS_BIN}:/usr/bin:/bin:{python.parent}"
     env = hermetic_env(tmp_path / "state", {"PATH": path})
     python3 = shutil.which("python3", path=path)
     if python3 is not None:
@@ -141,6 +142,8 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
 
     preview = project.preview()
     assert "+ 8 to create" in preview.stdout, preview.stdout  # stack, component, 4 hub-spoke peerings, 2 standalone
+    # The wheel's pulumi-plugin.json says "resource": false, so the language host names no `azure-peering` plugin.
+    assert "pulumi-resource-azure-peering" not in preview.output, preview.output
 
     project.up()
     outputs = project.outputs()
