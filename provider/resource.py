@@ -246,16 +246,31 @@ def _resource_name(props: Mapping[str, Any]) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def _peering_id_of(props: Mapping[str, Any]) -> str | None:
+    """The ARM id of the peering these properties describe, or None while it is not known."""
+    vnet, name = props.get("virtual_network_id"), props.get("name")
+    if not (isinstance(vnet, str) and isinstance(name, str)) or is_unknown(vnet) or is_unknown(name):
+        return None
+    try:
+        return peering_id_for(vnet, name)
+    except (KeyError, ValueError):
+        return None
+
+
 def _new_peering(old: Mapping[str, Any], spec: PeeringSpec) -> bool:
     """Whether these inputs would create a peering the old inputs do not hold (a create, or a replacement under
     another id)."""
-    vnet, name = old.get("virtual_network_id"), old.get("name")
-    if not (isinstance(vnet, str) and isinstance(name, str)) or is_unknown(vnet) or is_unknown(name):
-        return True
-    try:
-        return not same_id(peering_id_for(vnet, name), spec.peering_id)
-    except (KeyError, ValueError):
-        return True
+    old_id = _peering_id_of(old)
+    return old_id is None or not same_id(old_id, spec.peering_id)
+
+
+def _keeps_peering(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the new inputs keep the old inputs' peering: both known, and nothing that would replace it changed
+    (a replacement is a create of its own, with its own evidence or none)."""
+    if _peering_id_of(old) is None or _peering_id_of(new) is None:
+        return False
+    changed = arm_differences(_strip_internal(new), _strip_internal(old))
+    return not any(k in REPLACE_FIELDS for k in changed)
 
 
 def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
@@ -451,7 +466,19 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         """Validate the inputs (field-named failures) and fill in defaults; then, where every id is known,
-        a read-only preflight against ARM so that preview fails with the error apply would hit."""
+        a read-only preflight against ARM so that preview fails with the error apply would hit.
+
+        Unchanged inputs check to exactly the stored ones: for a resource without changes the engine compares the
+        two and, when they differ, writes the whole checkpoint for that one resource (``SnapshotManager``'s
+        same-step check), so one differing key costs a no-change ``up`` N snapshot writes of an N-sized stack and a
+        preview as many serialisations. That is why the create's recovery evidence stays as it was recorded."""
+        result = self._check(olds, news)
+        evidence = olds.get(ABSENT_WHEN_CHECKED_KEY)
+        if evidence and ABSENT_WHEN_CHECKED_KEY not in result.inputs and _keeps_peering(olds, result.inputs):
+            result.inputs[ABSENT_WHEN_CHECKED_KEY] = evidence
+        return result
+
+    def _check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         inputs, failures = validate_inputs(_strip_internal(news))
         result = [dyn.CheckFailure(f.property, f.reason) for f in failures]
         resource_name = _resource_name(news)

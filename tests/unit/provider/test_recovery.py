@@ -278,6 +278,22 @@ def test_check_of_an_existing_resource_records_nothing(client: ArmClient) -> Non
     assert ABSENT_WHEN_CHECKED_KEY in checked({**olds, "name": "old-name"})
 
 
+def test_a_created_peering_checks_to_the_inputs_its_create_stored(client: ArmClient) -> None:
+    """The engine compares a same step's stored inputs with the checked ones and writes the whole checkpoint when
+    they differ: dropping the create's evidence made every no-change `up` write an N-sized snapshot N times."""
+    serve_peerings(client)
+    stored = {**checked(), ABSENT_WHEN_CHECKED_KEY: "2025-12-31T23:59:00+00:00"}
+    VNET_CACHE.clear()
+    serve_peerings(client, peering_json())
+    assert checked(stored) == stored
+    assert checked(stored, preflight=False) == {**stored, "preflight": False}
+    # another peering (a replacement under a new name) does not inherit the old one's evidence: it gets its own
+    renamed = checked(stored, name="hub-to-spoke-2")
+    assert renamed[ABSENT_WHEN_CHECKED_KEY] not in (None, stored[ABSENT_WHEN_CHECKED_KEY])
+    # nor does a replacement under the same name (another remote vnet), here one the check does not read ARM for
+    assert ABSENT_WHEN_CHECKED_KEY not in checked(stored, remote_virtual_network_id=vnet_id("other"), preflight=False)
+
+
 def test_the_lookup_waits_for_a_write_arm_is_still_running(monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed at the last write: ARM still reports Updating; recovery records the peering once it has settled."""
     from pulumi_azure_peering.provider import recovery
