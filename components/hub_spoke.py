@@ -150,15 +150,15 @@ def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) 
     )
 
 
-def _aux_for(spec: HubSpokeSpec, vnet_id: str) -> tuple[str, ...]:
-    """Tenants whose tokens reading `vnet_id` may need: the topology's, plus the spoke's own for a spoke vnet.
-    The hub is read with the topology's tenants only: every spoke's tenants would add token fetches for a read
-    that does not need them (and could not all fit in ARM's limit of 3)."""
-    tenants = list(spec.auxiliary_tenant_ids)
+def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
+    """Tenants whose tokens reading each vnet (lower-cased id) may need: the topology's, plus the spoke's own for a
+    spoke vnet. The hub is read with the topology's tenants only: every spoke's tenants would add token fetches for a
+    read that does not need them (and could not all fit in ARM's limit of 3)."""
+    tenants: dict[str, list[str]] = {}
     for spoke in spec.spokes.values():
-        if spoke.vnet_id.lower() == vnet_id.lower():
-            tenants += [t for t in spoke.auxiliary_tenant_ids if t not in tenants]
-    return tuple(tenants[:3])
+        own = tenants.setdefault(spoke.vnet_id.lower(), list(spec.auxiliary_tenant_ids))
+        own += [t for t in spoke.auxiliary_tenant_ids if t not in own]
+    return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
 
 
 def look_up_facts(
@@ -173,9 +173,13 @@ def look_up_facts(
     problems: list[str] = []
     credential_problems: dict[str, list[str]] = {}
 
+    aux = _aux_by_vnet(spec)
+    topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
+
     def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, PeeringError | None]:
         try:
-            return vnet_id, lookup(vnet_id, auxiliary_tenant_ids=_aux_for(spec, vnet_id)), None
+            tenants = aux.get(vnet_id.lower(), topology_tenants)
+            return vnet_id, lookup(vnet_id, auxiliary_tenant_ids=tenants), None
         except PeeringError as exc:
             return vnet_id, None, exc
 

@@ -98,7 +98,7 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _peering_resource() -> dict[str, Any]:
     arg_docs = attribute_docs(resource.VirtualNetworkPeeringArgs)
-    out_docs = attribute_docs(resource.VirtualNetworkPeering)
+    out_docs = attribute_docs(resource.PeeringOutputs)
     hints = _hints(resource.VirtualNetworkPeeringArgs)
     out_hints = _hints(resource.VirtualNetworkPeering)
     inputs: dict[str, Any] = {}
