@@ -184,7 +184,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{case.get('arm_reads')} reads, {case.get('arm_writes')} writes; program CPU "
             f"{_fmt(case.get('program_cpu_s'), '.2f')}s"
         )
-    if case["case"] in ("preview", "refresh"):
+    if case["case"] in ("preview", "refresh", "up_no_change"):
         out.append(
             f"{name}: {case['arm_calls_per_peering']:.3f} ARM calls per peering, "
             f"{case['arm_reads_per_vnet']:.3f} reads per distinct vnet ({case['arm_reads']} reads, "
@@ -208,6 +208,47 @@ def _notes(case: dict[str, Any]) -> list[str]:
     return out
 
 
+def markdown_table(doc: dict[str, Any]) -> str:
+    """The results as the Markdown table of docs/benchmarks.md (``python -m bench.report results.json``), so that
+    every figure quoted there is copied from the committed JSON by a program, not by hand."""
+    head = (
+        "| case | N | L s | wall s | bound s | ratio | HTTP | ARM | 409 | 400 busy | retries | failed "
+        "| provider CPU ms/op (trivial) | target |"
+    )
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for case in doc["cases"]:
+        name = case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else "")
+        if name.startswith("emulator:") or name == "provider_startup":
+            continue
+        cpu = _fmt(case.get("provider_cpu_per_op_ms"), ".2f")
+        trivial = case.get("floor_provider_cpu_per_op_ms")
+        cpu += f" ({_fmt(trivial, '.2f')})" if cpu != "-" else ""
+        met = case.get("target_met")
+        cells = [
+            name,
+            _fmt(case.get("n")),
+            _fmt(case.get("latency_s"), "g"),
+            _fmt(case.get("wall_s"), ".2f"),
+            _fmt(case.get("bound_s"), ".2f"),
+            _fmt(case.get("ratio"), ".3f"),
+            _fmt(case.get("http_calls")),
+            _fmt(case.get("arm_calls")),
+            _fmt(case.get("conflicts_409")),
+            _fmt(case.get("not_provisioned_400")),
+            _fmt(case.get("retries")),
+            _fmt(case.get("failed_ops")),
+            cpu,
+            "" if met is None else ("yes" if met else "**no**"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def print_table(doc: dict[str, Any]) -> None:
     print(table(doc))
     sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        print(markdown_table(json.loads(Path(name).read_text())))

@@ -172,6 +172,7 @@ class BenchProject:
         self.set_env(provider_probe.PRELOAD_ENV, preload)
         args = {
             "up": ("up", "--yes", "--skip-preview", "--json"),
+            "up_no_change": ("up", "--yes", "--skip-preview", "--json", "--expect-no-changes"),
             "refresh": ("refresh", "--yes", "--skip-preview", "--json"),
             "preview": ("preview", "--expect-no-changes"),
         }[command]
