@@ -110,7 +110,7 @@ bench: tools
 	$(PY) -m bench --profile quick
 
 bench-full: tools
-	$(PY) -m bench --profile full
+	$(PY) -m bench --profile full --output bench/results/full.json
 
 # sdist and wheel in dist/ (`twine check` passes on them; tests/packaging builds and installs them).
 dist: venv
