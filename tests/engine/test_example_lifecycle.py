@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
+from tests.conftest import configure_through_stack
 
 pytestmark = pytest.mark.engine
 
@@ -31,18 +32,8 @@ def test_hub_spoke_example_up_preview_refresh_destroy(tmp_path: Path, emulator: 
     # `configure`, which SDKs before 3.139.0 never call.
     project = PulumiProject(example, "smoke", hermetic_env(tmp_path / "state"))
     project.select()
-    connection = emulator.env()
-    project.write_config(
-        {
-            **{key.replace("azure-peering-hub-spoke:", "hub-spoke:"): value for key, value in demo_config.items()},
-            "azure-peering:armEndpoint": connection["AZURE_PEERING_ARM_ENDPOINT"],
-            "azure-peering:authorityHost": connection["AZURE_PEERING_AUTHORITY_HOST"],
-            "azure-peering:caBundle": connection["AZURE_PEERING_CA_BUNDLE"],
-            "azure-peering:tenantId": connection["AZURE_TENANT_ID"],
-            "azure-peering:clientId": connection["AZURE_CLIENT_ID"],
-        }
-    )
-    project.config_set("azure-peering:clientSecret", connection["AZURE_CLIENT_SECRET"], secret=True)
+    example_config = {key.replace("azure-peering-hub-spoke:", "hub-spoke:"): v for key, v in demo_config.items()}
+    configure_through_stack(project, emulator.env(), example_config)
 
     up = project.up()
     assert "+ 10 created" in up.stdout or "10 created" in up.stdout, up.stdout

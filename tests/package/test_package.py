@@ -14,6 +14,7 @@ import yaml
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject, hermetic_env
+from tests.conftest import provider_settings
 from tests.engine.test_adopting import made_elsewhere
 from tests.engine.test_hub_spoke import DEMO_SEED, arm_writes, demo_vnet, live_peerings
 from tests.package.frontends import PEERING, TS_EXAMPLE, NodeModules
@@ -196,17 +197,9 @@ CREDENTIAL_ENV = (
 def without_credentials(project: PulumiProject) -> dict[str, str]:
     """Take the emulator's endpoints and credentials out of the project's environment; return them as
     provider settings (camelCase keys)."""
-    env = project.env
-    settings = {
-        "armEndpoint": env["AZURE_PEERING_ARM_ENDPOINT"],
-        "authorityHost": env["AZURE_PEERING_AUTHORITY_HOST"],
-        "tenantId": env["AZURE_TENANT_ID"],
-        "clientId": env["AZURE_CLIENT_ID"],
-        "clientSecret": env["AZURE_CLIENT_SECRET"],
-        "caBundle": env["AZURE_PEERING_CA_BUNDLE"],
-    }
+    settings = provider_settings(project.env)
     for key in CREDENTIAL_ENV:
-        env.pop(key)
+        project.env.pop(key)
     return settings
 
 

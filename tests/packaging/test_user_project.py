@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
+from tests.conftest import configure_through_stack
 from tests.packaging.conftest import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
 
 pytestmark = pytest.mark.packaging
@@ -128,17 +129,7 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
 
     project = PulumiProject(project_dir, "dev", env)
     project.select()
-    connection = emulator.env()
-    project.write_config(
-        {
-            "azure-peering:armEndpoint": connection["AZURE_PEERING_ARM_ENDPOINT"],
-            "azure-peering:authorityHost": connection["AZURE_PEERING_AUTHORITY_HOST"],
-            "azure-peering:caBundle": connection["AZURE_PEERING_CA_BUNDLE"],
-            "azure-peering:tenantId": connection["AZURE_TENANT_ID"],
-            "azure-peering:clientId": connection["AZURE_CLIENT_ID"],
-        }
-    )
-    project.config_set("azure-peering:clientSecret", connection["AZURE_CLIENT_SECRET"], secret=True)
+    configure_through_stack(project, emulator.env(), {})
 
     preview = project.preview()
     assert "+ 8 to create" in preview.stdout, preview.stdout  # stack, component, 4 hub-spoke peerings, 2 standalone
