@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -40,12 +39,11 @@ from pulumi_azure_peering.provider import (
     PeeringError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
-    get_virtual_network,
+    get_virtual_networks,
 )
 from pulumi_azure_peering.provider.resource import waiting_for_other_side
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
-_LOOKUP_THREADS = 8
 #: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones
 #: waiting for the hub's lock in the provider (so each starts the moment the hub is free, with no engine round trip
 #: between two hub writes), the provider's other threads free for the spoke sides. Measured (N=50, bench): with 2,
@@ -161,13 +159,18 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
 
 
+#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> the vnet's facts
+#: (``get_virtual_network``'s dict), None when it does not exist, or the error that kept it from being read.
+VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, dict[str, Any] | PeeringError | None]]
+
+
 def look_up_facts(
-    spec: HubSpokeSpec,
-    lookup: Callable[..., dict[str, Any] | None] = get_virtual_network,
+    spec: HubSpokeSpec, lookup: VnetLookup = get_virtual_networks
 ) -> tuple[dict[str, VnetFacts], list[str]]:
-    """Read every distinct vnet of the spec once (in parallel). Returns the facts and, for vnets that do not exist
-    or cannot be read, one line each naming the argument and the fix. A credential that fails fails every read
-    alike: that is one line, naming every argument it stopped, not one per vnet."""
+    """Read every distinct vnet of the spec once (a resource group holding several in one listing, the others in
+    parallel). Returns the facts and, for vnets that do not exist or cannot be read, one line each naming the
+    argument and the fix. A credential that fails fails every read alike: that is one line, naming every argument
+    it stopped, not one per vnet."""
     ids = vnet_ids_to_look_up(spec)
     facts: dict[str, VnetFacts] = {}
     problems: list[str] = []
@@ -175,22 +178,14 @@ def look_up_facts(
 
     aux = _aux_by_vnet(spec)
     topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
-
-    def one(vnet_id: str) -> tuple[str, dict[str, Any] | None, PeeringError | None]:
-        try:
-            tenants = aux.get(vnet_id.lower(), topology_tenants)
-            return vnet_id, lookup(vnet_id, auxiliary_tenant_ids=tenants), None
-        except PeeringError as exc:
-            return vnet_id, None, exc
-
-    with ThreadPoolExecutor(max_workers=min(_LOOKUP_THREADS, max(1, len(ids)))) as pool:
-        results = list(pool.map(one, ids))
-    for vnet_id, data, error in results:
+    answers = lookup({vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids})
+    for vnet_id in ids:
+        data = answers.get(vnet_id)
         where = _where(spec, vnet_id)
-        if isinstance(error, CredentialError):
-            credential_problems.setdefault(str(error), []).append(where)
-        elif error is not None:
-            problems.append(f"{where}: cannot read virtual network {vnet_id}: {error}")
+        if isinstance(data, CredentialError):
+            credential_problems.setdefault(str(data), []).append(where)
+        elif isinstance(data, PeeringError):
+            problems.append(f"{where}: cannot read virtual network {vnet_id}: {data}")
         elif data is None:
             problems.append(
                 f"{where}: virtual network {vnet_id} does not exist or is not visible to these credentials. "
@@ -216,7 +211,7 @@ def plan_for(
     args: HubSpokePeeringArgs,
     hub_id: str,
     spoke_ids: Mapping[str, str],
-    lookup: Callable[..., dict[str, Any] | None] = get_virtual_network,
+    lookup: VnetLookup = get_virtual_networks,
 ) -> Plan:
     """Look up facts (unless disabled) and plan; raise :class:`HubSpokeError` on any problem."""
     spec = _spec(args, hub_id, spoke_ids)
@@ -422,8 +417,8 @@ class HubSpokePeering(pulumi.ComponentResource):
     peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
     """What each child peering is made with: the dynamic resource here; the ``azure-peering`` package's provider
     plugin sets its own custom resource (same arguments, same outputs: ``pulumi_azure_peering.plugin.children``)."""
-    vnet_lookup: Callable[..., dict[str, Any] | None] = staticmethod(get_virtual_network)
-    """How the vnets are read before planning (``get_virtual_network``'s signature): with the program's settings
+    vnet_lookup: VnetLookup = staticmethod(get_virtual_networks)
+    """How the vnets are read before planning (``get_virtual_networks``'s signature): with the program's settings
     here; with the configured provider's in the plugin, where construct has no program config of its own."""
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:

@@ -12,7 +12,8 @@ error page from a gateway in front of ARM, before processing), ``truncate`` (pro
 its JSON body cut in half). Operation faults (drawn when a write starts a long-running operation): ``lro_fail``
 (ends Failed), ``lro_hang`` (never ends), ``lro_slow`` (``p`` or ``p:seconds`` longer). Others: ``seed``,
 ``retry_after`` (seconds sent with 429/503), ``max`` (stop after that many faults), ``match`` (comma-separated
-``METHOD:path-substring``; ``*`` for any method; default: every ARM request under /subscriptions).
+``METHOD:path-substring``, ``$`` at its end to match the path's end only; ``*`` for any method; default: every
+ARM request under /subscriptions).
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOM
 
 REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate")
 OPERATION_FAULTS = ("lro_fail", "lro_hang", "lro_slow")
+
+
+def _path_matches(path: str, part: str) -> bool:
+    """``part`` occurs in ``path``; a ``part`` ending in ``$`` must end it (a collection, not its members)."""
+    if part.endswith("$"):
+        return path.endswith(part[:-1])
+    return part in path
 
 
 @dataclass
@@ -115,7 +123,7 @@ class FaultInjector:
         if not self.spec.match:
             return path.startswith("/subscriptions")
         lowered = path.lower()
-        return any((m in ("*", method)) and p in lowered for m, p in self.spec.match)
+        return any((m in ("*", method)) and _path_matches(lowered, p) for m, p in self.spec.match)
 
     def _budget_left(self) -> bool:
         return self.spec.max_faults is None or sum(self.injected.values()) < self.spec.max_faults

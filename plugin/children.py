@@ -7,7 +7,7 @@ options) and exposes the same outputs under the same Python names; only its type
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -15,7 +15,7 @@ import pulumi
 from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs
 from pulumi_azure_peering.plugin import PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake
-from pulumi_azure_peering.provider import Settings, get_virtual_network
+from pulumi_azure_peering.provider import PeeringError, Settings, get_virtual_networks
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_properties
 
 
@@ -67,8 +67,8 @@ class PackageHubSpokePeering(HubSpokePeering):
         *,
         settings: Callable[[], Settings],
     ) -> None:
-        def lookup(vnet_id: str, **kwargs: Any) -> dict[str, Any] | None:
-            return get_virtual_network(vnet_id, settings=settings(), **kwargs)
+        def lookup(wanted: Mapping[str, Sequence[str]]) -> dict[str, dict[str, Any] | PeeringError | None]:
+            return get_virtual_networks(wanted, settings=settings())
 
         self.vnet_lookup = lookup
         super().__init__(name, args, opts)

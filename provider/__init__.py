@@ -4,13 +4,14 @@ Public API::
 
     from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs, PeeringTimeouts
     from pulumi_azure_peering.provider import get_virtual_network          # read-only vnet facts for planners
+    from pulumi_azure_peering.provider import get_virtual_networks         # many at once (lists a shared group)
     (HubSpokePeering)
     from pulumi_azure_peering.provider.arm import ArmClient                # the ARM client itself
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .arm import ArmClient, Deadline, RetryPolicy, client_for
@@ -25,7 +26,6 @@ from .errors import (
     PeeringOperationError,
     SettingsError,
 )
-from .preflight import VNET_CACHE, VnetFacts, fetch_vnet_facts
 from .resource import (
     PeeringTimeouts,
     VirtualNetworkPeering,
@@ -33,6 +33,7 @@ from .resource import (
     VirtualNetworkPeeringProvider,
 )
 from .settings import CONFIG_NAMESPACE, Cloud, ProviderOverrides, Settings, resolve_settings
+from .vnet_facts import VNET_CACHE, Lookup, VnetFacts, fetch_vnet_facts
 
 
 def program_config() -> dict[str, Any]:
@@ -78,6 +79,28 @@ def get_virtual_network(
     return facts.to_dict() if facts is not None else None
 
 
+def get_virtual_networks(
+    wanted: Mapping[str, Sequence[str]],
+    *,
+    overrides: ProviderOverrides | None = None,
+    timeout: float = 120.0,
+    settings: Settings | None = None,
+) -> dict[str, dict[str, Any] | PeeringError | None]:
+    """:func:`get_virtual_network` for many vnets at once (``wanted``: vnet id -> auxiliary tenants for it, empty
+    for the configured ones), by id: the dict, None when the vnet does not exist, or the :class:`PeeringError`
+    that kept it from being read. A resource group holding several of them is listed in one call rather than read
+    vnet by vnet (``vnet_facts.VnetCache.get_many``)."""
+    settings = settings or settings_for_program(overrides)
+    client = client_for(settings)
+    asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
+    answers = VNET_CACHE.get_many(client, asked, deadline=Deadline(timeout))
+    return {vnet_id: _as_dict(answer) for vnet_id, answer in answers.items()}
+
+
+def _as_dict(answer: Lookup) -> dict[str, Any] | PeeringError | None:
+    return answer.to_dict() if isinstance(answer, VnetFacts) else answer
+
+
 __all__ = [
     "CONFIG_NAMESPACE",
     "ArmClient",
@@ -102,6 +125,7 @@ __all__ = [
     "VnetFacts",
     "fetch_vnet_facts",
     "get_virtual_network",
+    "get_virtual_networks",
     "program_config",
     "resolve_settings",
     "settings_for_program",

@@ -589,18 +589,29 @@ class ArmClient:
         return payload
 
     def list_json(
-        self, collection_path: str, *, api_version: str = NETWORK_API_VERSION, deadline: Deadline | None = None
+        self,
+        collection_path: str,
+        *,
+        api_version: str = NETWORK_API_VERSION,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+        enough: Callable[[list[dict[str, Any]]], bool] | None = None,
     ) -> list[dict[str, Any]]:
-        """GET a collection, following nextLink."""
+        """GET a collection, following nextLink; stops after the first page at which ``enough(items so far)``
+        holds (the caller has found what it listed for; the rest of a large collection is not fetched)."""
         items: list[dict[str, Any]] = []
         url: str | None = collection_path
         params: dict[str, str] | None = {"api-version": api_version}
         while url:
-            response, payload = self.request_json("GET", url, params=params, deadline=deadline)
+            response, payload = self.request_json(
+                "GET", url, params=params, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
+            )
             value, next_link = payload.get("value", []), payload.get("nextLink")
             if not isinstance(value, list) or not (next_link is None or isinstance(next_link, str)):
                 raise malformed(response, "GET", "a list whose value is not an array or whose nextLink is no URL")
             items.extend(v for v in value if isinstance(v, dict))
+            if enough is not None and enough(items):
+                break
             url = next_link or None
             params = None
         return items
@@ -760,6 +771,22 @@ class ArmClient:
         deadline: Deadline | None = None,
     ) -> dict[str, Any] | None:
         return self.get_json(vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+
+    def list_virtual_networks(
+        self,
+        subscription_id: str,
+        resource_group: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+        enough: Callable[[list[dict[str, Any]]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The virtual networks of a resource group (``VirtualNetworks_List``: the same objects a GET answers)."""
+        path = (
+            f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+            "/providers/Microsoft.Network/virtualNetworks"
+        )
+        return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline, enough=enough)
 
     def list_virtual_network_gateways(
         self, subscription_id: str, resource_group: str, *, deadline: Deadline | None = None

@@ -51,9 +51,10 @@ from .models import (
     peering_id_for,
     same_id,
 )
-from .preflight import VNET_CACHE, VnetFacts, already_exists_message, run_preflight
+from .preflight import already_exists_message, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
+from .vnet_facts import VNET_CACHE, VnetFacts
 
 log = logging.getLogger("provider")
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.preflight import VNET_CACHE
 from pulumi_azure_peering.provider.resource import _REPLACING, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator

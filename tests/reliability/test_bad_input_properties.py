@@ -13,7 +13,7 @@ component's arguments. Examples per property: 150 by default, 1,500 with ``RELIA
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -25,10 +25,10 @@ from pulumi_azure_peering.components.plan import Plan
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
 from pulumi_azure_peering.provider.models import PeeringSpec, same_id
-from pulumi_azure_peering.provider.preflight import VnetCache, fetch_vnet_facts
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
+from pulumi_azure_peering.provider.vnet_facts import VnetCache, fetch_vnet_facts
 from tests.reliability.knobs import examples
 from tests.unit.provider.runtime_calls import UNKNOWN_INPUT, runtime_unknown
 
@@ -162,7 +162,13 @@ class CannedArm(ArmClient):
         }
 
     def list_json(
-        self, collection_path: str, *, api_version: str = "", deadline: Deadline | None = None
+        self,
+        collection_path: str,
+        *,
+        api_version: str = "",
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+        enough: Callable[[list[dict[str, Any]]], bool] | None = None,
     ) -> list[dict[str, Any]]:
         return []
 

@@ -12,9 +12,9 @@ import responses
 
 from pulumi_azure_peering.provider.arm import ArmClient
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.preflight import VNET_CACHE
 from pulumi_azure_peering.provider.resource import _CLAIMED, _REPLACING, VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.validation import validate_inputs
+from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
 from tests.unit.provider.runtime_calls import runtime_unknown
 
@@ -336,7 +336,7 @@ def test_without_a_replacement_the_other_peering_conflicts(client: ArmClient) ->
 
 
 def test_vnet_facts_of_a_spoke_without_gateway_subnet_cost_no_gateway_listing(client: ArmClient) -> None:
-    from pulumi_azure_peering.provider.preflight import fetch_vnet_facts
+    from pulumi_azure_peering.provider.vnet_facts import fetch_vnet_facts
 
     r = rsps(client)
     r.assert_all_requests_are_fired = False

@@ -13,9 +13,9 @@ import responses
 from pulumi_azure_peering.provider.arm import ArmClient, peering_from
 from pulumi_azure_peering.provider.errors import ArmError, PeeringError
 from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource
-from pulumi_azure_peering.provider.preflight import VNET_CACHE
 from pulumi_azure_peering.provider.recovery import Action, Recovery, pending_creates, recover_deployment
 from pulumi_azure_peering.provider.resource import ABSENT_WHEN_CHECKED_KEY, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
 
 pytestmark = pytest.mark.unit

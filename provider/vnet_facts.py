@@ -1,0 +1,337 @@
+"""What ARM says about virtual networks, read-only: one vnet's facts (the vnet, its gateways, its peerings),
+cached per process, and many vnets read at once.
+
+The preflight (``preflight.py``) checks one peering against the facts of its two vnets; the ``HubSpokePeering``
+planner reads every vnet of a topology before it plans. Both go through :data:`VNET_CACHE`, so a vnet is read once
+per ``CACHE_TTL_SECONDS`` however many peerings name it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from azure.mgmt.core.tools import parse_resource_id
+
+from .arm import ArmClient, Deadline
+from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError
+from .models import same_id
+
+CACHE_TTL_SECONDS = 30.0
+_GATEWAY_SEGMENT = "/providers/microsoft.network/virtualnetworkgateways/"
+
+
+@dataclass(frozen=True)
+class GatewayFact:
+    id: str
+    provisioning_state: str | None
+
+
+@dataclass(frozen=True)
+class PeeringFact:
+    id: str
+    name: str
+    remote_virtual_network_id: str | None
+    peering_state: str | None
+    use_remote_gateways: bool
+    allow_gateway_transit: bool
+    remote_address_prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VnetFacts:
+    """What preflight and the HubSpokePeering planner need to know about one virtual network."""
+
+    id: str
+    name: str
+    location: str | None
+    provisioning_state: str | None
+    address_prefixes: tuple[str, ...]
+    subnets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    gateways: tuple[GatewayFact, ...] = ()
+    peerings: tuple[PeeringFact, ...] = ()
+
+    @property
+    def has_gateway(self) -> bool:
+        """A gateway that has finished provisioning."""
+        return any(g.provisioning_state in (None, "Succeeded") for g in self.gateways)
+
+    @property
+    def gateway_provisioning(self) -> bool:
+        """A gateway that exists but is still being created or updated."""
+        return any(g.provisioning_state in ("Creating", "Updating", "Provisioning") for g in self.gateways)
+
+    def subnet_prefixes(self, names: Iterable[str]) -> tuple[str, ...]:
+        lowered = {k.lower(): v for k, v in self.subnets.items()}
+        out: list[str] = []
+        for name in names:
+            out.extend(lowered.get(name.lower(), ()))
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["subnets"] = {name: list(prefixes) for name, prefixes in self.subnets.items()}
+        data["address_prefixes"] = list(self.address_prefixes)
+        data["has_gateway"] = self.has_gateway
+        data["gateway_provisioning"] = self.gateway_provisioning
+        return data
+
+
+def _prefixes(space: Any) -> tuple[str, ...]:
+    if isinstance(space, dict):
+        return tuple(str(p) for p in space.get("addressPrefixes") or [])
+    return ()
+
+
+def _peering_fact(item: dict[str, Any]) -> PeeringFact:
+    props = item.get("properties") or {}
+    remote = (props.get("remoteVirtualNetwork") or {}).get("id")
+    return PeeringFact(
+        id=str(item.get("id", "")),
+        name=str(item.get("name", "")),
+        remote_virtual_network_id=remote,
+        peering_state=props.get("peeringState"),
+        use_remote_gateways=bool(props.get("useRemoteGateways")),
+        allow_gateway_transit=bool(props.get("allowGatewayTransit")),
+        remote_address_prefixes=_prefixes(props.get("remoteVirtualNetworkAddressSpace"))
+        or _prefixes(props.get("remoteAddressSpace")),
+    )
+
+
+def fetch_vnet_facts(
+    client: ArmClient,
+    vnet_id: str,
+    *,
+    auxiliary_tenant_ids: Sequence[str] = (),
+    deadline: Deadline | None = None,
+) -> VnetFacts | None:
+    """Look a virtual network up in ARM (vnet, its gateways, its peerings); None when it does not exist.
+
+    Answers of the wrong shape (a list where ARM has an object, a prefix that is not text...) raise
+    :class:`MalformedResponseError` naming the vnet, never a bare Python error.
+    """
+    vnet = client.get_virtual_network(vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+    if vnet is None:
+        return None
+    return facts_from_answer(client, vnet_id, vnet, deadline)
+
+
+def facts_from_answer(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline: Deadline | None) -> VnetFacts:
+    """The facts of ``vnet_id`` from ARM's object for it (a GET's answer or an item of a listing); reads its
+    gateways (and its peerings, if the object leaves them out)."""
+    answered = vnet.get("id")
+    if answered is not None and not (isinstance(answered, str) and same_id(answered, vnet_id)):
+        raise MalformedResponseError(
+            status_code=200, code=None, message=f"ARM answered for {answered!r} when asked for {vnet_id}"
+        )
+    try:
+        return _vnet_facts(client, vnet_id, vnet, deadline)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        raise MalformedResponseError(
+            status_code=200,
+            code=None,
+            message=f"ARM's answer for virtual network {vnet_id} has an unexpected shape ({type(exc).__name__})",
+        ) from None
+
+
+def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline: Deadline | None) -> VnetFacts:
+    props = vnet.get("properties") or {}
+    canonical_id = str(vnet.get("id") or vnet_id)
+    subnets: dict[str, tuple[str, ...]] = {}
+    gateway_ids: dict[str, None] = {}
+    for subnet in props.get("subnets") or []:
+        sprops = subnet.get("properties") or {}
+        prefixes = list(sprops.get("addressPrefixes") or [])
+        if sprops.get("addressPrefix"):
+            prefixes.insert(0, sprops["addressPrefix"])
+        subnets[str(subnet.get("name", ""))] = tuple(dict.fromkeys(prefixes))
+        for ipconf in sprops.get("ipConfigurations") or []:
+            ref = str(ipconf.get("id", ""))
+            lowered = ref.lower()
+            if _GATEWAY_SEGMENT in lowered:
+                end = lowered.index(_GATEWAY_SEGMENT) + len(_GATEWAY_SEGMENT)
+                name = ref[end:].split("/")[0]
+                gateway_ids[ref[:end] + name] = None
+
+    gateways: dict[str, GatewayFact] = {}
+    listed: list[dict[str, Any]] = []
+    # A vnet gateway lives in the vnet's GatewaySubnet: no such subnet, no gateway to look for (one read per vnet
+    # for spokes). A gateway the subnet already names is read directly below; listing the resource group is only
+    # for one whose ipConfigurations ARM does not show on the subnet yet (still provisioning).
+    parts = parse_resource_id(canonical_id)
+    if not gateway_ids and any(name.lower() == "gatewaysubnet" for name in subnets):
+        try:
+            listed = client.list_virtual_network_gateways(
+                str(parts["subscription"]), str(parts["resource_group"]), deadline=deadline
+            )
+        except (ArmAuthenticationError, ArmAuthorizationError):
+            listed = []
+    for gateway in listed:
+        gprops = gateway.get("properties") or {}
+        subnet_ids = [
+            str(((conf.get("properties") or {}).get("subnet") or {}).get("id", ""))
+            for conf in gprops.get("ipConfigurations") or []
+        ]
+        gid = str(gateway.get("id", ""))
+        if any(s.lower().startswith(canonical_id.lower() + "/subnets/") for s in subnet_ids) or any(
+            same_id(gid, known) for known in gateway_ids
+        ):
+            gateways[gid.lower()] = GatewayFact(gid, gprops.get("provisioningState"))
+    for gid in gateway_ids:
+        if gid.lower() not in gateways:
+            payload = client.get_json(gid, deadline=deadline)
+            if payload is not None:
+                gateways[gid.lower()] = GatewayFact(gid, (payload.get("properties") or {}).get("provisioningState"))
+
+    if "virtualNetworkPeerings" in props:
+        peering_items = [p for p in props.get("virtualNetworkPeerings") or [] if isinstance(p, dict)]
+    else:
+        try:
+            peering_items = client.list_json(f"{canonical_id}/virtualNetworkPeerings", deadline=deadline)
+        except (ArmAuthenticationError, ArmAuthorizationError):
+            peering_items = []
+    return VnetFacts(
+        id=canonical_id,
+        name=str(vnet.get("name") or parts["name"]),
+        location=vnet.get("location"),
+        provisioning_state=props.get("provisioningState"),
+        address_prefixes=_prefixes(props.get("addressSpace")),
+        subnets=subnets,
+        gateways=tuple(gateways.values()),
+        peerings=tuple(_peering_fact(p) for p in peering_items),
+    )
+
+
+#: A vnet lookup's answer: the facts, None when the vnet does not exist, or why it could not be read.
+Lookup = VnetFacts | None | PeeringError
+
+#: A resource group holding at least this many of the vnets wanted at once is listed (``VirtualNetworks_List``,
+#: one call per page of vnets) instead of read vnet by vnet: a hub with its spokes in one landing-zone group costs
+#: one call, not one per spoke. Below it a listing could cost more than the reads (a group of unrelated vnets).
+LIST_MIN_VNETS = 4
+#: Reads in flight at once when many vnets are wanted.
+LOOKUP_THREADS = 8
+
+
+class VnetCache:
+    """Per-process cache of :class:`VnetFacts`, one fetch per vnet at a time, entries kept ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = CACHE_TTL_SECONDS, clock: Any = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: dict[tuple[str, str], tuple[float, VnetFacts | None]] = {}
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(
+        self,
+        client: ArmClient,
+        vnet_id: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> VnetFacts | None:
+        key = (client.settings.fingerprint(), vnet_id.lower())
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            entry = self._entries.get(key)
+            if entry is not None and self._clock() - entry[0] < self._ttl:
+                return entry[1]
+            facts = fetch_vnet_facts(client, vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+            self._entries[key] = (self._clock(), facts)
+            return facts
+
+    def get_many(
+        self, client: ArmClient, wanted: Mapping[str, Sequence[str]], *, deadline: Deadline | None = None
+    ) -> dict[str, Lookup]:
+        """The facts of many vnets (``wanted``: vnet id -> the auxiliary tenants reading it needs), by id.
+
+        Fresh entries are used as they are. A resource group holding :data:`LIST_MIN_VNETS` or more of the rest
+        (read with the same tenants) is listed once, page by page until every one of them has been seen; each
+        vnet the listing does not show, and every vnet of a group that cannot be listed (the identity may read
+        the vnets but not list the group: 403), is read by its own GET, as :meth:`get` does. So a vnet is only
+        ever reported missing by a GET of its own. Errors are per vnet, never raised.
+        """
+        found: dict[str, Lookup] = {}
+        groups: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
+        fingerprint = client.settings.fingerprint()
+        for vnet_id, tenants in wanted.items():
+            entry = self._entries.get((fingerprint, vnet_id.lower()))
+            if entry is not None and self._clock() - entry[0] < self._ttl:
+                found[vnet_id] = entry[1]
+                continue
+            try:
+                parts = parse_resource_id(vnet_id)
+                group = (str(parts["subscription"]).lower(), str(parts["resource_group"]).lower(), tuple(tenants))
+            except (KeyError, ValueError, TypeError):
+                group = ("", vnet_id.lower(), tuple(tenants))  # not a vnet id: its own GET says why
+            groups.setdefault(group, []).append(vnet_id)
+        listable = [(g, ids) for g, ids in groups.items() if g[0] and len(ids) >= LIST_MIN_VNETS]
+        singles = [vnet_id for g, ids in groups.items() if not (g[0] and len(ids) >= LIST_MIN_VNETS) for vnet_id in ids]
+
+        def listed(group: tuple[str, str, tuple[str, ...]], ids: list[str]) -> list[str]:
+            """List the group; store the facts of the wanted vnets it shows; return those it does not."""
+            answers = self._list_group(client, group, ids, deadline)
+            left: list[str] = []
+            for vnet_id in ids:
+                vnet = answers.get(vnet_id.lower())
+                if vnet is None:
+                    left.append(vnet_id)
+                    continue
+                try:
+                    facts: Lookup = facts_from_answer(client, vnet_id, vnet, deadline)
+                except PeeringError as exc:
+                    facts = exc
+                if not isinstance(facts, PeeringError):
+                    self._entries[(fingerprint, vnet_id.lower())] = (self._clock(), facts)
+                found[vnet_id] = facts
+            return left
+
+        def single(vnet_id: str) -> None:
+            try:
+                found[vnet_id] = self.get(client, vnet_id, auxiliary_tenant_ids=wanted[vnet_id], deadline=deadline)
+            except PeeringError as exc:
+                found[vnet_id] = exc
+
+        with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+            for left in pool.map(lambda item: listed(*item), listable):
+                singles.extend(left)
+            list(pool.map(single, singles))
+        return {vnet_id: found[vnet_id] for vnet_id in wanted}
+
+    @staticmethod
+    def _list_group(
+        client: ArmClient, group: tuple[str, str, tuple[str, ...]], ids: list[str], deadline: Deadline | None
+    ) -> dict[str, dict[str, Any]]:
+        """The group's vnets by lower-cased id, listed until every wanted one is seen; {} when the group cannot be
+        listed (its vnets are then read one by one, which says per vnet what is wrong)."""
+        subscription, resource_group, tenants = group
+        missing = {vnet_id.lower() for vnet_id in ids}
+
+        def enough(items: list[dict[str, Any]]) -> bool:
+            return missing <= {str(v.get("id", "")).lower() for v in items}
+
+        try:
+            items = client.list_virtual_networks(
+                subscription, resource_group, auxiliary_tenant_ids=tenants, deadline=deadline, enough=enough
+            )
+        except PeeringError:
+            return {}
+        return {str(v.get("id", "")).lower(): v for v in items if isinstance(v.get("id"), str)}
+
+    def forget(self, vnet_id: str) -> None:
+        with self._guard:
+            for key in [k for k in self._entries if k[1] == vnet_id.lower()]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._guard:
+            self._entries.clear()
+
+
+VNET_CACHE = VnetCache()

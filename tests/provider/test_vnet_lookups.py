@@ -1,0 +1,100 @@
+"""Many vnets read at once (``get_virtual_networks``), against the emulator over HTTPS with real credentials: a
+resource group holding several of them is listed once instead of read vnet by vnet, with the same facts, and a
+group that cannot be listed is still read, one GET per vnet."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pulumi_azure_peering.provider import PeeringError, get_virtual_network, get_virtual_networks
+from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
+from tests.conftest import DEFAULT_SEED
+from tests.provider.provider_env import SUB_SPOKES, vnet
+
+pytestmark = pytest.mark.emulator
+
+LANDING = f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-landing/providers/Microsoft.Network/virtualNetworks"
+LANDING_VNETS = [f"vnet-lz{i}" for i in range(LIST_MIN_VNETS + 1)]
+
+
+def landing(name: str) -> str:
+    return f"{LANDING}/{name}"
+
+
+@pytest.fixture
+def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The default estate plus a landing-zone group of five spokes, the provider's environment pointed at it."""
+    seed = json.loads(DEFAULT_SEED.read_text())
+    seed["resourceGroups"].append(
+        {
+            "subscriptionId": SUB_SPOKES,
+            "name": "rg-landing",
+            "location": "westeurope",
+            "virtualNetworks": [
+                {"name": name, "addressPrefixes": [f"10.{60 + i}.0.0/16"], "subnets": []}
+                for i, name in enumerate(LANDING_VNETS)
+            ],
+        }
+    )
+    emulator.reset()
+    emulator.seed(seed)
+    for key, value in emulator.env().items():
+        monkeypatch.setenv(key, value)
+    VNET_CACHE.clear()
+    yield emulator
+    VNET_CACHE.clear()
+
+
+def vnet_reads(emu: Any, since: int) -> list[str]:
+    """The paths of the ARM GETs on virtual networks (or their listings) since ``since``."""
+    return [
+        r["path"]
+        for r in emu.request_log(since=since)
+        if r["method"] == "GET" and "/virtualnetworks" in r["path"].lower() and "/operations/" not in r["path"]
+    ]
+
+
+def test_a_group_of_spokes_is_listed_once_with_the_facts_its_vnets_read_alone(emu: Any) -> None:
+    wanted = {landing(name): () for name in LANDING_VNETS} | {vnet("vnet-hub"): (), vnet("vnet-payments"): ()}
+    seq = emu.last_request_seq()
+    answers = get_virtual_networks(wanted)
+    reads = vnet_reads(emu, seq)
+
+    # One listing for the five landing-zone spokes; the hub and the lone spoke of rg-spokes by their own GET.
+    assert sorted(reads) == sorted([LANDING, vnet("vnet-hub"), vnet("vnet-payments")]), reads
+    VNET_CACHE.clear()
+    alone = {vnet_id: get_virtual_network(vnet_id) for vnet_id in wanted}
+    assert answers == alone
+    assert answers[landing("vnet-lz0")]["address_prefixes"] == ["10.60.0.0/16"]
+
+    # Within the cache's lifetime nothing is read again.
+    seq = emu.last_request_seq()
+    assert get_virtual_networks(wanted) == answers
+    assert vnet_reads(emu, seq) == []
+
+
+def test_a_vnet_the_listing_does_not_show_is_read_alone_and_reported_missing(emu: Any) -> None:
+    wanted = {landing(name): () for name in [*LANDING_VNETS, "vnet-lz-gone"]}
+    seq = emu.last_request_seq()
+    answers = get_virtual_networks(wanted)
+    assert answers[landing("vnet-lz-gone")] is None
+    assert all(isinstance(answers[landing(name)], dict) for name in LANDING_VNETS)
+    assert sorted(vnet_reads(emu, seq)) == sorted([LANDING, landing("vnet-lz-gone")])
+
+
+def test_a_group_that_cannot_be_listed_is_read_vnet_by_vnet(emu: Any) -> None:
+    # ARM refuses the listing (the token is refused at the group's scope, every time); the vnets themselves can
+    # be read, as when the identity holds Reader on each vnet but not on the group.
+    emu.set_faults("expire=1.0;match=GET:/resourcegroups/rg-landing/providers/microsoft.network/virtualnetworks$")
+    wanted = {landing(name): () for name in LANDING_VNETS}
+    seq = emu.last_request_seq()
+    answers = get_virtual_networks(wanted)
+    assert not any(isinstance(a, PeeringError) for a in answers.values()), answers
+    assert [answers[landing(name)]["name"] for name in LANDING_VNETS] == LANDING_VNETS
+    reads = vnet_reads(emu, seq)
+    assert sorted(set(reads)) == sorted([LANDING, *map(landing, LANDING_VNETS)]), reads
+    assert emu.faults()["injected"], "the listing was refused"
