@@ -264,13 +264,15 @@ def _new_peering(old: Mapping[str, Any], spec: PeeringSpec) -> bool:
     return old_id is None or not same_id(old_id, spec.peering_id)
 
 
+def _replaced_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The fields whose change from ``old`` to ``new`` inputs makes the peering a new one (a replacement)."""
+    return [k for k in arm_differences(new, old) if k in REPLACE_FIELDS]
+
+
 def _keeps_peering(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Whether the new inputs keep the old inputs' peering: both known, and nothing that would replace it changed
+    """Whether the new inputs keep the old inputs' peering: it is known, and nothing that would replace it changed
     (a replacement is a create of its own, with its own evidence or none)."""
-    if _peering_id_of(old) is None or _peering_id_of(new) is None:
-        return False
-    changed = arm_differences(_strip_internal(new), _strip_internal(old))
-    return not any(k in REPLACE_FIELDS for k in changed)
+    return _peering_id_of(old) is not None and not _replaced_fields(old, new)
 
 
 def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
@@ -344,14 +346,8 @@ def arm_differences(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> li
 
 def _note_replacement(old_inputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> None:
     """Remember the old peering's id when the new inputs replace it (see ``_REPLACING``)."""
-    if not any(k in REPLACE_FIELDS for k in arm_differences(new_inputs, old_inputs)):
-        return
-    vnet, name = old_inputs.get("virtual_network_id"), old_inputs.get("name")
-    if isinstance(vnet, str) and isinstance(name, str) and not is_unknown(vnet) and not is_unknown(name):
-        try:
-            old_id = peering_id_for(vnet, name)
-        except (KeyError, ValueError):
-            return
+    old_id = _peering_id_of(old_inputs)
+    if old_id is not None and _replaced_fields(old_inputs, new_inputs):
         with _REPLACING_LOCK:
             _REPLACING.add(old_id.lower())
 
