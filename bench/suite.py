@@ -5,7 +5,6 @@ cost, and the emulator's own throughput. Every case is measured in one run, side
 from __future__ import annotations
 
 import json
-import logging
 import re
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from bench.runs import BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
 from bench.traffic import Traffic
 from harness.pulumi import REPO
+from harness.s3 import backend_env, create_backend, moto_server
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 #: Environment variable the bench sets to "false" for the unserialised rollout. The provider must read it for the
@@ -51,7 +51,6 @@ SPLIT_SPOKE_PROGRAM = (REPO / "examples" / "split_ownership" / "spoke" / "__main
 #: Issue 12: a preview at 5 times the spokes takes at most 6 times as long (scaled for other pairs of N).
 PREVIEW_SCALE_TARGET = 6.0
 #: moto accepts any credentials; these are not secrets.
-S3_KEY = "moto-local"
 
 Log = Callable[[str], None]
 
@@ -98,26 +97,6 @@ class CaseResult:
         }
         out.update({k: _round(v) if isinstance(v, float) else v for k, v in self.extra.items()})
         return out
-
-
-def _s3_backend(host: str, port: int, bucket: str) -> str:
-    """A new bucket on the moto server at host:port, as a Pulumi ``s3://`` backend URL."""
-    import boto3
-
-    endpoint = f"http://{host}:{port}"
-    boto3.client(
-        "s3", endpoint_url=endpoint, aws_access_key_id=S3_KEY, aws_secret_access_key=S3_KEY, region_name="us-east-1"
-    ).create_bucket(Bucket=bucket)
-    return f"s3://{bucket}?endpoint={endpoint}&use_path_style=true&region=us-east-1"
-
-
-def _s3_env(backend: str) -> dict[str, str]:
-    return {
-        "PULUMI_BACKEND_URL": backend,
-        "AWS_ACCESS_KEY_ID": S3_KEY,
-        "AWS_SECRET_ACCESS_KEY": S3_KEY,
-        "AWS_REGION": "us-east-1",
-    }
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -416,21 +395,15 @@ class Suite:
         by a hub stack (examples/split_ownership/hub), every stack's state in one S3 bucket (moto's server, as the
         example's engine test). Writes to the hub contend across processes: ARM's 409 and the provider's waiting
         decide. Bound: K*L (the hub's K writes one after the other)."""
-        from moto.server import ThreadedMotoServer
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per S3 request otherwise
         k, latency = spec.k, spec.latency_s
         bound = k * latency
         self.log(f"concurrent_stacks k={k}: {k} spoke stacks at once against one hub, L={latency}s, bound K*L")
         # spoke 0 is the hub stack's shared-services spoke; spokes 1..K one spoke stack each
         topology = self._topology(k + 1)
         self._fresh(topology, 0.0)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        try:
-            host, port = server.get_host_and_port()
+        with moto_server() as endpoint:
             # moto keeps its buckets per process, not per server: a bucket of its own for each case
-            backend = _s3_backend(host, port, f"pulumi-state-{k}-{latency:g}".replace(".", "-"))
+            backend = create_backend(endpoint, f"pulumi-state-{k}-{latency:g}".replace(".", "-"))
             hub = self._split_project("concurrent-hub", SPLIT_HUB_PROGRAM, "hub-network", "prod", backend)
             shared_services = topology.spokes[0].vnet_id
             hub.project.write_config(
@@ -455,8 +428,6 @@ class Suite:
                 with ThreadPoolExecutor(max_workers=k) as pool:
                     ups = list(pool.map(lambda team: team.run("up", preload=PROVIDER_MODULE, sample_cpu=False), teams))
                 wall = time.perf_counter() - t0
-        finally:
-            server.stop()
         connected = self._connected() - 2  # less the hub stack's own pair
         t = traffic[0]
         peerings = 2 * k
@@ -507,7 +478,7 @@ class Suite:
             self.workdir / f"{self._projects:02d}-{name}",
             program,
             {},
-            {**self.emulator.env(), **_s3_env(backend)},
+            {**self.emulator.env(), **backend_env(backend)},
             exclude_pids=[pid] if (pid := self.emulator.pid) else [],
             project=project,
             stack=stack,

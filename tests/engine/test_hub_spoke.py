@@ -12,7 +12,7 @@ import pytest
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
-from tests.engine.conftest import AWS_KEY, s3_client
+from harness.s3 import backend_env, backend_keys
 
 pytestmark = pytest.mark.engine
 
@@ -225,7 +225,7 @@ def test_twenty_spokes_while_hub_gateway_is_still_provisioning(
 def test_split_ownership_with_state_in_s3(tmp_path: Path, emulator: Any, s3_backend: str) -> None:
     """The network team's hub stack and a spoke team's stack, both with state in an S3 bucket (moto server)."""
     emulator.seed(DEMO_SEED)
-    env = hermetic_env(tmp_path / "state", {**emulator.env(), **s3_env(s3_backend)})
+    env = hermetic_env(tmp_path / "state", {**emulator.env(), **backend_env(s3_backend)})
     example = copy_example("split_ownership", tmp_path / "split_ownership")
     hub = PulumiProject(example / "hub", "prod", env)
     spoke = PulumiProject(example / "spoke", "prod", env)
@@ -255,21 +255,6 @@ def test_split_ownership_with_state_in_s3(tmp_path: Path, emulator: Any, s3_back
     spoke.destroy()
     hub.destroy()
     assert live_peerings(emulator, demo_vnet("vnet-hub")) == {}
-    keys = s3_keys(s3_backend)
+    keys = backend_keys(s3_backend)
     assert any(k.endswith("stacks/hub-network/prod.json") for k in keys), keys
     assert any(k.endswith("stacks/spoke-payments/prod.json") for k in keys), keys
-
-
-def s3_keys(backend_url: str) -> list[str]:
-    bucket = backend_url.removeprefix("s3://").split("?", 1)[0]
-    contents = s3_client(backend_url).list_objects_v2(Bucket=bucket).get("Contents", [])
-    return [str(o["Key"]) for o in contents]
-
-
-def s3_env(backend_url: str) -> dict[str, str]:
-    return {
-        "PULUMI_BACKEND_URL": backend_url,
-        "AWS_ACCESS_KEY_ID": AWS_KEY,
-        "AWS_SECRET_ACCESS_KEY": AWS_KEY,
-        "AWS_REGION": "us-east-1",
-    }
