@@ -6,6 +6,7 @@ Examples per test: 200 by default; ``HYPOTHESIS_PROFILE=ci-heavy`` runs 2,000. T
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -15,7 +16,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pulumi_azure_peering.components.plan import Plan, PlannedPeering, plan_hub_spoke, validate_spec
+from pulumi_azure_peering.components.plan import (
+    Plan,
+    PlannedPeering,
+    _overlapping_pairs,
+    _overlaps,
+    plan_hub_spoke,
+    validate_spec,
+)
 from pulumi_azure_peering.components.topology import (
     ExistingPeering,
     GatewayState,
@@ -438,3 +446,32 @@ def test_removing_a_spoke_removes_exactly_its_peerings(case: Case, data: st.Data
     # Dependencies added for Disconnected peerings may only ever point inside a spoke's own pair.
     expected = [x for x in full.peerings if gone not in (x.spoke, x.remote_spoke)]
     assert smaller.peerings == tuple(expected)
+
+
+# -- the overlap sweep ---------------------------------------------------------------------------------------------
+
+# Small address ranges so that lists overlap often, down to single addresses (a network starting where another ends);
+# IPv6 networks in the low range (``::10.x.y.z``) have the same integers as IPv4 ones and must still never match them.
+_v4_address = st.integers(10 << 24, (10 << 24) + 4095)
+_networks = st.one_of(
+    st.builds(lambda a, n: ipaddress.ip_network((a, n), strict=False), _v4_address, st.integers(20, 32)),
+    st.builds(
+        lambda a, n: ipaddress.ip_network((a, n), strict=False),
+        _v4_address.map(ipaddress.IPv6Address),
+        st.integers(116, 128),
+    ),
+)
+
+
+@PROFILE
+@given(st.lists(st.one_of(st.none(), st.lists(_networks, max_size=3)), max_size=12))
+def test_the_overlap_sweep_finds_exactly_the_pairs_a_pairwise_comparison_finds(
+    lists: list[list[ipaddress.IPv4Network | ipaddress.IPv6Network] | None],
+) -> None:
+    pairwise = sorted(
+        (i, j)
+        for i, a in enumerate(lists)
+        for j, b in enumerate(lists)
+        if i < j and a is not None and b is not None and _overlaps(b, a)
+    )
+    assert _overlapping_pairs(lists) == pairwise
