@@ -969,6 +969,27 @@ def _existing_list(facts: VnetFacts | None) -> list[ExistingPeering]:
     return [e for e in items if isinstance(e, ExistingPeering) and isinstance(e.name, str)]
 
 
+@dataclass(frozen=True)
+class _ExistingIndex:
+    """A vnet's existing peerings, looked up by name and by remote vnet (each planned peering of a hub with 500
+    spokes asks both questions of its 500 peerings)."""
+
+    by_name: Mapping[str, ExistingPeering]
+    """Lower-cased name -> the first peering of that name."""
+    by_remote: Mapping[str, Sequence[ExistingPeering]]
+    """Lower-cased remote vnet id -> the peerings to it, in ARM's order (those whose remote is no vnet id left out)."""
+
+    @classmethod
+    def of(cls, facts: VnetFacts) -> _ExistingIndex:
+        by_name: dict[str, ExistingPeering] = {}
+        by_remote: dict[str, list[ExistingPeering]] = {}
+        for e in _existing_list(facts):
+            by_name.setdefault(e.name.lower(), e)
+            if _is_vnet(e.remote_vnet_id):
+                by_remote.setdefault(parse_vnet_id(e.remote_vnet_id).key, []).append(e)
+        return cls(by_name, by_remote)
+
+
 class _Planner:
     def __init__(self, r: _Resolved, peerings: list[PlannedPeering], idx: _FactIndex, c: _Collector) -> None:
         assert r.hub is not None
@@ -1238,6 +1259,7 @@ class _Planner:
 
     def check_existing_peerings(self) -> None:
         by_key = {p.key: p for p in self.peerings}
+        existing: dict[str, _ExistingIndex] = {}
         disconnected: list[PlannedPeering] = []
         for p in self.peerings:
             local = parse_vnet_id(p.local_vnet_id)
@@ -1245,9 +1267,11 @@ class _Planner:
             if facts is None:
                 self.defer("peering_names", p.spoke, local)
                 continue
-            existing = _existing_list(facts)
+            index = existing.get(local.key)
+            if index is None:
+                index = existing[local.key] = _ExistingIndex.of(facts)
             remote_key = p.remote_vnet_id.lower()
-            by_name = next((e for e in existing if e.name.lower() == p.name.lower()), None)
+            by_name = index.by_name.get(p.name.lower())
             attr = _name_attr(p)
             if by_name is not None:
                 e_remote = parse_vnet_id(by_name.remote_vnet_id).key if _is_vnet(by_name.remote_vnet_id) else None
@@ -1280,10 +1304,8 @@ class _Planner:
                     "adopt_existing",
                     f"adopt_existing is set but vnet {local.name!r} has no peering named {p.name!r}; it is created",
                 )
-            for e in existing:
-                if e.name.lower() == p.name.lower() or not _is_vnet(e.remote_vnet_id):
-                    continue
-                if parse_vnet_id(e.remote_vnet_id).key == remote_key:
+            for e in index.by_remote.get(remote_key, ()):
+                if e.name.lower() != p.name.lower():
                     self.c.warn(
                         "AnotherPeeringToSameVnet",
                         p.spoke,
