@@ -299,9 +299,13 @@ class VnetCache:
                 found[vnet_id] = exc
 
         with ThreadPoolExecutor(max_workers=LOOKUP_THREADS) as pool:
+            # The lone vnets (a hub in its own group) are read while the groups are listed; what a listing did not
+            # show is read once it has ended.
+            reads = [pool.submit(single, vnet_id) for vnet_id in singles]
             for left in pool.map(lambda item: listed(*item), listable):
-                singles.extend(left)
-            list(pool.map(single, singles))
+                reads += [pool.submit(single, vnet_id) for vnet_id in left]
+            for read in reads:
+                read.result()
         return {vnet_id: found[vnet_id] for vnet_id in wanted}
 
     @staticmethod
