@@ -13,12 +13,15 @@ import pytest
 from pulumi_azure_peering.provider import PeeringError, get_virtual_network, get_virtual_networks
 from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
 from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import SUB_SPOKES, vnet
+from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, vnet
 
 pytestmark = pytest.mark.emulator
 
 LANDING = f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-landing/providers/Microsoft.Network/virtualNetworks"
 LANDING_VNETS = [f"vnet-lz{i}" for i in range(LIST_MIN_VNETS + 1)]
+#: A partner tenant's landing zone: its vnets are read with a token of that tenant (auxiliary_tenant_ids).
+PARTNER_LZ = f"/subscriptions/{SUB_PARTNER}/resourceGroups/rg-partner-lz/providers/Microsoft.Network/virtualNetworks"
+PARTNER_VNETS = [f"vnet-plz{i}" for i in range(LIST_MIN_VNETS)]
 
 
 def landing(name: str) -> str:
@@ -37,6 +40,17 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             "virtualNetworks": [
                 {"name": name, "addressPrefixes": [f"10.{60 + i}.0.0/16"], "subnets": []}
                 for i, name in enumerate(LANDING_VNETS)
+            ],
+        }
+    )
+    seed["resourceGroups"].append(
+        {
+            "subscriptionId": SUB_PARTNER,
+            "name": "rg-partner-lz",
+            "location": "westeurope",
+            "virtualNetworks": [
+                {"name": name, "addressPrefixes": [f"10.{80 + i}.0.0/16"], "subnets": []}
+                for i, name in enumerate(PARTNER_VNETS)
             ],
         }
     )
@@ -98,3 +112,18 @@ def test_a_group_that_cannot_be_listed_is_read_vnet_by_vnet(emu: Any) -> None:
     reads = vnet_reads(emu, seq)
     assert sorted(set(reads)) == sorted([LANDING, *map(landing, LANDING_VNETS)]), reads
     assert emu.faults()["injected"], "the listing was refused"
+
+
+def test_a_partner_tenants_group_is_listed_with_that_tenants_token(emu: Any) -> None:
+    partner = [f"{PARTNER_LZ}/{name}" for name in PARTNER_VNETS]
+    # Without the partner tenant among the auxiliary tenants no token may be used there: every vnet says so.
+    refused = get_virtual_networks({vnet_id: () for vnet_id in partner})
+    assert all(isinstance(a, PeeringError) and "auxiliary_tenant_ids" in str(a) for a in refused.values()), refused
+
+    seq = emu.last_request_seq()
+    answers = get_virtual_networks({vnet_id: (PARTNER_TENANT,) for vnet_id in partner})
+    assert [answers[v]["address_prefixes"] for v in partner] == [[f"10.{80 + i}.0.0/16"] for i in range(len(partner))]
+    # One listing (the first request of the process to that subscription meets ARM's challenge naming its tenant).
+    listed = [r for r in emu.request_log(since=seq) if "/virtualnetworks" in r["path"].lower()]
+    assert {r["path"] for r in listed} == {PARTNER_LZ}, listed
+    assert [r["status"] for r in listed if r["status"] != 401] == [200], listed
