@@ -28,32 +28,28 @@ def landing(name: str) -> str:
     return f"{LANDING}/{name}"
 
 
+def landing_zone(subscription: str, group: str, names: list[str], *, first_octet: int) -> dict[str, Any]:
+    """An emulator seed's resource group of vnets ``10.<first_octet + i>.0.0/16``, one per name."""
+    return {
+        "subscriptionId": subscription,
+        "name": group,
+        "location": "westeurope",
+        "virtualNetworks": [
+            {"name": name, "addressPrefixes": [f"10.{first_octet + i}.0.0/16"], "subnets": []}
+            for i, name in enumerate(names)
+        ],
+    }
+
+
 @pytest.fixture
 def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The default estate plus a landing-zone group of five spokes, the provider's environment pointed at it."""
+    """The default estate plus two landing-zone groups (ours, a partner tenant's), the provider's environment
+    pointed at it."""
     seed = json.loads(DEFAULT_SEED.read_text())
-    seed["resourceGroups"].append(
-        {
-            "subscriptionId": SUB_SPOKES,
-            "name": "rg-landing",
-            "location": "westeurope",
-            "virtualNetworks": [
-                {"name": name, "addressPrefixes": [f"10.{60 + i}.0.0/16"], "subnets": []}
-                for i, name in enumerate(LANDING_VNETS)
-            ],
-        }
-    )
-    seed["resourceGroups"].append(
-        {
-            "subscriptionId": SUB_PARTNER,
-            "name": "rg-partner-lz",
-            "location": "westeurope",
-            "virtualNetworks": [
-                {"name": name, "addressPrefixes": [f"10.{80 + i}.0.0/16"], "subnets": []}
-                for i, name in enumerate(PARTNER_VNETS)
-            ],
-        }
-    )
+    seed["resourceGroups"] += [
+        landing_zone(SUB_SPOKES, "rg-landing", LANDING_VNETS, first_octet=60),
+        landing_zone(SUB_PARTNER, "rg-partner-lz", PARTNER_VNETS, first_octet=80),
+    ]
     emulator.reset()
     emulator.seed(seed)
     for key, value in emulator.env().items():
