@@ -50,7 +50,6 @@ SPLIT_SPOKE_PROGRAM = (REPO / "examples" / "split_ownership" / "spoke" / "__main
 
 #: Issue 12: a preview at 5 times the spokes takes at most 6 times as long (scaled for other pairs of N).
 PREVIEW_SCALE_TARGET = 6.0
-#: moto accepts any credentials; these are not secrets.
 
 Log = Callable[[str], None]
 

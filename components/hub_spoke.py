@@ -37,6 +37,7 @@ from pulumi_azure_peering.components.topology import (
 from pulumi_azure_peering.provider import (
     CredentialError,
     PeeringError,
+    SettingsError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
     get_virtual_networks,
@@ -169,8 +170,8 @@ def look_up_facts(
 ) -> tuple[dict[str, VnetFacts], list[str]]:
     """Read every distinct vnet of the spec once (a resource group holding several in one listing, the others in
     parallel). Returns the facts and, for vnets that do not exist or cannot be read, one line each naming the
-    argument and the fix. A credential that fails fails every read alike: that is one line, naming every argument
-    it stopped, not one per vnet."""
+    argument and the fix. A credential that fails, or settings that cannot be resolved, fail every read alike: that
+    is one line, naming every argument it stopped, not one per vnet."""
     ids = vnet_ids_to_look_up(spec)
     facts: dict[str, VnetFacts] = {}
     problems: list[str] = []
@@ -178,11 +179,16 @@ def look_up_facts(
 
     aux = _aux_by_vnet(spec)
     topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
-    answers = lookup({vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids})
+    try:
+        answers: Mapping[str, dict[str, Any] | PeeringError | None] = lookup(
+            {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
+        )
+    except PeeringError as exc:  # settings that cannot be resolved stop every read alike
+        answers = dict.fromkeys(ids, exc)
     for vnet_id in ids:
         data = answers.get(vnet_id)
         where = _where(spec, vnet_id)
-        if isinstance(data, CredentialError):
+        if isinstance(data, CredentialError | SettingsError):  # stops every read alike: said once
             credential_problems.setdefault(str(data), []).append(where)
         elif isinstance(data, PeeringError):
             problems.append(f"{where}: cannot read virtual network {vnet_id}: {data}")

@@ -89,11 +89,12 @@ def get_virtual_networks(
     """:func:`get_virtual_network` for many vnets at once (``wanted``: vnet id -> auxiliary tenants for it, empty
     for the configured ones), by id: the dict, None when the vnet does not exist, or the :class:`PeeringError`
     that kept it from being read. A resource group holding several of them is listed in one call rather than read
-    vnet by vnet (``vnet_facts.VnetCache.get_many``)."""
+    vnet by vnet (``vnet_facts.VnetCache.get_many``). ``timeout`` applies to each listing and each read. Settings
+    that cannot be resolved raise :class:`SettingsError` (a :class:`PeeringError`) before anything is read."""
     settings = settings or settings_for_program(overrides)
     client = client_for(settings)
     asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
-    answers = VNET_CACHE.get_many(client, asked, deadline=Deadline(timeout))
+    answers = VNET_CACHE.get_many(client, asked, timeout=timeout)
     return {vnet_id: _as_dict(answer) for vnet_id, answer in answers.items()}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -218,7 +218,8 @@ LOOKUP_THREADS = 8
 
 
 class VnetCache:
-    """Per-process cache of :class:`VnetFacts`, one fetch per vnet at a time, entries kept ``ttl`` seconds."""
+    """Per-process cache of :class:`VnetFacts`, entries kept ``ttl`` seconds. :meth:`get` fetches one vnet at a
+    time per vnet; :meth:`get_many` stores what a listing showed as it comes."""
 
     def __init__(self, ttl: float = CACHE_TTL_SECONDS, clock: Any = time.monotonic) -> None:
         self._ttl = ttl
@@ -243,13 +244,19 @@ class VnetCache:
             if entry is not None and self._clock() - entry[0] < self._ttl:
                 return entry[1]
             facts = fetch_vnet_facts(client, vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
-            self._entries[key] = (self._clock(), facts)
+            self._store(key, facts)
             return facts
 
+    def _store(self, key: tuple[str, str], facts: VnetFacts | None) -> None:
+        with self._guard:
+            self._entries[key] = (self._clock(), facts)
+
     def get_many(
-        self, client: ArmClient, wanted: Mapping[str, Sequence[str]], *, deadline: Deadline | None = None
+        self, client: ArmClient, wanted: Mapping[str, Sequence[str]], *, timeout: float | None = None
     ) -> dict[str, Lookup]:
-        """The facts of many vnets (``wanted``: vnet id -> the auxiliary tenants reading it needs), by id.
+        """The facts of many vnets (``wanted``: vnet id -> the auxiliary tenants reading it needs), by id. Each
+        listing and each read has ``timeout`` seconds of its own (None: the client's default), as one vnet read
+        alone would.
 
         Fresh entries are used as they are. A resource group holding :data:`LIST_MIN_VNETS` or more of the rest
         (read with the same tenants) is listed once, page by page until every one of them has been seen; each
@@ -276,7 +283,7 @@ class VnetCache:
 
         def listed(group: tuple[str, str, tuple[str, ...]], ids: list[str]) -> list[str]:
             """List the group; store the facts of the wanted vnets it shows; return those it does not."""
-            answers = self._list_group(client, group, ids, deadline)
+            answers = self._list_group(client, group, ids, _deadline(timeout))
             left: list[str] = []
             for vnet_id in ids:
                 vnet = answers.get(vnet_id.lower())
@@ -284,17 +291,19 @@ class VnetCache:
                     left.append(vnet_id)
                     continue
                 try:
-                    facts: Lookup = facts_from_answer(client, vnet_id, vnet, deadline)
+                    facts: Lookup = facts_from_answer(client, vnet_id, vnet, _deadline(timeout))
                 except PeeringError as exc:
                     facts = exc
                 if not isinstance(facts, PeeringError):
-                    self._entries[(fingerprint, vnet_id.lower())] = (self._clock(), facts)
+                    self._store((fingerprint, vnet_id.lower()), facts)
                 found[vnet_id] = facts
             return left
 
         def single(vnet_id: str) -> None:
             try:
-                found[vnet_id] = self.get(client, vnet_id, auxiliary_tenant_ids=wanted[vnet_id], deadline=deadline)
+                found[vnet_id] = self.get(
+                    client, vnet_id, auxiliary_tenant_ids=wanted[vnet_id], deadline=_deadline(timeout)
+                )
             except PeeringError as exc:
                 found[vnet_id] = exc
 
@@ -302,8 +311,8 @@ class VnetCache:
             # The lone vnets (a hub in its own group) are read while the groups are listed; what a listing did not
             # show is read once it has ended.
             reads = [pool.submit(single, vnet_id) for vnet_id in singles]
-            for left in pool.map(lambda item: listed(*item), listable):
-                reads += [pool.submit(single, vnet_id) for vnet_id in left]
+            for listing in as_completed([pool.submit(listed, group, ids) for group, ids in listable]):
+                reads += [pool.submit(single, vnet_id) for vnet_id in listing.result()]
             for read in reads:
                 read.result()
         return {vnet_id: found[vnet_id] for vnet_id in wanted}
@@ -315,10 +324,14 @@ class VnetCache:
         """The group's vnets by lower-cased id, listed until every wanted one is seen; {} when the group cannot be
         listed (its vnets are then read one by one, which says per vnet what is wrong)."""
         subscription, resource_group, tenants = group
-        missing = {vnet_id.lower() for vnet_id in ids}
+        not_seen = {vnet_id.lower() for vnet_id in ids}
+        checked = 0
 
         def enough(items: list[dict[str, Any]]) -> bool:
-            return missing <= {str(v.get("id", "")).lower() for v in items}
+            nonlocal checked
+            not_seen.difference_update(str(v.get("id", "")).lower() for v in items[checked:])
+            checked = len(items)
+            return not not_seen
 
         try:
             items = client.list_virtual_networks(
@@ -330,7 +343,7 @@ class VnetCache:
 
     def forget(self, vnet_id: str) -> None:
         with self._guard:
-            for key in [k for k in self._entries if k[1] == vnet_id.lower()]:
+            for key in [k for k in list(self._entries) if k[1] == vnet_id.lower()]:
                 del self._entries[key]
 
     def clear(self) -> None:
@@ -339,3 +352,7 @@ class VnetCache:
 
 
 VNET_CACHE = VnetCache()
+
+
+def _deadline(timeout: float | None) -> Deadline | None:
+    return Deadline(timeout) if timeout is not None else None
