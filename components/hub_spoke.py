@@ -40,6 +40,7 @@ from pulumi_azure_peering.provider import (
     SettingsError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
+    VnetAnswer,
     get_virtual_networks,
 )
 from pulumi_azure_peering.provider.resource import waiting_for_other_side
@@ -160,9 +161,8 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
 
 
-#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> the vnet's facts
-#: (``get_virtual_network``'s dict), None when it does not exist, or the error that kept it from being read.
-VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, dict[str, Any] | PeeringError | None]]
+#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its answer.
+VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, VnetAnswer]]
 
 
 def look_up_facts(
@@ -180,7 +180,7 @@ def look_up_facts(
     aux = _aux_by_vnet(spec)
     topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
     try:
-        answers: Mapping[str, dict[str, Any] | PeeringError | None] = lookup(
+        answers: Mapping[str, VnetAnswer] = lookup(
             {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
         )
     except PeeringError as exc:  # settings that cannot be resolved stop every read alike

@@ -15,7 +15,7 @@ import pulumi
 from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs
 from pulumi_azure_peering.plugin import PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake
-from pulumi_azure_peering.provider import PeeringError, Settings, get_virtual_networks
+from pulumi_azure_peering.provider import Settings, VnetAnswer, get_virtual_networks
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_properties
 
 
@@ -67,7 +67,7 @@ class PackageHubSpokePeering(HubSpokePeering):
         *,
         settings: Callable[[], Settings],
     ) -> None:
-        def lookup(wanted: Mapping[str, Sequence[str]]) -> dict[str, dict[str, Any] | PeeringError | None]:
+        def lookup(wanted: Mapping[str, Sequence[str]]) -> dict[str, VnetAnswer]:
             return get_virtual_networks(wanted, settings=settings())
 
         self.vnet_lookup = lookup

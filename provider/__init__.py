@@ -79,13 +79,18 @@ def get_virtual_network(
     return facts.to_dict() if facts is not None else None
 
 
+#: One vnet's answer from :func:`get_virtual_networks`: the dict :func:`get_virtual_network` returns, the error that
+#: kept the vnet from being read, or None when it does not exist.
+VnetAnswer = dict[str, Any] | PeeringError | None
+
+
 def get_virtual_networks(
     wanted: Mapping[str, Sequence[str]],
     *,
     overrides: ProviderOverrides | None = None,
     timeout: float = 120.0,
     settings: Settings | None = None,
-) -> dict[str, dict[str, Any] | PeeringError | None]:
+) -> dict[str, VnetAnswer]:
     """:func:`get_virtual_network` for many vnets at once (``wanted``: vnet id -> auxiliary tenants for it, empty
     for the configured ones), by id: the dict, None when the vnet does not exist, or the :class:`PeeringError`
     that kept it from being read. A resource group holding several of them is listed in one call rather than read
@@ -98,7 +103,7 @@ def get_virtual_networks(
     return {vnet_id: _as_dict(answer) for vnet_id, answer in answers.items()}
 
 
-def _as_dict(answer: Lookup) -> dict[str, Any] | PeeringError | None:
+def _as_dict(answer: Lookup) -> VnetAnswer:
     return answer.to_dict() if isinstance(answer, VnetFacts) else answer
 
 
@@ -123,6 +128,7 @@ __all__ = [
     "VirtualNetworkPeering",
     "VirtualNetworkPeeringArgs",
     "VirtualNetworkPeeringProvider",
+    "VnetAnswer",
     "VnetFacts",
     "fetch_vnet_facts",
     "get_virtual_network",

@@ -782,23 +782,24 @@ class ArmClient:
         enough: Callable[[list[dict[str, Any]]], bool] | None = None,
     ) -> list[dict[str, Any]]:
         """The virtual networks of a resource group (``VirtualNetworks_List``: the same objects a GET answers)."""
-        path = (
-            f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-            "/providers/Microsoft.Network/virtualNetworks"
-        )
+        path = _group_collection(subscription_id, resource_group, "virtualNetworks")
         return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline, enough=enough)
 
     def list_virtual_network_gateways(
         self, subscription_id: str, resource_group: str, *, deadline: Deadline | None = None
     ) -> list[dict[str, Any]]:
-        path = (
-            f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-            "/providers/Microsoft.Network/virtualNetworkGateways"
-        )
+        path = _group_collection(subscription_id, resource_group, "virtualNetworkGateways")
         try:
             return self.list_json(path, deadline=deadline)
         except ArmNotFoundError:
             return []
+
+
+def _group_collection(subscription_id: str, resource_group: str, network_type: str) -> str:
+    """The path of a resource group's collection of one Microsoft.Network type (``virtualNetworks``, ...)."""
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/Microsoft.Network/{network_type}"
+    )
 
 
 def peering_from(payload: dict[str, Any], expected_id: str | None) -> VirtualNetworkPeeringResource:

@@ -240,12 +240,17 @@ class VnetCache:
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            entry = self._entries.get(key)
-            if entry is not None and self._clock() - entry[0] < self._ttl:
+            entry = self._fresh(key)
+            if entry is not None:
                 return entry[1]
             facts = fetch_vnet_facts(client, vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
             self._store(key, facts)
             return facts
+
+    def _fresh(self, key: tuple[str, str]) -> tuple[float, VnetFacts | None] | None:
+        """The entry for ``key`` (stored at, facts) if it is younger than the cache's TTL."""
+        entry = self._entries.get(key)
+        return entry if entry is not None and self._clock() - entry[0] < self._ttl else None
 
     def _store(self, key: tuple[str, str], facts: VnetFacts | None) -> None:
         with self._guard:
@@ -266,20 +271,26 @@ class VnetCache:
         """
         found: dict[str, Lookup] = {}
         groups: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
+        singles: list[str] = []
         fingerprint = client.settings.fingerprint()
         for vnet_id, tenants in wanted.items():
-            entry = self._entries.get((fingerprint, vnet_id.lower()))
-            if entry is not None and self._clock() - entry[0] < self._ttl:
+            entry = self._fresh((fingerprint, vnet_id.lower()))
+            if entry is not None:
                 found[vnet_id] = entry[1]
                 continue
             try:
                 parts = parse_resource_id(vnet_id)
                 group = (str(parts["subscription"]).lower(), str(parts["resource_group"]).lower(), tuple(tenants))
             except (KeyError, ValueError, TypeError):
-                group = ("", vnet_id.lower(), tuple(tenants))  # not a vnet id: its own GET says why
+                singles.append(vnet_id)  # not a vnet id: its own GET says why
+                continue
             groups.setdefault(group, []).append(vnet_id)
-        listable = [(g, ids) for g, ids in groups.items() if g[0] and len(ids) >= LIST_MIN_VNETS]
-        singles = [vnet_id for g, ids in groups.items() if not (g[0] and len(ids) >= LIST_MIN_VNETS) for vnet_id in ids]
+        listable: list[tuple[tuple[str, str, tuple[str, ...]], list[str]]] = []
+        for group, ids in groups.items():
+            if len(ids) >= LIST_MIN_VNETS:
+                listable.append((group, ids))
+            else:
+                singles.extend(ids)
 
         def listed(group: tuple[str, str, tuple[str, ...]], ids: list[str]) -> list[str]:
             """List the group; store the facts of the wanted vnets it shows; return those it does not."""
