@@ -397,7 +397,7 @@ class ArmClient:
         """
         url = self.url(path_or_url)
         self._check_origin(url)
-        owner = self._tenants.owner(subscription_of(url))
+        owner = self.declared_owner(url, auxiliary_tenant_ids)
         # the home tenant's id matters only once a subscription is known to be another tenant's
         home = self._tokens.home_tenant() if owner else self.settings.tenant_id
         primary, auxiliary = tokens_for_request(owner, home, auxiliary_tenant_ids)
@@ -458,13 +458,13 @@ class ArmClient:
                 return self._send_fresh(method, path_or_url, deadline, kwargs)
             except ArmError as exc:
                 waitable = method != "GET" and exc.retry_after is None and is_busy(exc)
-                if waitable and self._wait_until_free(exc, deadline):
+                if waitable and self._wait_until_free(exc, deadline, kwargs.get("auxiliary_tenant_ids", ())):
                     exc.retry_after = 0.0
                 raise
 
         return self.retry.call(attempt, deadline, what)
 
-    def _wait_until_free(self, exc: ArmError, deadline: Deadline) -> bool:
+    def _wait_until_free(self, exc: ArmError, deadline: Deadline, auxiliary_tenant_ids: Sequence[str]) -> bool:
         """Wait for what made ARM refuse a write as busy; True when it is over (retry now), False when it cannot
         be told (then the retry policy's backoff applies).
 
@@ -481,7 +481,7 @@ class ArmClient:
                 url = found.group(1).rstrip(".")
                 self._check_origin(url)
                 while not deadline.expired:
-                    poll = self.send("GET", url, deadline=deadline)
+                    poll = self.send("GET", url, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
                     body = json_object(poll, "GET")
                     if str(body.get("status", "")).lower() not in ("inprogress", "running", "accepted", ""):
                         return True
@@ -494,7 +494,13 @@ class ArmClient:
             for _ in range(_MAX_BUSY_READS):
                 if deadline.expired:
                     return False
-                read = self.send("GET", vnet_id, params={"api-version": NETWORK_API_VERSION}, deadline=deadline)
+                read = self.send(
+                    "GET",
+                    vnet_id,
+                    params={"api-version": NETWORK_API_VERSION},
+                    auxiliary_tenant_ids=auxiliary_tenant_ids,
+                    deadline=deadline,
+                )
                 vnet = json_object(read, "GET")
                 state = (vnet.get("properties") or {}).get("provisioningState")
                 if state in (None, "Succeeded"):
@@ -547,6 +553,23 @@ class ArmClient:
                 self._tokens.invalidate()
         raise AssertionError("unreachable")
 
+    def declared_owner(self, path_or_url: str, auxiliary_tenant_ids: Sequence[str]) -> str | None:
+        """The tenant known to own the subscription of ``path_or_url`` (None: not known to be another tenant's),
+        provided the request names it (home tenant or ``auxiliary_tenant_ids``); else
+        :class:`TenantNotConfiguredError`.
+
+        What one peering taught the process about a subscription's tenant must not let another peering, which
+        does not name that tenant, read there: its preflight would pass on a token it never asked for, and its
+        PUT, which needs that tenant's token as an auxiliary one, fail at ``pulumi up``. So every request, and
+        every answer served from a cache (:class:`~.vnet_facts.VnetCache`), is held to the tenants its own
+        peering names, as a process that learned nothing would hold it through ARM's challenge.
+        """
+        subscription = subscription_of(self.url(path_or_url))
+        owner = self._tenants.owner(subscription)
+        if owner is not None and subscription and not allowed(owner, self._tokens.home_tenant(), auxiliary_tenant_ids):
+            raise _undeclared_tenant(subscription, owner)
+        return owner
+
     def _learn_owner(self, exc: ArmAuthenticationError, path_or_url: str, configured: Sequence[str]) -> bool:
         """Whether a 401 named the tenant that owns the subscription, newly: then the next attempt uses it."""
         tenant = challenge_tenant(exc.challenge)
@@ -556,13 +579,7 @@ class ArmClient:
         if self._tenants.owner(subscription) == tenant:
             return False  # that tenant's token was refused too: not a question of tenants
         if not allowed(tenant, self._tokens.home_tenant(), configured):
-            raise TenantNotConfiguredError(
-                f"subscription {subscription} belongs to tenant {tenant} (ARM's authentication challenge names "
-                f"it), which is neither the identity's home tenant nor in auxiliary_tenant_ids: add {tenant!r} to "
-                "auxiliary_tenant_ids (or azure-peering:auxiliaryTenantIds) and grant the identity access there",
-                tenant_id=tenant,
-                subscription_id=subscription,
-            )
+            raise _undeclared_tenant(subscription, tenant)
         log.info("subscription %s belongs to tenant %s; using that tenant's token for it", subscription, tenant)
         self._tenants.learn(subscription, tenant)
         return True
@@ -618,8 +635,16 @@ class ArmClient:
 
     # -- long-running operations -----------------------------------------------------------------------------
 
-    def wait_for_operation(self, response: requests.Response, deadline: Deadline, what: str) -> None:
-        """Wait for the LRO started by ``response`` (Azure-AsyncOperation, else Location) to succeed.
+    def wait_for_operation(
+        self,
+        response: requests.Response,
+        deadline: Deadline,
+        what: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+    ) -> None:
+        """Wait for the LRO started by ``response`` (Azure-AsyncOperation, else Location) to succeed. The polls
+        carry the write's tenants (the operation lives in the written resource's subscription).
 
         Raises :class:`OperationFailedError` if it ends Failed/Canceled, :class:`OperationTimeoutError` past
         ``deadline``. Poll intervals follow Retry-After, else ``poll_interval``.
@@ -631,7 +656,9 @@ class ArmClient:
         if async_url:
             while True:
                 self._pause(delay, deadline, what)
-                poll, body = self.request_json("GET", async_url, deadline=deadline)
+                poll, body = self.request_json(
+                    "GET", async_url, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
+                )
                 try:
                     status = AsyncOperationStatus.model_validate(body)
                 except ValidationError:
@@ -653,7 +680,7 @@ class ArmClient:
         elif location and response.status_code == 202:
             while True:
                 self._pause(delay, deadline, what)
-                poll = self.request("GET", location, deadline=deadline)
+                poll = self.request("GET", location, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
                 if poll.status_code != 202:
                     return
                 delay = retry_after_from(poll.headers)
@@ -679,8 +706,12 @@ class ArmClient:
         payload = self.get_json(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
         return peering_from(payload, peering_id) if payload is not None else None
 
-    def list_peerings(self, vnet_id: str, *, deadline: Deadline | None = None) -> list[VirtualNetworkPeeringResource]:
-        items = self.list_json(f"{vnet_id}/virtualNetworkPeerings", deadline=deadline)
+    def list_peerings(
+        self, vnet_id: str, *, auxiliary_tenant_ids: Sequence[str] = (), deadline: Deadline | None = None
+    ) -> list[VirtualNetworkPeeringResource]:
+        items = self.list_json(
+            f"{vnet_id}/virtualNetworkPeerings", auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
+        )
         return [peering_from(item, None) for item in items]
 
     def put_peering(
@@ -717,7 +748,7 @@ class ArmClient:
             )
             if on_accepted is not None:
                 on_accepted()
-            self.wait_for_operation(response, deadline, what)
+            self.wait_for_operation(response, deadline, what, auxiliary_tenant_ids=auxiliary_tenant_ids)
             if on_settled is not None:
                 on_settled()
             final = self.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
@@ -756,7 +787,7 @@ class ArmClient:
                 return False
             if on_accepted is not None:
                 on_accepted()
-            self.wait_for_operation(response, deadline, what)
+            self.wait_for_operation(response, deadline, what, auxiliary_tenant_ids=auxiliary_tenant_ids)
             return True
 
         return self.retry.for_operations().call(attempt, deadline, what)
@@ -786,13 +817,28 @@ class ArmClient:
         return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline, enough=enough)
 
     def list_virtual_network_gateways(
-        self, subscription_id: str, resource_group: str, *, deadline: Deadline | None = None
+        self,
+        subscription_id: str,
+        resource_group: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
     ) -> list[dict[str, Any]]:
         path = _group_collection(subscription_id, resource_group, "virtualNetworkGateways")
         try:
-            return self.list_json(path, deadline=deadline)
+            return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
         except ArmNotFoundError:
             return []
+
+
+def _undeclared_tenant(subscription: str, tenant: str) -> TenantNotConfiguredError:
+    return TenantNotConfiguredError(
+        f"subscription {subscription} belongs to tenant {tenant} (ARM's authentication challenge names it), which "
+        f"is neither the identity's home tenant nor in auxiliary_tenant_ids: add {tenant!r} to "
+        "auxiliary_tenant_ids (or azure-peering:auxiliaryTenantIds) and grant the identity access there",
+        tenant_id=tenant,
+        subscription_id=subscription,
+    )
 
 
 def _group_collection(subscription_id: str, resource_group: str, network_type: str) -> str:

@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from .arm import ArmClient, Deadline
-from .errors import ArmAuthenticationError, ArmAuthorizationError, PeeringError, one_line
+from .errors import (
+    ArmAuthenticationError,
+    ArmAuthorizationError,
+    PeeringError,
+    TenantNotConfiguredError,
+    one_line,
+)
 from .intents import INTENTS
 from .models import PeeringSpec, same_id
 from .validation import Failure
@@ -73,6 +79,8 @@ def _peered_space(spec: PeeringSpec, facts: VnetFacts, side: str) -> tuple[str, 
 
 
 def _lookup_failure(field_name: str, vnet_id: str, exc: PeeringError, remote: bool) -> Failure:
+    if isinstance(exc, TenantNotConfiguredError):  # its message names the tenant and the fix
+        return Failure(field_name, f"cannot read {vnet_id}: {exc}")
     if isinstance(exc, ArmAuthenticationError | ArmAuthorizationError):
         reason = f"cannot read {vnet_id} with the configured credentials ({exc.code or exc.status_code}): " + (
             "if it is in another tenant, add that tenant to auxiliary_tenant_ids "

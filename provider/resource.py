@@ -680,7 +680,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         sync: bool,
         why: str,
     ) -> bool:
-        for item in client.list_peerings(spec.remote_virtual_network_id, deadline=deadline):
+        for item in client.list_peerings(spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=deadline):
             remote = item.properties.remote_virtual_network
             if (
                 item.id is None

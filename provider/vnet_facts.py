@@ -117,19 +117,25 @@ def fetch_vnet_facts(
     vnet = client.get_virtual_network(vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
     if vnet is None:
         return None
-    return facts_from_answer(client, vnet_id, vnet, deadline)
+    return facts_from_answer(client, vnet_id, vnet, auxiliary_tenant_ids, deadline)
 
 
-def facts_from_answer(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline: Deadline | None) -> VnetFacts:
+def facts_from_answer(
+    client: ArmClient,
+    vnet_id: str,
+    vnet: dict[str, Any],
+    auxiliary_tenant_ids: Sequence[str],
+    deadline: Deadline | None,
+) -> VnetFacts:
     """The facts of ``vnet_id`` from ARM's object for it (a GET's answer or an item of a listing); reads its
-    gateways (and its peerings, if the object leaves them out)."""
+    gateways (and its peerings, if the object leaves them out) with the same tenants."""
     answered = vnet.get("id")
     if answered is not None and not (isinstance(answered, str) and same_id(answered, vnet_id)):
         raise MalformedResponseError(
             status_code=200, code=None, message=f"ARM answered for {answered!r} when asked for {vnet_id}"
         )
     try:
-        return _vnet_facts(client, vnet_id, vnet, deadline)
+        return _vnet_facts(client, vnet_id, vnet, auxiliary_tenant_ids, deadline)
     except (AttributeError, TypeError, ValueError, KeyError) as exc:
         raise MalformedResponseError(
             status_code=200,
@@ -138,7 +144,13 @@ def facts_from_answer(client: ArmClient, vnet_id: str, vnet: dict[str, Any], dea
         ) from None
 
 
-def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline: Deadline | None) -> VnetFacts:
+def _vnet_facts(
+    client: ArmClient,
+    vnet_id: str,
+    vnet: dict[str, Any],
+    auxiliary_tenant_ids: Sequence[str],
+    deadline: Deadline | None,
+) -> VnetFacts:
     props = vnet.get("properties") or {}
     canonical_id = str(vnet.get("id") or vnet_id)
     subnets: dict[str, tuple[str, ...]] = {}
@@ -166,7 +178,10 @@ def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline:
     if not gateway_ids and any(name.lower() == "gatewaysubnet" for name in subnets):
         try:
             listed = client.list_virtual_network_gateways(
-                str(parts["subscription"]), str(parts["resource_group"]), deadline=deadline
+                str(parts["subscription"]),
+                str(parts["resource_group"]),
+                auxiliary_tenant_ids=auxiliary_tenant_ids,
+                deadline=deadline,
             )
         except (ArmAuthenticationError, ArmAuthorizationError):
             listed = []
@@ -183,7 +198,7 @@ def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline:
             gateways[gid.lower()] = GatewayFact(gid, gprops.get("provisioningState"))
     for gid in gateway_ids:
         if gid.lower() not in gateways:
-            payload = client.get_json(gid, deadline=deadline)
+            payload = client.get_json(gid, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
             if payload is not None:
                 gateways[gid.lower()] = GatewayFact(gid, (payload.get("properties") or {}).get("provisioningState"))
 
@@ -191,7 +206,9 @@ def _vnet_facts(client: ArmClient, vnet_id: str, vnet: dict[str, Any], deadline:
         peering_items = [p for p in props.get("virtualNetworkPeerings") or [] if isinstance(p, dict)]
     else:
         try:
-            peering_items = client.list_json(f"{canonical_id}/virtualNetworkPeerings", deadline=deadline)
+            peering_items = client.list_json(
+                f"{canonical_id}/virtualNetworkPeerings", auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
+            )
         except (ArmAuthenticationError, ArmAuthorizationError):
             peering_items = []
     return VnetFacts(
@@ -242,6 +259,7 @@ class VnetCache:
         with lock:
             entry = self._fresh(key)
             if entry is not None:
+                client.declared_owner(vnet_id, auxiliary_tenant_ids)  # only to the tenants that could read it
                 return entry[1]
             facts = fetch_vnet_facts(client, vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
             self._store(key, facts)
@@ -276,7 +294,11 @@ class VnetCache:
         for vnet_id, tenants in wanted.items():
             entry = self._fresh((fingerprint, vnet_id.lower()))
             if entry is not None:
-                found[vnet_id] = entry[1]
+                try:
+                    client.declared_owner(vnet_id, tenants)  # only to the tenants that could read it
+                    found[vnet_id] = entry[1]
+                except PeeringError as exc:
+                    found[vnet_id] = exc
                 continue
             try:
                 parts = parse_resource_id(vnet_id)
@@ -302,7 +324,7 @@ class VnetCache:
                     left.append(vnet_id)
                     continue
                 try:
-                    facts: Lookup = facts_from_answer(client, vnet_id, vnet, _deadline(timeout))
+                    facts: Lookup = facts_from_answer(client, vnet_id, vnet, wanted[vnet_id], _deadline(timeout))
                 except PeeringError as exc:
                     facts = exc
                 if not isinstance(facts, PeeringError):

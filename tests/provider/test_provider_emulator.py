@@ -239,6 +239,34 @@ def test_cross_tenant_needs_auxiliary_tenant(engine: Engine, emu: Any) -> None:
     assert engine.outputs["p"]["peering_state"] == "Initiated"
 
 
+def test_a_tenant_one_peering_names_is_not_lent_to_another(engine: Engine, emu: Any) -> None:
+    """Once a peering that names the partner tenant has been written, the process knows the partner's subscription
+    belongs to it (ARM's challenge said so) and has the partner's vnet cached. Another peering to the partner's
+    vnet that does not name the tenant must still be refused at check, as in a process that learned nothing: its
+    PUT needs the partner's token as an auxiliary one, and ARM would refuse it at `up`."""
+    assert engine.up("p", args("vnet-hub", "vnet-partner", auxiliary_tenant_ids=[PARTNER_TENANT])) == "create"
+
+    spoke_side = engine.failures("q", args("vnet-payments", "vnet-partner"))
+    assert PARTNER_TENANT in spoke_side["remote_virtual_network_id"]
+    assert "auxiliary_tenant_ids" in spoke_side["remote_virtual_network_id"]
+    assert "preflight=false" not in spoke_side["remote_virtual_network_id"]  # the fix is the tenant, said once
+    partner_side = engine.failures("r", args("vnet-partner", "vnet-payments"))
+    assert PARTNER_TENANT in partner_side["virtual_network_id"]
+
+    # what check would otherwise have let through: ARM refuses the write without the partner's token
+    response = emu.arm(
+        "PUT",
+        f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-partner",
+        json={"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-partner")}}},
+    )
+    assert response.status_code in (401, 403), response.text
+    # with the tenant named, both sides go through
+    aux = {"auxiliary_tenant_ids": [PARTNER_TENANT]}
+    assert engine.up("q", args("vnet-payments", "vnet-partner", **aux)) == "create"
+    assert engine.up("r", args("vnet-partner", "vnet-payments", **aux)) == "create"
+    assert engine.outputs["r"]["peering_state"] == "Connected"
+
+
 def test_four_threads_on_one_hub_make_no_conflicts(engine: Engine, emu: Any) -> None:
     emu.set_latency(0.2)
     pairs = [

@@ -13,6 +13,7 @@ import pytest
 from pulumi_azure_peering.components.hub_spoke import look_up_facts
 from pulumi_azure_peering.components.topology import HubSpokeSpec, SpokeSpec
 from pulumi_azure_peering.provider import PeeringError, get_virtual_network, get_virtual_networks
+from pulumi_azure_peering.provider.errors import TenantNotConfiguredError
 from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
 from tests.conftest import DEFAULT_SEED
 from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, vnet
@@ -121,6 +122,12 @@ def test_a_partner_tenants_group_is_listed_with_that_tenants_token(emu: Any) -> 
     listed = [r for r in emu.request_log(since=seq) if "/virtualnetworks" in r["path"].lower()]
     assert {r["path"] for r in listed} == {PARTNER_LZ}, listed
     assert [r["status"] for r in listed if r["status"] != 401] == [200], listed
+
+    # Cached now, and the process knows the partner's tenant: a lookup that does not name it is still refused,
+    # as in a process that learned nothing, and names the tenant to add.
+    unnamed = get_virtual_networks({partner[0]: ()})[partner[0]]
+    assert isinstance(unnamed, TenantNotConfiguredError), unnamed
+    assert PARTNER_TENANT in str(unnamed) and "auxiliary_tenant_ids" in str(unnamed)
 
 
 def test_a_listing_pages_only_until_every_wanted_vnet_was_seen(emu: Any) -> None:
