@@ -12,7 +12,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -738,6 +739,10 @@ class ArmClient:
         what = f"PUT peering {name}"
 
         def attempt() -> VirtualNetworkPeeringResource:
+            with WRITES.writing():
+                return write_and_wait()
+
+        def write_and_wait() -> VirtualNetworkPeeringResource:
             response = self.request(
                 "PUT",
                 peering_id,
@@ -777,6 +782,10 @@ class ArmClient:
         what = f"DELETE peering {name}"
 
         def attempt() -> bool:
+            with WRITES.writing():
+                return delete_and_wait()
+
+        def delete_and_wait() -> bool:
             try:
                 response = self.request(
                     "DELETE", peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
@@ -829,6 +838,42 @@ class ArmClient:
             return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
         except ArmNotFoundError:
             return []
+
+
+class WriteEpoch:
+    """The peering writes of this process: a count that moves when one starts and when one has ended (its
+    operation too), and how many are in flight. What was read before a mark is stale once the count has moved
+    (:mod:`.peering_reads` answers no read from a listing older than the process's last write)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+        self._in_flight = 0
+
+    def mark(self) -> int | None:
+        """The count now, or None while a write is in flight."""
+        with self._lock:
+            return None if self._in_flight else self._count
+
+    def unchanged_since(self, mark: int) -> bool:
+        with self._lock:
+            return self._in_flight == 0 and self._count == mark
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._lock:
+            self._count += 1
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._count += 1
+
+
+#: Every peering write of the process (put_peering, delete_peering), whatever its client.
+WRITES = WriteEpoch()
 
 
 def _undeclared_tenant(subscription: str, tenant: str) -> TenantNotConfiguredError:

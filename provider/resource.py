@@ -51,6 +51,7 @@ from .models import (
     peering_id_for,
     same_id,
 )
+from .peering_reads import PEERING_READS
 from .preflight import already_exists_message, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
@@ -791,7 +792,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         try:
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
-            live = client.get_peering(id_, auxiliary_tenant_ids=aux, deadline=Deadline(300))
+            # a refresh reads every peering: those of one vnet or landing-zone group come from one listing
+            live = PEERING_READS.get(client, id_, auxiliary_tenant_ids=aux, deadline=Deadline(300))
             if live is None:
                 return dyn.ReadResult("", {})
             if not old.get("virtual_network_id"):

@@ -40,6 +40,18 @@ def configure_through_stack(project: PulumiProject, env: Mapping[str, str], plai
     project.config_set("azure-peering:clientSecret", secret, secret=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_peering_reads() -> Iterator[None]:
+    """Each test starts with no peering reads counted or listed in this process (``provider.peering_reads``), as
+    a dynamic-provider process starts each command: whether a read is answered by a listing then depends on the
+    test's own reads only, not on the tests before it."""
+    from pulumi_azure_peering.provider.peering_reads import PEERING_READS
+
+    PEERING_READS.clear()
+    yield
+    PEERING_READS.clear()
+
+
 @pytest.fixture(scope="session")
 def emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One emulator for the session (latency 0.05 s per write, like a very fast ARM); tests reset it."""

@@ -1,0 +1,198 @@
+"""Reads of many peerings of one command, served by one listing: what `pulumi refresh` of a hub costs in ARM calls.
+
+A refresh reads every peering of the stack, one ``Read`` at a time (four in flight in the dynamic provider). A
+GET each is one ARM read per peering: 400 for a hub of 200 spokes, more than a subscription's read budget refills
+in the seconds the refresh takes (429s on Azure), and at Azure's latency (0.1 to 0.3 s a read) tens of seconds of
+round trips. Most of them are predictable: the hub's peerings all live on one vnet (``VirtualNetworkPeerings_List``
+answers every one of them), and spokes of a landing zone share a resource group (``VirtualNetworks_List`` answers
+each vnet with its peerings, the same objects a GET of each peering answers).
+
+So :class:`PeeringReads` counts, per vnet and per resource group, the reads the process was asked for: the second
+read of a vnet's peerings lists them all, the :data:`GROUP_LIST_MIN`-th read in a resource group lists its vnets;
+the reads that follow within :data:`SHARE_SECONDS` are answered from that listing. One listing at a time per vnet
+or group: readers arriving meanwhile wait for it rather than each making a GET.
+
+Why an answer up to a few seconds old is as good as a GET here: the dynamic-provider process lives for one Pulumi
+command, and the listing is made during it, so every change that happened before the command is in it. What it
+can miss is a change made while the command runs, which a GET made a moment earlier would have missed too: the
+engine gives its reads no order. The exception would be this process's own writes, which a later read must see:
+any peering write of the process (:data:`~.arm.WRITES`) retires every listing, and none is made or used while a
+write is in flight. A peering a listing does not show is read by its own GET, so only a GET ever reports a peering
+gone; a listing that fails (403 at the group's scope, a throttled call) falls back to GETs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from azure.mgmt.core.tools import parse_resource_id
+
+from .arm import WRITES, ArmClient, Deadline, peering_from
+from .errors import PeeringError
+from .models import VirtualNetworkPeeringResource, parent_vnet_id
+
+log = logging.getLogger(__name__)
+
+#: How long a listing answers the reads that follow it (seconds from the moment it was asked).
+SHARE_SECONDS = 3.0
+#: The read of a vnet's peerings that lists them all instead (the first is a GET: a vnet of which the stack holds
+#: one peering costs no more than before).
+VNET_LIST_AFTER = 2
+#: The read of a peering in a resource group that lists the group's vnets (with their peerings) instead.
+GROUP_LIST_AFTER = 4
+
+#: (settings fingerprint, auxiliary tenants): who read it; a listing answers only reads made with the same tenants.
+_Reader = tuple[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """What one listing showed: every peering of the vnets in ``complete`` (by lower-cased id)."""
+
+    asked_at: float
+    write_mark: int
+    complete: frozenset[str]
+    peerings: dict[str, dict[str, Any]]
+
+
+class PeeringReads:
+    """Per-process: peering reads answered from listings where the reads ask for many peerings of one vnet or
+    resource group. Thread-safe."""
+
+    def __init__(self, share_seconds: float = SHARE_SECONDS, clock: Any = time.monotonic) -> None:
+        self._share = share_seconds
+        self._clock = clock
+        self._guard = threading.Lock()
+        self._by_vnet: dict[tuple[_Reader, str], _Listing] = {}
+        self._demand: Counter[tuple[_Reader, str]] = Counter()
+        self._listing_locks: dict[tuple[_Reader, str], threading.Lock] = {}
+        self._unlistable: set[tuple[_Reader, str]] = set()
+
+    def clear(self) -> None:
+        with self._guard:
+            self._by_vnet.clear()
+            self._demand.clear()
+            self._listing_locks.clear()
+            self._unlistable.clear()
+
+    def get(
+        self,
+        client: ArmClient,
+        peering_id: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> VirtualNetworkPeeringResource | None:
+        """The peering as ARM has it (None: gone), from a listing when one answers it, else by its own GET."""
+        reader: _Reader = (client.settings.fingerprint(), tuple(auxiliary_tenant_ids))
+        try:
+            vnet_id = parent_vnet_id(peering_id)
+            parts = parse_resource_id(vnet_id)
+            subscription, resource_group = str(parts["subscription"]), str(parts["resource_group"])
+            group = f"/subscriptions/{subscription}/resourceGroups/{resource_group}"
+        except (KeyError, ValueError, TypeError):
+            return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+        vnet_key = vnet_id.lower()
+        covered, item = self._answer(reader, vnet_key, peering_id)
+        if not covered:
+            with self._guard:
+                self._demand[(reader, vnet_key)] += 1
+                self._demand[(reader, group.lower())] += 1
+                reads_of_vnet = self._demand[(reader, vnet_key)]
+                reads_in_group = self._demand[(reader, group.lower())]
+            if reads_of_vnet >= VNET_LIST_AFTER:
+                item = self._listed(client, reader, vnet_key, peering_id, ("vnet", vnet_id), deadline)
+            elif reads_in_group >= GROUP_LIST_AFTER:
+                item = self._listed(client, reader, vnet_key, peering_id, ("group", group), deadline)
+        if item is not None:  # else not listed, or not in the listing: only a GET says a peering is gone
+            return peering_from(item, peering_id)
+        return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
+
+    def _answer(self, reader: _Reader, vnet_key: str, peering_id: str) -> tuple[bool, dict[str, Any] | None]:
+        """Whether a listing still good for this reader covers the vnet, and the peering if it shows it."""
+        with self._guard:
+            listing = self._by_vnet.get((reader, vnet_key))
+            if listing is None:
+                return False, None
+            if self._clock() - listing.asked_at >= self._share or not WRITES.unchanged_since(listing.write_mark):
+                del self._by_vnet[(reader, vnet_key)]
+                return False, None
+            return True, listing.peerings.get(peering_id.lower())
+
+    def _listed(
+        self,
+        client: ArmClient,
+        reader: _Reader,
+        vnet_key: str,
+        peering_id: str,
+        scope: tuple[str, str],
+        deadline: Deadline | None,
+    ) -> dict[str, Any] | None:
+        """List ``scope`` (a vnet's peerings or a group's vnets), one listing at a time per scope: a reader
+        arriving while it runs waits for it, then takes its answer."""
+        key = (reader, scope[1].lower())
+        with self._guard:
+            if key in self._unlistable:
+                return None
+            lock = self._listing_locks.setdefault(key, threading.Lock())
+        with lock:
+            covered, item = self._answer(reader, vnet_key, peering_id)
+            if covered:  # listed while this reader waited
+                return item
+            mark = WRITES.mark()
+            if mark is None:  # a write of this process in flight: its result must be read, not listed before it
+                return None
+            asked_at = self._clock()
+            try:
+                listing = self._list(client, reader, scope, asked_at, mark, deadline)
+            except PeeringError as exc:
+                log.debug("could not list %s (%s); reading its peerings one by one", scope[1], exc)
+                with self._guard:
+                    self._unlistable.add(key)
+                return None
+            with self._guard:
+                for listed_vnet in listing.complete:
+                    self._by_vnet[(reader, listed_vnet)] = listing
+        return listing.peerings.get(peering_id.lower()) if vnet_key in listing.complete else None
+
+    @staticmethod
+    def _list(
+        client: ArmClient,
+        reader: _Reader,
+        scope: tuple[str, str],
+        asked_at: float,
+        mark: int,
+        deadline: Deadline | None,
+    ) -> _Listing:
+        kind, scope_id = scope
+        aux = reader[1]
+        if kind == "vnet":
+            items = client.list_json(f"{scope_id}/virtualNetworkPeerings", auxiliary_tenant_ids=aux, deadline=deadline)
+            peerings = {str(p["id"]).lower(): p for p in items if isinstance(p, dict) and isinstance(p.get("id"), str)}
+            return _Listing(asked_at, mark, frozenset({scope_id.lower()}), peerings)
+        _, subscription, _, resource_group = scope_id.strip("/").split("/")
+        vnets = client.list_virtual_networks(subscription, resource_group, auxiliary_tenant_ids=aux, deadline=deadline)
+        complete: set[str] = set()
+        peerings = {}
+        for vnet in vnets:
+            props = vnet.get("properties") if isinstance(vnet, dict) else None
+            # a vnet shown without its peerings answers nothing: its reads stay GETs
+            if not isinstance(props, dict) or not isinstance(props.get("virtualNetworkPeerings"), list):
+                continue
+            if not isinstance(vnet.get("id"), str):
+                continue
+            complete.add(vnet["id"].lower())
+            for p in props["virtualNetworkPeerings"]:
+                if isinstance(p, dict) and isinstance(p.get("id"), str):
+                    peerings[p["id"].lower()] = p
+        return _Listing(asked_at, mark, frozenset(complete), peerings)
+
+
+#: The process's reads, shared by every provider instance (one per dynamic-provider process in practice).
+PEERING_READS = PeeringReads()
