@@ -184,7 +184,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{case.get('arm_reads')} reads, {case.get('arm_writes')} writes; program CPU "
             f"{_fmt(case.get('program_cpu_s'), '.2f')}s"
         )
-    if case["case"] in ("preview", "refresh", "up_no_change"):
+    if case["case"] in ("preview", "refresh", "up_no_change", "refresh_slow_reads"):
         out.append(
             f"{name}: {case['arm_calls_per_peering']:.3f} ARM calls per peering, "
             f"{case['arm_reads_per_vnet']:.3f} reads per distinct vnet ({case['arm_reads']} reads, "

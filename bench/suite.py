@@ -50,6 +50,9 @@ SPLIT_SPOKE_PROGRAM = (REPO / "examples" / "split_ownership" / "spoke" / "__main
 
 #: Issue 12: a preview at 5 times the spokes takes at most 6 times as long (scaled for other pairs of N).
 PREVIEW_SCALE_TARGET = 6.0
+#: The ``refresh_slow_reads`` case: every ARM read answered this many seconds late (emulator fault ``slow``), as
+#: ARM's own reads take 0.05 to 0.3 s; the floor makes no ARM call, so the ratio shows what reads cost a refresh.
+SLOW_READ_S = 0.1
 
 Log = Callable[[str], None]
 
@@ -498,15 +501,21 @@ class Suite:
         floor = self._project(f"floor-reads-{n}", TRIVIAL, topology)
         self._check(floor.run("up"), "engine floor up")
 
-        for command in ("preview", "refresh", "up_no_change"):
+        for command in ("preview", "refresh", "up_no_change", "refresh_slow_reads"):
             runs: list[CommandResult] = []
             floors: list[CommandResult] = []
             traffics: list[Traffic] = []
+            cli_command = "refresh" if command == "refresh_slow_reads" else command
             for _ in range(self.profile.read_repeats):
-                with self._logged(project, command) as traffic:
-                    runs.append(project.run(command, preload=PROVIDER_MODULE))
+                if command == "refresh_slow_reads":
+                    self.emulator.set_faults(f"slow=1.0:{SLOW_READ_S};match=GET:/subscriptions/")
+                try:
+                    with self._logged(project, command) as traffic:
+                        runs.append(project.run(cli_command, preload=PROVIDER_MODULE))
+                finally:
+                    self.emulator.set_faults("")
                 traffics.append(traffic[0])
-                floors.append(floor.run(command))
+                floors.append(floor.run(cli_command))
             for r in runs:
                 self._remember_startup(r)
             wall = statistics.median(r.wall_s for r in runs)
@@ -527,6 +536,8 @@ class Suite:
                     "provider_cpu_per_op_ms"
                 ),
             }
+            if command == "refresh_slow_reads":
+                extra["read_latency_s"] = SLOW_READ_S
             if command == "preview":
                 extra["target"] = "arm_reads_per_vnet <= 1 (the preflight: at most one GET per distinct vnet)"
                 extra["target_met"] = t.arm_reads <= topology.distinct_vnets and t.arm_writes == 0
@@ -543,7 +554,7 @@ class Suite:
                 CaseResult(
                     command,
                     n,
-                    0.0,
+                    SLOW_READ_S if command == "refresh_slow_reads" else 0.0,
                     wall,
                     floor_wall,
                     wall / floor_wall if floor_wall else None,
