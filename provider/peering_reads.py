@@ -8,7 +8,7 @@ answers every one of them), and spokes of a landing zone share a resource group 
 each vnet with its peerings, the same objects a GET of each peering answers).
 
 So :class:`PeeringReads` counts, per vnet and per resource group, the reads the process was asked for: the second
-read of a vnet's peerings lists them all, the :data:`GROUP_LIST_MIN`-th read in a resource group lists its vnets;
+read of a vnet's peerings lists them all, the :data:`GROUP_LIST_AFTER`-th read in a resource group lists its vnets;
 the reads that follow within :data:`SHARE_SECONDS` are answered from that listing. One listing at a time per vnet
 or group: readers arriving meanwhile wait for it rather than each making a GET.
 
@@ -16,7 +16,7 @@ Why an answer up to a few seconds old is as good as a GET here: the dynamic-prov
 command, and the listing is made during it, so every change that happened before the command is in it. What it
 can miss is a change made while the command runs, which a GET made a moment earlier would have missed too: the
 engine gives its reads no order. The exception would be this process's own writes, which a later read must see:
-any peering write of the process (:data:`~.arm.WRITES`) retires every listing, and none is made or used while a
+any peering write of the process (:data:`~.arm.WRITES`) retires every listing, and none is made or kept while a
 write is in flight. A peering a listing does not show is read by its own GET, so only a GET ever reports a peering
 gone; a listing that fails (403 at the group's scope, a throttled call) falls back to GETs.
 """
@@ -56,20 +56,28 @@ class _Listing:
     """What one listing showed: every peering of the vnets in ``complete`` (by lower-cased id)."""
 
     asked_at: float
+    done_at: float
     write_mark: int
     complete: frozenset[str]
     peerings: dict[str, dict[str, Any]]
 
+    def answer(self, vnet_key: str, peering_id: str) -> tuple[bool, dict[str, Any] | None]:
+        """Whether the listing covers the vnet, and the peering if it shows it."""
+        if vnet_key not in self.complete:
+            return False, None
+        return True, self.peerings.get(peering_id.lower())
+
 
 class PeeringReads:
     """Per-process: peering reads answered from listings where the reads ask for many peerings of one vnet or
-    resource group. Thread-safe."""
+    resource group. Thread-safe; no lock is held during an ARM call but the one of the scope being listed."""
 
     def __init__(self, share_seconds: float = SHARE_SECONDS, clock: Any = time.monotonic) -> None:
         self._share = share_seconds
         self._clock = clock
         self._guard = threading.Lock()
         self._by_vnet: dict[tuple[_Reader, str], _Listing] = {}
+        self._by_scope: dict[tuple[_Reader, str], _Listing] = {}
         self._demand: Counter[tuple[_Reader, str]] = Counter()
         self._listing_locks: dict[tuple[_Reader, str], threading.Lock] = {}
         self._unlistable: set[tuple[_Reader, str]] = set()
@@ -77,6 +85,7 @@ class PeeringReads:
     def clear(self) -> None:
         with self._guard:
             self._by_vnet.clear()
+            self._by_scope.clear()
             self._demand.clear()
             self._listing_locks.clear()
             self._unlistable.clear()
@@ -99,7 +108,9 @@ class PeeringReads:
         except (KeyError, ValueError, TypeError):
             return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
         vnet_key = vnet_id.lower()
-        covered, item = self._answer(reader, vnet_key, peering_id)
+        with self._guard:
+            listing = self._fresh(self._by_vnet, (reader, vnet_key))
+        covered, item = listing.answer(vnet_key, peering_id) if listing else (False, None)
         if not covered:
             with self._guard:
                 self._demand[(reader, vnet_key)] += 1
@@ -107,23 +118,23 @@ class PeeringReads:
                 reads_of_vnet = self._demand[(reader, vnet_key)]
                 reads_in_group = self._demand[(reader, group.lower())]
             if reads_of_vnet >= VNET_LIST_AFTER:
-                item = self._listed(client, reader, vnet_key, peering_id, ("vnet", vnet_id), deadline)
+                covered, item = self._listed(client, reader, vnet_key, peering_id, ("vnet", vnet_id), deadline)
             elif reads_in_group >= GROUP_LIST_AFTER:
-                item = self._listed(client, reader, vnet_key, peering_id, ("group", group), deadline)
+                covered, item = self._listed(client, reader, vnet_key, peering_id, ("group", group), deadline)
         if item is not None:  # else not listed, or not in the listing: only a GET says a peering is gone
             return peering_from(item, peering_id)
         return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
 
-    def _answer(self, reader: _Reader, vnet_key: str, peering_id: str) -> tuple[bool, dict[str, Any] | None]:
-        """Whether a listing still good for this reader covers the vnet, and the peering if it shows it."""
-        with self._guard:
-            listing = self._by_vnet.get((reader, vnet_key))
-            if listing is None:
-                return False, None
-            if self._clock() - listing.asked_at >= self._share or not WRITES.unchanged_since(listing.write_mark):
-                del self._by_vnet[(reader, vnet_key)]
-                return False, None
-            return True, listing.peerings.get(peering_id.lower())
+    def _fresh(self, listings: dict[tuple[_Reader, str], _Listing], key: tuple[_Reader, str]) -> _Listing | None:
+        """The listing under ``key`` if it may still answer (asked less than the share window ago, no write of the
+        process since); a stale one is dropped. The caller holds ``_guard``."""
+        listing = listings.get(key)
+        if listing is None:
+            return None
+        if self._clock() - listing.asked_at >= self._share or not WRITES.unchanged_since(listing.write_mark):
+            del listings[key]
+            return None
+        return listing
 
     def _listed(
         self,
@@ -133,36 +144,50 @@ class PeeringReads:
         peering_id: str,
         scope: tuple[str, str],
         deadline: Deadline | None,
-    ) -> dict[str, Any] | None:
-        """List ``scope`` (a vnet's peerings or a group's vnets), one listing at a time per scope: a reader
-        arriving while it runs waits for it, then takes its answer."""
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """List ``scope`` (a vnet's peerings or a group's vnets), one listing at a time per scope: a reader that
+        arrives while it runs waits for it (no longer than its deadline), then takes its answer, whatever its age:
+        it was made while that reader waited. A fresh listing of the scope that does not cover the vnet (a vnet
+        the group listing did not show with its peerings) is not made again: the read is a GET."""
         key = (reader, scope[1].lower())
         with self._guard:
             if key in self._unlistable:
-                return None
+                return False, None
             lock = self._listing_locks.setdefault(key, threading.Lock())
-        with lock:
-            covered, item = self._answer(reader, vnet_key, peering_id)
-            if covered:  # listed while this reader waited
-                return item
+        waiting_since = self._clock()
+        if not lock.acquire(timeout=max(0.0, deadline.remaining()) if deadline is not None else -1):
+            return False, None
+        try:
+            with self._guard:
+                if key in self._unlistable:  # failed while this reader waited
+                    return False, None
+                last = self._by_scope.get(key)
+                if last is not None and last.done_at >= waiting_since and WRITES.unchanged_since(last.write_mark):
+                    return last.answer(vnet_key, peering_id)
+                last = self._fresh(self._by_scope, key)
+                if last is not None:
+                    return last.answer(vnet_key, peering_id)
             mark = WRITES.mark()
             if mark is None:  # a write of this process in flight: its result must be read, not listed before it
-                return None
-            asked_at = self._clock()
+                return False, None
             try:
-                listing = self._list(client, reader, scope, asked_at, mark, deadline)
+                listing = self._list(client, reader, scope, self._clock(), mark, deadline)
             except PeeringError as exc:
                 log.debug("could not list %s (%s); reading its peerings one by one", scope[1], exc)
                 with self._guard:
                     self._unlistable.add(key)
-                return None
-            with self._guard:
-                for listed_vnet in listing.complete:
-                    self._by_vnet[(reader, listed_vnet)] = listing
-        return listing.peerings.get(peering_id.lower()) if vnet_key in listing.complete else None
+                return False, None
+            if WRITES.unchanged_since(mark):  # else a write began meanwhile: answer this read, keep nothing
+                with self._guard:
+                    self._by_scope[key] = listing
+                    for listed_vnet in listing.complete:
+                        self._by_vnet[(reader, listed_vnet)] = listing
+            return listing.answer(vnet_key, peering_id)
+        finally:
+            lock.release()
 
-    @staticmethod
     def _list(
+        self,
         client: ArmClient,
         reader: _Reader,
         scope: tuple[str, str],
@@ -175,23 +200,40 @@ class PeeringReads:
         if kind == "vnet":
             items = client.list_json(f"{scope_id}/virtualNetworkPeerings", auxiliary_tenant_ids=aux, deadline=deadline)
             peerings = {str(p["id"]).lower(): p for p in items if isinstance(p, dict) and isinstance(p.get("id"), str)}
-            return _Listing(asked_at, mark, frozenset({scope_id.lower()}), peerings)
+            return _Listing(asked_at, self._clock(), mark, frozenset({scope_id.lower()}), peerings)
         _, subscription, _, resource_group = scope_id.strip("/").split("/")
         vnets = client.list_virtual_networks(subscription, resource_group, auxiliary_tenant_ids=aux, deadline=deadline)
         complete: set[str] = set()
         peerings = {}
         for vnet in vnets:
-            props = vnet.get("properties") if isinstance(vnet, dict) else None
-            # a vnet shown without its peerings answers nothing: its reads stay GETs
-            if not isinstance(props, dict) or not isinstance(props.get("virtualNetworkPeerings"), list):
-                continue
-            if not isinstance(vnet.get("id"), str):
-                continue
-            complete.add(vnet["id"].lower())
-            for p in props["virtualNetworkPeerings"]:
-                if isinstance(p, dict) and isinstance(p.get("id"), str):
-                    peerings[p["id"].lower()] = p
-        return _Listing(asked_at, mark, frozenset(complete), peerings)
+            shown = _embedded_peerings(vnet)
+            if shown is not None:
+                complete.add(str(vnet["id"]).lower())
+                peerings.update((str(p["id"]).lower(), p) for p in shown)
+        return _Listing(asked_at, self._clock(), mark, frozenset(complete), peerings)
+
+
+def _embedded_peerings(vnet: Any) -> list[dict[str, Any]] | None:
+    """The peerings a listed vnet shows (``properties.virtualNetworkPeerings``), or None when it does not show them
+    all as a GET of each would: no such list, or an item without its id, remote vnet or state. Then the vnet's
+    peerings are read by GET, never answered from a shorter object."""
+    props = vnet.get("properties") if isinstance(vnet, dict) else None
+    if not isinstance(vnet, dict) or not isinstance(vnet.get("id"), str) or not isinstance(props, dict):
+        return None
+    items = props.get("virtualNetworkPeerings")
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        item_props = item.get("properties") if isinstance(item, dict) else None
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("id"), str)
+            or not isinstance(item_props, dict)
+            or not isinstance(item_props.get("remoteVirtualNetwork"), dict)
+            or "peeringState" not in item_props
+        ):
+            return None
+    return items
 
 
 #: The process's reads, shared by every provider instance (one per dynamic-provider process in practice).

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, Deadline
+from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, WRITES, Deadline
 from pulumi_azure_peering.provider.peering_reads import GROUP_LIST_AFTER, PEERING_READS, PeeringReads
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import SUB_HUB, SUB_SPOKES, new_provider
+from tests.provider.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, new_provider
 
 pytestmark = pytest.mark.emulator
 
@@ -80,7 +81,10 @@ def arm_reads(emu: Any, since: int) -> list[str]:
     return [r["path"] for r in emu.request_log(since=since) if r["method"] == "GET" and "/subscriptions/" in r["path"]]
 
 
-def test_a_refresh_lists_the_hub_and_the_landing_zone_once_with_the_answers_of_single_reads(emu: Any) -> None:
+def test_a_refresh_lists_the_hub_and_the_landing_zone_once_with_the_answers_of_single_reads(
+    emu: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(PEERING_READS, "_share", 600.0)  # a loaded machine must not outlast the window
     provider = new_provider()
     ids = [hub_side(s) for s in SPOKES] + [spoke_side(s) for s in SPOKES]
     seq = emu.last_request_seq()
@@ -144,3 +148,78 @@ def test_a_group_that_cannot_be_listed_is_read_peering_by_peering(emu: Any) -> N
     paths = arm_reads(emu, seq)
     assert sorted(set(paths)) == sorted([ZONE, *map(spoke_side, SPOKES)]), paths
     assert paths.count(ZONE) == EXPIRED_TOKEN_REFRESHES + 1, paths
+
+
+def test_readers_naming_other_tenants_do_not_share_a_listing(emu: Any) -> None:
+    client = new_provider().client()
+    reads = PeeringReads(share_seconds=600.0)
+    reads.get(client, hub_side(SPOKES[0]))
+    reads.get(client, hub_side(SPOKES[1]))  # lists the hub's peerings for readers naming no tenant
+    seq = emu.last_request_seq()
+    reads.get(client, hub_side(SPOKES[2]), auxiliary_tenant_ids=[PARTNER_TENANT])
+    assert arm_reads(emu, seq) == [hub_side(SPOKES[2])]
+
+
+def test_nothing_is_listed_while_a_write_of_the_process_is_in_flight(emu: Any) -> None:
+    client = new_provider().client()
+    reads = PeeringReads(share_seconds=600.0)
+    seq = emu.last_request_seq()
+    with WRITES.writing():
+        for spoke in SPOKES[:3]:
+            reads.get(client, hub_side(spoke))
+    assert arm_reads(emu, seq) == [hub_side(s) for s in SPOKES[:3]]
+
+
+def test_a_listing_answers_within_its_window_only(emu: Any) -> None:
+    now = [0.0]
+    client = new_provider().client()
+    reads = PeeringReads(share_seconds=3.0, clock=lambda: now[0])
+    reads.get(client, hub_side(SPOKES[0]))
+    reads.get(client, hub_side(SPOKES[1]))  # listed at t=0
+    now[0] = 2.9
+    seq = emu.last_request_seq()
+    reads.get(client, hub_side(SPOKES[2]))
+    assert arm_reads(emu, seq) == []
+    now[0] = 3.0
+    reads.get(client, hub_side(SPOKES[3]))
+    assert arm_reads(emu, seq) == [f"{HUB}/virtualNetworkPeerings"]
+
+
+def test_a_listing_of_several_pages_answers_every_peering(emu: Any) -> None:
+    emu.settings(page_size=2)
+    client = new_provider().client()
+    reads = PeeringReads(share_seconds=600.0)
+    seq = emu.last_request_seq()
+    names = [reads.get(client, hub_side(s)).name for s in SPOKES]  # type: ignore[union-attr]
+    assert names == [f"hub-to-{s}" for s in SPOKES]
+    pages = len(SPOKES) // 2
+    assert arm_reads(emu, seq) == [hub_side(SPOKES[0])] + [f"{HUB}/virtualNetworkPeerings"] * pages
+
+
+def test_readers_at_once_wait_for_one_listing_and_take_its_answers(emu: Any) -> None:
+    client = new_provider().client()
+    ids = [hub_side(s) for s in SPOKES] + [spoke_side(s) for s in SPOKES]
+    alone = {peering_id: client.get_peering(peering_id) for peering_id in ids}
+    reads = PeeringReads(share_seconds=600.0)
+    seq = emu.last_request_seq()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = dict(zip(ids, pool.map(lambda peering_id: reads.get(client, peering_id), ids), strict=True))
+    assert answers == alone
+    paths = arm_reads(emu, seq)
+    assert paths.count(f"{HUB}/virtualNetworkPeerings") == 1, paths
+    assert paths.count(ZONE) <= 1, paths
+    assert len(paths) < len(ids), paths
+
+
+def test_a_listing_refused_while_others_waited_is_not_tried_again(emu: Any) -> None:
+    emu.set_faults(
+        f"expire=1.0;match=GET:/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub/virtualnetworkpeerings$"
+    )
+    client = new_provider().client()
+    reads = PeeringReads(share_seconds=600.0)
+    seq = emu.last_request_seq()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda spoke: reads.get(client, hub_side(spoke)), SPOKES))
+    assert [a.name if a else None for a in answers] == [f"hub-to-{s}" for s in SPOKES]
+    paths = arm_reads(emu, seq)
+    assert paths.count(f"{HUB}/virtualNetworkPeerings") == EXPIRED_TOKEN_REFRESHES + 1, paths

@@ -12,7 +12,13 @@ import pytest
 
 from pulumi_azure_peering.components.hub_spoke import look_up_facts
 from pulumi_azure_peering.components.topology import HubSpokeSpec, SpokeSpec
-from pulumi_azure_peering.provider import PeeringError, get_virtual_network, get_virtual_networks
+from pulumi_azure_peering.provider import (
+    PeeringError,
+    get_virtual_network,
+    get_virtual_networks,
+    settings_for_program,
+)
+from pulumi_azure_peering.provider.arm import client_for
 from pulumi_azure_peering.provider.errors import TenantNotConfiguredError
 from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
 from tests.conftest import DEFAULT_SEED
@@ -124,10 +130,17 @@ def test_a_partner_tenants_group_is_listed_with_that_tenants_token(emu: Any) -> 
     assert [r["status"] for r in listed if r["status"] != 401] == [200], listed
 
     # Cached now, and the process knows the partner's tenant: a lookup that does not name it is still refused,
-    # as in a process that learned nothing, and names the tenant to add.
+    # as in a process that learned nothing, and names the tenant to add; so is a single vnet's (the preflight's)
+    # lookup. Both from the cache: no request.
+    seq = emu.last_request_seq()
     unnamed = get_virtual_networks({partner[0]: ()})[partner[0]]
     assert isinstance(unnamed, TenantNotConfiguredError), unnamed
     assert PARTNER_TENANT in str(unnamed) and "auxiliary_tenant_ids" in str(unnamed)
+    client = client_for(settings_for_program(None))
+    assert VNET_CACHE.get(client, partner[1], auxiliary_tenant_ids=[PARTNER_TENANT]) is not None
+    with pytest.raises(TenantNotConfiguredError, match=PARTNER_TENANT):
+        VNET_CACHE.get(client, partner[1])
+    assert emu.request_log(since=seq) == []
 
 
 def test_a_listing_pages_only_until_every_wanted_vnet_was_seen(emu: Any) -> None:

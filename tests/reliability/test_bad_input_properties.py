@@ -25,6 +25,7 @@ from pulumi_azure_peering.components.plan import Plan
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
 from pulumi_azure_peering.provider.models import PeeringSpec, same_id
+from pulumi_azure_peering.provider.peering_reads import PEERING_READS
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
@@ -301,6 +302,8 @@ peering_bodies = st.fixed_dictionaries(
 
 
 class OnePeering(CannedArm):
+    """ARM with one peering of ``body``: its GET, and the vnet's listing of peerings (one item)."""
+
     def __init__(self, body: dict[str, Any]) -> None:
         super().__init__()
         self.body = body
@@ -308,24 +311,31 @@ class OnePeering(CannedArm):
     def get_json(self, resource_id: str, **kwargs: Any) -> dict[str, Any] | None:
         return self.body
 
+    def list_json(self, collection_path: str, **kwargs: Any) -> list[dict[str, Any]]:
+        return [self.body]
+
 
 @PROFILE
 @given(body=peering_bodies)
 def test_refresh_of_any_arm_answer_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
+    # The first read of the vnet's peerings is a GET, the second is answered by a listing of them
+    # (provider.peering_reads): the same body either way, the same verdict.
+    PEERING_READS.clear()
     provider = VirtualNetworkPeeringProvider()
     provider.client = lambda: OnePeering(body)  # type: ignore[method-assign]
     props = {"virtual_network_id": GOOD_IDS[0], "name": "hub-to-spoke", "remote_virtual_network_id": GOOD_IDS[1]}
-    try:
-        result = provider.read(PEERING_ID, {**props, "__provider": "serialized"})
-    except PeeringOperationError as exc:
-        assert "\n" not in str(exc) and "read peering 'hub-to-spoke'" in str(exc)
-        assert isinstance(exc.cause, MalformedResponseError), exc.cause
-        return
-    outs = result.outs or {}
-    # what is recorded is what ARM said, about the peering that was asked for
-    assert result.id == PEERING_ID and same_id(outs["peering_id"], PEERING_ID)
-    assert outs["remote_virtual_network_id"] == body["properties"]["remoteVirtualNetwork"]["id"]
-    assert outs["peering_state"] == body["properties"].get("peeringState")
+    for _ in ("GET", "listing"):
+        try:
+            result = provider.read(PEERING_ID, {**props, "__provider": "serialized"})
+        except PeeringOperationError as exc:
+            assert "\n" not in str(exc) and "read peering 'hub-to-spoke'" in str(exc)
+            assert isinstance(exc.cause, MalformedResponseError), exc.cause
+            continue
+        outs = result.outs or {}
+        # what is recorded is what ARM said, about the peering that was asked for
+        assert result.id == PEERING_ID and same_id(outs["peering_id"], PEERING_ID)
+        assert outs["remote_virtual_network_id"] == body["properties"]["remoteVirtualNetwork"]["id"]
+        assert outs["peering_state"] == body["properties"].get("peeringState")
 
 
 vnet_bodies = st.fixed_dictionaries(
