@@ -42,8 +42,15 @@ def test_hub_spoke_example_up_preview_refresh_destroy(tmp_path: Path, emulator: 
     assert {p["status"] for p in peerings.values()} == {"Connected"}, peerings
 
     project.preview(expect_no_changes=True)
+    seq = emulator.last_request_seq()
     refresh = project.refresh()
     assert "~ " not in refresh.stdout.split("Resources:")[-1], refresh.stdout
+    # The hub's four peerings: the first read a GET, the others answered by one listing of them (more than one
+    # only if the refresh outlasted a listing's window).
+    hub = "/virtualnetworks/vnet-hub/virtualnetworkpeerings"
+    reads = [r["path"].lower() for r in emulator.request_log(since=seq) if r["method"] == "GET"]
+    assert len([p for p in reads if hub + "/" in p]) == 1, reads
+    assert any(p.endswith(hub) for p in reads), reads
     project.preview(expect_no_changes=True)
 
     project.destroy()
