@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from tests.conftest import DEFAULT_SEED
 
 SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
 SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
@@ -110,3 +116,20 @@ def add_address_prefix(emulator: Any, vnet_id: str, prefix: str) -> None:
     resized = emulator.arm("PUT", vnet_id, json={"location": body["location"], "properties": body["properties"]})
     assert resized.status_code in (200, 201), resized.text
     emulator.finish_operations()
+
+
+@contextmanager
+def estate(emulator: Any, monkeypatch: pytest.MonkeyPatch, groups: Sequence[dict[str, Any]]) -> Iterator[Any]:
+    """The emulator reset to the default estate plus ``groups`` (seed resource groups), the provider's process
+    environment pointed at it, and no vnet facts cached from before."""
+    seed = json.loads(DEFAULT_SEED.read_text())
+    seed["resourceGroups"] += list(groups)
+    emulator.reset()
+    emulator.seed(seed)
+    for key, value in emulator.env().items():
+        monkeypatch.setenv(key, value)
+    VNET_CACHE.clear()
+    try:
+        yield emulator
+    finally:
+        VNET_CACHE.clear()

@@ -3,7 +3,6 @@ with real credentials: which ARM calls they make, and that their answers are the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,9 +11,7 @@ import pytest
 
 from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, WRITES, Deadline
 from pulumi_azure_peering.provider.peering_reads import GROUP_LIST_AFTER, PEERING_READS, PeeringReads
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, new_provider
+from tests.provider.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, estate, new_provider
 
 pytestmark = pytest.mark.emulator
 
@@ -35,8 +32,7 @@ def spoke_side(spoke: str) -> str:
 @pytest.fixture
 def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The default estate plus a hub in a group of its own peered with the spokes of one landing-zone group."""
-    seed = json.loads(DEFAULT_SEED.read_text())
-    seed["resourceGroups"] += [
+    groups = [
         {
             "subscriptionId": SUB_HUB,
             "name": "rg-readhub",
@@ -68,13 +64,8 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             ],
         },
     ]
-    emulator.reset()
-    emulator.seed(seed)
-    for key, value in emulator.env().items():
-        monkeypatch.setenv(key, value)
-    VNET_CACHE.clear()
-    yield emulator
-    VNET_CACHE.clear()
+    with estate(emulator, monkeypatch, groups):
+        yield emulator
 
 
 def arm_reads(emu: Any, since: int) -> list[str]:

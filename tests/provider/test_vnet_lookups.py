@@ -4,7 +4,6 @@ group that cannot be listed is still read, one GET per vnet."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +20,7 @@ from pulumi_azure_peering.provider import (
 from pulumi_azure_peering.provider.arm import client_for
 from pulumi_azure_peering.provider.errors import TenantNotConfiguredError
 from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
-from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, vnet
+from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, estate, vnet
 
 pytestmark = pytest.mark.emulator
 
@@ -54,18 +52,12 @@ def landing_zone(subscription: str, group: str, names: list[str], *, first_octet
 def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The default estate plus two landing-zone groups (ours, a partner tenant's), the provider's environment
     pointed at it."""
-    seed = json.loads(DEFAULT_SEED.read_text())
-    seed["resourceGroups"] += [
+    groups = [
         landing_zone(SUB_SPOKES, "rg-landing", LANDING_VNETS, first_octet=60),
         landing_zone(SUB_PARTNER, "rg-partner-lz", PARTNER_VNETS, first_octet=80),
     ]
-    emulator.reset()
-    emulator.seed(seed)
-    for key, value in emulator.env().items():
-        monkeypatch.setenv(key, value)
-    VNET_CACHE.clear()
-    yield emulator
-    VNET_CACHE.clear()
+    with estate(emulator, monkeypatch, groups):
+        yield emulator
 
 
 def vnet_reads(emu: Any, since: int) -> list[str]:
