@@ -108,11 +108,13 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.server.dispatch(request)
         if response.delay > 0:
             time.sleep(response.delay)
+        # Logged before the client can have its answer: whoever reads the request log after a response (a test
+        # counting calls) finds that request in it.
+        self.server.record(request, response, (time.perf_counter() - started) * 1000.0)
         if response.action == RESET:
             self._reset()
         else:
             self._write(response)
-        self.server.record(request, response, (time.perf_counter() - started) * 1000.0)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_HEAD = _handle
 
