@@ -16,7 +16,6 @@ from typing import Any, cast
 
 import pulumi
 import pulumi.runtime
-from pulumi.runtime import settings
 
 from pulumi_azure_peering.components import program_claims
 from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
@@ -44,6 +43,7 @@ from pulumi_azure_peering.provider import (
     get_virtual_networks,
 )
 from pulumi_azure_peering.provider.resource import waiting_for_other_side
+from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 #: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones
@@ -288,31 +288,6 @@ def _and(wanted: bool) -> Callable[[Any], bool]:
     return lambda other: wanted and bool(other)
 
 
-def _register_before_waiting(resources: Sequence[pulumi.Resource]) -> None:
-    """Make the SDK wait for these resources' registrations one by one before it watches every pending output.
-
-    A workaround for ``pulumi.runtime.stack.wait_for_rpcs`` (SDK 3.272, docs/benchmarks.md, finding B): at the end
-    of a program it first awaits the RPCs in ``rpc_manager.rpcs``, then every pending output with
-    ``asyncio.wait(..., FIRST_COMPLETED)`` once per completion. Register-resource RPCs add themselves to that list
-    only once the event loop first runs them, after the program has returned: so the list is empty, the SDK goes
-    straight to the outputs, and every completed registration costs a pass over every pending output of every
-    resource (31 per peering): O(N^2) for the whole run. One awaitable of our own in the list, resolved once
-    every peering of the component has been answered (created or failed), makes the SDK await the registrations
-    first. Never raises: a failed peering is reported by its own registration.
-    """
-    manager = getattr(settings, "_get_rpc_manager", None)
-    rpcs = getattr(manager(), "rpcs", None) if manager is not None else None
-    if not isinstance(rpcs, list):
-        return
-
-    async def answered() -> None:
-        for resource in resources:
-            with contextlib.suppress(Exception):
-                await resource.urn.future()
-
-    rpcs.append(asyncio.ensure_future(answered()))
-
-
 def _wait_for(*outputs: pulumi.Output[Any] | None) -> pulumi.Output[Any] | None:
     waits = [o for o in outputs if o is not None]
     if len(waits) > 1:
@@ -494,7 +469,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             }
         )
         self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
-        _register_before_waiting(list(self.resources.values()))
+        register_before_waiting(list(self.resources.values()))
 
     def _accept(self, plan: Plan) -> Plan:
         """Refuse a plan that claims what another component of this program already claimed (a spoke routed
