@@ -5,9 +5,18 @@ serves every N.
 - ``TRIVIAL``: the engine's own floor: a component with the same number of dynamic resources whose provider
   returns at once (create echoes its inputs; read is the SDK's default). It runs in the same dynamic-provider
   process type as the peerings, so the difference between the two is what the peering provider and ARM cost.
+- ``SHAPED``: the *shape floor*: ``TRIVIAL`` with resources shaped like the peerings: each registers the keys a
+  peering registers (its inputs with their values, its outputs as None) and its provider's create returns the
+  outputs a peering stored (``shape_floor_modules``, from a peering of the deployed hub stack). What a resource
+  with this many properties costs the SDK, the engine and the dynamic-provider runtime when the provider itself
+  does nothing; the difference between it and the floor is not in this project's code.
 """
 
 from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
 
 HUB_SPOKE = """\
 import json
@@ -74,6 +83,81 @@ topology = json.loads(open("topology.json").read())
 floor = Floor("hub", topology["spokes"])
 pulumi.export("peerings", 2 * len(topology["spokes"]))
 """
+
+SHAPED = """\
+import json
+
+import pulumi
+import pulumi.dynamic as dyn
+
+from pulumi_azure_peering.sdk_workarounds import register_before_waiting
+from shape_provider import Noop
+
+PROVIDER = Noop()
+SHAPE = json.loads(open("shape.json").read())
+
+
+class Thing(dyn.Resource):
+    def __init__(self, name, props, opts=None):
+        super().__init__(PROVIDER, name, props, opts)
+
+
+class Floor(pulumi.ComponentResource):
+    def __init__(self, name, spokes):
+        super().__init__("bench:index:Floor", name, None)
+        things = []
+        for key, vnet in spokes.items():
+            hub_side = Thing(
+                f"{name}-{key}.hub-to-spoke",
+                {**SHAPE["hub_to_spoke"], "key": f"{key}-a", "vnet": vnet},
+                pulumi.ResourceOptions(parent=self),
+            )
+            spoke_side = Thing(
+                f"{name}-{key}.spoke-to-hub",
+                {**SHAPE["spoke_to_hub"], "key": f"{key}-b", "vnet": vnet, "after": hub_side.id},
+                pulumi.ResourceOptions(parent=self, depends_on=[hub_side]),
+            )
+            things += [hub_side, spoke_side]
+        self.register_outputs({})
+        # what HubSpokePeering does too (finding B): without it this floor would pay a cost the peerings do not
+        register_before_waiting(things)
+
+
+topology = json.loads(open("topology.json").read())
+floor = Floor("hub", topology["spokes"])
+pulumi.export("peerings", 2 * len(topology["spokes"]))
+"""
+
+SHAPE_PROVIDER = """\
+import pulumi.dynamic as dyn
+
+OUTPUTS = {outputs!r}
+
+
+class Noop(dyn.ResourceProvider):
+    def create(self, props):
+        side = "hub_to_spoke" if props["key"].endswith("-a") else "spoke_to_hub"
+        return dyn.CreateResult(id_=props["key"], outs={{**props, **OUTPUTS[side]}})
+"""
+
+#: The dynamic provider's own key in a resource's state: each program pickles its own provider there.
+_PROVIDER_KEY = "__provider"
+
+
+def shape_floor_modules(peerings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """``SHAPED``'s files from two stored peerings of the deployed hub (``{"hub_to_spoke": resource,
+    "spoke_to_hub": resource}``, each as ``pulumi stack export`` shows it): what each side registers (its stored
+    inputs, and its other outputs as None, as ``VirtualNetworkPeering`` registers them) and what its create
+    returns (its stored outputs)."""
+    registered: dict[str, dict[str, Any]] = {}
+    outputs: dict[str, dict[str, Any]] = {}
+    for side, resource in peerings.items():
+        inputs = {k: v for k, v in resource["inputs"].items() if k != _PROVIDER_KEY}
+        stored = {k: v for k, v in resource["outputs"].items() if k != _PROVIDER_KEY}
+        registered[side] = {**dict.fromkeys(stored), **inputs}
+        outputs[side] = stored
+    return {"shape.json": json.dumps(registered), "shape_provider.py": SHAPE_PROVIDER.format(outputs=outputs)}
+
 
 #: Extra files each program needs next to its ``__main__.py``.
 MODULES: dict[str, dict[str, str]] = {HUB_SPOKE: {}, TRIVIAL: {"noop_provider.py": NOOP_PROVIDER}}

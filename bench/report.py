@@ -192,6 +192,19 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"median of {case['repeats']}"
         )
         out.append(f"{name}: {_cpu(case)}")
+        if case.get("shape_floor_wall_s") is not None:
+            out.append(
+                f"{name}: shape floor (trivial resources shaped like the peerings) "
+                f"{case['shape_floor_wall_s']:.2f}s = {_fmt(case.get('shape_floor_ratio'), '.3f')} x the engine "
+                f"floor; the peerings {_fmt(case.get('over_shape_floor_ratio'), '.3f')} x the shape floor; its CPU: "
+                + "".join(
+                    f"{role} {case[f'shape_floor_{role}_cpu_s']:.2f}s, "
+                    for role in ("program", "engine")
+                    if case.get(f"shape_floor_{role}_cpu_s") is not None
+                )
+                + "provider "
+                f"{_fmt(case.get('shape_floor_provider_cpu_per_op_ms'), '.2f')} ms/op"
+            )
     if case["case"] == "provider_startup":
         out.append(
             f"provider start-up: {case['wall_s']:.3f}s wall (median of {case['samples']}), "
@@ -244,6 +257,31 @@ def markdown_table(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def shape_floor_table(doc: dict[str, Any]) -> str:
+    """The read cases split in two (Markdown): what the shape of a peering costs over the engine floor with a
+    provider that does nothing (the shape floor), and what this project's code adds to it."""
+    head = (
+        "| case | N | wall s | engine floor s | shape floor s | shape floor / engine floor "
+        "| peerings / shape floor | peerings / engine floor |"
+    )
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for case in doc["cases"]:
+        if case.get("shape_floor_wall_s") is None:
+            continue
+        cells = [
+            case["case"],
+            _fmt(case.get("n")),
+            _fmt(case.get("wall_s"), ".2f"),
+            _fmt(case.get("bound_s"), ".2f"),
+            _fmt(case.get("shape_floor_wall_s"), ".2f"),
+            _fmt(case.get("shape_floor_ratio"), ".3f"),
+            _fmt(case.get("over_shape_floor_ratio"), ".3f"),
+            _fmt(case.get("ratio"), ".3f"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def print_table(doc: dict[str, Any]) -> None:
     print(table(doc))
     sys.stdout.flush()
@@ -251,4 +289,9 @@ def print_table(doc: dict[str, Any]) -> None:
 
 if __name__ == "__main__":
     for name in sys.argv[1:]:
-        print(markdown_table(json.loads(Path(name).read_text())))
+        results = json.loads(Path(name).read_text())
+        print(markdown_table(results))
+        shapes = shape_floor_table(results)
+        if shapes:
+            print()
+            print(shapes)

@@ -10,7 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from bench.profiles import (
     Profile,
     Rollout,
 )
-from bench.programs import HUB_SPOKE, MODULES, TRIVIAL
+from bench.programs import HUB_SPOKE, MODULES, SHAPED, TRIVIAL, shape_floor_modules
 from bench.runs import BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
 from bench.traffic import Traffic
@@ -150,6 +150,32 @@ def _provider_fields(cost: ProviderCost | None, operations: int) -> dict[str, An
     }
 
 
+def _shape_floor_files(project: BenchProject) -> dict[str, str]:
+    """The shape floor's files, from one peering of each side in ``project``'s deployed stack."""
+    stored = project.project.resources("VirtualNetworkPeering")
+    sides = {}
+    for side in ("hub-to-spoke", "spoke-to-hub"):
+        sides[side.replace("-", "_")] = next(r for r in stored if r["urn"].endswith(f".{side}"))
+    return shape_floor_modules(sides)
+
+
+def _shape_floor_fields(
+    runs: Sequence[CommandResult], wall: float, floor_wall: float, peerings_wall: float, operations: int
+) -> dict[str, Any]:
+    """The shape floor's figures for a read case: its wall (median), its ratio to the engine floor (what a
+    resource of this shape costs with a provider that does nothing) and the peerings' ratio to it (what this
+    project's code adds to that), its CPU by role and its provider's CPU per operation."""
+    last = runs[-1]
+    return {
+        "shape_floor_wall_s": wall,
+        "shape_floor_ratio": wall / floor_wall if floor_wall else None,
+        "over_shape_floor_ratio": peerings_wall / wall if wall else None,
+        "shape_floor_ok": all(r.ok for r in runs),
+        **{f"shape_floor_{role}_cpu_s": last.cpu_by_role.get(role) for role in ("engine", "program")},
+        "shape_floor_provider_cpu_per_op_ms": _provider_fields(last.provider, operations).get("provider_cpu_per_op_ms"),
+    }
+
+
 class Suite:
     """Runs a profile's cases against one emulator process; results accumulate in :attr:`results`."""
 
@@ -243,7 +269,9 @@ class Suite:
             emu.set_latency(latency)
         emu.seed(topology.seed())
 
-    def _project(self, name: str, program: str, topology: HubSpokeTopology) -> BenchProject:
+    def _project(
+        self, name: str, program: str, topology: HubSpokeTopology, modules: Mapping[str, str] | None = None
+    ) -> BenchProject:
         self._projects += 1
         project = BenchProject(
             self.workdir / f"{self._projects:02d}-{name}",
@@ -251,7 +279,7 @@ class Suite:
             topology.program_input(),
             self.emulator.env(),
             exclude_pids=[pid] if (pid := self.emulator.pid) else [],
-            modules=MODULES.get(program),
+            modules=MODULES.get(program) if modules is None else modules,
         )
         if self.profile.provider_workers:
             project.set_env(provider_probe.WORKERS_ENV, str(self.profile.provider_workers))
@@ -490,7 +518,8 @@ class Suite:
 
     def reads(self, n: int) -> None:
         """No-change ``pulumi preview``, ``pulumi refresh`` and ``pulumi up`` of a deployed hub with N spokes, each
-        against the same command on a stack of as many trivial dynamic resources (the engine's floor). The
+        against the same command on a stack of as many trivial dynamic resources (the engine's floor) and on one of
+        as many trivial resources shaped like the peerings (the shape floor: ``bench.programs.SHAPED``). The
         no-change ``up`` is what a CI pipeline runs most; it is where inputs that check differently from the stored
         ones cost the most (the engine writes the whole checkpoint once per such resource)."""
         topology = self._topology(n)
@@ -500,10 +529,13 @@ class Suite:
         self._check(project.run("up", preload=PROVIDER_MODULE), "setup up")
         floor = self._project(f"floor-reads-{n}", TRIVIAL, topology)
         self._check(floor.run("up"), "engine floor up")
+        shaped = self._project(f"shape-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project))
+        self._check(shaped.run("up"), "shape floor up")
 
         for command in ("preview", "refresh", "up_no_change", "refresh_slow_reads"):
             runs: list[CommandResult] = []
             floors: list[CommandResult] = []
+            shape_floors: list[CommandResult] = []
             traffics: list[Traffic] = []
             cli_command = "refresh" if command == "refresh_slow_reads" else command
             for _ in range(self.profile.read_repeats):
@@ -516,10 +548,12 @@ class Suite:
                     self.emulator.set_faults("")
                 traffics.append(traffic[0])
                 floors.append(floor.run(cli_command))
+                shape_floors.append(shaped.run(cli_command))
             for r in runs:
                 self._remember_startup(r)
             wall = statistics.median(r.wall_s for r in runs)
             floor_wall = statistics.median(r.wall_s for r in floors)
+            shape_wall = statistics.median(r.wall_s for r in shape_floors)
             t = traffics[-1]
             extra: dict[str, Any] = {
                 "peerings": topology.peerings,
@@ -535,6 +569,7 @@ class Suite:
                 "floor_provider_cpu_per_op_ms": _provider_fields(floors[-1].provider, topology.peerings).get(
                     "provider_cpu_per_op_ms"
                 ),
+                **_shape_floor_fields(shape_floors, shape_wall, floor_wall, wall, topology.peerings),
             }
             if command == "refresh_slow_reads":
                 extra["read_latency_s"] = SLOW_READ_S
