@@ -41,6 +41,10 @@ class World(Protocol):
 
     def peerings_to(self, vnet_key: str) -> list[Peering]: ...
 
+    def peering_between(self, vnet_key: str, remote_key: str) -> Peering | None:
+        """The first peering of ``vnet_key`` (in :meth:`peerings_of`'s order) whose remote vnet is ``remote_key``."""
+        ...
+
     def gateways_of(self, vnet_key: str) -> list[Gateway]: ...
 
     def vnet_state(self, vnet: VirtualNetwork) -> tuple[str, str]:
@@ -99,11 +103,7 @@ def remote_selection(p: Peering, vnet: VirtualNetwork) -> list[str]:
 
 def reverse_peering(world: World, p: Peering) -> Peering | None:
     """The peering of the remote vnet that points back at ``p``'s vnet."""
-    local_key = ids.key(p.vnet_id)
-    for q in world.peerings_of(ids.key(p.remote_vnet_id)):
-        if ids.key(q.remote_vnet_id) == local_key:
-            return q
-    return None
+    return world.peering_between(ids.key(p.remote_vnet_id), ids.key(p.vnet_id))
 
 
 def has_gateway(world: World, vnet_key: str) -> list[Gateway]:

@@ -168,6 +168,15 @@ class NetworkService:
     def peerings_of(self, vnet_key: str) -> list[Peering]:
         return [Peering.from_doc(d) for d in self.store.children(st.PEERING, vnet_key)]
 
+    def peering_between(self, vnet_key: str, remote_key: str) -> Peering | None:
+        # Compares the stored documents before parsing any: rendering each spoke's peering looks for its reverse
+        # among the hub's (hundreds), and parsing them all made every spoke read, and a group listing of N
+        # spokes, cost O(hub peerings) each.
+        for doc in self.store.children(st.PEERING, vnet_key):
+            if ids.key(doc["remote_vnet_id"]) == remote_key:
+                return Peering.from_doc(doc)
+        return None
+
     def peerings_to(self, vnet_key: str) -> list[Peering]:
         found = []
         for key in self._peerings_to.get(vnet_key, {}):
