@@ -168,6 +168,14 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"calls, {case.get('not_provisioned_400')} x 400 ReferencedResourceNotProvisioned"
         )
         out.append(f"{name}: {_cpu(case)}")
+        if case.get("shape_floor_wall_s") is not None:
+            out.append(
+                f"{name}: the engine's own up, no ARM: engine floor {case['floor_wall_s']:.2f}s "
+                f"({_fmt(case.get('floor_over_bound'), '.3f')} N*L), shape floor (trivial resources shaped like "
+                f"the peerings) {case['shape_floor_wall_s']:.2f}s ({_fmt(case.get('shape_floor_over_bound'), '.3f')} "
+                f"N*L; engine CPU {_fmt(case.get('shape_floor_engine_cpu_s'), '.2f')}s, program "
+                f"{_fmt(case.get('shape_floor_program_cpu_s'), '.2f')}s)"
+            )
     if case["case"] == "concurrent_stacks" and case.get("wall_s") is not None:
         out.append(
             f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; each stack's wall "
@@ -266,7 +274,7 @@ def shape_floor_table(doc: dict[str, Any]) -> str:
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for case in doc["cases"]:
-        if case.get("shape_floor_wall_s") is None:
+        if case.get("shape_floor_wall_s") is None or case["case"].startswith("rollout"):
             continue
         cells = [
             case["case"],
@@ -282,6 +290,29 @@ def shape_floor_table(doc: dict[str, Any]) -> str:
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
+def rollout_floor_table(doc: dict[str, Any]) -> str:
+    """The serialised rollouts next to what the engine's own ``up`` of the same number of resources costs, without
+    ARM (Markdown): of trivial resources (the engine floor) and of trivial resources shaped like the peerings (the
+    shape floor), each over N*L."""
+    head = "| case | N | L s | ratio (wall / N*L) | engine floor / N*L | shape floor / N*L | shape floor s |"
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for case in doc["cases"]:
+        if not case["case"].startswith("rollout") or case.get("shape_floor_wall_s") is None:
+            continue
+        name = case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else "")
+        cells = [
+            name,
+            _fmt(case.get("n")),
+            _fmt(case.get("latency_s"), "g"),
+            _fmt(case.get("ratio"), ".3f"),
+            _fmt(case.get("floor_over_bound"), ".3f"),
+            _fmt(case.get("shape_floor_over_bound"), ".3f"),
+            _fmt(case.get("shape_floor_wall_s"), ".2f"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def print_table(doc: dict[str, Any]) -> None:
     print(table(doc))
     sys.stdout.flush()
@@ -291,7 +322,7 @@ if __name__ == "__main__":
     for name in sys.argv[1:]:
         results = json.loads(Path(name).read_text())
         print(markdown_table(results))
-        shapes = shape_floor_table(results)
-        if shapes:
-            print()
-            print(shapes)
+        for extra in (shape_floor_table(results), rollout_floor_table(results)):
+            if extra:
+                print()
+                print(extra)

@@ -330,6 +330,12 @@ class Suite:
             up = project.run("up", preload=PROVIDER_MODULE)
         connected = self._connected()
         self._remember_startup(up)
+        # the same stack's shape with a provider that does nothing: the engine's and the SDK's own cost for it
+        shaped = (
+            self._project(f"shape-floor-up-{n}-L{latency:g}", SHAPED, topology, _shape_floor_files(project)).run("up")
+            if serialized and up.ok
+            else None
+        )
         t = traffic[0]
         # a crashed program fails no engine operation but leaves peerings uncreated: those count too
         failed = up.failed_ops if up.ok else max(up.failed_ops, topology.peerings - connected)
@@ -352,6 +358,17 @@ class Suite:
                 "provider_cpu_per_op_ms"
             ),
         }
+        if shaped is not None:
+            extra.update(
+                {
+                    "shape_floor_ok": shaped.ok,
+                    "shape_floor_wall_s": shaped.wall_s,
+                    "shape_floor_over_bound": shaped.wall_s / bound if bound else None,
+                    "floor_over_bound": floor.wall_s / bound if bound else None,
+                    "shape_floor_engine_cpu_s": shaped.cpu_by_role.get("engine"),
+                    "shape_floor_program_cpu_s": shaped.cpu_by_role.get("program"),
+                }
+            )
         if latency_profile:
             extra["latency_profile"] = latency_profile
         if up.errors:
