@@ -574,19 +574,24 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         def attempt() -> VirtualNetworkPeeringResource:
             deadline = current[0]
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline) as locks:
+                written: VirtualNetworkPeeringResource | None = None
                 try:
                     try:
-                        return put(locks, deadline)
+                        written = put(locks, deadline)
+                        return written
                     except ArmError as exc:
                         # Re-arming writes the remote vnet's peering: it must still hold that vnet's lock.
                         if exc.code != "RemotePeeringIsDisconnected" or not self._rearm_reverse(
                             client, spec, deadline, aux
                         ):
                             raise
-                        return put(locks, deadline)
+                        return put(locks, deadline)  # two peerings written: both vnets are read again
                 finally:
-                    VNET_CACHE.forget(spec.virtual_network_id)
-                    VNET_CACHE.forget(spec.remote_virtual_network_id)
+                    if written is not None:  # what changed is known: the cached facts need no new read
+                        VNET_CACHE.learn(client.settings.fingerprint(), written.to_wire())
+                    else:
+                        VNET_CACHE.forget(spec.virtual_network_id)
+                        VNET_CACHE.forget(spec.remote_virtual_network_id)
 
         grace = Deadline(min(RECONNECT_GRACE_SECONDS, deadline.remaining()))
 
@@ -795,7 +800,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             # a refresh reads every peering: those of one vnet or landing-zone group come from one listing
             live = PEERING_READS.get(client, id_, auxiliary_tenant_ids=aux, deadline=Deadline(300))
             if live is None:
+                # gone: what this process cached of its vnet (a write's answer) must not say otherwise later
+                VNET_CACHE.forget(parent_vnet_id(id_))
                 return dyn.ReadResult("", {})
+            VNET_CACHE.learn(client.settings.fingerprint(), live.to_wire())
             if not old.get("virtual_network_id"):
                 old["virtual_network_id"] = parent_vnet_id(live.id or id_)
             return dyn.ReadResult(id_, outputs_from(old, live))

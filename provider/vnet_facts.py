@@ -12,14 +12,14 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from azure.mgmt.core.tools import parse_resource_id
 
 from .arm import ArmClient, Deadline
 from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError
-from .models import same_id
+from .models import parent_vnet_id, same_id
 
 CACHE_TTL_SECONDS = 30.0
 _GATEWAY_SEGMENT = "/providers/microsoft.network/virtualnetworkgateways/"
@@ -374,6 +374,37 @@ class VnetCache:
             return {}
         return {str(v.get("id", "")).lower(): v for v in items if isinstance(v.get("id"), str)}
 
+    def learn(self, fingerprint: str, peering: Mapping[str, Any]) -> None:
+        """Put a peering as ARM has just answered it (the GET after this process wrote it, or a refresh's read)
+        into the cached facts of its two vnets, where :meth:`forget` would drop them.
+
+        A hub's facts list every peering of the hub: forgetting them after each write had every create's preflight
+        read the whole hub again, O(N) per peering and O(N^2) for a rollout of N spokes (the hub's GET carries all
+        its peerings; at 500 spokes each read was most of a create's CPU, in the provider and in ARM). A write
+        changes, of those facts, the written peering itself (known exactly: ARM's answer) and the state of its
+        reverse on the remote vnet, which ARM reports Connected together with it. Entries of other settings (an
+        identity or endpoint this answer did not come through) are forgotten; so is a vnet cached as missing."""
+        fact = _peering_fact(dict(peering))
+        try:
+            local_key = parent_vnet_id(fact.id).lower()
+        except (KeyError, ValueError, TypeError):
+            local_key = ""
+        remote_key = (fact.remote_virtual_network_id or "").lower()
+        with self._guard:
+            for key, (stored_at, facts) in list(self._entries.items()):
+                if key[1] not in (local_key, remote_key) or not key[1]:
+                    continue
+                if key[0] != fingerprint or facts is None:
+                    del self._entries[key]
+                elif key[1] == local_key:
+                    self._entries[key] = (stored_at, replace(facts, peerings=_upserted(facts.peerings, fact)))
+                elif fact.peering_state == "Connected":
+                    reverse = tuple(
+                        replace(p, peering_state="Connected") if same_id(p.remote_virtual_network_id, local_key) else p
+                        for p in facts.peerings
+                    )
+                    self._entries[key] = (stored_at, replace(facts, peerings=reverse))
+
     def forget(self, vnet_id: str) -> None:
         with self._guard:
             for key in [k for k in list(self._entries) if k[1] == vnet_id.lower()]:
@@ -385,6 +416,13 @@ class VnetCache:
 
 
 VNET_CACHE = VnetCache()
+
+
+def _upserted(peerings: tuple[PeeringFact, ...], fact: PeeringFact) -> tuple[PeeringFact, ...]:
+    """``peerings`` with ``fact`` in place of the one of its id, or added at the end."""
+    if any(same_id(p.id, fact.id) for p in peerings):
+        return tuple(fact if same_id(p.id, fact.id) else p for p in peerings)
+    return (*peerings, fact)
 
 
 def _deadline(timeout: float | None) -> Deadline | None:

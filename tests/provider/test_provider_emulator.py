@@ -182,6 +182,31 @@ def test_existing_peering_is_not_taken_over_unless_adopted(engine: Engine, emu: 
     assert engine.outputs["m"]["allow_forwarded_traffic"] is False  # brought to the program's inputs
 
 
+def test_a_write_updates_the_cached_facts_of_its_vnets_instead_of_reading_them_again(engine: Engine, emu: Any) -> None:
+    """A hub's facts list every peering of the hub: re-reading them after each write made a rollout O(N^2)."""
+    hub = vnet("vnet-hub")
+    assert engine.up("a", args("vnet-hub", "vnet-payments")) == "create"
+    seq = emu.last_request_seq()
+    assert engine.up("b", args("vnet-hub", "vnet-analytics")) == "create"
+    reads_of_hub = [r for r in emu.request_log(since=seq) if r["method"] == "GET" and r["path"].lower() == hub.lower()]
+    assert reads_of_hub == []
+    # what the cache holds after the writes is what ARM holds, and the checks see it
+    taken = engine.failures("c", args("vnet-hub", "vnet-analytics", name="vnet-hub-to-vnet-payments"))
+    assert "already exists" in taken["name"]
+    twin = engine.failures("d", args("vnet-hub", "vnet-payments", name="second-link"))
+    assert "AnotherPeeringAlreadyReferencesRemoteVnet" in twin["remote_virtual_network_id"]
+    assert engine.up("a-back", args("vnet-payments", "vnet-hub")) == "create"  # the pair is Connected now
+    seq = emu.last_request_seq()
+    cached = VNET_CACHE.get(engine.provider.client(), hub)
+    assert emu.request_log(since=seq) == []  # answered by the cache
+    assert cached is not None
+    listed = emu.arm("GET", f"{hub}/virtualNetworkPeerings").json()["value"]
+    assert {(p.name, p.peering_state, p.remote_virtual_network_id.lower()) for p in cached.peerings} == {
+        (p["name"], p["properties"]["peeringState"], p["properties"]["remoteVirtualNetwork"]["id"].lower())
+        for p in listed
+    }
+
+
 def test_destroy_and_already_gone(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     pid, outs = engine.ids["a"], engine.outputs["a"]
