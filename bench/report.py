@@ -7,7 +7,7 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib import metadata
@@ -265,52 +265,52 @@ def markdown_table(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table; empty when there is no row."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def shape_floor_table(doc: dict[str, Any]) -> str:
     """The read cases split in two (Markdown): what the shape of a peering costs over the engine floor with a
     provider that does nothing (the shape floor), and what this project's code adds to it."""
     head = (
-        "| case | N | wall s | engine floor s | shape floor s | shape floor / engine floor "
-        "| peerings / shape floor | peerings / engine floor |"
+        "case", "N", "wall s", "engine floor s", "shape floor s", "shape floor / engine floor",
+        "peerings / shape floor", "peerings / engine floor",
+    )  # fmt: skip
+    keys = [("wall_s", ".2f"), ("bound_s", ".2f"), ("shape_floor_wall_s", ".2f"), ("shape_floor_ratio", ".3f")]
+    keys += [("over_shape_floor_ratio", ".3f"), ("ratio", ".3f")]
+    return _markdown(
+        head,
+        (
+            [case["case"], _fmt(case.get("n")), *(_fmt(case.get(k), spec) for k, spec in keys)]
+            for case in doc["cases"]
+            if case.get("shape_floor_wall_s") is not None and not case["case"].startswith("rollout")
+        ),
     )
-    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
-    for case in doc["cases"]:
-        if case.get("shape_floor_wall_s") is None or case["case"].startswith("rollout"):
-            continue
-        cells = [
-            case["case"],
-            _fmt(case.get("n")),
-            _fmt(case.get("wall_s"), ".2f"),
-            _fmt(case.get("bound_s"), ".2f"),
-            _fmt(case.get("shape_floor_wall_s"), ".2f"),
-            _fmt(case.get("shape_floor_ratio"), ".3f"),
-            _fmt(case.get("over_shape_floor_ratio"), ".3f"),
-            _fmt(case.get("ratio"), ".3f"),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def rollout_floor_table(doc: dict[str, Any]) -> str:
     """The serialised rollouts next to what the engine's own ``up`` of the same number of resources costs, without
     ARM (Markdown): of trivial resources (the engine floor) and of trivial resources shaped like the peerings (the
     shape floor), each over N*L."""
-    head = "| case | N | L s | ratio (wall / N*L) | engine floor / N*L | shape floor / N*L | shape floor s |"
-    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
-    for case in doc["cases"]:
-        if not case["case"].startswith("rollout") or case.get("shape_floor_wall_s") is None:
-            continue
-        name = case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else "")
-        cells = [
-            name,
-            _fmt(case.get("n")),
-            _fmt(case.get("latency_s"), "g"),
-            _fmt(case.get("ratio"), ".3f"),
-            _fmt(case.get("floor_over_bound"), ".3f"),
-            _fmt(case.get("shape_floor_over_bound"), ".3f"),
-            _fmt(case.get("shape_floor_wall_s"), ".2f"),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) if len(lines) > 2 else ""
+    head = ("case", "N", "L s", "ratio (wall / N*L)", "engine floor / N*L", "shape floor / N*L", "shape floor s")
+    keys = [("ratio", ".3f"), ("floor_over_bound", ".3f"), ("shape_floor_over_bound", ".3f")]
+    keys += [("shape_floor_wall_s", ".2f")]
+    return _markdown(
+        head,
+        (
+            [
+                case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else ""),
+                _fmt(case.get("n")),
+                _fmt(case.get("latency_s"), "g"),
+                *(_fmt(case.get(k), spec) for k, spec in keys),
+            ]
+            for case in doc["cases"]
+            if case["case"].startswith("rollout") and case.get("shape_floor_wall_s") is not None
+        ),
+    )
 
 
 def print_table(doc: dict[str, Any]) -> None:
