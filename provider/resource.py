@@ -12,7 +12,7 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -801,7 +801,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             live = PEERING_READS.get(client, id_, auxiliary_tenant_ids=aux, deadline=Deadline(300))
             if live is None:
                 # gone: what this process cached of its vnet (a write's answer) must not say otherwise later
-                VNET_CACHE.forget(parent_vnet_id(id_))
+                with suppress(KeyError, ValueError, TypeError):  # an id that names no vnet caches none
+                    VNET_CACHE.forget(parent_vnet_id(id_))
                 return dyn.ReadResult("", {})
             VNET_CACHE.learn(client.settings.fingerprint(), live.to_wire())
             if not old.get("virtual_network_id"):
