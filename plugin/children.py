@@ -16,7 +16,7 @@ from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokeP
 from pulumi_azure_peering.plugin import PEERING_TYPE
 from pulumi_azure_peering.plugin.names import camel, snake
 from pulumi_azure_peering.provider import Settings, VnetAnswer, get_virtual_networks
-from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_properties
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_options, peering_properties
 
 
 class PackagePeering(pulumi.CustomResource):
@@ -44,7 +44,7 @@ class PackagePeering(pulumi.CustomResource):
             preflight_when_creating=preflight_when_creating,
             preflight_after=preflight_after,
         )
-        super().__init__(PEERING_TYPE, resource_name, props, opts)
+        super().__init__(PEERING_TYPE, resource_name, props, peering_options(opts))
 
     def translate_input_property(self, prop: str) -> str:
         return camel(prop)

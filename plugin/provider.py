@@ -2,8 +2,8 @@
 
 Every resource operation is a call of the dynamic provider's own methods
 (:class:`~pulumi_azure_peering.provider.resource.VirtualNetworkPeeringProvider`): validation, preflight, retries,
-per-vnet write serialisation, sync of resized vnets, re-arming Disconnected peerings, create intents. What this
-module adds is only what a plugin has and a dynamic provider does not:
+per-vnet write serialisation, sync of resized vnets, re-arming Disconnected peerings, who may touch a peering
+(provider/ownership.py). What this module adds is only what a plugin has and a dynamic provider does not:
 
 - names: the schema's camelCase in, the core's snake_case below (:mod:`.names`);
 - ``customTimeouts``: the engine's per-operation timeout becomes the core's deadline for that operation;
@@ -368,6 +368,8 @@ class AzurePeeringProvider(px.Provider):
     async def delete(self, request: px.DeleteRequest) -> None:
         self._require_peering(request.type)
         props = _with_timeout(_props_in(request.properties), "delete", request.timeout)
+        # who is deleting: outputs written before resources carried their name lack it (provider/ownership.py)
+        props.setdefault(RESOURCE_NAME_KEY, request.urn.rsplit("::", 1)[-1])
         try:
             await self._run(self.core.delete, request.resource_id, props)
         except PeeringOperationError as exc:

@@ -20,7 +20,6 @@ from .errors import (
     TenantNotConfiguredError,
     one_line,
 )
-from .intents import INTENTS
 from .models import PeeringSpec, same_id
 from .validation import Failure
 from .vnet_facts import VNET_CACHE, VnetCache, VnetFacts
@@ -114,20 +113,21 @@ def _lookup_failure(field_name: str, vnet_id: str, exc: PeeringError, remote: bo
 
 
 def already_exists_message(peering: str, vnet: str) -> str:
-    """Why a create collides with a peering already in ARM, and the fix for each likely cause. The first cause
-    is the common one: a resource of this stack renamed (or a spoke key changed) holds that very peering, and the
-    same run deletes the old resource. Adopting it then would delete what was just adopted, so the advice for it
-    is an alias, never adopt_existing. The second: a killed run's create, which `azure-peering-recover` records
-    from the checkpoint (provider/recovery.py)."""
+    """Why a create collides with a peering already in ARM, and the fix for each likely cause (docs/ownership.md).
+    A create never takes a peering it did not make without ``adopt_existing``: the peering may be another stack's
+    (a `dev` and a `prod` stack of one project, on one runner, name the same peerings when their config points
+    at the same vnets). For a renamed resource the advice is an alias, never adopt_existing (the old resource's
+    delete would remove what was just adopted); for a killed run, `azure-peering-recover`, which records the
+    peering from the checkpoint (provider/recovery.py)."""
     return (
-        f"peering {peering} already exists on {vnet}. If a resource of this stack manages it under an earlier "
-        "name (you renamed the resource or changed a spoke's key), tell Pulumi the old name so that nothing is "
-        "re-created: opts=ResourceOptions(aliases=[Alias(name='<old resource name>')]), or for a HubSpokePeering "
-        "spoke SpokeArgs(previous_keys=['<old key>']); do not set adopt_existing for that, the old resource's "
-        "delete would remove the peering. If a `pulumi up` of this stack was interrupted while creating it (the "
-        "warning about pending operations above), run `azure-peering-recover` first. If it was made outside this "
-        "stack, set adopt_existing=true to manage it (pulumi import does not work for this resource), or choose "
-        "another name"
+        f"peering {peering} already exists on {vnet}, and this stack's state does not hold it. If a resource of "
+        "this stack manages it under an earlier name (you renamed the resource or changed a spoke's key), tell "
+        "Pulumi the old name so that nothing is re-created: opts=ResourceOptions(aliases=[Alias(name='<old "
+        "resource name>')]), or for a HubSpokePeering spoke SpokeArgs(previous_keys=['<old key>']). If another "
+        "stack (of this project or another) manages it, this stack must name its own peerings or vnets: point its "
+        "config at its own vnets, or give its peerings other names. If a `pulumi up` of this stack was interrupted "
+        "while creating it (the warning about pending operations above), run `azure-peering-recover` first. Only "
+        "if it was made outside Pulumi, set adopt_existing=true to manage it from this stack"
     )
 
 
@@ -138,11 +138,11 @@ def run_preflight(
     creating: bool,
     replacing: Iterable[str] = (),
     cache: VnetCache = VNET_CACHE,
-    resource_name: str | None = None,
 ) -> list[Failure]:
     """Ask ARM (read-only) whether the peering can be written; the failures apply would hit, named by field.
 
-    ``replacing`` holds ids of peerings this run is replacing: they are about to go, so they conflict with nothing.
+    ``replacing`` holds ids of the peerings this resource's replacement deletes first: they conflict with nothing it
+    creates (provider/ownership.py).
     """
     going = {r.lower() for r in replacing}
     aux = list(spec.auxiliary_tenant_ids or client.settings.auxiliary_tenant_ids)
@@ -251,9 +251,8 @@ def run_preflight(
 
     existing = next((p for p in local.peerings if p.name.lower() == spec.name.lower()), None)
     if creating:
-        # an earlier create of this very peering, cut off after ARM accepted it, is finished rather than refused
-        interrupted = existing is not None and INTENTS.find(spec.peering_id, resource_name) is not None
-        if existing is not None and not spec.adopt_existing and not interrupted:
+        # the create refuses it the same way (resource.py, under the vnet's lock): say it at preview
+        if existing is not None and not spec.adopt_existing:
             failures.append(Failure("name", already_exists_message(existing.name, local.name)))
         elif existing is not None and not same_id(existing.remote_virtual_network_id, spec.remote_virtual_network_id):
             failures.append(

@@ -81,6 +81,12 @@ def waiting(subject: str, reason: str, detail: str) -> None:
         log.info("azure-peering: %s", line)
 
 
+def say(line: str) -> None:
+    """Tell the user one thing the provider decided that they did not ask for by name (a delete left to another
+    resource), once, where the waits are told."""
+    log.info("azure-peering: %s", line)
+
+
 def finished(what: str) -> None:
     """The request ``what`` (as :func:`subject_of` takes it) succeeded: its subject's wait, if any, is over and a
     later one starts afresh. Called after every ARM request, so it costs nothing while nothing waits."""

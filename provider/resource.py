@@ -24,13 +24,12 @@ from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
 from . import progress
-from .arm import ArmClient, Deadline, client_for
+from .arm import ArmClient, Deadline, WriteOutcome, client_for
 from .engine_watch import watch_engine
 from .errors import (
     ArmAuthenticationError,
     ArmAuthorizationError,
     ArmError,
-    OperationFailedError,
     OperationTimeoutError,
     PeeringAlreadyExistsError,
     PeeringError,
@@ -39,7 +38,6 @@ from .errors import (
     describe_failure,
     one_line,
 )
-from .intents import INTENTS
 from .models import (
     OUT_OF_SYNC_LEVELS,
     PeeringSpec,
@@ -51,6 +49,7 @@ from .models import (
     peering_id_for,
     same_id,
 )
+from .ownership import LEDGER
 from .peering_reads import PEERING_READS
 from .preflight import already_exists_message, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
@@ -92,7 +91,8 @@ LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxi
 WAIT_FOR_KEY = "__wait_for"
 PREFLIGHT_WHEN_CREATING_KEY = "__preflight_when_creating"
 PREFLIGHT_AFTER_KEY = "__preflight_after"
-# The resource's Pulumi name, kept in its checked inputs (create only sees those): see provider/intents.py.
+# The resource's Pulumi name, kept in its checked inputs and its outputs (create sees only the former, delete only
+# the latter): who a peering belongs to in this run is decided by it (provider/ownership.py).
 RESOURCE_NAME_KEY = "__resource_name"
 # When the check of a new peering (a create, or a replacement under another id) read the local vnet and found no
 # peering of that name: the UTC time of that check. The engine keeps the checked inputs with a pending create in the
@@ -104,44 +104,16 @@ ABSENT_WHEN_CHECKED_KEY = "__absent_when_checked"
 # a real VPN gateway takes 18 to 35 minutes to create (recorded), and Azure documents 45 minutes and more.
 GATEWAY_WAIT_SECONDS = 3600.0
 
+# How long a failed create may take to delete what it made: it waits for ARM's operation on the vnet to end first.
+CLEANUP_SECONDS = 300.0
+
 # How long a write waits for the reverse peering (another resource) to be re-established or allow transit.
 RECONNECT_GRACE_SECONDS = 60.0
-
-# Ids of peerings that a check in this process saw being replaced: the engine re-checks the replacement with no
-# olds, and the old peering (deleted first) must not count as a conflict then.
-_REPLACING: set[str] = set()
-_REPLACING_LOCK = threading.Lock()
 
 # The remote vnet was resized: this side reads RemoteNotInSync and the reverse peering LocalNotInSync; a PUT of the
 # reverse peering with syncRemoteAddressSpace=true makes both FullyInSync (see arm-peering-behaviour.md).
 _SELF_NEEDS_REVERSE_SYNC = frozenset({"RemoteNotInSync", "LocalAndRemoteNotInSync"})
 _REVERSE_NEEDS_SYNC = frozenset({"LocalNotInSync", "LocalAndRemoteNotInSync"})
-
-# Peerings that a create of this process (one engine run) made or took over, with the etag that create left. A
-# delete of the same id whose state holds another etag comes from another resource (the old name of a renamed
-# one, which last wrote it before this run's create did) and must leave the peering alone. Every ARM write
-# changes the etag, so the resource that made it deletes it as usual.
-_CLAIMED: dict[str, str | None] = {}
-_CLAIMED_LOCK = threading.Lock()
-
-
-def _claim(peering_id: str, etag: str | None) -> None:
-    with _CLAIMED_LOCK:
-        _CLAIMED[peering_id.lower()] = etag
-
-
-def _follow_claim(peering_id: str, etag: str | None) -> None:
-    """The resource that claimed a peering wrote it again (an update): its state now holds the new etag."""
-    with _CLAIMED_LOCK:
-        if peering_id.lower() in _CLAIMED:
-            _CLAIMED[peering_id.lower()] = etag
-
-
-def _claimed_by_another(peering_id: str, etag: Any) -> bool:
-    with _CLAIMED_LOCK:
-        if peering_id.lower() not in _CLAIMED:
-            return False
-        return etag is None or _CLAIMED[peering_id.lower()] != etag
 
 
 class VnetLock:
@@ -287,6 +259,17 @@ def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
     return facts is not None and all(p.name.lower() != spec.name.lower() for p in facts.peerings)
 
 
+def _outputs(props: Mapping[str, Any], spec: PeeringSpec | None, live: VirtualNetworkPeeringResource) -> dict[str, Any]:
+    """A resource's full outputs: the inputs, ARM's answer, and the resource's name (its delete, which sees only
+    the outputs, needs it to tell whether another resource of the run now names the peering: ownership.py)."""
+    inputs = _strip_internal(props) | (spec_inputs(spec) if spec is not None else {})
+    outputs = outputs_from(inputs, live)
+    name = _resource_name(props)
+    if name is not None:
+        outputs[RESOURCE_NAME_KEY] = name
+    return outputs
+
+
 def _gateway_states(facts: VnetFacts) -> str:
     """A vnet's gateways with their provisioning states, for the user (``vgw-hub (Updating)``)."""
     return ", ".join(f"{g.id.rsplit('/', 1)[-1]} ({g.provisioning_state})" for g in facts.gateways)
@@ -345,14 +328,6 @@ def arm_differences(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> li
     return changed
 
 
-def _note_replacement(old_inputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> None:
-    """Remember the old peering's id when the new inputs replace it (see ``_REPLACING``)."""
-    old_id = _peering_id_of(old_inputs)
-    if old_id is not None and _replaced_fields(old_inputs, new_inputs):
-        with _REPLACING_LOCK:
-            _REPLACING.add(old_id.lower())
-
-
 def waiting_for_other_side(state: Any, sync_level: Any) -> bool:
     """Whether a peering reads as the first side of a pair whose other side does not exist yet.
 
@@ -394,6 +369,14 @@ SIBLING_CODES = frozenset({"RemotePeeringIsDisconnected", "RemotePeeringDoesNotA
 
 def _waits_for_sibling(exc: BaseException) -> bool:
     return isinstance(exc, ArmError) and exc.code in SIBLING_CODES
+
+
+class _Adopting(Exception):
+    """A create found its peering in ARM and is to adopt it (``adopt_existing``)."""
+
+    def __init__(self, existing: VirtualNetworkPeeringResource) -> None:
+        super().__init__("adopting")
+        self.existing = existing
 
 
 class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
@@ -483,29 +466,46 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             inputs[RESOURCE_NAME_KEY] = resource_name
         old = _strip_internal(olds)
         creating = not old.get("virtual_network_id")
+        if not failures:
+            # Who names which peering in this run: whatever the preflight setting (provider/ownership.py)
+            for problem in self._claim(resource_name, old, inputs):
+                result.append(dyn.CheckFailure("name", problem))
         wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
-        if failures or not wanted or is_unknown(inputs) or is_unknown(news.get(PREFLIGHT_AFTER_KEY)):
+        if result or not wanted or is_unknown(inputs) or is_unknown(news.get(PREFLIGHT_AFTER_KEY)):
             return dyn.CheckResult(inputs, result)
-        if not creating:
-            _note_replacement(old, inputs)
         try:
             spec = PeeringSpec.model_validate(inputs)
             client = self.client()
         except (ValidationError, SettingsError) as exc:
             result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
             return dyn.CheckResult(inputs, result)
-        with _REPLACING_LOCK:
-            replacing = set(_REPLACING)
-        for failure in run_preflight(client, spec, creating=creating, replacing=replacing, resource_name=resource_name):
+        replacing = LEDGER.replacing(resource_name)
+        for failure in run_preflight(client, spec, creating=creating, replacing=replacing):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
         if not result and _new_peering(old, spec) and _absent(client, spec):
             inputs[ABSENT_WHEN_CHECKED_KEY] = datetime.now(UTC).isoformat(timespec="seconds")
         return dyn.CheckResult(inputs, result)
 
+    @staticmethod
+    def _claim(resource_name: str | None, old: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
+        """Record in the run's ledger the peering these checked inputs name (and the one the state holds, when it
+        is being replaced); the problems when another resource of the run names the same peering or link."""
+        new_id = _peering_id_of(inputs)
+        remote = inputs.get("remote_virtual_network_id")
+        if resource_name is None or new_id is None or not isinstance(remote, str) or is_unknown(remote):
+            return []  # not known yet: the create, under the vnet's lock, still refuses a peering that exists
+        return LEDGER.check(
+            resource_name,
+            new_id=new_id,
+            local_vnet=str(inputs["virtual_network_id"]),
+            remote_vnet=remote,
+            old_id=_peering_id_of(old),
+            replaced=bool(_peering_id_of(old)) and bool(_replaced_fields(old, inputs)),
+        )
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         """Replace when the peering's identity or link kind changes; update in place for flags and subnet lists;
         update as well when refreshed outputs show drift (out of sync, Disconnected, Failed)."""
-        INTENTS.forget(_id)  # the peering is in the checkpoint: no create of it is pending any more
         old = _strip_internal(olds)
         new = _strip_internal(news)
         changed = arm_differences(new, old)
@@ -550,9 +550,14 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         deadline: Deadline,
         *,
         sync: bool,
+        guard: Callable[[], None] | None = None,
+        outcome: WriteOutcome | None = None,
     ) -> VirtualNetworkPeeringResource:
         """PUT and wait, holding the write lock of both vnets. Retried for a while when the remote side's peering
-        is Disconnected or does not allow gateway transit yet: another resource of this run is usually fixing it."""
+        is Disconnected or does not allow gateway transit yet: another resource of this run is usually fixing it.
+
+        ``guard`` runs under the locks before each PUT (a create reads the peering there, so that no other write of
+        this process can slip in between its read and its PUT); ``outcome`` collects ARM's answers to the PUTs."""
         client = self.client()
         aux = _aux(spec, client.settings)
 
@@ -565,6 +570,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 auxiliary_tenant_ids=aux,
                 on_accepted=lambda: locks.release(spec.remote_virtual_network_id),
                 on_settled=locks.release_all,
+                outcome=outcome,
             )
 
         # The deadline of the next attempt: the create's own, or a longer one while a gateway is provisioning.
@@ -576,6 +582,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline) as locks:
                 written: VirtualNetworkPeeringResource | None = None
                 try:
+                    if guard is not None:
+                        guard()
                     try:
                         written = put(locks, deadline)
                         return written
@@ -707,11 +715,15 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         return False
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
-        """Create the peering (PUT, wait) and return its full outputs.
+        """Create the peering (PUT, wait) and return its full outputs. Transactional: on a failure, what this
+        create made in ARM is deleted again, so nothing is left that the state does not know about.
 
-        An existing peering with the same id is an error unless ``adopt_existing`` is set, in which case it is
-        taken over and brought to the desired properties. If ARM fails the operation, the half-made peering is
-        deleted again so that nothing is left that the state does not know about.
+        Who may create (docs/ownership.md): a peering that exists is refused, unless ``adopt_existing`` is set (then
+        it is taken over and brought to the inputs). The read that decides it is made again under the vnet's write
+        lock, just before the PUT, so no other resource of this run can create it in between; and ARM's answer to
+        the PUT says whether this create made it (201) or found it (200: another writer, another stack, created it
+        at the same moment), in which case it is refused, not taken. Nothing on this machine widens that: a create
+        decides the same way on any runner.
         """
         label = _label(props)
         resource_name = _resource_name(props)
@@ -720,55 +732,97 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             deadline = Deadline(spec.timeouts.create)
             client = self.client()
             aux = _aux(spec, client.settings)
-            existing = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
-            if existing is not None:
-                # an earlier create of this peering that was cut off after ARM accepted it (see provider.intents)
-                interrupted = INTENTS.find(spec.peering_id, resource_name) is not None
-                if not spec.adopt_existing and not interrupted:
-                    vnet_name = str(parse_resource_id(spec.virtual_network_id)["name"])
-                    raise PeeringAlreadyExistsError(
-                        f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, vnet_name)
-                    )
-                current = existing.properties.remote_virtual_network
-                if current is not None and not same_id(current.id, spec.remote_virtual_network_id):
-                    raise PeeringAlreadyExistsError(
-                        f"the existing peering {spec.name!r} links to {current.id}, not to "
-                        f"{spec.remote_virtual_network_id}; a peering's remote cannot change"
-                    )
-                if interrupted and not spec.adopt_existing:
-                    log.info("%s: finishing an earlier create that was interrupted", label)
-                else:
-                    log.info("%s: adopting the existing peering", label)
-            else:
-                INTENTS.record(spec.peering_id, spec.remote_virtual_network_id, resource_name)
             try:
-                live = self._write(spec, deadline, sync=wants_sync(spec.sync_remote_address_space, existing))
-            except OperationFailedError:
-                if existing is None:
-                    self._cleanup_failed_create(client, spec, aux, label)
-                raise
-            except ArmError as exc:
-                # ARM refused the PUT for good: nothing of this create is left in ARM. (A 409 or 429 after the
-                # retries may follow an earlier attempt ARM did accept before the connection broke: keep the record.)
-                if existing is None and exc.status_code in (400, 401, 403, 404) and not exc.transient:
-                    INTENTS.forget(spec.peering_id)
-                raise
+                live = self._create_new(client, spec, deadline, aux, label, resource_name)
+            except _Adopting as adopting:
+                log.info("%s: adopting the existing peering", label)
+                sync = wants_sync(spec.sync_remote_address_space, adopting.existing)
+                live = self._write(spec, deadline, sync=sync)
             live = self._settle(client, spec, live, deadline, aux)
             assert live.id is not None
-            # The intent stays until the peering is seen in a checkpoint (diff, read, update): a killed engine may
-            # never record this result (checkpoints lag behind), and the next run must finish it, not refuse it.
-            _claim(spec.peering_id, live.etag)
-            return dyn.CreateResult(live.id, outputs_from(_strip_internal(props) | spec_inputs(spec), live))
+            LEDGER.took(spec.peering_id, resource_name)
+            return dyn.CreateResult(live.id, _outputs(props, spec, live))
         except (PeeringError, ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"create {label}", exc), exc) from None
 
-    def _cleanup_failed_create(self, client: ArmClient, spec: PeeringSpec, aux: list[str], label: str) -> None:
+    def _refuse_unless_adopting(
+        self, spec: PeeringSpec, existing: VirtualNetworkPeeringResource, resource_name: str | None
+    ) -> None:
+        """A create found the peering in ARM: refuse it, naming the likely cause, unless it is to be adopted."""
+        vnet_name = str(parse_resource_id(spec.virtual_network_id)["name"])
+        taker = LEDGER.taker(spec.peering_id)
+        if taker is not None and taker != resource_name:
+            raise PeeringAlreadyExistsError(
+                f"resource {taker!r} of this program created or adopted peering {spec.name!r} of {vnet_name} in "
+                f"this run, and resource {resource_name!r} names it too; a peering belongs to one resource. Fix: "
+                "give one of them another name, or remove one"
+            )
+        if not spec.adopt_existing:
+            raise PeeringAlreadyExistsError(
+                f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, vnet_name)
+            )
+        current = existing.properties.remote_virtual_network
+        if current is not None and not same_id(current.id, spec.remote_virtual_network_id):
+            raise PeeringAlreadyExistsError(
+                f"the existing peering {spec.name!r} links to {current.id}, not to "
+                f"{spec.remote_virtual_network_id}; a peering's remote cannot change"
+            )
+
+    def _create_new(
+        self,
+        client: ArmClient,
+        spec: PeeringSpec,
+        deadline: Deadline,
+        aux: list[str],
+        label: str,
+        resource_name: str | None,
+    ) -> VirtualNetworkPeeringResource:
+        """Read the peering under the vnets' write locks and PUT it if it is absent; delete it again if the create
+        fails after ARM made it. Raises :class:`_Adopting` when it exists and is to be adopted."""
+        outcome = WriteOutcome()
+
+        def still_absent() -> None:
+            if outcome.created:
+                return  # an earlier attempt of this create made it
+            found = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
+            if found is not None:
+                self._refuse_unless_adopting(spec, found, resource_name)
+                raise _Adopting(found)
+
         try:
-            with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], Deadline(300)):
-                client.delete_peering(spec.peering_id, deadline=Deadline(300), auxiliary_tenant_ids=aux)
-            INTENTS.forget(spec.peering_id)
+            live = self._write(spec, deadline, sync=False, guard=still_absent, outcome=outcome)
+        except PeeringError as exc:
+            if outcome.created and not self._cleanup_failed_create(client, spec, aux, label):
+                raise PeeringError(
+                    f"{one_line(str(exc))}. The peering this create made could not be deleted again: it is in ARM "
+                    "but not in the state. Delete it, or set adopt_existing=true and run `pulumi up` again"
+                ) from exc
+            raise
+        if outcome.found_existing and not spec.adopt_existing:
+            # another writer (another stack, another process) created it between our read and our PUT: ARM
+            # answered 200, not 201. It is that writer's; our PUT has already rewritten its properties.
+            raise PeeringAlreadyExistsError(
+                f"peering {spec.name!r} was created by another writer while this create was starting (ARM answered "
+                "200 to its PUT, not 201 Created): it is not taken. Another stack or process manages it; this "
+                "create's properties were written over it, so run `pulumi up` (or refresh) in the stack that owns "
+                "it. Fix: give this resource another peering name, or set adopt_existing=true to manage it here"
+            )
+        return live
+
+    def _cleanup_failed_create(self, client: ArmClient, spec: PeeringSpec, aux: list[str], label: str) -> bool:
+        """Delete what a failed create made (a Failed operation, or one still running when the create's own timeout
+        ran out: the delete waits for ARM to let go of the vnet, up to CLEANUP_SECONDS). Whether it is gone."""
+        try:
+            deadline = Deadline(CLEANUP_SECONDS)
+            with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
+                client.delete_peering(spec.peering_id, deadline=deadline, auxiliary_tenant_ids=aux)
+            return True
         except PeeringError as exc:
             log.warning("%s: could not remove the failed peering: %s", label, one_line(str(exc)))
+            return False
+        finally:
+            VNET_CACHE.forget(spec.virtual_network_id)
+            VNET_CACHE.forget(spec.remote_virtual_network_id)
 
     def _settle(
         self,
@@ -793,7 +847,6 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         """Refresh: the peering's full outputs as ARM has them now; an empty id when it is gone."""
         old = _strip_internal(props)
         label = _label(old, id_)
-        INTENTS.forget(id_)
         try:
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
@@ -807,7 +860,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             VNET_CACHE.learn(client.settings.fingerprint(), live.to_wire())
             if not old.get("virtual_network_id"):
                 old["virtual_network_id"] = parent_vnet_id(live.id or id_)
-            return dyn.ReadResult(id_, outputs_from(old, live))
+            return dyn.ReadResult(id_, _outputs(props | old, None, live))
         except (PeeringError, ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"read {label}", exc), exc) from None
 
@@ -815,7 +868,6 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         """Bring the peering to the new inputs (PUT, with syncRemoteAddressSpace when ARM reports it out of
         sync), wait, and return full outputs. A Disconnected peering is re-established by the same PUT."""
         label = _label(news)
-        INTENTS.forget(_id)
         try:
             spec = self._spec(news)
             deadline = Deadline(spec.timeouts.update)
@@ -849,13 +901,17 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                         log.warning("%s: cannot sync the reverse peering: %s", label, one_line(str(exc)))
                 live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline) or live
             assert live is not None
-            _follow_claim(_id, live.etag)
-            return dyn.UpdateResult(outputs_from(_strip_internal(news) | spec_inputs(spec), live))
+            return dyn.UpdateResult(_outputs(news, spec, live))
         except (PeeringError, ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"update {label}", exc), exc) from None
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Delete the peering and wait; a peering that is already gone is success."""
+        """Delete the peering and wait; a peering that ARM says is gone is success.
+
+        The engine deletes what this resource's state holds. One exception (docs/ownership.md): when another
+        resource of this run names the same peering, or made or adopted it in this run (a resource renamed without
+        an alias whose new self adopted the peering, or resumed after a run killed between the two), the peering
+        is that resource's, and this delete leaves it, saying so."""
         old = _strip_internal(props)
         label = _label(old, id_)
         try:
@@ -863,11 +919,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             deadline = Deadline(float(timeouts.get("delete") or 1800.0))
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
-            if _claimed_by_another(id_, old.get("etag")):
-                # Another resource of this run created or adopted this very peering (a renamed resource whose old
-                # self is deleted after the new one was created): it is that resource's now, and deleting it
-                # would cut the pair off while the state says it exists.
-                log.warning("%s: not deleted: another resource of this run now manages it", label)
+            keeper = LEDGER.keeper(id_, _resource_name(props))
+            if keeper is not None:
+                # deleting it would cut off what the other resource's state holds after this run
+                progress.say(f"{label}: not deleted: resource {keeper!r} of this stack manages it now")
                 return
             vnets = [parent_vnet_id(id_), str(old.get("remote_virtual_network_id") or "")]
             with vnet_write_lock(vnets, deadline) as locks:
@@ -875,7 +930,6 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     client.delete_peering(
                         id_, deadline=deadline, auxiliary_tenant_ids=aux, on_accepted=lambda: locks.release(vnets[1])
                     )
-                    INTENTS.forget(id_)
                 finally:
                     for vnet in vnets:
                         VNET_CACHE.forget(vnet)
@@ -1037,6 +1091,20 @@ def peering_properties(
     return props
 
 
+def peering_options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """A peering's resource options: ``delete_before_replace`` is true unless the program says otherwise.
+
+    ARM allows one peering per name and vnet, and one per pair of vnets, so a replacement almost always has to
+    delete the old peering first. The provider's diff says so for the replacements it asks for, but the engine
+    does not ask the provider about ``pulumi up --replace``: it would create the new peering first, on the id the
+    old one still holds. With this option every replacement deletes first (docs/ownership.md); a program that sets
+    ``delete_before_replace=False`` gets, for a replacement on the same id, the create's refusal and its reason."""
+    if opts is not None and opts.delete_before_replace is not None:
+        return opts
+    merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
+    return merged
+
+
 @contextmanager
 def _restore_sdk_pickler() -> Iterator[None]:
     """Undo what the SDK's `serialize_provider` leaves behind: it wraps `pickle._Pickler._batch_setitems` in one
@@ -1130,6 +1198,7 @@ class VirtualNetworkPeering(PeeringOutputs, dyn.Resource, module="azure-peering"
         :param resource_name: The Pulumi name of the resource (and the peering's name unless ``args.name``).
         :param args: The peering's inputs.
         :param opts: Resource options. ``custom_timeouts`` has no effect: use ``args.timeouts``.
+            ``delete_before_replace`` defaults to true (:func:`peering_options`).
         :param provider_overrides: Explicit, non-secret endpoint settings for this resource's provider (they
             win over stack config and environment; secrets only ever come from config or environment).
         :param wait_for: An output the peering is not sent to the engine before: if it fails, the peering is never
@@ -1151,7 +1220,7 @@ class VirtualNetworkPeering(PeeringOutputs, dyn.Resource, module="azure-peering"
             preflight_after=preflight_after,
         )
         with _restore_sdk_pickler():
-            super().__init__(provider, resource_name, props, opts)
+            super().__init__(provider, resource_name, props, peering_options(opts))
 
 
 __all__ = [
@@ -1160,4 +1229,5 @@ __all__ = [
     "VirtualNetworkPeering",
     "VirtualNetworkPeeringArgs",
     "VirtualNetworkPeeringProvider",
+    "peering_options",
 ]

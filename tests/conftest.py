@@ -52,6 +52,17 @@ def _fresh_peering_reads() -> Iterator[None]:
     PEERING_READS.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_run_ledger() -> Iterator[None]:
+    """Each test is one engine run for the provider's ownership ledger (``provider.ownership``): a dynamic-provider
+    process serves one command and starts with an empty ledger. Tests that drive several runs reset it between."""
+    from pulumi_azure_peering.provider.ownership import LEDGER
+
+    LEDGER.reset()
+    yield
+    LEDGER.reset()
+
+
 @pytest.fixture(scope="session")
 def emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One emulator for the session (latency 0.05 s per write, like a very fast ARM); tests reset it."""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.resource import _REPLACING, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
 
@@ -25,7 +25,6 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for key, value in emulator.env().items():
         monkeypatch.setenv(key, value)
     VNET_CACHE.clear()
-    _REPLACING.clear()
     yield emulator
     VNET_CACHE.clear()
 

@@ -12,7 +12,7 @@ import responses
 
 from pulumi_azure_peering.provider.arm import ArmClient
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.resource import _CLAIMED, _REPLACING, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY, VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.validation import validate_inputs
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
@@ -30,13 +30,10 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArmClient]:
     arm, _ = make_client()
     monkeypatch.setattr(VirtualNetworkPeeringProvider, "client", lambda self: arm)
     VNET_CACHE.clear()
-    _REPLACING.clear()
-    _CLAIMED.clear()
     with responses.RequestsMock() as rsps:
         arm.rsps = rsps  # type: ignore[attr-defined]
         yield arm
     VNET_CACHE.clear()
-    _CLAIMED.clear()
 
 
 def inputs(**extra: Any) -> dict[str, Any]:
@@ -180,6 +177,8 @@ def test_create_waits_when_the_reverse_cannot_be_re_armed(client: ArmClient) -> 
     r = rsps(client)
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
     r.put(URL, status=400, json={"error": {"code": "RemotePeeringDoesNotAllowGatewayTransit", "message": "x"}})
+    # each attempt reads the peering again under the vnet's lock: another resource may have made it meanwhile
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
     r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected"))
@@ -316,10 +315,15 @@ def test_a_replacement_is_re_checked_without_olds_and_the_old_peering_is_no_conf
         client, vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"]), peerings={"hub": [old_peering]}
     )
     provider = VirtualNetworkPeeringProvider()
-    old_inputs = inputs(name="old-name")
-    new_inputs = inputs(name="new-name")
+    # the engine checks a resource's registered properties, which carry its name
+    old_inputs = inputs(name="old-name", **{RESOURCE_NAME_KEY: "spoke-peering"})
+    new_inputs = inputs(name="new-name", **{RESOURCE_NAME_KEY: "spoke-peering"})
     assert provider.check(old_inputs, new_inputs).failures == []  # the update's check: a replacement
     assert provider.check({}, new_inputs).failures == []  # the engine's re-check of the replacement
+    # the old peering is no conflict for this resource's replacement only: another resource still collides with it
+    other = inputs(name="third-name", **{RESOURCE_NAME_KEY: "another"})
+    reasons = [f.reason for f in provider.check({}, other).failures]
+    assert any("AnotherPeeringAlreadyReferencesRemoteVnet" in r for r in reasons), reasons
 
 
 def test_without_a_replacement_the_other_peering_conflicts(client: ArmClient) -> None:

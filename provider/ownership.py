@@ -1,0 +1,148 @@
+"""Who may touch a peering: the one home of the ownership model (docs/ownership.md).
+
+ARM keeps no tags, author or creation time on a peering, so what a stack owns is what its state holds. Every
+decision here rests on evidence every runner shares:
+
+- **the resource's own state** (the old inputs the engine passes to ``check``, the old outputs it passes to
+  ``delete``);
+- **ARM's answer**: a peering exists, or ARM itself said ``NotFound`` (``provider/arm.py`` turns only an ARM-shaped
+  404 into "absent"), and a PUT answered ``201 Created`` (this write made it) or ``200`` (it was already there);
+- **the engine's sequence within one run**: every resource of the program is checked before anything is written,
+  a replacement deletes first, and one provider process serves the whole run. :class:`RunLedger` keeps what the
+  checks and creates of this run said, and is empty in the next run's process: it only ever *narrows* what a
+  call may do (refuse a duplicate, leave a peering another resource now holds), never widens it.
+
+Nothing is kept on the machine between runs: a decision is the same on a fresh CI runner as on the runner of the
+last run. A killed run's half-made creates are resolved from the checkpoint by ``azure-peering-recover``
+(``provider/recovery.py``); a create cut off by its own timeout deletes what it made (``create`` is transactional).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from azure.mgmt.core.tools import parse_resource_id
+
+
+def _vnet_name(vnet_id: str) -> str:
+    try:
+        return str(parse_resource_id(vnet_id)["name"])
+    except (KeyError, ValueError):
+        return vnet_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _peering_words(peering_id: str) -> str:
+    try:
+        parts = parse_resource_id(peering_id)
+        return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
+    except (KeyError, ValueError):
+        return f"peering {peering_id}"
+
+
+@dataclass
+class RunLedger:
+    """What the resources of one engine run said about peerings, in the provider process that serves the run.
+
+    Thread-safe (the engine calls the provider on several threads). The process ends with the run, so the ledger
+    starts empty on every ``pulumi`` command; :meth:`reset` is for tests that drive several "runs" in one process.
+    """
+
+    _names: dict[str, str] = field(default_factory=dict)
+    """peering id (lower-cased) -> the resource of this run whose new inputs name it"""
+    _links: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(local vnet, remote vnet) (lower-cased) -> the resource whose new inputs link them"""
+    _replacing: dict[str, set[str]] = field(default_factory=dict)
+    """resource -> ids of the peerings its replacement deletes first (they conflict with nothing it creates)"""
+    _taken: dict[str, str] = field(default_factory=dict)
+    """peering id (lower-cased) -> the resource whose create made or adopted it in this run"""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._names.clear()
+            self._links.clear()
+            self._replacing.clear()
+            self._taken.clear()
+
+    # -- check ---------------------------------------------------------------------------------------------------
+
+    def check(
+        self,
+        resource: str,
+        *,
+        new_id: str,
+        local_vnet: str,
+        remote_vnet: str,
+        old_id: str | None,
+        replaced: bool,
+    ) -> list[str]:
+        """Record what a resource's check says: the peering its new inputs name, the two vnets they link, and,
+        when it is being replaced, the peering its state holds (deleted first). Returns one problem line per other
+        resource of the run that names the same peering or links the same two vnets. A resource checked again (a
+        replacement's second check, preview then up in one process) is the same resource: it conflicts with
+        nothing of its own."""
+        key = new_id.lower()
+        link = (local_vnet.lower(), remote_vnet.lower())
+        with self._lock:
+            other = self._names.get(key)
+            if other is not None and other != resource:
+                return [
+                    f"resources {other!r} and {resource!r} both name {_peering_words(new_id)}; ARM has one peering "
+                    "per name and vnet, and a peering belongs to one resource. Fix: give one of them another name, "
+                    "or remove one"
+                ]
+            other = self._links.get(link)
+            if other is not None and other != resource:
+                return [
+                    f"resources {other!r} and {resource!r} both peer vnet {_vnet_name(local_vnet)!r} with "
+                    f"{_vnet_name(remote_vnet)!r}; ARM allows one peering from a vnet to the same remote "
+                    "(AnotherPeeringAlreadyReferencesRemoteVnet). Fix: remove one of them"
+                ]
+            self._names[key] = resource
+            self._links[link] = resource
+            if old_id is not None and replaced:
+                self._replacing.setdefault(resource, set()).add(old_id.lower())
+            return []
+
+    def replacing(self, resource: str | None) -> set[str]:
+        """Ids of the peerings this resource's replacement deletes before it creates (lower-cased): its own
+        preflight must not count them as existing peerings or as other links to the same remote."""
+        if resource is None:
+            return set()
+        with self._lock:
+            return set(self._replacing.get(resource, set()))
+
+    # -- create / delete -----------------------------------------------------------------------------------------
+
+    def took(self, peering_id: str, resource: str | None) -> None:
+        """A create of this run made or adopted the peering: it is that resource's now."""
+        with self._lock:
+            self._taken[peering_id.lower()] = resource or "?"
+
+    def taker(self, peering_id: str) -> str | None:
+        """The resource whose create made or adopted this peering in this run, if one did."""
+        with self._lock:
+            return self._taken.get(peering_id.lower())
+
+    def keeper(self, peering_id: str, deleting: str | None) -> str | None:
+        """The resource of this run, other than ``deleting``, that the peering belongs to after the run (one whose
+        new inputs name it, or whose create made or adopted it): the delete must leave the peering to it. None:
+        nobody else, delete it. ``deleting`` is None for outputs written before resources carried their name:
+        then only a create of this run counts."""
+        key = peering_id.lower()
+        with self._lock:
+            taker = self._taken.get(key)
+            if taker is not None and taker != deleting:
+                return taker
+            if deleting is None:
+                return None
+            named = self._names.get(key)
+            return named if named is not None and named != deleting else None
+
+
+LEDGER = RunLedger()
+"""The ledger of the run this process serves."""
+
+
+__all__ = ["LEDGER", "RunLedger"]
