@@ -116,9 +116,15 @@ class RunLedger:
     # -- create / delete -----------------------------------------------------------------------------------------
 
     def took(self, peering_id: str, resource: str | None) -> None:
-        """A create of this run made or adopted the peering: it is that resource's now."""
+        """A create of this run is making (from its PUT on), made or adopted the peering: it is that resource's."""
         with self._lock:
             self._taken[peering_id.lower()] = resource or "?"
+
+    def untake(self, peering_id: str, resource: str | None) -> None:
+        """A create that had begun making the peering failed and left nothing in ARM (or it is another writer's)."""
+        with self._lock:
+            if self._taken.get(peering_id.lower()) == (resource or "?"):
+                del self._taken[peering_id.lower()]
 
     def taker(self, peering_id: str) -> str | None:
         """The resource whose create made or adopted this peering in this run, if one did."""

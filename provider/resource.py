@@ -788,17 +788,28 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if found is not None:
                 self._refuse_unless_adopting(spec, found, resource_name)
                 raise _Adopting(found)
+            LEDGER.took(spec.peering_id, resource_name)  # being created by this resource, from now on
 
         try:
             live = self._write(spec, deadline, sync=False, guard=still_absent, outcome=outcome)
         except PeeringError as exc:
-            if outcome.created and not self._cleanup_failed_create(client, spec, aux, label):
+            if not outcome.created:
+                LEDGER.untake(spec.peering_id, resource_name)
+                raise
+            if not self._cleanup_failed_create(client, spec, aux, label):
                 raise PeeringError(
                     f"{one_line(str(exc))}. The peering this create made could not be deleted again: it is in ARM "
                     "but not in the state. Delete it, or set adopt_existing=true and run `pulumi up` again"
                 ) from exc
+            LEDGER.untake(spec.peering_id, resource_name)
+            if isinstance(exc, OperationTimeoutError):
+                raise OperationTimeoutError(
+                    f"{one_line(str(exc))} (the peering this create started was deleted again once ARM let go of it: "
+                    "nothing is left in ARM)"
+                ) from exc
             raise
         if outcome.found_existing and not spec.adopt_existing:
+            LEDGER.untake(spec.peering_id, resource_name)
             # another writer (another stack, another process) created it between our read and our PUT: ARM
             # answered 200, not 201. It is that writer's; our PUT has already rewritten its properties.
             raise PeeringAlreadyExistsError(

@@ -11,7 +11,7 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY, VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.conftest import DEFAULT_SEED
 
@@ -48,22 +48,32 @@ def args(local: str, remote: str, name: str | None = None, **extra: Any) -> dict
 
 class Engine:
     """Calls the provider in the engine's order: check (olds = old inputs), diff (olds = old outputs), then
-    create/update/delete; keeps the state (inputs and outputs) per resource like a checkpoint."""
+    create/update/delete; keeps the state (inputs and outputs) per resource like a checkpoint.
 
-    def __init__(self, provider: VirtualNetworkPeeringProvider) -> None:
+    Resources register their Pulumi name with their properties (``__resource_name``, as ``VirtualNetworkPeering``
+    does: the key here) and replace delete-first (the resource's default ``delete_before_replace``) unless
+    ``delete_before_replace`` is False, when the provider's diff decides as the engine then would."""
+
+    def __init__(self, provider: VirtualNetworkPeeringProvider, *, delete_before_replace: bool = True) -> None:
         self.provider = provider
+        self.delete_before_replace = delete_before_replace
         self.inputs: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.ids: dict[str, str] = {}
 
+    @staticmethod
+    def named(key: str, news: dict[str, Any]) -> dict[str, Any]:
+        return {RESOURCE_NAME_KEY: key, **news}
+
     def check(self, key: str, news: dict[str, Any]) -> dict[str, Any]:
+        news = self.named(key, news)
         result = self.provider.check(self.inputs.get(key, {}), news)
         if result.failures:
             raise AssertionError({f.property: f.reason for f in result.failures})
         return {**result.inputs, "__provider": news["__provider"]}
 
     def failures(self, key: str, news: dict[str, Any]) -> dict[str, str]:
-        result = self.provider.check(self.inputs.get(key, {}), news)
+        result = self.provider.check(self.inputs.get(key, {}), self.named(key, news))
         return {f.property: f.reason for f in result.failures}
 
     def up(self, key: str, news: dict[str, Any]) -> str:
@@ -78,23 +88,32 @@ class Engine:
             self.inputs[key] = inputs
             return "same"
         if diff.replaces:
-            assert diff.delete_before_replace is not None
-            # the engine checks the replacement again, with no olds
-            checked = self.provider.check({}, news)
-            if checked.failures:
-                raise AssertionError({f.property: f.reason for f in checked.failures})
-            inputs = {**checked.inputs, "__provider": news["__provider"]}
-            if diff.delete_before_replace:
-                self.provider.delete(self.ids[key], self.outputs[key])
-                created = self.provider.create(inputs)
-            else:
-                created = self.provider.create(inputs)
-                self.provider.delete(self.ids[key], self.outputs[key])
-            self.ids[key], self.outputs[key], self.inputs[key] = created.id, created.outs or {}, inputs
-            return "replace"
+            return self._replace(key, news, dbr=bool(diff.delete_before_replace))
         updated = self.provider.update(self.ids[key], self.outputs[key], inputs)
         self.outputs[key], self.inputs[key] = updated.outs or {}, inputs
         return "update"
+
+    def _replace(self, key: str, news: dict[str, Any], *, checked_again: bool = True, dbr: bool = False) -> str:
+        if checked_again:  # the engine checks a replacement again, with no olds (not for `up --replace`)
+            checked = self.provider.check({}, self.named(key, news))
+            if checked.failures:
+                raise AssertionError({f.property: f.reason for f in checked.failures})
+            inputs = {**checked.inputs, "__provider": news["__provider"]}
+        else:
+            inputs = self.check(key, news)
+        if self.delete_before_replace or dbr:
+            self.provider.delete(self.ids[key], self.outputs[key])
+            created = self.provider.create(inputs)
+        else:
+            created = self.provider.create(inputs)
+            self.provider.delete(self.ids[key], self.outputs[key])
+        self.ids[key], self.outputs[key], self.inputs[key] = created.id, created.outs or {}, inputs
+        return "replace"
+
+    def replace(self, key: str, news: dict[str, Any]) -> str:
+        """`pulumi up --replace <urn>`: the engine asks no diff, checks once with the old inputs, and replaces
+        delete-first only when the resource's options say so."""
+        return self._replace(key, news, checked_again=False)
 
     def refresh(self, key: str) -> dict[str, Any] | None:
         read = self.provider.read(self.ids[key], self.outputs[key])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.provider.errors import PeeringOperationError
+from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
@@ -189,7 +190,9 @@ def test_a_write_updates_the_cached_facts_of_its_vnets_instead_of_reading_them_a
     assert engine.up("b", args("vnet-hub", "vnet-analytics")) == "create"
     reads_of_hub = [r for r in emu.request_log(since=seq) if r["method"] == "GET" and r["path"].lower() == hub.lower()]
     assert reads_of_hub == []
-    # what the cache holds after the writes is what ARM holds, and the checks see it
+    # what the cache holds after the writes is what ARM holds, and the checks see it (in a run of their own: in
+    # this run the ledger would refuse "c" and "d" first, as other resources naming a's peering and link)
+    LEDGER.reset()
     taken = engine.failures("c", args("vnet-hub", "vnet-analytics", name="vnet-hub-to-vnet-payments"))
     assert "already exists" in taken["name"]
     twin = engine.failures("d", args("vnet-hub", "vnet-payments", name="second-link"))
@@ -234,6 +237,7 @@ def test_preflight_failures_make_no_write(engine: Engine, emu: Any) -> None:
     assert "use_remote_gateways" in no_gateway
     missing = engine.failures("z", args("vnet-hub", "vnet-nowhere"))
     assert "does not exist" in missing["remote_virtual_network_id"]
+    LEDGER.reset()  # another program: in this one "s" would link the same two vnets as "y"
     subnets = engine.failures(
         "s",
         args(
@@ -402,10 +406,29 @@ def test_replacing_one_half_of_a_connected_pair_re_arms_the_other(engine: Engine
 
 
 def test_per_resource_timeout_bounds_a_hung_operation(engine: Engine, emu: Any) -> None:
+    """The create's own timeout cuts off an operation ARM is still running: the create is transactional, so it
+    deletes what it started as soon as ARM lets go of the vnet, and says so; nothing is left for a later run (on
+    this machine or another) to find and refuse (docs/ownership.md)."""
     emu.set_faults("seed=1;lro_hang=1;match=PUT:virtualNetworkPeerings")
+    seq = emu.last_request_seq()
+
+    def release_once_the_create_cleans_up() -> None:
+        # ARM's operation ends only once the create has given up on it and tried to delete (refused: vnet busy)
+        for _ in range(600):
+            if any(r["method"] == "DELETE" for r in emu.request_log(since=seq)):
+                break
+            threading.Event().wait(0.1)
+        emu.set_faults("")
+        emu.finish_operations()
+
+    releaser = threading.Thread(target=release_once_the_create_cleans_up, daemon=True)
+    releaser.start()
     try:
-        with pytest.raises(PeeringOperationError, match=r"did not finish within 2s.*timeouts"):
+        with pytest.raises(PeeringOperationError, match=r"did not finish within 2s.*timeouts.*deleted again"):
             engine.up("a", args("vnet-hub", "vnet-payments", timeouts={"create": 2}))
+        releaser.join(30)
+        pid = f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
+        assert emu.arm("GET", pid).status_code == 404
     finally:
         emu.set_faults("")
         emu.finish_operations()

@@ -1,0 +1,190 @@
+"""Who may touch a peering (docs/ownership.md), through the provider against the emulator over HTTPS.
+
+Each test drives the provider in the engine's order (tests/provider/provider_env.py, ``Engine``); a "run" is one
+provider process, so a new run starts with an empty ledger (``LEDGER.reset()``). What ARM holds afterwards is read
+from the emulator, never from the provider.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pulumi_azure_peering.provider.arm import ArmClient
+from pulumi_azure_peering.provider.errors import PeeringOperationError
+from pulumi_azure_peering.provider.ownership import LEDGER
+from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from tests.provider.provider_env import Engine, args, new_provider, vnet
+
+pytestmark = pytest.mark.emulator
+
+HUB_TO_PAYMENTS = f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
+
+
+@pytest.fixture
+def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for key, value in emulator.env().items():
+        monkeypatch.setenv(key, value)
+    VNET_CACHE.clear()
+    yield emulator
+    VNET_CACHE.clear()
+
+
+def new_run() -> None:
+    """The next `pulumi` command: a new provider process, with nothing cached or remembered."""
+    LEDGER.reset()
+    VNET_CACHE.clear()
+
+
+def writes(emu: Any, since: int) -> list[tuple[str, str]]:
+    return [
+        (r["method"], r["path"].rsplit("/", 1)[-1])
+        for r in emu.request_log(since=since)
+        if r["method"] in ("PUT", "DELETE") and "virtualNetworkPeerings" in r["path"]
+    ]
+
+
+def live(emu: Any, peering_id: str) -> dict[str, Any] | None:
+    response = emu.arm("GET", peering_id)
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_second_stack_cannot_take_or_delete_the_first_stacks_peering(emu: Any) -> None:
+    prod = Engine(new_provider())
+    prod.up("hub-to-payments", args("vnet-hub", "vnet-payments"))
+    new_run()
+    staging = Engine(new_provider())  # same program, same config, its own (empty) state
+    refused = staging.failures("hub-to-payments", args("vnet-hub", "vnet-payments"))
+    assert "already exists" in refused["name"] and "another stack" in refused["name"]
+    seq = emu.last_request_seq()
+    # its `up` is refused before any write, even with the preflight off (the create reads under the vnet's lock)
+    with pytest.raises(PeeringOperationError, match="already exists"):
+        staging.up("hub-to-payments", args("vnet-hub", "vnet-payments", preflight=False))
+    assert writes(emu, seq) == [] and staging.ids == {}
+    assert live(emu, HUB_TO_PAYMENTS) is not None
+    new_run()
+    assert prod.refresh("hub-to-payments") is not None
+
+
+def test_up_replace_deletes_then_recreates(emu: Any) -> None:
+    engine = Engine(new_provider())
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    new_run()
+    seq = emu.last_request_seq()
+    assert engine.replace("a", args("vnet-hub", "vnet-payments")) == "replace"
+    assert writes(emu, seq) == [("DELETE", "vnet-hub-to-vnet-payments"), ("PUT", "vnet-hub-to-vnet-payments")]
+    assert live(emu, HUB_TO_PAYMENTS) is not None and engine.ids["a"].lower() == HUB_TO_PAYMENTS.lower()
+
+
+def test_create_before_delete_on_the_same_id_is_refused_not_skipped(emu: Any) -> None:
+    """A program that sets delete_before_replace=False: `up --replace` would create first, on the id the old
+    peering still holds. The create refuses it, and nothing is deleted."""
+    engine = Engine(new_provider(), delete_before_replace=False)
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    new_run()
+    seq = emu.last_request_seq()
+    with pytest.raises(PeeringOperationError, match="already exists"):
+        engine.replace("a", args("vnet-hub", "vnet-payments"))
+    assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
+
+
+def test_two_resources_of_one_program_naming_one_peering(emu: Any) -> None:
+    engine = Engine(new_provider())
+    engine.check("first", args("vnet-hub", "vnet-payments"))
+    same_name = engine.failures("second", args("vnet-hub", "vnet-analytics", name="vnet-hub-to-vnet-payments"))
+    assert "'first' and 'second' both name peering 'vnet-hub-to-vnet-payments'" in same_name["name"]
+    same_link = engine.failures("third", args("vnet-hub", "vnet-payments", name="another-name"))
+    assert "'first' and 'third' both peer vnet 'vnet-hub' with 'vnet-payments'" in same_link["name"]
+    # a resource checked again (a replacement's second check, preview then up) is no conflict with itself
+    engine.check("first", args("vnet-hub", "vnet-payments"))
+
+
+def test_two_creates_of_one_peering_whose_ids_were_unknown_at_check(emu: Any) -> None:
+    """Ids unknown at preview: no check could compare them. At `up` both creates run at once on the provider's
+    threads; the read under the vnet's lock lets exactly one make the peering, and the other is refused naming it."""
+    provider = new_provider()
+    inputs = {name: {**args("vnet-hub", "vnet-payments", preflight=False), RESOURCE_NAME_KEY: name} for name in "ab"}
+    results: dict[str, Any] = {}
+
+    def create(name: str) -> None:
+        try:
+            results[name] = provider.create(inputs[name]).id
+        except PeeringOperationError as exc:
+            results[name] = exc
+
+    threads = [threading.Thread(target=create, args=(name,)) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    made = [n for n, r in results.items() if isinstance(r, str)]
+    refused = [r for r in results.values() if isinstance(r, PeeringOperationError)]
+    assert len(made) == 1 and len(refused) == 1, results
+    assert f"resource {made[0]!r} of this program created or adopted" in str(refused[0])
+    assert live(emu, HUB_TO_PAYMENTS) is not None
+
+
+def test_another_writer_between_the_read_and_the_put_keeps_its_peering(
+    emu: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes (two stacks' `up`) create one peering at the same moment: both read it absent. ARM answers
+    201 to the PUT that made it and 200 to the other, which is refused, not taken."""
+    provider = new_provider()
+    real_get = ArmClient.get_peering
+    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-payments")}}}
+
+    def get_then_another_writer(self: ArmClient, peering_id: str, **kwargs: Any) -> Any:
+        found = real_get(self, peering_id, **kwargs)
+        if found is None:  # the other stack's PUT lands right after this read
+            assert emu.arm("PUT", peering_id, json=body).status_code == 201
+            emu.finish_operations()
+        return found
+
+    monkeypatch.setattr(ArmClient, "get_peering", get_then_another_writer)
+    with pytest.raises(PeeringOperationError, match=r"created by another writer.*answered 200"):
+        provider.create({**args("vnet-hub", "vnet-payments", preflight=False), RESOURCE_NAME_KEY: "late"})
+    monkeypatch.setattr(ArmClient, "get_peering", real_get)
+    assert live(emu, HUB_TO_PAYMENTS) is not None  # the other writer's, still there
+    assert LEDGER.taker(HUB_TO_PAYMENTS) is None
+
+
+def test_rename_without_alias_with_adopt_the_old_delete_leaves_it(emu: Any) -> None:
+    """Renamed without an alias, the new resource adopting the pair: the old resource's delete must leave it,
+    in the same run and when the run was killed between the adopt and the delete and is resumed."""
+    engine = Engine(new_provider())
+    engine.up("old", args("vnet-hub", "vnet-payments"))
+    new_run()
+    engine.up("new", args("vnet-hub", "vnet-payments", adopt_existing=True))
+    seq = emu.last_request_seq()
+    engine.destroy("old")  # the engine deletes the resource the program no longer has
+    assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
+
+    # killed between the two: the next run checks "new" (its state holds the peering) before deleting "old"
+    new_run()
+    engine.up("old", args("vnet-hub", "vnet-payments", name="vnet-hub-to-vnet-payments", adopt_existing=True))
+    new_run()
+    assert engine.up("new", args("vnet-hub", "vnet-payments", adopt_existing=True)) == "same"
+    seq = emu.last_request_seq()
+    engine.destroy("old")
+    assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
+
+
+def test_a_replacement_deletes_only_its_own_peering(emu: Any) -> None:
+    """A resource renaming its peering replaces delete-first; the old peering is no conflict for its own
+    replacement, and the old name stays refused for any other resource of the run."""
+    engine = Engine(new_provider())
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    new_run()
+    seq = emu.last_request_seq()
+    assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
+    assert writes(emu, seq) == [("DELETE", "vnet-hub-to-vnet-payments"), ("PUT", "hub-payments")]
+    taken = engine.failures("b", args("vnet-hub", "vnet-payments"))
+    assert "'a' and 'b' both peer vnet 'vnet-hub' with 'vnet-payments'" in taken["name"]
