@@ -57,6 +57,15 @@ _BAD_GATEWAY_PAGE = (
     "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
     "<body><h1>502 Bad Gateway</h1><p>The server returned an invalid or incomplete response.</p></body></html>\n"
 )
+# What the ``html404`` fault answers: the 404 page of a gateway in front of ARM (Application Gateway's, as nginx
+# renders it), sent before the request reaches ARM: not a CloudError, so it says nothing about the resource.
+_GATEWAY_NOT_FOUND_PAGE = (
+    "<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n"
+    "<hr><center>Microsoft-Azure-Application-Gateway/v2</center>\n</body>\n</html>\n"
+)
+# Request faults answered by a gateway before ARM: the response carries none of ARM's headers (request ids, rate
+# limits). (``html`` keeps them, as it always has.)
+_BEFORE_ARM = frozenset({"html404"})
 
 
 def _truncate(response: Response) -> None:
@@ -361,6 +370,9 @@ class Emulator:
     def _faulted(self, fault: str | None) -> Response | None:
         if fault == "html":
             return Response(502, _BAD_GATEWAY_PAGE, content_type="text/html; charset=utf-8", code="BadGateway")
+        if fault == "html404":
+            # ``code`` names the fault in the request log only: no ARM code is sent
+            return Response(404, _GATEWAY_NOT_FOUND_PAGE, content_type="text/html", code="GatewayNotFound")
         try:
             if fault == "429":
                 raise errors.too_many_requests(self.faults.spec.retry_after, "Requests")
@@ -401,6 +413,9 @@ class Emulator:
         return {f"x-ms-ratelimit-remaining-subscription-{kind}": str(int(entry[1]))}
 
     def _arm(self, req: Request, fault: str | None) -> Response:
+        response = self._faulted(fault)
+        if response is not None and fault in _BEFORE_ARM:
+            return response  # a gateway's own page: none of ARM's headers
         request_id = ids.new_guid()
         headers = {
             "x-ms-request-id": request_id,
@@ -412,7 +427,6 @@ class Emulator:
             headers["x-ms-client-request-id"] = client_request_id
         subscription_id = req.segments[1].lower() if len(req.segments) > 1 else ""
         try:
-            response = self._faulted(fault)
             if response is None:
                 response = self._arm_inner(req, fault, subscription_id)
         except errors.ArmError as exc:

@@ -9,11 +9,12 @@ a response, before the request is processed), ``reset_after`` (process it, then 
 ``429``, ``409`` (AnotherOperationInProgress, as if another writer held the vnet), ``500``, ``503``, ``expire``
 (treat the bearer token as expired), ``slow`` (``p`` or ``p:seconds``, delay the response), ``html`` (a 502 HTML
 error page from a gateway in front of ARM, before processing), ``truncate`` (process the request, then answer with
-its JSON body cut in half). Operation faults (drawn when a write starts a long-running operation): ``lro_fail``
-(ends Failed), ``lro_hang`` (never ends), ``lro_slow`` (``p`` or ``p:seconds`` longer). Others: ``seed``,
-``retry_after`` (seconds sent with 429/503), ``max`` (stop after that many faults), ``match`` (comma-separated
-``METHOD:path-substring``, ``$`` at its end to match the path's end only; ``*`` for any method; default: every
-ARM request under /subscriptions).
+its JSON body cut in half), ``html404`` (a 404 HTML page from a gateway in front of ARM, before processing, without
+ARM's headers: a 404 that is not ARM's "does not exist"). Operation faults (drawn when a write starts a
+long-running operation): ``lro_fail`` (ends Failed), ``lro_hang`` (never ends), ``lro_slow`` (``p`` or
+``p:seconds`` longer). Others: ``seed``, ``retry_after`` (seconds sent with 429/503), ``max`` (stop after that
+many faults), ``match`` (comma-separated ``METHOD:path-substring``, ``$`` at its end to match the path's end only;
+``*`` for any method; default: every ARM request under /subscriptions).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from dataclasses import dataclass, field
 
 from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
 
-REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate")
+# drawn in this order from one random number: new kinds go last, so that a seeded plan of the others stays the same
+REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate", "html404")
 OPERATION_FAULTS = ("lro_fail", "lro_hang", "lro_slow")
 
 

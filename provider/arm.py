@@ -2,7 +2,8 @@
 
 Everything that talks HTTP goes through :meth:`ArmClient.request`, which applies :class:`RetryPolicy`:
 429, 5xx, connection errors, 409s and the transient ARM codes are retried with backoff (honouring Retry-After)
-until the attempts or the operation's deadline run out; validation errors are raised at once.
+until the attempts or the operation's deadline run out; validation errors are raised at once. Only ARM's own
+404 (a CloudError with a not-found code) means that a resource does not exist (:func:`error_from_response`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .errors import (
     ArmServerError,
     ArmThrottledError,
     MalformedResponseError,
+    NonArmNotFoundError,
     OperationFailedError,
     OperationTimeoutError,
     PeeringError,
@@ -294,11 +296,18 @@ def json_object(response: requests.Response, method: str) -> dict[str, Any]:
 
 
 def error_from_response(response: requests.Response, method: str) -> ArmError:
-    """The typed exception for an ARM error answer (a CloudError body, or whatever came back)."""
+    """The typed exception for an ARM error answer (a CloudError body, or whatever came back).
+
+    A 404 means "does not exist" (:class:`ArmNotFoundError`, which callers read as "gone") only when it is ARM's
+    own answer: a CloudError ``{"error": {"code": ...}}`` with one of :data:`ARM_NOT_FOUND_CODES`. A 404 without a
+    CloudError (a gateway's HTML page, an empty body, other JSON) is :class:`NonArmNotFoundError`, retried and then
+    raised; a CloudError with another code (InvalidResourceType...) a plain :class:`ArmError`.
+    """
     code: str | None = None
     message = ""
     target: str | None = None
     details: list[dict[str, Any]] | None = None
+    cloud_error = False
     try:
         payload = response.json()
     except ValueError:
@@ -315,9 +324,12 @@ def error_from_response(response: requests.Response, method: str) -> ArmError:
             )
         code, target, details = parsed.code, parsed.target, parsed.details
         message = parsed.message or ""
+        cloud_error = isinstance(error, dict) and bool(code)
+    if response.status_code == 404 and not cloud_error:
+        return _not_from_arm(response, method)
     if not message:
         message = describe_body(response) if response.content else (response.reason or "no message")
-    cls = error_class_for(response.status_code)
+    cls = error_class_for(response.status_code, code)
     return cls(
         status_code=response.status_code,
         code=code,
@@ -330,6 +342,53 @@ def error_from_response(response: requests.Response, method: str) -> ArmError:
         retry_after=retry_after_from(response.headers),
         challenge=response.headers.get("WWW-Authenticate"),
     )
+
+
+def _not_from_arm(response: requests.Response, method: str) -> NonArmNotFoundError:
+    """A 404 whose body is not ARM's CloudError: it proves nothing about the resource (see ARM_NOT_FOUND_CODES)."""
+    return NonArmNotFoundError(
+        status_code=response.status_code,
+        code=None,
+        message=(
+            f"{method} {urlsplit(response.url or '').path} was answered 404 with {describe_body(response)}, not "
+            "with ARM's JSON error (NotFound, ResourceNotFound): a 404 that did not come from ARM (a gateway or "
+            "proxy in front of it?); nothing was concluded from it, the resource may still exist"
+        ),
+        request_id=_request_id(response),
+        method=method,
+        url=response.url,
+        retry_after=retry_after_from(response.headers),
+    )
+
+
+@dataclass
+class WriteOutcome:
+    """What ARM answered to the attempts of one write: whether *this* writer created the resource.
+
+    ARM's CreateOrUpdate answers ``201`` when the PUT created the resource and ``200`` when it was already there.
+    An attempt that may have reached ARM without an answer seen here (the connection dropped, a 5xx) may have
+    created it too. Nothing else tells who made a peering: ARM keeps no author or creation time."""
+
+    statuses: list[int] = field(default_factory=list)
+    """The status of every answered attempt, in order."""
+    unanswered: int = 0
+    """Attempts that may have reached ARM, whose answer was lost."""
+
+    def note(self, status: int | None) -> None:
+        if status is None:
+            self.unanswered += 1
+        else:
+            self.statuses.append(status)
+
+    @property
+    def created(self) -> bool:
+        """This writer made the resource (an attempt answered 201), or may have (an attempt's answer was lost)."""
+        return 201 in self.statuses or self.unanswered > 0
+
+    @property
+    def found_existing(self) -> bool:
+        """The first attempt that can have reached ARM found the resource there already: another writer made it."""
+        return bool(self.statuses) and not self.created and self.statuses[0] == 200
 
 
 class ArmClient:
@@ -446,17 +505,26 @@ class ArmClient:
         path_or_url: str,
         *,
         deadline: Deadline | None = None,
+        outcome: WriteOutcome | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """:meth:`send` under the retry policy, bounded by ``deadline``. A write refused because a vnet is busy
         with another writer's operation (another process, another stack) waits until that vnet is free, then is
-        tried again at once (:meth:`_wait_until_free`), rather than after a blind backoff."""
+        tried again at once (:meth:`_wait_until_free`), rather than after a blind backoff. ``outcome`` collects
+        what each attempt was answered (:class:`WriteOutcome`)."""
         deadline = deadline or Deadline(self._default_timeout)
         what = f"{method} {urlsplit(self.url(path_or_url)).path}"
 
         def attempt() -> requests.Response:
             try:
-                return self._send_fresh(method, path_or_url, deadline, kwargs)
+                response = self._send_fresh(method, path_or_url, deadline, kwargs)
+                if outcome is not None:
+                    outcome.note(response.status_code)
+                return response
+            except (ArmConnectionError, ArmServerError):
+                if outcome is not None:
+                    outcome.note(None)  # it may have reached ARM
+                raise
             except ArmError as exc:
                 waitable = method != "GET" and exc.retry_after is None and is_busy(exc)
                 if waitable and self._wait_until_free(exc, deadline, kwargs.get("auxiliary_tenant_ids", ())):
@@ -593,7 +661,8 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         deadline: Deadline | None = None,
     ) -> dict[str, Any] | None:
-        """GET a resource; None when it does not exist."""
+        """GET a resource; None only when ARM says it does not exist (:class:`ArmNotFoundError`). A 404 that is
+        not ARM's (:class:`NonArmNotFoundError`) is raised like any other error: the caller keeps its state."""
         try:
             _, payload = self.request_json(
                 "GET",
@@ -725,8 +794,11 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         on_accepted: Callable[[], None] | None = None,
         on_settled: Callable[[], None] | None = None,
+        outcome: WriteOutcome | None = None,
     ) -> VirtualNetworkPeeringResource:
         """CreateOrUpdate, wait for the operation, and return the peering as ARM then has it.
+
+        ``outcome`` collects ARM's answers to the PUTs (201 created, 200 already there; :class:`WriteOutcome`).
 
         `on_accepted` runs once ARM has accepted the PUT, before the wait (the caller lets the remote vnet go);
         `on_settled` once the operation has ended, before the final read (the caller lets the local vnet go).
@@ -750,6 +822,7 @@ class ArmClient:
                 body=body,
                 auxiliary_tenant_ids=auxiliary_tenant_ids,
                 deadline=deadline,
+                outcome=outcome,
             )
             if on_accepted is not None:
                 on_accepted()
@@ -776,8 +849,9 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         on_accepted: Callable[[], None] | None = None,
     ) -> bool:
-        """Delete and wait. Returns False when the peering was already gone (which is success). `on_accepted` runs
-        once ARM has accepted the DELETE, before the wait."""
+        """Delete and wait. Returns False when the peering was already gone (which is success): a 204, or ARM's
+        own not-found (:class:`ArmNotFoundError`); a 404 that is not ARM's raises. `on_accepted` runs once ARM has
+        accepted the DELETE, before the wait."""
         name = parse_resource_id(peering_id).get("resource_name", peering_id)
         what = f"DELETE peering {name}"
 
@@ -834,7 +908,7 @@ class ArmClient:
         deadline: Deadline | None = None,
     ) -> list[dict[str, Any]]:
         path = _group_collection(subscription_id, resource_group, "virtualNetworkGateways")
-        try:
+        try:  # no resource group (ARM's ResourceGroupNotFound): no gateways; a 404 not from ARM raises
             return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
         except ArmNotFoundError:
             return []

@@ -21,6 +21,22 @@ TRANSIENT_ARM_CODES = frozenset(
     }
 )
 
+# The codes with which ARM itself says that a resource does not exist: the network RP's NotFound for a missing child
+# (a peering of an existing vnet), ARM's ResourceNotFound for a missing resource (the vnet), and the codes for a
+# missing parent. Only a 404 whose body is ARM's CloudError ({"error": {"code": ...}}) with one of these codes means
+# "gone" (ArmNotFoundError). Any other 404 (a gateway's or proxy's HTML page, an empty body, JSON of another shape)
+# says nothing about the resource: reading it as "gone" would drop a peering from the state on refresh, report a
+# delete done, or clear a pending create (DESIGN.md, "Ownership of a peering"). Codes per the reference notes.
+ARM_NOT_FOUND_CODES = frozenset(
+    {
+        "NotFound",
+        "ResourceNotFound",
+        "ResourceGroupNotFound",
+        "ParentResourceNotFound",
+        "SubscriptionNotFound",
+    }
+)
+
 _HINTS: Mapping[str, str] = {
     "VnetAddressSpacesOverlap": "give the two virtual networks address spaces that do not overlap",
     "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet": (
@@ -163,7 +179,8 @@ class ArmAuthorizationError(ArmError):
 
 
 class ArmNotFoundError(ArmError):
-    """404: the resource (or its parent) does not exist."""
+    """404 with ARM's own CloudError and one of :data:`ARM_NOT_FOUND_CODES`: the resource (or its parent) does not
+    exist. The only answer that says so (a 404 of any other shape is :class:`NonArmNotFoundError`)."""
 
 
 class ArmConflictError(ArmError):
@@ -192,6 +209,18 @@ class MalformedResponseError(ArmError):
         return True
 
 
+class NonArmNotFoundError(MalformedResponseError):
+    """A 404 that did not come from ARM: its body is not ARM's CloudError with a not-found code but an HTML page
+    (a gateway or proxy in front of ARM), an empty body or JSON of another shape. It says nothing about whether the
+    resource exists: never read as "gone" (the state is kept), retried like any malformed answer, then raised."""
+
+    def summary(self) -> str:
+        text = f"HTTP {self.status_code} not from ARM: {one_line(self.message)}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+
 class UntrustedEndpointError(ArmConnectionError):
     """ARM pointed us (an operation URL, a nextLink) at another origin: no credentials are sent there, and this
     is not retried."""
@@ -201,13 +230,17 @@ _BY_STATUS: Mapping[int, type[ArmError]] = {
     400: ArmValidationError,
     401: ArmAuthenticationError,
     403: ArmAuthorizationError,
-    404: ArmNotFoundError,
     409: ArmConflictError,
     429: ArmThrottledError,
 }
 
 
-def error_class_for(status_code: int) -> type[ArmError]:
+def error_class_for(status_code: int, code: str | None = None) -> type[ArmError]:
+    """The exception class for an error answer of ARM (a CloudError with ``code``). A 404 is
+    :class:`ArmNotFoundError` only with one of :data:`ARM_NOT_FOUND_CODES`; with another code it is a plain
+    :class:`ArmError` (ARM's answer, but not that the resource is missing)."""
+    if status_code == 404:
+        return ArmNotFoundError if code in ARM_NOT_FOUND_CODES else ArmError
     if status_code >= 500:
         return ArmServerError
     return _BY_STATUS.get(status_code, ArmError)

@@ -127,3 +127,24 @@ def test_request_log_has_no_headers_or_tokens(two: EmulatorProcess) -> None:
     assert entries[0]["path"] == vnet_id("a") and entries[0]["query"] == "api-version=2025-05-01"
     assert set(entries[0]) == {"seq", "time", "method", "path", "query", "status", "latency_ms", "code", "fault"}
     assert "s3cr3t" not in str(entries) and emu.token() not in str(emu.request_log())
+
+
+def test_html404_is_a_gateway_page_not_arms_not_found(two: EmulatorProcess) -> None:
+    emu = two
+    put_peering(emu, "a", "a-b", vnet_id("b"))
+    since = emu.last_request_seq()
+    emu.set_faults("html404=1;max=2;match=GET:virtualNetworkPeerings/a-b")
+    r = emu.arm("GET", peering_path("a", "a-b"))
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/html")
+    assert "<title>404 Not Found</title>" in r.text
+    # the gateway answered before ARM: no CloudError, none of ARM's headers
+    assert not any(name.lower().startswith("x-ms-") for name in r.headers)
+    # only the matched requests; what ARM itself answers is unchanged
+    assert emu.arm("GET", f"{vnet_id('a')}/virtualNetworkPeerings").status_code == 200
+    r = emu.arm("GET", peering_path("a", "a-missing"))
+    assert (r.status_code, error_code(r)) == (404, "NotFound")
+    assert emu.arm("GET", peering_path("a", "a-b")).status_code == 404  # the second fault of max=2
+    assert emu.arm("GET", peering_path("a", "a-b")).status_code == 200  # the peering was there all along
+    assert emu.faults()["injected"] == {"html404": 2}
+    log = [e for e in emu.request_log(since) if e["fault"] == "html404"]
+    assert [(e["status"], e["code"]) for e in log] == [(404, "GatewayNotFound")] * 2

@@ -41,6 +41,11 @@ def html(status: int, title: str) -> Answer:
     return Answer(status, page, content_type="text/html")
 
 
+def arm_not_found(code: str = "NotFound") -> Answer:
+    """ARM's own 404 (a CloudError with a not-found code): the only answer that says a resource does not exist."""
+    return Answer(404, {"error": {"code": code, "message": "The resource was not found.", "details": []}})
+
+
 @dataclass
 class Seen:
     method: str

@@ -19,6 +19,7 @@ from pulumi_azure_peering.provider.errors import (
     ArmServerError,
     ArmValidationError,
     MalformedResponseError,
+    NonArmNotFoundError,
     OperationTimeoutError,
     PeeringOperationError,
     UntrustedEndpointError,
@@ -26,7 +27,7 @@ from pulumi_azure_peering.provider.errors import (
 from pulumi_azure_peering.provider.models import PeeringSpec
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.reliability.arm_stub import Answer, ArmStub, arm_stub, html
+from tests.reliability.arm_stub import Answer, ArmStub, arm_not_found, arm_stub, html
 
 pytestmark = pytest.mark.reliability
 
@@ -157,7 +158,10 @@ def test_error_answers_of_any_shape_keep_their_status(stub: ArmStub) -> None:
         client(stub).get_peering(PID, deadline=Deadline(10))
     assert bad.value.status_code == 400 and "\n" not in str(bad.value)
 
-    stub.script("GET", PID, Answer(404, None))
+    stub.script("GET", PID, Answer(404, None))  # not ARM's "does not exist" (test_non_arm_not_found.py)
+    with pytest.raises(NonArmNotFoundError):
+        client(stub).get_peering(PID, deadline=Deadline(10))
+    stub.script("GET", PID, arm_not_found())
     assert client(stub).get_peering(PID, deadline=Deadline(10)) is None
 
 
@@ -219,7 +223,7 @@ def test_credentials_never_follow_an_operation_url_to_another_host(stub: ArmStub
 
 
 def test_create_through_the_provider_fails_in_one_line_and_records_nothing(stub: ArmStub) -> None:
-    stub.script("GET", PID, Answer(404, None), Answer(200, {**peering(), "id": f"{HUB}/virtualNetworkPeerings/x"}))
+    stub.script("GET", PID, arm_not_found(), Answer(200, {**peering(), "id": f"{HUB}/virtualNetworkPeerings/x"}))
     stub.script("PUT", PID, Answer(201, peering(), {"Azure-AsyncOperation": "{base}" + OP}))
     stub.script("GET", OP, Answer(200, {"status": "Succeeded"}))
     provider = VirtualNetworkPeeringProvider()
