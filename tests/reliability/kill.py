@@ -110,8 +110,8 @@ def run_and_kill(
 
 
 def new_runner(project: PulumiProject, where: Path) -> PulumiProject:
-    """The same project and backend as seen from another machine: an empty PULUMI_HOME (no plugins cache, no
-    create intents, nothing of the killed run)."""
+    """The same project and backend as seen from another machine: an empty PULUMI_HOME (no plugins cache,
+    nothing of the killed run)."""
     home = where / "fresh-pulumi-home"
     home.mkdir(parents=True)
     return PulumiProject(project.workdir, project.stack, {**project.env, "PULUMI_HOME": str(home)})

@@ -108,8 +108,8 @@ def test_killed_up_resumes_on_a_new_runner(
     runner.up("--refresh")
     converged(runner, emulator, expected)
     assert emulator.primary.client_secret not in runner.backend_files_text(), "a secret reached the state"
-    # the new runner's create intents (a same-machine convenience) were all dropped once the checkpoint had them
-    assert not list((Path(runner.env["PULUMI_HOME"]) / "azure-peering").rglob("*.json"))
+    # nothing of the provider's on the runner: every decision rested on the checkpoint and ARM
+    assert not (Path(runner.env["PULUMI_HOME"]) / "azure-peering").exists()
     row.survived = True
     row.seconds = time.monotonic() - started
 
@@ -247,12 +247,12 @@ def test_a_peering_someone_else_made_is_not_taken(
     assert cloud_peerings(emulator)[peering.lower()]["etag"] == foreign["etag"], "the foreign peering was written"
 
 
-def test_on_the_same_machine_intents_finish_the_creates_but_the_pending_creates_stay(
+def test_on_the_same_machine_the_resumed_up_decides_as_on_a_new_runner(
     hub_spoke: Callable[..., tuple[PulumiProject, set[str]]], emulator: Any, tmp_path: Path
 ) -> None:
-    """Without recovery, on the machine of the killed run: its create intents (provider/intents.py) let `up` take
-    the peerings over, but the engine carries the pending creates over to every later checkpoint (they "require
-    user intervention"), so every `up` warns until `azure-peering-recover` clears them."""
+    """On the machine of the killed run, with its PULUMI_HOME: nothing local lets `up` take the killed run's
+    peerings (docs/ownership.md). It refuses them at preview, naming azure-peering-recover, exactly as a fresh
+    runner does; after recovery it converges."""
     project, expected = hub_spoke(SPOKES, timeout=120)
     emulator.set_latency(LATENCY)
     run_and_kill(project, ["up", "--yes", "--skip-preview"], emulator, accepted_puts(3), tmp_path / "killed.log")
@@ -261,11 +261,15 @@ def test_on_the_same_machine_intents_finish_the_creates_but_the_pending_creates_
     creates = sum(op["type"] == "creating" for op in pending)
     assert creates
     project.run("cancel", "--yes")
-    up = project.up()
-    assert "pending operations from previous deployment" in up.output
-    assert_topology_complete(emulator, expected)
-    assert state_peerings(project)[1] == pending, "the pending creates outlive a successful up"
+    seq = emulator.last_request_seq()
+    up = project.up(check=False)
+    assert not up.ok and "already exists on" in up.output and "azure-peering-recover" in up.output, up.output
+    writes = [r for r in emulator.request_log(since=seq) if r["method"] in ("PUT", "DELETE")]
+    assert writes == [], "the refused up wrote to ARM"
+    assert not (Path(project.env["PULUMI_HOME"]) / "azure-peering").exists(), "the provider kept local files"
 
     result = recover(project)
-    assert result.ok and recovered_counts(result) == {"recorded": 0, "cleared": creates, "left": 0}, result.output
+    counts = recovered_counts(result)
+    assert result.ok and counts["left"] == 0 and counts["recorded"] + counts["cleared"] == creates, result.output
+    project.up()
     converged(project, emulator, expected)
