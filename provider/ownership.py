@@ -40,6 +40,16 @@ def _peering_words(peering_id: str) -> str:
         return f"peering {peering_id}"
 
 
+@dataclass(frozen=True)
+class Link:
+    """What one resource of the run declares for the peering from one vnet to another: who, and the two gateway
+    flags that the other direction's peering depends on (None while not known, at a preview)."""
+
+    resource: str
+    allow_gateway_transit: bool | None = False
+    use_remote_gateways: bool | None = False
+
+
 @dataclass
 class RunLedger:
     """What the resources of one engine run said about peerings, in the provider process that serves the run.
@@ -50,8 +60,8 @@ class RunLedger:
 
     _names: dict[str, str] = field(default_factory=dict)
     """peering id (lower-cased) -> the resource of this run whose new inputs name it"""
-    _links: dict[tuple[str, str], str] = field(default_factory=dict)
-    """(local vnet, remote vnet) (lower-cased) -> the resource whose new inputs link them"""
+    _links: dict[tuple[str, str], Link] = field(default_factory=dict)
+    """(local vnet, remote vnet) (lower-cased) -> the resource whose new inputs link them, and its gateway flags"""
     _replacing: dict[str, set[str]] = field(default_factory=dict)
     """resource -> ids of the peerings its replacement deletes first (they conflict with nothing it creates)"""
     _taken: dict[str, str] = field(default_factory=dict)
@@ -76,31 +86,70 @@ class RunLedger:
         remote_vnet: str,
         old_id: str | None,
         replaced: bool,
-    ) -> list[str]:
-        """Record what a resource's check says: the peering its new inputs name, the two vnets they link, and,
-        when it is being replaced, the peering its state holds (deleted first). Returns one problem line per other
-        resource of the run that names the same peering or links the same two vnets. A resource checked again (a
-        replacement's second check, preview then up in one process) is the same resource: it conflicts with
-        nothing of its own."""
+        allow_gateway_transit: bool | None = False,
+        use_remote_gateways: bool | None = False,
+    ) -> list[tuple[str, str]]:
+        """Record what a resource's check says: the peering its new inputs name, the two vnets they link with its
+        gateway flags, and, when it is being replaced, the peering its state holds (deleted first).
+
+        Returns ``(field, problem)`` pairs, each naming both resources: another resource of the run names the same
+        peering or links the same two vnets; or the two directions of one pair, both declared in this run, disagree
+        on gateway transit (one uses remote gateways, the other does not allow transit: ARM refuses the first with
+        ``RemotePeeringDoesNotAllowGatewayTransit``). Whichever of the two is checked second reports it. A resource
+        checked again (a replacement's second check, preview then up in one process) is the same resource: it
+        conflicts with nothing of its own."""
         key = new_id.lower()
         link = (local_vnet.lower(), remote_vnet.lower())
+        local_name, remote_name = _vnet_name(local_vnet), _vnet_name(remote_vnet)
         with self._lock:
             other = self._names.get(key)
             if other is not None and other != resource:
                 return [
-                    f"resources {other!r} and {resource!r} both name {_peering_words(new_id)}; ARM has one peering "
-                    "per name and vnet, and a peering belongs to one resource. Fix: give one of them another name, "
-                    "or remove one"
+                    (
+                        "name",
+                        f"resources {other!r} and {resource!r} both name {_peering_words(new_id)}; ARM has one "
+                        "peering per name and vnet, and a peering belongs to one resource. Fix: give one of them "
+                        "another name, or remove one",
+                    )
                 ]
-            other = self._links.get(link)
-            if other is not None and other != resource:
+            same = self._links.get(link)
+            if same is not None and same.resource != resource:
                 return [
-                    f"resources {other!r} and {resource!r} both peer vnet {_vnet_name(local_vnet)!r} with "
-                    f"{_vnet_name(remote_vnet)!r}; ARM allows one peering from a vnet to the same remote "
-                    "(AnotherPeeringAlreadyReferencesRemoteVnet). Fix: remove one of them"
+                    (
+                        "name",
+                        f"resources {same.resource!r} and {resource!r} both peer vnet {local_name!r} with "
+                        f"{remote_name!r}; ARM allows one peering from a vnet to the same remote "
+                        "(AnotherPeeringAlreadyReferencesRemoteVnet). Fix: remove one of them",
+                    )
                 ]
+            problems: list[tuple[str, str]] = []
+            reverse = self._links.get((link[1], link[0]))
+            if reverse is not None and reverse.resource != resource:
+                if use_remote_gateways is True and reverse.allow_gateway_transit is False:
+                    problems.append(
+                        (
+                            "use_remote_gateways",
+                            f"{resource!r} uses the gateway of vnet {remote_name!r}, but resource "
+                            f"{reverse.resource!r} of this program declares the peering back from {remote_name!r} "
+                            "without allow_gateway_transit; ARM refuses that (RemotePeeringDoesNotAllowGatewayTransit)."
+                            f" Fix: set allow_gateway_transit=True on {reverse.resource!r}, or "
+                            f"use_remote_gateways=False on {resource!r}",
+                        )
+                    )
+                if allow_gateway_transit is False and reverse.use_remote_gateways is True:
+                    problems.append(
+                        (
+                            "allow_gateway_transit",
+                            f"resource {reverse.resource!r} of this program uses the gateway of vnet "
+                            f"{local_name!r} through {resource!r}, which does not allow gateway transit; ARM refuses "
+                            f"that (RemotePeeringDoesNotAllowGatewayTransit). Fix: set allow_gateway_transit=True on "
+                            f"{resource!r}, or use_remote_gateways=False on {reverse.resource!r}",
+                        )
+                    )
+            if problems:
+                return problems
             self._names[key] = resource
-            self._links[link] = resource
+            self._links[link] = Link(resource, allow_gateway_transit, use_remote_gateways)
             if old_id is not None and replaced:
                 self._replacing.setdefault(resource, set()).add(old_id.lower())
             return []

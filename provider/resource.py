@@ -259,6 +259,15 @@ def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
     return facts is not None and all(p.name.lower() != spec.name.lower() for p in facts.peerings)
 
 
+def _vnet_of(spec: PeeringSpec) -> str:
+    return str(parse_resource_id(spec.virtual_network_id)["name"])
+
+
+def _known_flag(value: Any) -> bool | None:
+    """A flag input as the ledger compares it: None while not known (a preview), else its truth (unset is false)."""
+    return None if is_unknown(value) else bool(value)
+
+
 def _outputs(props: Mapping[str, Any], spec: PeeringSpec | None, live: VirtualNetworkPeeringResource) -> dict[str, Any]:
     """A resource's full outputs: the inputs, ARM's answer, and the resource's name (its delete, which sees only
     the outputs, needs it to tell whether another resource of the run now names the peering: ownership.py)."""
@@ -468,8 +477,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         creating = not old.get("virtual_network_id")
         if not failures:
             # Who names which peering in this run: whatever the preflight setting (provider/ownership.py)
-            for problem in self._claim(resource_name, old, inputs):
-                result.append(dyn.CheckFailure("name", problem))
+            for field_name, problem in self._claim(resource_name, old, inputs):
+                result.append(dyn.CheckFailure(field_name, problem))
         wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
         if result or not wanted or is_unknown(inputs) or is_unknown(news.get(PREFLIGHT_AFTER_KEY)):
             return dyn.CheckResult(inputs, result)
@@ -487,9 +496,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         return dyn.CheckResult(inputs, result)
 
     @staticmethod
-    def _claim(resource_name: str | None, old: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
+    def _claim(resource_name: str | None, old: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Record in the run's ledger the peering these checked inputs name (and the one the state holds, when it
-        is being replaced); the problems when another resource of the run names the same peering or link."""
+        is being replaced); ``(field, problem)`` when another resource of the run names the same peering or link,
+        or declares the other direction with gateway flags ARM would refuse together."""
         new_id = _peering_id_of(inputs)
         remote = inputs.get("remote_virtual_network_id")
         if resource_name is None or new_id is None or not isinstance(remote, str) or is_unknown(remote):
@@ -501,6 +511,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             remote_vnet=remote,
             old_id=_peering_id_of(old),
             replaced=bool(_peering_id_of(old)) and bool(_replaced_fields(old, inputs)),
+            allow_gateway_transit=_known_flag(inputs.get("allow_gateway_transit")),
+            use_remote_gateways=_known_flag(inputs.get("use_remote_gateways")),
         )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
@@ -629,7 +641,23 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if current[0].expired:
                 return False
             if _waits_for_sibling(exc):
-                return not grace.expired
+                if grace.expired:
+                    return False
+                assert isinstance(exc, ArmError)
+                progress.waiting(
+                    f"peering {spec.name!r} of vnet {_vnet_of(spec)!r}",
+                    str(exc.code),
+                    f"ARM refuses it ({exc.code}) until the peering back from vnet "
+                    f"{parse_resource_id(spec.remote_virtual_network_id)['name']!r} "
+                    + (
+                        "allows gateway transit"
+                        if exc.code == "RemotePeeringDoesNotAllowGatewayTransit"
+                        else "is re-established"
+                    )
+                    + f", which another resource of this run is usually about to do; retrying for up to "
+                    f"{RECONNECT_GRACE_SECONDS:.0f}s",
+                )
+                return True
             return False
 
         retrying = tenacity.Retrying(

@@ -188,3 +188,24 @@ def test_a_replacement_deletes_only_its_own_peering(emu: Any) -> None:
     assert writes(emu, seq) == [("DELETE", "vnet-hub-to-vnet-payments"), ("PUT", "hub-payments")]
     taken = engine.failures("b", args("vnet-hub", "vnet-payments"))
     assert "'a' and 'b' both peer vnet 'vnet-hub' with 'vnet-payments'" in taken["name"]
+
+
+@pytest.mark.parametrize("spoke_first", [True, False], ids=["spoke-side-first", "hub-side-first"])
+def test_a_pair_declared_in_one_program_with_transit_on_one_side_only(emu: Any, spoke_first: bool) -> None:
+    """The spoke side uses the hub's gateway, the hub side (same program) does not allow transit: ARM would refuse
+    the spoke side at `up` (RemotePeeringDoesNotAllowGatewayTransit, after a minute of retries). Whichever side is
+    checked second fails the preview, naming both resources; nothing is written."""
+    engine = Engine(new_provider())
+    seq = emu.last_request_seq()
+    spoke = ("spoke-side", args("vnet-analytics", "vnet-hub", use_remote_gateways=True))
+    hub = ("hub-side", args("vnet-hub", "vnet-analytics"))
+    first, second = (spoke, hub) if spoke_first else (hub, spoke)
+    engine.check(*first)
+    failures = engine.failures(*second)
+    field = "allow_gateway_transit" if spoke_first else "use_remote_gateways"
+    assert "RemotePeeringDoesNotAllowGatewayTransit" in failures[field], failures
+    assert "'spoke-side'" in failures[field] and "'hub-side'" in failures[field]
+    assert writes(emu, seq) == []
+    new_run()  # with transit on the hub side, the same pair passes
+    engine.check("hub-side", args("vnet-hub", "vnet-analytics", allow_gateway_transit=True))
+    engine.check(*spoke)
