@@ -63,7 +63,7 @@ from pulumi_azure_peering.provider.resource import (
     arm_differences,
 )
 from pulumi_azure_peering.provider.settings import resolve_settings
-from pulumi_azure_peering.provider.validation import normalise
+from pulumi_azure_peering.provider.validation import MAX_TIMEOUT_SECONDS, normalise
 
 log = logging.getLogger("azure-peering.plugin")
 T = TypeVar("T")
@@ -123,8 +123,18 @@ def _secrets(*maps: Mapping[str, PropertyValue]) -> frozenset[str]:
 
 
 def _with_timeout(props: dict[str, Any], operation: str, seconds: float) -> dict[str, Any]:
-    """The core's ``timeouts`` with the engine's customTimeouts for ``operation`` in it, when one was set."""
+    """The core's ``timeouts`` with the engine's customTimeouts for ``operation`` in it, when one was set.
+
+    The core takes at most MAX_TIMEOUT_SECONDS (24 h) per operation. The engine sends customTimeouts only with the
+    operation itself, never to ``check``, so a longer one cannot be refused at preview; it is clamped (said on the
+    console), rather than failing the write with an error about ``timeouts``, an input the user never set."""
     if seconds and seconds > 0:
+        if seconds > MAX_TIMEOUT_SECONDS:
+            progress.say(
+                f"customTimeouts.{operation} = {seconds:g}s is longer than the {MAX_TIMEOUT_SECONDS:g}s a peering "
+                f"operation may take here: {MAX_TIMEOUT_SECONDS:g}s is used"
+            )
+            seconds = MAX_TIMEOUT_SECONDS
         timeouts = props.get("timeouts")
         props = dict(props)
         props["timeouts"] = {**(timeouts if isinstance(timeouts, Mapping) else {}), operation: float(seconds)}

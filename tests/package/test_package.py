@@ -138,9 +138,9 @@ def test_import_of_a_peering_made_out_of_band_then_no_change_preview(tmp_path: P
 
 def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -> None:
     """customTimeouts reach the plugin (never a dynamic provider): a create that outlives its timeout fails, and
-    the error says which timeout ran out."""
+    the error says which timeout ran out; the create deletes what it started (docs/ownership.md)."""
     emulator.seed(DEMO_SEED)
-    emulator.set_latency(30)
+    emulator.set_latency(8)
     resources = {
         "slow": {
             "type": PEERING,
@@ -157,6 +157,9 @@ def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -
     assert "customTimeouts.create = 3s ran out" in failed.output, failed.output
     assert "create peering 'slow'" in failed.output, failed.output
     assert "Unexpected" not in failed.output and 'File "' not in failed.output, failed.output  # one line, no traceback
+    assert "deleted again" in failed.output, failed.output
+    gone = emulator.arm("GET", f"{demo_vnet('vnet-hub')}/virtualNetworkPeerings/slow")
+    assert gone.status_code == 404, gone.text
 
 
 def test_more_than_four_writes_are_in_flight_at_once(tmp_path: Path, emulator: Any) -> None:

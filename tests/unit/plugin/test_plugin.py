@@ -28,7 +28,7 @@ from pulumi_azure_peering.plugin.provider import (
 )
 from pulumi_azure_peering.plugin.schema import SCHEMA_FILE, build_schema, schema_text
 from pulumi_azure_peering.provider.resource import OUTPUT_ONLY
-from pulumi_azure_peering.provider.validation import KNOWN_INPUTS
+from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, MAX_TIMEOUT_SECONDS
 from tests.provider.provider_env import vnet
 
 pytestmark = pytest.mark.unit
@@ -86,6 +86,23 @@ def test_custom_timeout_overrides_the_input_for_its_operation_only() -> None:
     props = {"timeouts": {"create": 1800.0, "update": 900.0}}
     assert _with_timeout(props, "create", 3.0)["timeouts"] == {"create": 3.0, "update": 900.0}
     assert _with_timeout(props, "create", 0.0) is props
+
+
+def test_a_custom_timeout_over_a_day_is_clamped_not_an_error_about_timeouts() -> None:
+    """customTimeouts never reach check, so a 48 h one cannot be refused at preview: the write uses the core's
+    longest allowed timeout instead of failing on `timeouts`, an input the user never set."""
+    from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+
+    props = {
+        "virtual_network_id": vnet("vnet-hub"),
+        "remote_virtual_network_id": vnet("vnet-payments"),
+        "name": "p",
+        "timeouts": {"create": 1800.0},
+    }
+    clamped = _with_timeout(props, "create", 48 * 3600.0)
+    assert clamped["timeouts"]["create"] == MAX_TIMEOUT_SECONDS
+    spec = VirtualNetworkPeeringProvider()._spec(clamped)  # what create validates first: no failure on `timeouts`
+    assert spec.timeouts.create == MAX_TIMEOUT_SECONDS
 
 
 def test_imported_inputs_are_identity_and_non_default_flags() -> None:
