@@ -1,8 +1,10 @@
 """Inputs of the hub-and-spoke planner: what the user asks for and what ARM already holds.
 
-Everything here is plain data (frozen dataclasses) plus the rules for ARM ids and names that the planner needs.
-Nothing in this module talks to Azure or imports Pulumi: the component resolves its Pulumi inputs into these types,
-looks the vnets up in ARM (``VnetFacts``) and hands both to :func:`pulumi_azure_peering.components.plan.plan_hub_spoke`.
+Everything here is plain data (frozen dataclasses) plus the rules for ARM ids and names that the planner needs;
+the rules for vnet ids, peering and subnet names are :mod:`pulumi_azure_peering.provider.ids`, which the standalone
+peering's check applies too, so that both refuse the same ids in the same words. Nothing in this module talks to
+Azure or imports Pulumi: the component resolves its Pulumi inputs into these types, looks the vnets up in ARM
+(``VnetFacts``) and hands both to :func:`pulumi_azure_peering.components.plan.plan_hub_spoke`.
 
 Constructing these types never fails on bad *values* (a malformed id, an unknown link kind): the planner reports
 every such problem at once as a :class:`pulumi_azure_peering.components.plan.PlanError` naming the spoke, the field and
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id, resource_id
+from pulumi_azure_peering.provider import ids
 
 __all__ = [
     "MAX_AUXILIARY_TENANTS",
@@ -224,12 +226,6 @@ class VnetFacts:
 
 # --- ARM ids and names ---------------------------------------------------------------------------------------
 
-_GUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-# Resource group: 1-90 of letters (any script), digits, '_', '-', '.', '(', ')'; not ending with '.'.
-_RESOURCE_GROUP_RE: Final = re.compile(r"[-\w.()]{0,89}[-\w()]")
-# Vnet, subnet and peering names share ARM's network naming rule; lengths differ.
-_VNET_NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]")
-_NETWORK_CHILD_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?")
 # Spoke names end up in Pulumi resource names and in default ARM peering names; '.' is kept out of them because
 # the planner uses it to separate the parts of resource keys.
 _SPOKE_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?")
@@ -237,13 +233,13 @@ _SPOKE_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9
 
 def is_valid_guid(value: object) -> bool:
     """A tenant or subscription id in the 8-4-4-4-12 hex form."""
-    return isinstance(value, str) and _GUID_RE.fullmatch(value) is not None
+    return ids.is_guid(value)
 
 
 def is_valid_peering_name(value: object) -> bool:
     """ARM's rule for peering names: 1-80 letters, digits, ``_``, ``.``, ``-``; starts with a letter or digit and
     ends with a letter, digit or ``_``."""
-    return isinstance(value, str) and _NETWORK_CHILD_NAME_RE.fullmatch(value) is not None
+    return ids.is_valid_network_child_name(value)
 
 
 def is_valid_subnet_name(value: object) -> bool:
@@ -275,7 +271,8 @@ class VnetRef:
 def parse_vnet_id(raw: object) -> VnetRef:
     """Validate an ARM virtual network id and return it in canonical form.
 
-    Raises ``ValueError`` whose message says what is wrong (for use in a plan error).
+    Raises ``ValueError`` whose message says what is wrong (for use in a plan error). The rules and the words are
+    those of :mod:`pulumi_azure_peering.provider.ids`, which the standalone peering's check applies too.
     """
     if not isinstance(raw, str):
         raise ValueError(f"expected a string, got {type(raw).__name__}")
@@ -284,46 +281,13 @@ def parse_vnet_id(raw: object) -> VnetRef:
 
 @functools.lru_cache(maxsize=8192)
 def _parse_vnet_id(raw: str) -> VnetRef:
-    # Cached: planning compares every planned peering with every existing peering of its vnets, and parsing an id
-    # with azure-mgmt-core costs tens of microseconds (12 s for a 500-spoke hub uncached). ValueError is not cached
-    # by lru_cache, so a bad id is re-parsed each time, which is rare.
-    if raw != raw.strip() or not raw:
-        raise ValueError("it is empty or has leading/trailing whitespace")
-    if not is_valid_resource_id(raw):
-        raise ValueError("it is not a well-formed ARM resource id")
-    parts = parse_resource_id(raw)
-    namespace = str(parts.get("namespace", ""))
-    kind = str(parts.get("type", ""))
-    if (
-        namespace.lower() != "microsoft.network"
-        or kind.lower() != "virtualnetworks"
-        or parts.get("children")
-        or "resource_group" not in parts
-    ):
-        raise ValueError(
-            "it is not a virtual network id (expected /subscriptions/{subscriptionId}/resourceGroups/{rg}"
-            "/providers/Microsoft.Network/virtualNetworks/{name})"
-        )
-    subscription = str(parts["subscription"])
-    group = str(parts["resource_group"])
-    name = str(parts["name"])
-    if not is_valid_guid(subscription):
-        raise ValueError(f"subscription {subscription!r} is not a GUID")
-    if _RESOURCE_GROUP_RE.fullmatch(group) is None:
-        raise ValueError(f"resource group name {group!r} is not valid")
-    if _VNET_NAME_RE.fullmatch(name) is None:
-        raise ValueError(
-            f"virtual network name {name!r} is not valid (2-64 letters, digits, '_', '.', '-'; "
-            "starting with a letter or digit, ending with a letter, digit or '_')"
-        )
-    canonical = resource_id(
-        subscription=subscription.lower(),
-        resource_group=group,
-        namespace="Microsoft.Network",
-        type="virtualNetworks",
-        name=name,
+    # Cached: planning compares every planned peering with every existing peering of its vnets (12 s for a
+    # 500-spoke hub uncached). ValueError is not cached by lru_cache, so a bad id is re-parsed each time, which is
+    # rare.
+    parts = ids.parse_vnet_id(raw)
+    return VnetRef(
+        id=parts.id, subscription_id=parts.subscription_id, resource_group=parts.resource_group, name=parts.name
     )
-    return VnetRef(id=canonical, subscription_id=subscription.lower(), resource_group=group, name=name)
 
 
 def vnet_key(raw: object) -> str | None:

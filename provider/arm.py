@@ -46,6 +46,7 @@ from .errors import (
     hint_for,
     one_line,
 )
+from .ids import quote_path
 from .models import (
     LRO_SUCCEEDED,
     LRO_TERMINAL_FAILURES,
@@ -426,9 +427,12 @@ class ArmClient:
     # -- HTTP ------------------------------------------------------------------------------------------------
 
     def url(self, path_or_url: str) -> str:
+        """An absolute URL (ARM's own: nextLink, operation and Location URLs) as it is; a path (an ARM id, a
+        collection) on the ARM endpoint with every segment percent-encoded (:func:`.ids.quote_path`), so that no
+        value in an id can add a query (``?api-version=...``) or cut the path at a fragment (``#``)."""
         if path_or_url.startswith(("https://", "http://")):
             return path_or_url
-        return f"{self.settings.arm_endpoint}/{path_or_url.lstrip('/')}"
+        return f"{self.settings.arm_endpoint}/{quote_path(path_or_url.lstrip('/'))}"
 
     def _check_origin(self, url: str) -> None:
         # bearer tokens only ever go to the configured ARM endpoint (an LRO URL could point anywhere)

@@ -7,21 +7,17 @@ will only have once it is created). A check that needs such a value is skipped; 
 from __future__ import annotations
 
 import ipaddress
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN as WIRE_UNKNOWN
 
+from . import ids
 from .models import DEFAULT_TIMEOUT_SECONDS, same_id
 
-# Peering and subnet names: 1-80 characters of letters, digits, '_', '.', '-'; start with a letter or digit;
-# end with a letter, digit or '_'.
-_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$")
 MAX_SUBNETS_PER_SIDE = 200
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
 SYNC_POLICIES = ("auto", "always", "never")
@@ -83,34 +79,23 @@ def is_unknown(value: Any) -> bool:
 
 
 def vnet_id_problem(value: Any) -> str | None:
-    """Why ``value`` is not the ARM id of a virtual network, or None when it is one."""
-    if not isinstance(value, str) or not value.strip():
-        return "must be the ARM id of a virtual network"
-    if not is_valid_resource_id(value):
-        return (
-            f"{value!r} is not an ARM resource id; expected "
-            "/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>"
-        )
-    parts = parse_resource_id(value)
-    if (
-        str(parts.get("namespace", "")).lower() != "microsoft.network"
-        or str(parts.get("type", "")).lower() != "virtualnetworks"
-        or parts.get("children")
-    ):
-        return (
-            f"{value!r} is not a virtual network id (expected .../providers/Microsoft.Network/virtualNetworks/<name>)"
-        )
-    try:
-        uuid.UUID(str(parts["subscription"]))
-    except ValueError:
-        return f"{value!r} has subscription {parts['subscription']!r}, which is not a GUID"
-    return None
+    """Why ``value`` is not the ARM id of a virtual network, or None when it is one (the rules and the reason are
+    those of :mod:`.ids`, which the hub-and-spoke planner applies too)."""
+    if not isinstance(value, str):
+        return f"must be the ARM id of a virtual network ({ids.VNET_ID_FORM}), not {type(value).__name__}"
+    reason = ids.vnet_id_problem(value)
+    if reason is None:
+        return None
+    return (
+        f"{ids.quote_value(value)} is not an ARM resource id of a virtual network: {reason}. "
+        "Fix: pass the vnet's id as ARM gives it (e.g. vnet.id)"
+    )
 
 
 def name_problem(value: Any, what: str) -> str | None:
-    if not isinstance(value, str) or not _NAME_RE.fullmatch(value):  # match() with $ lets "x\n" through
+    if not ids.is_valid_network_child_name(value):
         return (
-            f"{value!r} is not a valid {what} name: 1-80 letters, digits, '_', '.' or '-', "
+            f"{ids.quote_value(value)} is not a valid {what} name: 1-80 letters, digits, '_', '.' or '-', "
             "starting with a letter or digit and ending with a letter, digit or '_'"
         )
     return None
@@ -128,9 +113,13 @@ def cidr_problems(values: Any, field: str) -> list[Failure]:
         except ValueError as exc:
             try:
                 suggestion = ipaddress.ip_network(str(value), strict=False)
-                failures.append(Failure(field, f"{value!r} has host bits set; did you mean {suggestion}?"))
+                failures.append(
+                    Failure(field, f"{ids.quote_value(value)} has host bits set; did you mean {suggestion}?")
+                )
             except ValueError:
-                failures.append(Failure(field, f"{value!r} is not a CIDR prefix ({exc})"))
+                failures.append(
+                    Failure(field, f"{ids.quote_value(value)} is not a CIDR prefix ({ids.quote_value(str(exc))})")
+                )
     return failures
 
 
@@ -168,11 +157,13 @@ def timeout_problems(value: Any) -> list[Failure]:
     failures: list[Failure] = []
     for key, seconds in value.items():
         if key not in ("create", "update", "delete"):
-            failures.append(Failure("timeouts", f"unknown timeout {key!r}; use create, update or delete"))
+            failures.append(
+                Failure("timeouts", f"unknown timeout {ids.quote_value(key)}; use create, update or delete")
+            )
         elif is_unknown(seconds) or seconds is None:
             continue
         elif isinstance(seconds, bool) or not isinstance(seconds, int | float):
-            failures.append(Failure("timeouts", f"{key} must be a number of seconds, not {seconds!r}"))
+            failures.append(Failure("timeouts", f"{key} must be a number of seconds, not {ids.quote_value(seconds)}"))
         elif not 0 < float(seconds) <= MAX_TIMEOUT_SECONDS:
             failures.append(Failure("timeouts", f"{key} must be between 0 and {int(MAX_TIMEOUT_SECONDS)} seconds"))
     return failures
@@ -207,7 +198,7 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
 
     for key in sorted(set(inputs) - KNOWN_INPUTS):
         if not key.startswith("__") and inputs.get(key) is not None:
-            failures.append(Failure(key, f"unknown input {key!r}"))
+            failures.append(Failure(key, f"unknown input {ids.quote_value(key)}"))
 
     for key in ("virtual_network_id", "remote_virtual_network_id"):
         if known(key):
@@ -221,11 +212,12 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
 
     for key in BOOL_DEFAULTS:
         if known(key) and not isinstance(inputs.get(key), bool):
-            failures.append(Failure(key, f"must be true or false, not {inputs.get(key)!r}"))
+            failures.append(Failure(key, f"must be true or false, not {ids.quote_value(inputs.get(key))}"))
 
     local, remote = inputs.get("virtual_network_id"), inputs.get("remote_virtual_network_id")
     both_known = known("virtual_network_id") and known("remote_virtual_network_id")
-    if both_known and isinstance(local, str) and isinstance(remote, str) and same_id(local, remote):
+    both_valid = both_known and vnet_id_problem(local) is None and vnet_id_problem(remote) is None
+    if both_valid and same_id(local, remote):
         failures.append(Failure("remote_virtual_network_id", "a virtual network cannot be peered with itself"))
 
     if inputs.get("use_remote_gateways") is True and inputs.get("allow_gateway_transit") is True:
@@ -277,7 +269,9 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
                 try:
                     uuid.UUID(str(tenant))
                 except ValueError:
-                    failures.append(Failure("auxiliary_tenant_ids", f"{tenant!r} is not a tenant id (a GUID)"))
+                    failures.append(
+                        Failure("auxiliary_tenant_ids", f"{ids.quote_value(tenant)} is not a tenant id (a GUID)")
+                    )
 
     for key in ("virtual_network_id", "name", "remote_virtual_network_id"):
         if inputs.get(key) is None:
