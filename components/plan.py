@@ -1096,6 +1096,11 @@ class _Planner:
             same = e.name.lower() == planned_name
             if same:
                 continue
+            if _is_vnet(e.remote_vnet_id) and parse_vnet_id(e.remote_vnet_id).key == self.hub.key:
+                # Another peering of the same pair (this spoke's own peering under its previous name, replaced
+                # delete-first): ARM keeps one link between two vnets, so it goes before the planned one exists,
+                # gateway and all. Someone else's is AnotherPeeringToSameVnet, refused by the peering's own check.
+                continue
             other_hub = e.remote_vnet_id.rstrip("/").rsplit("/", 1)[-1]
             flag = _field(s.name, "use_hub_gateway")
             self.c.error(

@@ -118,7 +118,8 @@ def already_exists_message(peering: str, vnet: str) -> str:
     (a `dev` and a `prod` stack of one project, on one runner, name the same peerings when their config points
     at the same vnets). For a renamed resource the advice is an alias, never adopt_existing (the old resource's
     delete would remove what was just adopted); for a killed run, `azure-peering-recover`, which records the
-    peering from the checkpoint (provider/recovery.py)."""
+    peering from the checkpoint (provider/recovery.py). `pulumi up --replace` lands here too: the engine checks a
+    replacement target without its old inputs, so its own peering looks like another stack's (docs/ownership.md)."""
     return (
         f"peering {peering} already exists on {vnet}, and this stack's state does not hold it. If a resource of "
         "this stack manages it under an earlier name (you renamed the resource or changed a spoke's key), tell "
@@ -126,8 +127,11 @@ def already_exists_message(peering: str, vnet: str) -> str:
         "resource name>')]), or for a HubSpokePeering spoke SpokeArgs(previous_keys=['<old key>']). If another "
         "stack (of this project or another) manages it, this stack must name its own peerings or vnets: point its "
         "config at its own vnets, or give its peerings other names. If a `pulumi up` of this stack was interrupted "
-        "while creating it (the warning about pending operations above), run `azure-peering-recover` first. Only "
-        "if it was made outside Pulumi, set adopt_existing=true to manage it from this stack"
+        "while creating it (the warning about pending operations above), run `azure-peering-recover` first. If "
+        "this is `pulumi up --replace` of the resource that holds it: Pulumi checks a replacement target as a new "
+        "resource, which cannot be told from another stack's, so it is refused; re-create the peering with `pulumi "
+        "destroy --target <urn>` and then `pulumi up`. Only if it was made outside Pulumi, set adopt_existing=true "
+        "to manage it from this stack"
     )
 
 

@@ -601,11 +601,15 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                         return written
                     except ArmError as exc:
                         # Re-arming writes the remote vnet's peering: it must still hold that vnet's lock.
-                        if exc.code != "RemotePeeringIsDisconnected" or not self._rearm_reverse(
-                            client, spec, deadline, aux
-                        ):
+                        if exc.code != "RemotePeeringIsDisconnected":
                             raise
-                        return put(locks, deadline)  # two peerings written: both vnets are read again
+                        rearmed = self._rearm_reverse(client, spec, deadline, aux)
+                        if rearmed is None:
+                            raise
+                        again = put(locks, deadline)  # two peerings written: both vnets are read again
+                        if rearmed:  # re-armed without its gateway: give it back now that this side exists
+                            self._restore_reverse_gateway(client, spec, again, rearmed, aux)
+                        return again
                 finally:
                     if written is not None:  # what changed is known: the cached facts need no new read
                         VNET_CACHE.learn(client.settings.fingerprint(), written.to_wire())
@@ -680,28 +684,76 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 "`pulumi up` again once it has, or raise timeouts.create"
             ) from exc
 
-    def _rearm_reverse(self, client: ArmClient, spec: PeeringSpec, deadline: Deadline, aux: list[str]) -> bool:
+    def _rearm_reverse(self, client: ArmClient, spec: PeeringSpec, deadline: Deadline, aux: list[str]) -> str | None:
         """Bring the remote vnet's Disconnected peering back to this vnet to Initiated, as ARM's error asks, by
-        writing it again with its own current properties (nothing about it changes). Returns whether it did.
+        writing it again with its own current properties (nothing about it changes). Returns the name of the
+        peering it re-armed *without* ``useRemoteGateways`` (see below), "" when it re-armed it as it was, None when
+        there was none to re-arm.
 
         This is what makes replacing one half of a Connected pair work: deleting the old half disconnects the
-        other, and ARM refuses the new half until the other is re-armed. The caller holds both vnets' locks.
+        other, and ARM refuses the new half until the other is re-armed. A reverse that uses this vnet's gateway
+        cannot be re-armed as it was while this side does not exist yet (ARM: RemotePeeringDoesNotAllowGatewayTransit),
+        so it is re-armed without useRemoteGateways, and the caller gives it back once this side allows transit
+        (:meth:`_restore_reverse_gateway`): the reverse ends as it was. The caller holds both vnets' locks.
         """
-        return self._rewrite_reverse(
-            client,
-            spec,
-            deadline,
-            aux,
-            wanted=lambda props: props.peering_state == PeeringState.DISCONNECTED.value,
-            sync=False,
-            why="re-arming the Disconnected reverse peering",
-        )
+        disconnected: Callable[[Any], bool] = lambda props: props.peering_state == PeeringState.DISCONNECTED.value  # noqa: E731
+        try:
+            found = self._rewrite_reverse(
+                client, spec, deadline, aux, wanted=disconnected, sync=False, why="re-arming the Disconnected reverse"
+            )
+            return "" if found is not None else None
+        except ArmError as exc:
+            if exc.code != "RemotePeeringDoesNotAllowGatewayTransit":
+                raise
+
+            def without_gateway(props: PeeringWriteProperties) -> None:
+                props.use_remote_gateways = False
+
+            return self._rewrite_reverse(
+                client,
+                spec,
+                deadline,
+                aux,
+                wanted=lambda props: disconnected(props) and bool(props.use_remote_gateways),
+                sync=False,
+                why="re-arming the Disconnected reverse without useRemoteGateways (this side does not exist yet)",
+                change=without_gateway,
+            )
+
+    def _restore_reverse_gateway(
+        self, client: ArmClient, spec: PeeringSpec, written: VirtualNetworkPeeringResource, name: str, aux: list[str]
+    ) -> None:
+        """Give the reverse peering re-armed without useRemoteGateways its gateway back, now that this side exists;
+        said on the console when this side does not allow transit (then its owner's next `up` gives it back)."""
+        if not written.properties.allow_gateway_transit:
+            progress.say(
+                f"peering {name!r} of vnet {parse_resource_id(spec.remote_virtual_network_id)['name']!r} was re-armed "
+                f"without use_remote_gateways: {spec.name!r} does not allow gateway transit"
+            )
+            return
+        deadline = Deadline(CLEANUP_SECONDS)
+
+        def with_gateway(props: PeeringWriteProperties) -> None:
+            props.use_remote_gateways = True
+
+        with vnet_write_lock([spec.remote_virtual_network_id, spec.virtual_network_id], deadline):
+            self._rewrite_reverse(
+                client,
+                spec,
+                deadline,
+                aux,
+                wanted=lambda _props: True,
+                sync=False,
+                why="giving the re-armed reverse its useRemoteGateways back",
+                change=with_gateway,
+                only=name,
+            )
 
     def _sync_reverse(self, client: ArmClient, spec: PeeringSpec, deadline: Deadline, aux: list[str]) -> bool:
         """This side reads RemoteNotInSync after the remote vnet's address space changed: only a sync of the
         reverse peering (the remote vnet's, which still has the old space) clears it, for both sides. Write that
         peering again with its own current properties and syncRemoteAddressSpace=true. Returns whether it did."""
-        return self._rewrite_reverse(
+        synced = self._rewrite_reverse(
             client,
             spec,
             deadline,
@@ -710,6 +762,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             sync=True,
             why="syncing the reverse peering with the resized vnet",
         )
+        return synced is not None
 
     def _rewrite_reverse(
         self,
@@ -721,26 +774,33 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         wanted: Callable[[Any], bool],
         sync: bool,
         why: str,
-    ) -> bool:
+        change: Callable[[PeeringWriteProperties], None] | None = None,
+        only: str | None = None,
+    ) -> str | None:
+        """Write the remote vnet's peering back to this vnet (the first one ``wanted`` accepts; named ``only``, when
+        given) again with its own current properties, after ``change`` if any. Returns its name, None if none."""
         for item in client.list_peerings(spec.remote_virtual_network_id, auxiliary_tenant_ids=aux, deadline=deadline):
             remote = item.properties.remote_virtual_network
             if (
                 item.id is None
                 or remote is None
                 or not same_id(remote.id, spec.virtual_network_id)
-                or not wanted(item.properties)
+                or (only is not None and (item.name or "").lower() != only.lower())
+                or (only is None and not wanted(item.properties))
             ):
                 continue
             current = PeeringWriteProperties.model_validate(item.properties.model_dump())
             if current.peer_complete_vnets:  # reported, not chosen: leave them to ARM
                 current.local_address_space = current.remote_address_space = None
+            if change is not None:
+                change(current)
             body = {"properties": current.to_wire()}
             log.info("%s %s", why, item.name)
             client.put_peering(
                 item.id, body, deadline=deadline, auxiliary_tenant_ids=aux, sync_remote_address_space=sync
             )
-            return True
-        return False
+            return item.name or ""
+        return None
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         """Create the peering (PUT, wait) and return its full outputs. Transactional: on a failure, what this

@@ -231,6 +231,21 @@ def test_the_spokes_own_earlier_peering_using_the_gateway_is_not_a_second_one() 
     assert plan({"s1": spoke("s1", use_hub_gateway=True)}, fx).ok
 
 
+def test_the_spokes_peering_to_the_same_hub_under_its_old_name_is_no_second_gateway_user() -> None:
+    """spoke_peering_name changed on a live pair that uses the hub's gateway: the old peering links the same two
+    vnets, so it is replaced (deleted first), not a second peering using a remote gateway; the planner says so by
+    AnotherPeeringToSameVnet (the peering's own check decides whether it is this stack's), not by an error."""
+    fx = standard_facts(1)
+    fx[vid("vnet-s1")] = facts(
+        vid("vnet-s1"),
+        ["10.1.0.0/16"],
+        existing=[ExistingPeering(name="vnet-s1-to-vnet-hub", remote_vnet_id=HUB, use_remote_gateways=True)],
+    )
+    renamed = plan({"s1": spoke("s1", use_hub_gateway=True, spoke_peering_name="s1-to-hub")}, fx)
+    assert renamed.ok, renamed
+    assert not [e for e in renamed.errors if e.code == "RemoteGatewayAlreadyUsed"]
+
+
 # --- subnets -------------------------------------------------------------------------------------------------------
 
 
