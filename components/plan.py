@@ -1000,6 +1000,8 @@ class _Planner:
         self.c = c
         self.hub_facts = idx.get(self.hub)
         self.wait_for_hub_gateway = False
+        self.waiting_for_gateway: list[str] = []
+        """Spokes whose side waits for the hub's gateway, still provisioning (one warning names them all)."""
         self.reported_pairs: set[frozenset[str]] = set()
         self.spoke_by_key = {s.vnet.key: s for s in r.spokes}
         self.deferred_seen: set[tuple[str, str]] = set()
@@ -1024,6 +1026,7 @@ class _Planner:
                 if sf is None:
                     self.defer("subnets", s.name, s.vnet)
             self.check_gateways(s, sf)
+        self.warn_waiting_for_hub_gateway()
         # Order matters only for which message a pair of vnets gets (each pair is reported once): the most
         # fundamental one first, so that following a fix never reveals a second error about the same pair.
         self.check_hub_spoke_overlaps(hub_sides, spoke_sides)
@@ -1035,6 +1038,21 @@ class _Planner:
 
     # Gateways ----------------------------------------------------------------------------------------------
 
+    def warn_waiting_for_hub_gateway(self) -> None:
+        """One warning, on the first spoke, naming every spoke whose side waits for the hub's gateway."""
+        if not self.waiting_for_gateway:
+            return
+        names = ", ".join(repr(name) for name in self.waiting_for_gateway)
+        self.c.warn(
+            "WaitingForHubGateway",
+            self.waiting_for_gateway[0],
+            "use_hub_gateway",
+            f"the hub vnet {self.hub.name!r} gateway is still provisioning; the spoke side"
+            f"{'s' if len(self.waiting_for_gateway) > 1 else ''} of {names} that use"
+            f"{'' if len(self.waiting_for_gateway) > 1 else 's'} it "
+            f"{'are' if len(self.waiting_for_gateway) > 1 else 'is'} created once it has succeeded",
+        )
+
     def check_gateways(self, s: _Spoke, sf: VnetFacts | None) -> None:
         if s.spec.use_hub_gateway is not True:
             return
@@ -1044,14 +1062,7 @@ class _Planner:
             self.defer("hub_gateway", s.name, self.hub, why)
             self.wait_for_hub_gateway = True
         elif hub_state == "provisioning":
-            if not self.wait_for_hub_gateway:
-                self.c.warn(
-                    "WaitingForHubGateway",
-                    s.name,
-                    "use_hub_gateway",
-                    f"the hub vnet {self.hub.name!r} gateway is still provisioning; the spoke sides that use it "
-                    "are created once it has succeeded",
-                )
+            self.waiting_for_gateway.append(s.name)
             self.wait_for_hub_gateway = True
         elif hub_state in ("none", "failed"):
             problem = (

@@ -178,6 +178,13 @@ def test_hub_gateway_still_provisioning_means_wait_not_fail() -> None:
     assert p.peering("s1.spoke-to-hub").depends_on_keys == ("s1.hub-to-spoke",)
 
 
+def test_the_gateway_wait_warning_names_every_spoke_it_concerns() -> None:
+    two = {"s1": spoke("s1", use_hub_gateway=True), "s2": spoke("s2", use_hub_gateway=True)}
+    p = plan(two, standard_facts(2, hub_gateway="provisioning"))
+    (warning,) = p.warnings
+    assert warning.code == "WaitingForHubGateway" and "'s1'" in warning.message and "'s2'" in warning.message
+
+
 def test_hub_gateway_succeeded_means_no_wait() -> None:
     p = plan({"s1": spoke("s1", use_hub_gateway=True)}, standard_facts(1))
     assert p.ok and not p.wait_for_hub_gateway and p.warnings == ()
