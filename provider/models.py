@@ -178,6 +178,7 @@ class PeeringSpec(BaseModel):
     sync_remote_address_space: SyncPolicy = "auto"
     auxiliary_tenant_ids: list[str] | None = None
     preflight: bool = True
+    remote_vnet_address_space: list[str] | None = None
 
     @property
     def peering_id(self) -> str:
@@ -249,6 +250,7 @@ def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResourc
         "adopt_existing": spec_inputs.get("adopt_existing", False),
         "timeouts": spec_inputs.get("timeouts"),
         "sync_remote_address_space": spec_inputs.get("sync_remote_address_space", "auto"),
+        "remote_vnet_address_space": spec_inputs.get("remote_vnet_address_space"),
         "auxiliary_tenant_ids": spec_inputs.get("auxiliary_tenant_ids"),
         "preflight": spec_inputs.get("preflight", True),
         # identity

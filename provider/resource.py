@@ -85,6 +85,8 @@ FLAG_FIELDS = (
 LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space", "remote_address_space")
 # Ours alone: a change updates the state, never ARM.
 LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
+# Never sent to ARM either, but compared with what ARM reported: a resized remote vnet (see `resized_remote`).
+SYNC_FIELDS = ("remote_vnet_address_space",)
 
 # Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=..., preflight_after=...)``.
@@ -364,6 +366,20 @@ def drift_reason(outputs: Mapping[str, Any], policy: str) -> str | None:
     return None
 
 
+def resized_remote(new: Mapping[str, Any], old_outputs: Mapping[str, Any]) -> bool:
+    """Whether the remote vnet's address space the program gives (``remote_vnet_address_space``: a vnet lookup's,
+    an azure-native vnet's output) differs from the one ARM reported for the peering at its last write or refresh.
+    Then the remote vnet was resized since: the update reads the peering and, ARM reporting it out of sync, syncs
+    the pair, with no refresh needed. Not known yet (a preview in which the vnet itself changes) may change."""
+    space = new.get("remote_vnet_address_space")
+    if space is None or new.get("peer_complete_vnets") is False:
+        return False
+    if is_unknown(space):
+        return True
+    synced = old_outputs.get("remote_virtual_network_address_space")
+    return synced is not None and _norm_list(space) != _norm_list(synced)
+
+
 def wants_sync(policy: str, live: VirtualNetworkPeeringResource | None) -> bool:
     if policy == "always":
         return live is not None
@@ -525,6 +541,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         for key in LOCAL_FIELDS:
             if key in new and new.get(key) != old.get(key) and key not in changed:
                 changed.append(key)
+        if resized_remote(new, old) and "remote_vnet_address_space" not in changed:
+            changed.append("remote_vnet_address_space")
         policy = new.get("sync_remote_address_space")
         drift = drift_reason(old, policy if isinstance(policy, str) else "auto")
         if not changed and drift is None:
@@ -1115,6 +1133,11 @@ class VirtualNetworkPeeringArgs:
     preflight: pulumi.Input[bool] | None = None
     """Run read-only checks against ARM during check/preview (remote reachable, no overlap, gateway present).
     Default true."""
+    remote_vnet_address_space: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    """The remote vnet's current address space (e.g. an azure-native VirtualNetwork's
+    ``address_space.address_prefixes``; HubSpokePeering passes what it read). When it differs from the space ARM
+    reported for the peering at its last write or refresh, a plain ``pulumi up`` syncs the pair
+    (``syncRemoteAddressSpace``): no refresh needed. Whole-vnet peerings only. Never sent to ARM."""
 
     def to_props(self, resource_name: str) -> dict[str, Any]:
         timeouts: Any = self.timeouts
@@ -1142,6 +1165,7 @@ class VirtualNetworkPeeringArgs:
             "sync_remote_address_space": self.sync_remote_address_space,
             "auxiliary_tenant_ids": self.auxiliary_tenant_ids,
             "preflight": self.preflight,
+            "remote_vnet_address_space": self.remote_vnet_address_space,
         }
 
 
@@ -1256,6 +1280,8 @@ class PeeringOutputs:
     sync_remote_address_space: pulumi.Output[str]
     auxiliary_tenant_ids: pulumi.Output[list[str] | None]
     preflight: pulumi.Output[bool]
+    remote_vnet_address_space: pulumi.Output[list[str] | None]
+    """The remote vnet's address space the program gave, as given."""
     peering_state: pulumi.Output[str]
     """Initiated (only this side exists), Connected (both sides exist) or Disconnected (the other side was
     deleted; the next update re-establishes it)."""

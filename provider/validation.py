@@ -47,6 +47,7 @@ KNOWN_INPUTS = frozenset(
         "timeouts",
         "sync_remote_address_space",
         "auxiliary_tenant_ids",
+        "remote_vnet_address_space",
     }
 )
 
@@ -253,6 +254,18 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         if inputs.get(key) not in (None, []) and known(key) and inputs.get("peer_complete_vnets") is False:
             failures.extend(cidr_problems(inputs.get(key), key))
 
+    remote_space = inputs.get("remote_vnet_address_space")
+    if remote_space is not None and known("remote_vnet_address_space"):
+        if inputs.get("peer_complete_vnets") is False:
+            failures.append(
+                Failure(
+                    "remote_vnet_address_space",
+                    "only for whole-vnet peerings (peer_complete_vnets=true): a subnet peering peers the subnets "
+                    "named, not the remote vnet's address space",
+                )
+            )
+        else:
+            failures.extend(cidr_problems(remote_space, "remote_vnet_address_space"))
     if known("timeouts"):
         failures.extend(timeout_problems(inputs.get("timeouts")))
     if known("sync_remote_address_space") and inputs.get("sync_remote_address_space") not in SYNC_POLICIES:

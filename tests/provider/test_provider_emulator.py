@@ -15,7 +15,7 @@ from pulumi_azure_peering.provider.errors import PeeringOperationError
 from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.provider.provider_env import PARTNER_TENANT, Engine, args, new_provider, vnet
+from tests.provider.provider_env import PARTNER_TENANT, Engine, add_address_prefix, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
 
@@ -137,6 +137,41 @@ def test_remote_address_space_change_is_synced(engine: Engine, emu: Any) -> None
     assert a["peering_sync_level"] == b["peering_sync_level"] == "FullyInSync"
     assert "10.11.0.0/16" in a["remote_virtual_network_address_space"]
     assert a["peering_state"] == "Connected"
+
+
+def test_a_resized_remote_is_synced_by_a_plain_up_when_the_program_gives_its_space(engine: Engine, emu: Any) -> None:
+    """No refresh: the program gives each peering its remote vnet's address space (as HubSpokePeering's lookup or
+    an azure-native vnet's output does). Without it a plain `up` sees no change after a resize, and the pair stays
+    out of sync; with it, the diff sees the remote resized since ARM last reported it, and the update syncs."""
+    spaces = {"vnet-hub": ["10.0.0.0/16", "fd00:10::/48"], "vnet-payments": ["10.1.0.0/16"]}
+    pair = (("a", "vnet-hub", "vnet-payments"), ("b", "vnet-payments", "vnet-hub"))
+    for key, local, remote in pair:
+        engine.up(key, args(local, remote, remote_vnet_address_space=spaces[remote]))
+    add_address_prefix(emu, vnet("vnet-payments"), "10.11.0.0/16")
+    seq = emu.last_request_seq()
+    # the space the program gave last time: nothing to see, nothing written (today's tools' behaviour)
+    assert [engine.up(k, args(lo, re, remote_vnet_address_space=spaces[re])) for k, lo, re in pair] == ["same"] * 2
+    assert writes_since(emu, seq) == []
+    spaces["vnet-payments"] = ["10.1.0.0/16", "10.11.0.0/16"]  # what a lookup of the vnet reads now
+    assert [engine.up(k, args(lo, re, remote_vnet_address_space=spaces[re])) for k, lo, re in pair] == [
+        "update",
+        "same",
+    ]
+    assert any("syncRemoteAddressSpace=true" in (r.get("query") or "") for r in writes_since(emu, seq))
+    for key in ("a", "b"):
+        live = arm_peering(
+            emu,
+            *(
+                ("vnet-hub", "vnet-hub-to-vnet-payments")
+                if key == "a"
+                else ("vnet-payments", "vnet-payments-to-vnet-hub")
+            ),
+        )
+        assert live["properties"]["peeringSyncLevel"] == "FullyInSync", live
+    assert "10.11.0.0/16" in engine.outputs["a"]["remote_virtual_network_address_space"]
+    seq = emu.last_request_seq()
+    assert [engine.up(k, args(lo, re, remote_vnet_address_space=spaces[re])) for k, lo, re in pair] == ["same"] * 2
+    assert writes_since(emu, seq) == []
 
 
 def test_deleted_remote_peering_is_disconnected_then_re_established(engine: Engine, emu: Any) -> None:
