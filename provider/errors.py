@@ -6,6 +6,7 @@ one place, what a user should do about each ARM code we know of.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -250,8 +251,33 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+_TOLD_CREDENTIAL_PROBLEMS: set[str] = set()
+_TOLD_LOCK = threading.Lock()
+
+
+def credential_problem_told(text: str) -> bool:
+    """Whether this process has already told the user this credential problem (then the next peering it stops
+    refers to it instead of repeating it: a wrong secret is one problem, not one per peering)."""
+    with _TOLD_LOCK:
+        told = text in _TOLD_CREDENTIAL_PROBLEMS
+        _TOLD_CREDENTIAL_PROBLEMS.add(text)
+        return told
+
+
+def forget_told_problems() -> None:
+    """For tests that play several commands in one process: each command's provider process starts afresh."""
+    with _TOLD_LOCK:
+        _TOLD_CREDENTIAL_PROBLEMS.clear()
+
+
 def describe_failure(what: str, exc: BaseException) -> str:
-    """One readable line naming the peering, what failed and what to do."""
+    """One readable line naming the peering, what failed and what to do. A credential problem is said in full
+    once per process (one command); every later peering it stops refers to it."""
+    if isinstance(exc, CredentialError) and not isinstance(exc, TenantNotConfiguredError):
+        text = one_line(str(exc))
+        if credential_problem_told(text):
+            return f"{what}: not attempted: the credential problem said above ({text.split(' (', 1)[0][:80]})"
+        return f"{what}: {text}"
     if isinstance(exc, ArmError):
         line = f"{what}: {exc.summary()}"
         hint = hint_for(exc.code)

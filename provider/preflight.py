@@ -16,6 +16,7 @@ from .arm import ArmClient, Deadline
 from .errors import (
     ArmAuthenticationError,
     ArmAuthorizationError,
+    CredentialError,
     PeeringError,
     TenantNotConfiguredError,
     one_line,
@@ -97,6 +98,8 @@ def _peered_space(spec: PeeringSpec, facts: VnetFacts, side: str) -> tuple[str, 
 def _lookup_failure(field_name: str, vnet_id: str, exc: PeeringError, remote: bool) -> Failure:
     if isinstance(exc, TenantNotConfiguredError):  # its message names the tenant and the fix
         return Failure(field_name, f"cannot read {vnet_id}: {exc}")
+    if isinstance(exc, CredentialError):  # the identity's problem, not this field's: its message names the fix
+        return Failure(field_name, one_line(str(exc)))
     if isinstance(exc, ArmAuthenticationError | ArmAuthorizationError):
         reason = f"cannot read {vnet_id} with the configured credentials ({exc.code or exc.status_code}): " + (
             "if it is in another tenant, add that tenant to auxiliary_tenant_ids "

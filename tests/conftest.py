@@ -56,11 +56,14 @@ def _fresh_peering_reads() -> Iterator[None]:
 def _fresh_run_ledger() -> Iterator[None]:
     """Each test is one engine run for the provider's ownership ledger (``provider.ownership``): a dynamic-provider
     process serves one command and starts with an empty ledger. Tests that drive several runs reset it between."""
+    from pulumi_azure_peering.provider.errors import forget_told_problems
     from pulumi_azure_peering.provider.ownership import LEDGER
 
     LEDGER.reset()
+    forget_told_problems()
     yield
     LEDGER.reset()
+    forget_told_problems()
 
 
 @pytest.fixture(scope="session")

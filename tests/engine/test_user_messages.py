@@ -72,3 +72,23 @@ def test_a_gateway_still_provisioning_is_told_once(make_project: Callable[..., P
     assert len(gateway) == 1, up.output
     assert "the gateway of vnet 'vnet-hub' is still provisioning (vgw-hub (" in gateway[0]
     assert project.outputs()["peerings"]["payments"]["status"] == "Connected"
+
+
+def test_a_wrong_client_secret_on_refresh_is_said_once_not_once_per_peering(
+    make_project: Callable[..., PulumiProject], emulator: Any
+) -> None:
+    """Every peering's read stops on the same credential problem: the first says it with its fix, the others
+    refer to it (the old provider printed the whole problem once per peering)."""
+    emulator.seed(DEMO_SEED)
+    project = make_project(PROGRAM)
+    configure(project, demo_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
+    project.up()
+    project.env["AZURE_CLIENT_SECRET"] = "not-the-secret"
+    refresh = project.refresh(check=False)
+    assert not refresh.ok
+    said = {
+        line.strip() for line in refresh.output.splitlines() if "AADSTS7000215" in line and "set azure-peering" in line
+    }
+    assert len(said) == 1, refresh.output
+    assert "the credential problem said above" in refresh.output, refresh.output
+    assert "preflight=false" not in refresh.output
