@@ -122,6 +122,35 @@ def _secrets(*maps: Mapping[str, PropertyValue]) -> frozenset[str]:
     return frozenset(k for values in maps for k, v in values.items() if v.contains_secret())
 
 
+# The core's messages name fixes in Python, the dynamic resource's language. A package user writes YAML, TypeScript,
+# Go or C#, and the provider is not told which: each fix is said in the package's own (camelCase) terms, with the
+# YAML and TypeScript spellings of the resource options.
+_PACKAGE_WORDING: tuple[tuple[str, str], ...] = (
+    (
+        "opts=ResourceOptions(aliases=[Alias(name='<old resource name>')])",
+        "the resource option aliases (YAML: `options: {aliases: [{name: <old resource name>}]}`; TypeScript: "
+        '`{ aliases: [{ name: "<old resource name>" }] }`)',
+    ),
+    ("SpokeArgs(previous_keys=['<old key>'])", "the spoke's previousKeys: [<old key>]"),
+    ("delete_before_replace=False", "deleteBeforeReplace: false"),
+)
+
+
+def in_package_terms(text: str) -> str:
+    """A core message as a package user reads it: their option syntax, the schema's camelCase property names."""
+    for python, package in _PACKAGE_WORDING:
+        text = text.replace(python, package)
+
+    def named(match: re.Match[str]) -> str:
+        word = match.group(1)
+        return camel(word) if word in _SNAKE_INPUTS else word
+
+    return re.sub(r"\b([a-z]+(?:_[a-z0-9]+)+)\b", named, text)
+
+
+_SNAKE_INPUTS = frozenset(normalise({}).keys()) | {"remote_vnet_address_space", "use_hub_gateway"}
+
+
 def _with_timeout(props: dict[str, Any], operation: str, seconds: float) -> dict[str, Any]:
     """The core's ``timeouts`` with the engine's customTimeouts for ``operation`` in it, when one was set.
 
@@ -315,7 +344,7 @@ class AzurePeeringProvider(px.Provider):
         result = await self._run(self.core.check, olds, news)
         return px.CheckResponse(
             inputs=_props_out(result.inputs or {}, _secrets(request.new_inputs)),
-            failures=[px.CheckFailure(camel(f.property), f.reason) for f in result.failures or []],
+            failures=[px.CheckFailure(camel(f.property), in_package_terms(f.reason)) for f in result.failures or []],
         )
 
     async def diff(self, request: px.DiffRequest) -> px.DiffResponse:
@@ -445,7 +474,7 @@ class _Servicer(ProviderServicer):
         except Exception as exc:
             cause = exc.__context__  # the SDK re-raises every error as Exception(message + traceback)
             if isinstance(cause, PeeringError):
-                await context.abort(grpc.StatusCode.UNKNOWN, str(cause))
+                await context.abort(grpc.StatusCode.UNKNOWN, in_package_terms(str(cause)))
             raise
 
     async def Check(self, request: Any, context: Any) -> Any:

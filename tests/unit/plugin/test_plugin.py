@@ -234,3 +234,15 @@ def test_secret_inputs_stay_secret() -> None:
 def test_planner_paths_in_schema_names() -> None:
     assert _schema_path('spokes["my_spoke"].use_hub_gateway') == 'spokes["my_spoke"].useHubGateway'
     assert _schema_path('hub_vnet_id, spokes["a"].vnet_id') == 'hubVnetId, spokes["a"].vnetId'
+
+
+def test_a_fix_is_said_in_the_package_users_terms() -> None:
+    """YAML and TypeScript users get their option syntax and the schema's names, not Python's."""
+    from pulumi_azure_peering.plugin.provider import in_package_terms
+    from pulumi_azure_peering.provider.preflight import already_exists_message
+
+    text = in_package_terms(already_exists_message("hub-to-spoke", "vnet-hub"))
+    assert "ResourceOptions" not in text and "SpokeArgs" not in text and "adopt_existing" not in text
+    assert "options: {aliases: [{name: <old resource name>}]}" in text and "previousKeys" in text
+    assert "adoptExisting=true" in text
+    assert in_package_terms("set use_remote_gateways=False on x") == "set useRemoteGateways=False on x"
