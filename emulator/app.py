@@ -11,7 +11,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pulumi_azure_peering.emulator.connection import CONNECTION_FILE, write_conn
 from pulumi_azure_peering.emulator.faults import FaultInjector
 from pulumi_azure_peering.emulator.handlers import (
     admin,
+    features,
     gateways,
     identity,
     operations,
@@ -36,6 +37,7 @@ from pulumi_azure_peering.emulator.models.peerings import Peering
 from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
 from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
 from pulumi_azure_peering.emulator.requestlog import RequestLog
+from pulumi_azure_peering.emulator.rules import late_refusal_codes
 from pulumi_azure_peering.emulator.state import NetworkService, Settings
 from pulumi_azure_peering.emulator.timing import LatencyProfile
 from pulumi_azure_peering.emulator.tls import ensure_tls_files, server_context
@@ -49,6 +51,9 @@ RESOURCES_API_VERSIONS = (
     "2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01", "2022-12-01", "2023-07-01",
     "2024-03-01", "2024-07-01", "2024-11-01", "2025-01-01", "2025-03-01", "2025-04-01",
 )  # fmt: skip
+
+# Microsoft.Features (subscription feature registrations); real clients (azure-mgmt-resource, az) send 2021-07-01
+FEATURES_API_VERSIONS = ("2014-08-01-preview", "2015-12-01", "2021-07-01")
 
 _RATE_LIMITS = {"reads": 11999, "writes": 1199, "deletes": 14999}
 
@@ -126,6 +131,8 @@ def _route_arm(req: Request) -> tuple[Handler, dict[str, str], str] | None:
                 table = {"PUT": gateways.put, "GET": gateways.get, "DELETE": gateways.delete}
                 return (table.get(m, _not_allowed), {**rg, "gateway": s[7]}, "network")
         return None
+    if low[2] == "providers" and n >= 5 and low[3] == "microsoft.features":
+        return _route_features(s, low, m)
     if low[2] == "providers" and n >= 5 and low[3] == "microsoft.network":
         if n == 5 and low[4] == "virtualnetworks" and m == "GET":
             return virtual_networks.list_in_subscription, {}, "network"
@@ -135,6 +142,25 @@ def _route_arm(req: Request) -> tuple[Handler, dict[str, str], str] | None:
                 return operations.status, params, "network"
             if low[6] == "operationresults":
                 return operations.result, params, "network"
+    return None
+
+
+def _route_features(s: list[str], low: list[str], m: str) -> tuple[Handler, dict[str, str], str] | None:
+    """``/subscriptions/{s}/providers/Microsoft.Features/...``: feature registrations of the subscription."""
+    n = len(s)
+    if n == 5 and low[4] == "features":
+        return (features.list_all if m == "GET" else _not_allowed, {}, "features")
+    if n < 7 or low[4] != "providers" or low[6] != "features":
+        return None
+    params = {"namespace": s[5]}
+    if n == 7:
+        return (features.list_in_namespace if m == "GET" else _not_allowed, params, "features")
+    params["feature"] = s[7]
+    if n == 8:
+        return (features.get if m == "GET" else _not_allowed, params, "features")
+    if n == 9 and low[8] in ("register", "unregister"):
+        action = features.register if low[8] == "register" else features.unregister
+        return (action if m == "POST" else _not_allowed, params, "features")
     return None
 
 
@@ -162,6 +188,7 @@ class Emulator:
         gateway_provisioning_seconds: float = 0.0,
         latency_profile: LatencyProfile | None = None,
         sparse_bodies: bool = False,
+        late_refusals: Sequence[str] = (),
         seed_path: Path | None = None,
         reset: bool = False,
         log: Callable[[str], None] = print,
@@ -179,7 +206,14 @@ class Emulator:
         (self.data_dir / CONNECTION_FILE).unlink(missing_ok=True)  # stale: waiters must see only this run's file
         self.lock = threading.RLock()
         self.store = st.SqliteStore(self.data_dir / "state.sqlite3")
-        self.settings = Settings(latency, gateway_provisioning_seconds, page_size, latency_profile, sparse_bodies)
+        self.settings = Settings(
+            latency,
+            gateway_provisioning_seconds,
+            page_size,
+            latency_profile,
+            sparse_bodies,
+            late_refusal_codes(late_refusals),
+        )
         self._startup_settings = Settings(**vars(self.settings))
         self._startup_faults = faults
         self._startup_token_lifetime = token_lifetime
@@ -316,6 +350,7 @@ class Emulator:
             "token_lifetime": self.tokens.lifetime,
             "latency_profile": profile.spec if (profile := self.settings.latency_profile) is not None else None,
             "sparse_bodies": self.settings.sparse_bodies,
+            "late_refusals": list(self.settings.late_refusals),
         }
 
     def state_dump(self) -> dict[str, Any]:
@@ -332,6 +367,7 @@ class Emulator:
                     Gateway.from_doc(d).to_wire(d["provisioning_state"]) for d in self.store.all(st.GATEWAY)
                 ],
                 "virtualNetworkPeerings": [net.render_peering(Peering.from_doc(d)) for d in self.store.all(st.PEERING)],
+                "features": [f.to_wire() for sub in self.subscriptions() for f in net.features(sub["subscription_id"])],
                 "pendingOperations": [d for d in self.store.all(st.OPERATION) if d["status"] == "InProgress"],
                 "settings": self.settings_document(),
                 "faults": self.faults.describe(),
@@ -445,7 +481,13 @@ class Emulator:
         handler, params, family = route
         if not api_version:
             raise errors.missing_api_version()
-        supported = NETWORK_API_VERSIONS if family == "network" else (RESOURCES_API_VERSIONS + NETWORK_API_VERSIONS)
+        supported: tuple[str, ...]
+        if family == "network":
+            supported = NETWORK_API_VERSIONS
+        elif family == "features":
+            supported = FEATURES_API_VERSIONS
+        else:
+            supported = RESOURCES_API_VERSIONS + NETWORK_API_VERSIONS
         if api_version not in supported:
             raise errors.invalid_api_version(api_version, sorted(set(supported), reverse=True))
         if subscription_id:

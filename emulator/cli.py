@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--gateway-provisioning-seconds", type=float, default=0.0, help="how long a new gateway provisions"
     )
+    serve.add_argument(
+        "--late-refusals",
+        default="",
+        help="comma-separated peering refusal codes answered as a Failed long-running operation instead of a 400 "
+        "(e.g. VnetAddressSpaceOverlapsWithAlreadyPeeredVnet)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no startup line on stderr")
     env = sub.add_parser("env", help="print the shell exports that point clients at a running emulator")
     env.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -75,6 +81,7 @@ def _log(message: str) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     from pulumi_azure_peering.emulator.app import Emulator
+    from pulumi_azure_peering.emulator.rules import late_refusal_codes
 
     os.umask(0o077)  # keys, secrets and the databases in the data dir are for this user only
     try:
@@ -94,6 +101,7 @@ def serve(args: argparse.Namespace) -> int:
             gateway_provisioning_seconds=args.gateway_provisioning_seconds,
             latency_profile=args.latency_profile,
             sparse_bodies=sparse_from_env() if args.sparse_bodies is None else args.sparse_bodies,
+            late_refusals=late_refusal_codes(args.late_refusals),
             seed_path=args.seed,
             reset=args.reset,
             log=(lambda _m: None) if args.quiet else _log,

@@ -35,6 +35,11 @@ GUESSED_CODES: dict[str, str] = {
     "InvalidGatewaySubnet": "a gateway ipConfiguration whose subnet is not named GatewaySubnet",
     "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet (on vnet PUT)": "the real code for peering PUT, reused when a "
     "vnet's new address space overlaps a vnet it is peered with",
+    "SubscriptionNotRegisteredForFeature (whose subscription)": "the code is real (subnet peering without "
+    "Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets); that the subscription checked is the local vnet's "
+    "(the one the peering is written in), not the remote's, and that every PUT of a subnet peering is checked, "
+    "updates included, are guesses",
+    "FeatureNotFound": "GET of a Microsoft.Features feature the emulator does not know",
     "TooManyAuxiliaryTokens": "more than 3 tokens in x-ms-authorization-auxiliary",
     "OperationNotFound": "unknown operation id on the operations endpoints",
     "ServiceUnavailable": "injected 503",
@@ -540,6 +545,24 @@ def peered_prefix_not_in_vnet(peering_id: str, vnet_id: str, prefix: str) -> Arm
         f"Address prefix {prefix} of peering {peering_id} is not within the address space of virtual network "
         f"{vnet_id}.",
     )
+
+
+# --- subscription features (Microsoft.Features) ---------------------------------------------------------------
+
+
+def subscription_not_registered_for_feature(subscription_id: str, feature: str) -> ArmError:
+    # real code and text; which subscription is checked is a guess: see GUESSED_CODES
+    return ArmError(
+        400,
+        "SubscriptionNotRegisteredForFeature",
+        f"Subscription {subscription_id} is not registered for feature {feature} required to carry out the "
+        "requested operation.",
+    )
+
+
+def feature_not_found(feature: str) -> ArmError:
+    # code unknown: see GUESSED_CODES
+    return ArmError(404, "FeatureNotFound", f"The feature '{feature}' could not be found.")
 
 
 # --- injected faults -----------------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ The state layer (:mod:`pulumi_azure_peering.emulator.state`) applies what they r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from pulumi_azure_peering.emulator import errors, ids, netmath
 from pulumi_azure_peering.emulator.models.common import SUCCEEDED
+from pulumi_azure_peering.emulator.models.features import REGISTERED, SUBNET_PEERING_FEATURE
 from pulumi_azure_peering.emulator.models.gateways import Gateway
 from pulumi_azure_peering.emulator.models.peerings import (
     CONNECTED,
@@ -30,6 +31,45 @@ from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
 
 MAX_PEERINGS_PER_VNET = 500
 GATEWAY_SUBNET = "gatewaysubnet"
+
+#: The peering refusals that can be answered late (``Settings.late_refusals``): a PUT that breaks one of these is
+#: accepted (201/200 + Azure-AsyncOperation) and its operation ends Failed with the refusal, as real ARM has been seen
+#: to do with VnetAddressSpaceOverlapsWithAlreadyPeeredVnet. They are the rules checked once the request has become
+#: a peering; the others (malformed request, missing vnets, busy vnets, subnet names, the subscription feature) are
+#: always a synchronous 400.
+LATE_CAPABLE_CODES = (
+    "RemotePeeringIsDisconnected",
+    "VnetAddressSpacesOverlap",
+    "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet",
+    "CannotUseRemoteGatewaysWhenVnetHasGateway",
+    "OnlyOnePeeringCanUseRemoteGateways",
+    "RemoteVnetHasNoGateways",
+    "RemotePeeringDoesNotAllowGatewayTransit",
+)
+
+
+def late_refusal_codes(value: object) -> tuple[str, ...]:
+    """The ``late_refusals`` setting from a list of codes or a comma-separated string (case-insensitive), in
+    canonical casing; ValueError names a code that cannot be answered late."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[object] = [v for v in value.split(",") if v.strip()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ValueError("'late_refusals' must be a list of ARM codes or a comma-separated string")
+    codes: list[str] = []
+    for item in items:
+        wanted = item.strip().lower() if isinstance(item, str) else None
+        match = next((c for c in LATE_CAPABLE_CODES if c.lower() == wanted), None)
+        if match is None:
+            raise ValueError(
+                f"late_refusals: {item!r} cannot be answered late; choose among {', '.join(LATE_CAPABLE_CODES)}"
+            )
+        if match not in codes:
+            codes.append(match)
+    return tuple(codes)
 
 
 class World(Protocol):
@@ -52,6 +92,10 @@ class World(Protocol):
         ...
 
     def gateway_state(self, gateway: Gateway) -> str: ...
+
+    def feature_state(self, subscription_id: str, feature: str) -> str | None:
+        """A subscription's registration state of a feature (``Namespace/Name``); None for an unknown feature."""
+        ...
 
 
 # --- address spaces ----------------------------------------------------------------------------------------------
@@ -166,6 +210,7 @@ class PeeringPlan:
     peering: Peering
     reverse: Peering | None  # the remote side's peering, to be marked Connected
     created: bool
+    refusal: errors.ArmError | None = None  # answered late: the write's operation ends Failed with it
 
 
 def _check_subnets(peering_id: str, vnet: VirtualNetwork, names: Sequence[str] | None) -> None:
@@ -174,6 +219,13 @@ def _check_subnets(peering_id: str, vnet: VirtualNetwork, names: Sequence[str] |
     missing = [n for n in names if vnet.subnet(n) is None]
     if missing:
         raise errors.subnet_not_found_for_subnet_peering(peering_id, vnet.id, missing)
+
+
+def _check_subnet_peering_feature(world: World, local: VirtualNetwork) -> None:
+    """Subnet peering needs the subscription feature Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets.
+    Whose subscription: the local vnet's, the one the peering is written in (a guess: see GUESSED_CODES)."""
+    if world.feature_state(local.subscription_id, SUBNET_PEERING_FEATURE) != REGISTERED:
+        raise errors.subscription_not_registered_for_feature(local.subscription_id, SUBNET_PEERING_FEATURE)
 
 
 def _check_prefixes(peering_id: str, vnet: VirtualNetwork, prefixes: Sequence[str] | None) -> None:
@@ -224,8 +276,21 @@ def plan_peering_put(
     existing: Peering | None,
     request: PeeringRequest,
     sync_remote: bool,
+    late: Collection[str] = (),
 ) -> PeeringPlan:
-    """Validate a peering PUT against every rule; raise the service's error or return the change to apply."""
+    """Validate a peering PUT against every rule; raise the service's error or return the change to apply.
+
+    A refusal whose code is in ``late`` (one of :data:`LATE_CAPABLE_CODES`) is not raised: the plan carries it as
+    ``refusal`` (the first such one), the write is accepted and its operation ends Failed with it. The rules after
+    it are still checked, and any of them that is refused synchronously wins.
+    """
+    deferred: list[errors.ArmError] = []
+
+    def refuse(error: errors.ArmError) -> None:
+        if error.code not in late:
+            raise error
+        deferred.append(error)
+
     # Remote reference.
     if request.remote_vnet_id is None:
         if existing is None:
@@ -260,6 +325,7 @@ def plan_peering_put(
     if complete:
         local_names = remote_names = local_prefixes = remote_prefixes = None
     else:
+        _check_subnet_peering_feature(world, local)
         if local_names:
             local_prefixes = None
         if remote_names:
@@ -298,36 +364,40 @@ def plan_peering_put(
 
     reverse = reverse_peering(world, candidate)
     if reverse is not None and reverse.peering_state == DISCONNECTED:
-        raise errors.remote_peering_is_disconnected(peering_id, reverse.id, local.id)
+        refuse(errors.remote_peering_is_disconnected(peering_id, reverse.id, local.id))
 
     local_peered = local_selection(candidate, local)
     remote_peered = remote_selection(candidate, remote)
     overlap = netmath.overlapping(local_peered, remote_peered)
     if overlap:
-        raise errors.vnet_address_spaces_overlap(peering_id, local.id, remote.id, overlap)
+        refuse(errors.vnet_address_spaces_overlap(peering_id, local.id, remote.id, overlap))
     for other_id, prefixes in _partner_prefixes(world, remote_key, exclude_key=local_key):
         overlap = netmath.overlapping(local_peered, prefixes)
         if overlap:
-            raise errors.vnet_address_space_overlaps_with_already_peered_vnet(
-                peering_id, local.id, other_id, remote.id, overlap
+            refuse(
+                errors.vnet_address_space_overlaps_with_already_peered_vnet(
+                    peering_id, local.id, other_id, remote.id, overlap
+                )
             )
     for other_id, prefixes in _partner_prefixes(world, local_key, exclude_key=remote_key):
         overlap = netmath.overlapping(remote_peered, prefixes)
         if overlap:
-            raise errors.vnet_address_space_overlaps_with_already_peered_vnet(
-                peering_id, remote.id, other_id, local.id, overlap
+            refuse(
+                errors.vnet_address_space_overlaps_with_already_peered_vnet(
+                    peering_id, remote.id, other_id, local.id, overlap
+                )
             )
 
     if candidate.use_remote_gateways:
         if world.gateways_of(local_key):
-            raise errors.cannot_use_remote_gateways_when_vnet_has_gateway(peering_id, local.id)
+            refuse(errors.cannot_use_remote_gateways_when_vnet_has_gateway(peering_id, local.id))
         for p in siblings:
             if p.use_remote_gateways:
-                raise errors.only_one_peering_can_use_remote_gateways(peering_id, p.id)
+                refuse(errors.only_one_peering_can_use_remote_gateways(peering_id, p.id))
         if not candidate.do_not_verify_remote_gateways and not has_gateway(world, remote_key):
-            raise errors.remote_vnet_has_no_gateways(peering_id, remote.id)
+            refuse(errors.remote_vnet_has_no_gateways(peering_id, remote.id))
         if reverse is None or not reverse.allow_gateway_transit:
-            raise errors.remote_peering_does_not_allow_gateway_transit(peering_id, remote.id)
+            refuse(errors.remote_peering_does_not_allow_gateway_transit(peering_id, remote.id))
 
     # State machine and what is recorded as synced.
     selection_changed = existing is None or (
@@ -356,6 +426,17 @@ def plan_peering_put(
         candidate.remote_synced = list(remote_peered)
         candidate.local_synced = list(local_peered)
     candidate.remote_last_known = list(remote_peered)
+    if deferred:
+        # Refused late: the peering is written as requested (it reads Failed once its operation ends), but links
+        # nothing: the remote side's peering is left as it is, and an existing peering keeps its state and sync.
+        if existing is not None:
+            candidate.peering_state = existing.peering_state
+            candidate.resource_guid = existing.resource_guid
+            candidate.remote_synced = list(existing.remote_synced)
+            candidate.local_synced = list(existing.local_synced)
+        else:
+            candidate.peering_state = INITIATED
+        return PeeringPlan(peering=candidate, reverse=None, created=existing is None, refusal=deferred[0])
     if reverse is not None:
         candidate.peering_state = CONNECTED
     else:

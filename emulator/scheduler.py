@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pulumi_azure_peering.emulator import errors, ids
 from pulumi_azure_peering.emulator import store as st
@@ -78,9 +79,10 @@ class OperationScheduler:
         plan: LroPlan,
         created: bool,
         seconds: float,
+        refusal: dict[str, Any] | None = None,
     ) -> Operation:
         """Record and schedule an operation lasting ``seconds`` (plus the plan's extra); ``locks`` are (key,
-        seconds held or None for the whole operation)."""
+        seconds held or None for the whole operation). With ``refusal`` (an error object) it ends Failed with it."""
         now = self.clock()
         seconds += plan.extra_seconds
         op = Operation(
@@ -98,6 +100,7 @@ class OperationScheduler:
             api_version=api_version,
             locks=[Lock(k, None if r is None else now + r) for k, r in locks],
             created=created,
+            refusal=refusal,
         )
         self._save(op)
         self._track(op)
@@ -135,11 +138,11 @@ class OperationScheduler:
 
     def complete(self, op: Operation, outcome: str | None = None) -> None:
         """End an operation now: apply it to the resources, record its status, release its locks."""
-        ok = (outcome or op.outcome) != OUTCOME_FAIL
+        ok = op.refusal is None and (outcome or op.outcome) != OUTCOME_FAIL
         with self.store.transaction():
             self._finish(op, ok)
             op.status = OP_SUCCEEDED if ok else OP_FAILED
-            op.error = None if ok else errors.operation_failed_internally().error_object()
+            op.error = None if ok else (op.refusal or errors.operation_failed_internally().error_object())
             op.finish_at = self.clock()
             self._save(op)
         self._pending.pop(op.id, None)

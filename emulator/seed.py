@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_azure_peering.emulator import errors, identity, ids
 from pulumi_azure_peering.emulator import store as st
+from pulumi_azure_peering.emulator.models.features import FeatureRegistration, feature_key, parse_feature, parse_state
 from pulumi_azure_peering.emulator.scheduler import LroPlan
 from pulumi_azure_peering.emulator.state import Conditions
 
@@ -73,6 +74,7 @@ def apply_identities(store: st.Store, topology: dict[str, Any]) -> None:
             sid = _guid(s.get("subscriptionId"), "subscriptions[].subscriptionId")
             sub_doc = {"subscription_id": sid, "tenant_id": tid, "display_name": s.get("displayName") or sid}
             store.put(st.SUBSCRIPTION, sid, sub_doc, subscription=sid)
+            _apply_features(store, sid, s.get("features"))
     clients = topology.get("clients")
     if clients is None and seeded_tenants and store.count(st.CLIENT) == 0:
         clients = [{"clientId": ids.new_guid(), "displayName": "arm-emulator-deployer"}]
@@ -96,6 +98,22 @@ def apply_identities(store: st.Store, topology: dict[str, Any]) -> None:
                 "secret": secret,
             },
         )
+
+
+def _apply_features(store: st.Store, subscription_id: str, features: Any) -> None:
+    """``subscriptions[].features``: ``{"Namespace/Name": "Registered" | "NotRegistered" | ...}``."""
+    if features is None:
+        return
+    if not isinstance(features, dict):
+        raise SeedError(f"subscription {subscription_id}: features must be an object of feature name -> state")
+    for raw_name, raw_state in features.items():
+        try:
+            feature, state = parse_feature(raw_name), parse_state(raw_state)
+        except ValueError as exc:
+            raise SeedError(f"subscription {subscription_id}: {exc}") from None
+        registration = FeatureRegistration(subscription_id, feature, state)
+        key = feature_key(subscription_id, feature)
+        store.put(st.FEATURE, key, registration.to_doc(), subscription=subscription_id)
 
 
 def _vnet_body(v: dict[str, Any], location: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from pulumi_azure_peering.emulator.models import gateways as gw_models
 from pulumi_azure_peering.emulator.models import peerings as peer_models
 from pulumi_azure_peering.emulator.models import virtual_networks as vnet_models
 from pulumi_azure_peering.emulator.models.common import DELETING, FAILED, SUCCEEDED, UPDATING, new_etag
+from pulumi_azure_peering.emulator.models.features import KNOWN_FEATURES, FeatureRegistration, feature_key
 from pulumi_azure_peering.emulator.models.gateways import Gateway
 from pulumi_azure_peering.emulator.models.operations import OUTCOME_SUCCEED, Operation
 from pulumi_azure_peering.emulator.models.peerings import DISCONNECTED, Peering
@@ -47,6 +48,9 @@ class Settings:
     page_size: int = 50
     latency_profile: LatencyProfile | None = None  # when set, it decides every write's duration (not ``latency``)
     sparse_bodies: bool = False
+    # ARM codes of peering refusals answered late: the PUT is accepted (201/200 + Azure-AsyncOperation) and its
+    # operation ends Failed with the refusal (rules.LATE_CAPABLE_CODES), instead of a synchronous 400
+    late_refusals: tuple[str, ...] = ()
 
 
 @dataclass
@@ -132,6 +136,7 @@ class NetworkService:
         plan: LroPlan,
         created: bool,
         duration: float | None = None,
+        refusal: dict[str, Any] | None = None,
     ) -> Operation:
         return self.operations.start(
             method=method,
@@ -145,6 +150,7 @@ class NetworkService:
             plan=plan,
             created=created,
             seconds=self.write_seconds(kind, method) if duration is None else duration,
+            refusal=refusal,
         )
 
     def _finish(self, op: Operation, ok: bool) -> None:
@@ -197,6 +203,39 @@ class NetworkService:
 
     def gateway_state(self, gateway: Gateway) -> str:
         return gateway.provisioning_state
+
+    def feature_state(self, subscription_id: str, feature: str) -> str | None:
+        found = self.feature(subscription_id, feature)
+        return found.state if found is not None else None
+
+    # --- subscription features (Microsoft.Features) ------------------------------------------------------------
+
+    def feature(self, subscription_id: str, feature: str) -> FeatureRegistration | None:
+        """A subscription's registration of ``feature`` (``Namespace/Name``): what a seed or the admin API set,
+        else the emulator's default for a feature it knows; None for a feature it does not know."""
+        doc = self.store.get(st.FEATURE, feature_key(subscription_id, feature))
+        if doc is not None:
+            return FeatureRegistration.from_doc(doc)
+        known = KNOWN_FEATURES.get(feature.lower())
+        return FeatureRegistration(subscription_id.lower(), known[0], known[1]) if known is not None else None
+
+    def features(self, subscription_id: str, namespace: str | None = None) -> list[FeatureRegistration]:
+        """Every feature of a subscription the emulator can report (in a namespace, when given)."""
+        found = {name: self.feature(subscription_id, canonical) for name, (canonical, _) in KNOWN_FEATURES.items()}
+        for doc in self.store.all(st.FEATURE, subscription_id.lower()):
+            found[doc["feature"].lower()] = FeatureRegistration.from_doc(doc)
+        return [
+            f
+            for f in found.values()
+            if f is not None and (namespace is None or f.namespace.lower() == namespace.lower())
+        ]
+
+    def set_feature(self, subscription_id: str, feature: str, state: str) -> FeatureRegistration:
+        """Record a subscription's registration state of ``feature`` (a canonical ``Namespace/Name`` and state)."""
+        registration = FeatureRegistration(subscription_id.lower(), feature, state)
+        sub = subscription_id.lower()
+        self.store.put(st.FEATURE, feature_key(sub, feature), registration.to_doc(), subscription=sub)
+        return registration
 
     # --- resource groups ---------------------------------------------------------------------------------------
 
@@ -616,7 +655,14 @@ class NetworkService:
         _check_conditions(existing.etag if existing else None, conditions)
         request = peer_models.parse_put(body)
         result = rules.plan_peering_put(
-            self, local=vnet, peering_id=pid, name=name, existing=existing, request=request, sync_remote=sync_remote
+            self,
+            local=vnet,
+            peering_id=pid,
+            name=name,
+            existing=existing,
+            request=request,
+            sync_remote=sync_remote,
+            late=() if seeded else self.settings.late_refusals,
         )
         peering = result.peering
         with self.store.transaction():
@@ -641,6 +687,8 @@ class NetworkService:
                 locks=[(vkey, None)],
                 plan=plan,
                 created=result.created,
+                # a refusal answered late: the operation ends Failed with it, the peering reads Failed
+                refusal=result.refusal.error_object() if result.refusal is not None else None,
             )
         body = self.render_peering(peering, self.rendering(api_version))
         return WriteResult(201 if result.created else 200, body, op)

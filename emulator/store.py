@@ -24,9 +24,11 @@ VNET = "vnet"
 GATEWAY = "gateway"
 PEERING = "peering"
 OPERATION = "operation"
+FEATURE = "feature"  # a subscription's registration of a preview feature (models/features.py)
 
 IDENTITY_KINDS = (TENANT, CLIENT, SUBSCRIPTION)
-RESOURCE_KINDS = (RESOURCE_GROUP, VNET, GATEWAY, PEERING, OPERATION)
+# features are cleared by a reset like resources: every subscription reads the default again until a seed sets them
+RESOURCE_KINDS = (RESOURCE_GROUP, VNET, GATEWAY, PEERING, OPERATION, FEATURE)
 
 
 class Store(Protocol):

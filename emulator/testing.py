@@ -32,6 +32,7 @@ from typing import Any
 import requests
 
 from pulumi_azure_peering.emulator.connection import CONNECTION_FILE, env_vars
+from pulumi_azure_peering.emulator.models.features import SUBNET_PEERING_FEATURE
 
 ARM_SCOPE = "https://management.azure.com/.default"
 API_VERSION = "2025-05-01"
@@ -114,6 +115,8 @@ class EmulatorProcess:
             (``--latency-profile``).
         sparse_bodies: omit every optional body property real Azure may leave out (``--sparse-bodies``); None
             leaves it to the environment variable ``AZURE_PEERING_EMULATOR_SPARSE`` (``1`` turns it on).
+        late_refusals: peering refusal codes answered as a Failed long-running operation instead of a 400
+            (``--late-refusals``).
         startup_timeout: seconds to wait for connection.json.
     """
 
@@ -131,6 +134,7 @@ class EmulatorProcess:
         gateway_provisioning_seconds: float | None = None,
         latency_profile: str | None = None,
         sparse_bodies: bool | None = None,
+        late_refusals: tuple[str, ...] | list[str] | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
         self._owns_dir = data_dir is None
@@ -151,6 +155,8 @@ class EmulatorProcess:
             self._extra += ["--latency-profile", latency_profile]
         if sparse_bodies is not None:
             self._extra.append("--sparse-bodies" if sparse_bodies else "--no-sparse-bodies")
+        if late_refusals:
+            self._extra += ["--late-refusals", ",".join(late_refusals)]
         self.startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
@@ -357,9 +363,24 @@ class EmulatorProcess:
         """Omit (or stop omitting) every optional body property real Azure may leave out, at any api-version."""
         return self.settings(sparse_bodies=enabled)
 
+    def set_late_refusals(self, *codes: str) -> dict[str, Any]:
+        """Answer these peering refusals (e.g. ``VnetAddressSpaceOverlapsWithAlreadyPeeredVnet``) as a long-running
+        operation that ends Failed instead of a 400; no codes: all synchronous again."""
+        return self.settings(late_refusals=list(codes))
+
+    def set_feature(
+        self, subscription_id: str, state: str = "Registered", feature: str = SUBNET_PEERING_FEATURE
+    ) -> dict[str, Any]:
+        """Set a subscription's registration state of a feature (subnet peering's by default); returns it as the
+        Features API shows it. ``reset()`` returns every subscription to the default (Registered)."""
+        result: dict[str, Any] = self.admin(
+            "POST", "features", {"subscriptionId": subscription_id, "feature": feature, "state": state}
+        )
+        return result
+
     def settings(self, **values: Any) -> dict[str, Any]:
         """Read or change settings: latency, latency_profile (``"azure[:SCALE]"`` or None), sparse_bodies (bool),
-        gateway_provisioning_seconds, page_size, token_lifetime."""
+        late_refusals (list of codes), gateway_provisioning_seconds, page_size, token_lifetime."""
         result: dict[str, Any] = self.admin("POST" if values else "GET", "settings", values or None)
         return result
 

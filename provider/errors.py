@@ -78,6 +78,12 @@ _HINTS: Mapping[str, str] = {
     "ReferencedResourceNotProvisioned": "a vnet involved is still being provisioned: retry when it is Succeeded",
     "RetryableError": "ARM asked to retry later",
     "SubscriptionNotRegistered": "register the Microsoft.Network resource provider in the subscription",
+    "SubscriptionNotRegisteredForFeature": (
+        "register the feature the message names in that subscription; for subnet peering (peer_complete_vnets=false): "
+        "az feature register --namespace Microsoft.Network --name AllowMultiplePeeringLinksBetweenVnets "
+        "--subscription <subscription>, wait until `az feature show` reads Registered, then "
+        "az provider register -n Microsoft.Network --subscription <subscription>"
+    ),
 }
 
 
@@ -197,7 +203,19 @@ class ArmServerError(ArmError):
 
 
 class OperationFailedError(ArmError):
-    """A long-running operation ended Failed or Canceled."""
+    """A long-running operation ended Failed or Canceled.
+
+    Its status code is the poll's (200): what the user reads is that ARM's operation failed, with ARM's code,
+    the same words and fix as when ARM refuses the request at once (some refusals arrive either way)."""
+
+    def summary(self) -> str:
+        text = "ARM operation failed"
+        if self.code:
+            text += f" {self.code}"
+        text += f": {one_line(self.message)}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
 
 
 class MalformedResponseError(ArmError):

@@ -1,16 +1,20 @@
 """The preflight: checks of one peering against the facts of its two vnets (``vnet_facts.py``).
 
 ``pulumi preview`` runs ``check``; when the ids are known, the preflight asks ARM the questions a write would
-answer the hard way (does the remote exist and can we see it, do the spaces overlap, is there a gateway) so that
-preview fails with the same error apply would hit, before anything is written.
+answer the hard way (does the remote exist and can we see it, do the spaces overlap, is there a gateway, has the
+subscription registered the feature subnet peering needs) so that preview fails with the same error apply would
+hit, before anything is written.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+
+from azure.mgmt.core.tools import parse_resource_id
 
 from .arm import ArmClient, Deadline
 from .errors import (
@@ -21,11 +25,14 @@ from .errors import (
     TenantNotConfiguredError,
     one_line,
 )
+from .features import SUBNET_PEERING_FEATURE, subnet_peering_feature_problem
 from .models import PeeringSpec, same_id
 from .validation import Failure
 from .vnet_facts import VNET_CACHE, VnetCache, VnetFacts
 
 PREFLIGHT_TIMEOUT_SECONDS = 120.0
+
+log = logging.getLogger(__name__)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -115,6 +122,31 @@ def _lookup_failure(field_name: str, vnet_id: str, exc: PeeringError, remote: bo
     return Failure(field_name, reason)
 
 
+def _subnet_peering_feature(
+    client: ArmClient, vnet_id: str, aux: Sequence[str], deadline: Deadline, cache: VnetCache
+) -> str | None:
+    """Why the local vnet's subscription cannot hold a subnet peering (it has not registered the feature subnet
+    peering needs: ``features.py``), with the fix; None when it can, or when that cannot be told. Not knowing fails
+    nothing: an identity that may not read features (403, no ``Microsoft.Features/features/read``), an endpoint
+    without the Features API or any other error skips the check, and ARM's own refusal at `up` names the same fix
+    (``errors._HINTS``)."""
+    try:
+        subscription = str(parse_resource_id(vnet_id)["subscription"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    try:
+        state = cache.feature_state(
+            client, subscription, SUBNET_PEERING_FEATURE, auxiliary_tenant_ids=aux, deadline=deadline
+        )
+    except ArmAuthorizationError as exc:
+        log.info("subscription %s: features unreadable (%s), %s not checked", subscription, exc.code, "subnet peering")
+        return None
+    except PeeringError as exc:
+        log.warning("could not read %s of subscription %s: %s", SUBNET_PEERING_FEATURE, subscription, exc)
+        return None
+    return subnet_peering_feature_problem(subscription, state)
+
+
 def already_exists_message(peering: str, vnet: str) -> str:
     """Why a create collides with a peering already in ARM, and the fix for each likely cause (docs/ownership.md).
     A create never takes a peering it did not make without ``adopt_existing``: the peering may be another stack's
@@ -183,6 +215,9 @@ def run_preflight(
 
     failures: list[Failure] = []
     if not spec.peer_complete_vnets:
+        problem = _subnet_peering_feature(client, local.id, aux, deadline, cache)
+        if problem is not None:
+            failures.append(Failure("peer_complete_vnets", problem))
         for field_name, facts, names in (
             ("local_subnet_names", local, spec.local_subnet_names or []),
             ("remote_subnet_names", remote, spec.remote_subnet_names or []),

@@ -3,7 +3,8 @@ cached per process, and many vnets read at once.
 
 The preflight (``preflight.py``) checks one peering against the facts of its two vnets; the ``HubSpokePeering``
 planner reads every vnet of a topology before it plans. Both go through :data:`VNET_CACHE`, so a vnet is read once
-per ``CACHE_TTL_SECONDS`` however many peerings name it.
+per ``CACHE_TTL_SECONDS`` however many peerings name it. The same cache holds what the preflight reads of a
+subscription's features (``features.py``), once per subscription and ``CACHE_TTL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from azure.mgmt.core.tools import parse_resource_id
 
 from .arm import ArmClient, Deadline
 from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError
+from .features import read_feature_state
 from .models import parent_vnet_id, same_id
 
 CACHE_TTL_SECONDS = 30.0
@@ -243,6 +245,8 @@ class VnetCache:
         self._clock = clock
         self._entries: dict[tuple[str, str], tuple[float, VnetFacts | None]] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._features: dict[tuple[str, str, str], tuple[float, str | ArmAuthorizationError | None]] = {}
+        self._feature_locks: dict[tuple[str, str, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
     def get(
@@ -264,6 +268,42 @@ class VnetCache:
             facts = fetch_vnet_facts(client, vnet_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
             self._store(key, facts)
             return facts
+
+    def feature_state(
+        self,
+        client: ArmClient,
+        subscription_id: str,
+        feature: str,
+        *,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        deadline: Deadline | None = None,
+    ) -> str | None:
+        """A subscription's registration state of ``feature`` (:func:`.features.read_feature_state`), read once per
+        subscription and TTL. A 403 (the identity may not read features) is remembered like an answer, and raised
+        again; other errors are raised and not remembered."""
+        key = (client.settings.fingerprint(), subscription_id.lower(), feature.lower())
+        with self._guard:
+            lock = self._feature_locks.setdefault(key, threading.Lock())
+        with lock:
+            entry = self._features.get(key)
+            if entry is not None and self._clock() - entry[0] < self._ttl:
+                answer = entry[1]
+            else:
+                try:
+                    answer = read_feature_state(
+                        client,
+                        subscription_id,
+                        feature,
+                        auxiliary_tenant_ids=auxiliary_tenant_ids,
+                        deadline=deadline,
+                    )
+                except ArmAuthorizationError as exc:
+                    answer = exc
+                with self._guard:
+                    self._features[key] = (self._clock(), answer)
+        if isinstance(answer, ArmAuthorizationError):
+            raise answer
+        return answer
 
     def _fresh(self, key: tuple[str, str]) -> tuple[float, VnetFacts | None] | None:
         """The entry for ``key`` (stored at, facts) if it is younger than the cache's TTL."""
@@ -413,6 +453,7 @@ class VnetCache:
     def clear(self) -> None:
         with self._guard:
             self._entries.clear()
+            self._features.clear()
 
 
 VNET_CACHE = VnetCache()

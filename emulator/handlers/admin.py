@@ -9,7 +9,9 @@
 | POST seed | apply a seed topology (JSON body), upserting; returns counts |
 | GET/POST faults | current spec and counts / ``{"spec": "..."}`` |
 | GET/POST latency | ``{"seconds": x}`` (setting it turns a latency profile off) |
-| GET/POST settings | latency, latency_profile, sparse_bodies, gateway_provisioning_seconds, page_size, token_lifetime |
+| GET/POST settings | latency, latency_profile, sparse_bodies, late_refusals, gateway_provisioning_seconds, page_size,
+  token_lifetime |
+| GET/POST features | subscription feature registrations / ``{"subscriptionId", "feature"?, "state"}`` sets one |
 | POST gateway-provisioning | ``{"seconds": x}``: provisioning time of gateways created from now on |
 | POST expire-tokens | every token issued so far is answered 401 ExpiredAuthenticationToken |
 | POST operations/finish | complete every in-flight operation now (``{"outcome": "Failed"}`` to fail them) |
@@ -23,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_azure_peering.emulator.faults import parse_spec
 from pulumi_azure_peering.emulator.http import Request, Response
+from pulumi_azure_peering.emulator.models.features import SUBNET_PEERING_FEATURE, parse_feature, parse_state
 from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOME_SUCCEED
+from pulumi_azure_peering.emulator.rules import late_refusal_codes
 from pulumi_azure_peering.emulator.seed import SeedError
 from pulumi_azure_peering.emulator.timing import LatencyProfile
 
@@ -58,10 +62,10 @@ def dispatch(emu: Emulator, req: Request) -> Response:
     try:
         body = req.json() if req.body else {}
         return _route(emu, req, route, method, body)
+    except SeedError as exc:  # a ValueError too: caught first
+        return _error(400, "InvalidSeed", str(exc))
     except ValueError as exc:
         return _error(400, "InvalidAdminRequest", str(exc))
-    except SeedError as exc:
-        return _error(400, "InvalidSeed", str(exc))
 
 
 def _route(emu: Emulator, req: Request, route: str, method: str, body: Any) -> Response:
@@ -98,6 +102,12 @@ def _route(emu: Emulator, req: Request, route: str, method: str, body: Any) -> R
         if method == "POST":
             _apply_settings(emu, body)
         return Response(200, emu.settings_document())
+    if route == "features":
+        if method == "POST":
+            return Response(200, _set_feature(emu, body))
+        with emu.lock:
+            listed = [f.to_wire() for s in emu.subscriptions() for f in emu.network.features(s["subscription_id"])]
+        return Response(200, {"features": listed})
     if route == "expire-tokens" and method == "POST":
         emu.tokens.expire_all()
         return Response(200, {"not_before": emu.tokens.not_before})
@@ -109,6 +119,19 @@ def _route(emu: Emulator, req: Request, route: str, method: str, body: Any) -> R
     if route == "state" and method == "GET":
         return Response(200, emu.state_dump())
     return _error(404, "NotFound", f"No admin route {method} /_emulator/{route}.")
+
+
+def _set_feature(emu: Emulator, body: Any) -> dict[str, Any]:
+    """``{"subscriptionId", "feature" (default the subnet-peering one), "state"}``: a subscription's registration."""
+    if not isinstance(body, dict):
+        raise ValueError("expected a JSON object")
+    subscription_id = body.get("subscriptionId")
+    if not isinstance(subscription_id, str) or emu.network.subscription(subscription_id) is None:
+        raise ValueError(f"'subscriptionId' must name a subscription of the emulator, got {subscription_id!r}")
+    feature = parse_feature(body.get("feature", SUBNET_PEERING_FEATURE))
+    state = parse_state(body.get("state"))
+    with emu.lock:
+        return emu.network.set_feature(subscription_id, feature, state).to_wire()
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -145,7 +168,9 @@ def _apply_settings(emu: Emulator, body: Any) -> None:
         else current.gateway_provisioning_seconds
     )
     page_size = max(1, int(_number(body, "page_size"))) if "page_size" in body else current.page_size
+    late = late_refusal_codes(body["late_refusals"]) if "late_refusals" in body else current.late_refusals
     lifetime = max(1.0, _number(body, "token_lifetime")) if "token_lifetime" in body else emu.tokens.lifetime
     current.latency, current.latency_profile, current.sparse_bodies = latency, profile, sparse
     current.gateway_provisioning_seconds, current.page_size = gateway_seconds, page_size
+    current.late_refusals = late
     emu.tokens.lifetime = lifetime

@@ -43,6 +43,9 @@ class Operation:
     api_version: str = ""
     locks: list[Lock] = field(default_factory=list)
     created: bool = False  # the PUT created the resource (201)
+    # a refusal answered late (Settings.late_refusals): the operation ends Failed with this error object, whatever
+    # else decides its outcome
+    refusal: dict[str, Any] | None = None
 
     def to_doc(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +55,7 @@ class Operation:
         data = dict(doc)
         data["locks"] = [Lock(**lk) for lk in data["locks"]]
         data["error"] = dict(data["error"]) if data["error"] is not None else None
+        data["refusal"] = dict(data["refusal"]) if data.get("refusal") is not None else None
         return cls(**data)
 
     @property
