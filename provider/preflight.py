@@ -291,35 +291,65 @@ def run_preflight(
                 )
             )
 
-    existing = next((p for p in local.peerings if p.name.lower() == spec.name.lower()), None)
     if creating:
-        # the create refuses it the same way (resource.py, under the vnet's lock): say it at preview
-        if existing is not None and not spec.adopt_existing:
-            failures.append(Failure("name", already_exists_message(existing.name, local.name)))
-        elif existing is not None and not same_id(existing.remote_virtual_network_id, spec.remote_virtual_network_id):
-            failures.append(
-                Failure(
-                    "remote_virtual_network_id",
-                    f"the existing peering {existing.name} links {local.name} to "
-                    f"{existing.remote_virtual_network_id}; a peering's remote cannot change (adopt it with the "
-                    "same remote, or choose another name)",
-                )
+        failures.extend(_in_the_way(spec, local, remote.name))
+    return failures
+
+
+def run_existing_checks(
+    client: ArmClient, spec: PeeringSpec, *, replacing: Iterable[str] = (), cache: VnetCache = VNET_CACHE
+) -> list[Failure]:
+    """Only whether a peering that ARM holds now is in the way of creating this one (its name taken, another link
+    to the same remote), for a check whose other questions must wait (``preflight_after`` not known: resources the
+    program still creates, a gateway, a subnet, may change the answers). What is in the way now stays in the way:
+    no resource the program creates removes a peering, so this is said at preview, not after half a rollout.
+    A vnet that cannot be read, or does not exist yet, is left to the full check at `up`."""
+    going = {r.lower() for r in replacing}
+    aux = list(spec.auxiliary_tenant_ids or client.settings.auxiliary_tenant_ids)
+    try:
+        local = cache.get(client, spec.virtual_network_id, auxiliary_tenant_ids=aux, deadline=Deadline(60))
+    except PeeringError:
+        return []
+    if local is None:
+        return []
+    if going:
+        local = replace(local, peerings=tuple(p for p in local.peerings if p.id.lower() not in going))
+    remote_name = spec.remote_virtual_network_id.rstrip("/").rsplit("/", 1)[-1]
+    return _in_the_way(spec, local, remote_name)
+
+
+def _in_the_way(spec: PeeringSpec, local: VnetFacts, remote_name: str) -> list[Failure]:
+    """A peering of the local vnet that a create of this one would meet: the same name (not adopted), or another
+    link to the same remote (ARM: AnotherPeeringAlreadyReferencesRemoteVnet). The create refuses the same under the
+    vnet's lock (resource.py): this says it at preview."""
+    failures: list[Failure] = []
+    existing = next((p for p in local.peerings if p.name.lower() == spec.name.lower()), None)
+    if existing is not None and not spec.adopt_existing:
+        failures.append(Failure("name", already_exists_message(existing.name, local.name)))
+    elif existing is not None and not same_id(existing.remote_virtual_network_id, spec.remote_virtual_network_id):
+        failures.append(
+            Failure(
+                "remote_virtual_network_id",
+                f"the existing peering {existing.name} links {local.name} to "
+                f"{existing.remote_virtual_network_id}; a peering's remote cannot change (adopt it with the "
+                "same remote, or choose another name)",
             )
-        twin = next(
-            (
-                p
-                for p in local.peerings
-                if p.name.lower() != spec.name.lower()
-                and same_id(p.remote_virtual_network_id, spec.remote_virtual_network_id)
-            ),
-            None,
         )
-        if twin is not None:
-            failures.append(
-                Failure(
-                    "remote_virtual_network_id",
-                    f"AnotherPeeringAlreadyReferencesRemoteVnet: peering {twin.name} of {local.name} already links "
-                    f"to {remote.name}; remove it, or adopt it (name={twin.name}, adopt_existing=true)",
-                )
+    twin = next(
+        (
+            p
+            for p in local.peerings
+            if p.name.lower() != spec.name.lower()
+            and same_id(p.remote_virtual_network_id, spec.remote_virtual_network_id)
+        ),
+        None,
+    )
+    if twin is not None:
+        failures.append(
+            Failure(
+                "remote_virtual_network_id",
+                f"AnotherPeeringAlreadyReferencesRemoteVnet: peering {twin.name} of {local.name} already links "
+                f"to {remote_name}; remove it, or adopt it (name={twin.name}, adopt_existing=true)",
             )
+        )
     return failures

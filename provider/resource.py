@@ -51,7 +51,7 @@ from .models import (
 )
 from .ownership import LEDGER
 from .peering_reads import PEERING_READS
-from .preflight import already_exists_message, run_preflight
+from .preflight import already_exists_message, run_existing_checks, run_preflight
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
 from .vnet_facts import VNET_CACHE, VnetFacts
@@ -496,7 +496,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             for field_name, problem in self._claim(resource_name, old, inputs):
                 result.append(dyn.CheckFailure(field_name, problem))
         wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
-        if result or not wanted or is_unknown(inputs) or is_unknown(news.get(PREFLIGHT_AFTER_KEY)):
+        if result or not wanted or is_unknown(inputs):
+            return dyn.CheckResult(inputs, result)
+        waiting = is_unknown(news.get(PREFLIGHT_AFTER_KEY))
+        if waiting and not creating:
             return dyn.CheckResult(inputs, result)
         try:
             spec = PeeringSpec.model_validate(inputs)
@@ -505,6 +508,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
             return dyn.CheckResult(inputs, result)
         replacing = LEDGER.replacing(resource_name)
+        if waiting:
+            # What resources still to be created may change waits for them; a peering in the way does not.
+            for failure in run_existing_checks(client, spec, replacing=replacing):
+                result.append(dyn.CheckFailure(failure.property, failure.reason))
+            return dyn.CheckResult(inputs, result)
         for failure in run_preflight(client, spec, creating=creating, replacing=replacing):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
         if not result and _new_peering(old, spec) and _absent(client, spec):
