@@ -557,6 +557,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             auxiliary_tenant_ids=pick("auxiliary_tenant_ids", names),
             # The vnets were read and checked above; the children need not read them again.
             preflight=not looked_up,
+            remote_vnet_address_space=pick("remote_vnet_address_space", lambda v: list(v) if v else None),
         )
         return self.peering_resource(
             f"{name}-{key}",

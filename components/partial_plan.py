@@ -35,7 +35,11 @@ INPUT_FIELDS = (
     "adopt_existing",
     "timeouts",
     "auxiliary_tenant_ids",
+    "remote_vnet_address_space",
 )
+# Fields that come from the facts read before planning, not from the ids: a plan with stand-in ids reads none, so
+# they are known only once the real plan is.
+FACT_FIELDS = frozenset({"remote_vnet_address_space"})
 
 # Stand-in subscriptions: the all-zero GUID and its neighbour are never real subscriptions.
 _STAND_IN_SUBSCRIPTIONS = ("00000000-0000-0000-0000-000000000000", "00000000-0000-0000-0000-000000000001")
@@ -90,7 +94,9 @@ def partial_plan(
     known: dict[str, dict[str, Any]] = {}
     for a in first.peerings:
         b = second.peering(a.key)
-        known[a.key] = {f: getattr(a, f) for f in INPUT_FIELDS if getattr(a, f) == getattr(b, f)}
+        known[a.key] = {
+            f: getattr(a, f) for f in INPUT_FIELDS if f not in FACT_FIELDS and getattr(a, f) == getattr(b, f)
+        }
     return PartialPlan(first, known), []
 
 

@@ -123,6 +123,10 @@ class PlannedPeering:
     (which has ``allow_gateway_transit``): the component makes this a data edge, e.g. by feeding an output of the
     hub side into the spoke side's inputs."""
 
+    remote_vnet_address_space: tuple[str, ...] | None = None
+    """The remote vnet's address space as read before planning (whole-vnet links only; None without facts): the
+    peering compares it with what ARM last reported, so a plain ``pulumi up`` syncs a resized pair."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class PlanError:
@@ -1448,6 +1452,16 @@ def vnet_ids_to_look_up(spec: HubSpokeSpec) -> tuple[str, ...]:
     return tuple(ids[k] for k in sorted(ids))
 
 
+def _with_remote_spaces(peerings: Iterable[PlannedPeering], idx: _FactIndex) -> list[PlannedPeering]:
+    """Each whole-vnet peering with the address space its remote vnet has now, when the facts say."""
+    out = []
+    for p in peerings:
+        remote = idx.get(parse_vnet_id(p.remote_vnet_id)) if p.peer_complete_vnets else None
+        space = tuple(remote.address_prefixes) if remote is not None and remote.address_prefixes else None
+        out.append(replace(p, remote_vnet_address_space=space) if space else p)
+    return out
+
+
 def plan_hub_spoke(spec: HubSpokeSpec, facts: Mapping[str, VnetFacts] | None = None) -> Plan:
     """Plan the peerings of a hub-and-spoke topology.
 
@@ -1475,7 +1489,7 @@ def plan_hub_spoke(spec: HubSpokeSpec, facts: Mapping[str, VnetFacts] | None = N
     errors = _sorted_errors(c.errors)
     return Plan(
         hub_vnet_id=r.hub.id,
-        peerings=() if errors else tuple(planner.peerings),
+        peerings=() if errors else tuple(_with_remote_spaces(planner.peerings, idx)),
         errors=errors,
         warnings=_dedupe(c.warnings),
         deferred_checks=tuple(c.deferred),

@@ -159,6 +159,31 @@ def test_resized_spoke_is_synced_on_up_refresh(hub_spoke_project: PulumiProject,
     project.preview(expect_no_changes=True)
 
 
+def test_resized_spoke_is_synced_by_a_plain_up(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    """No refresh: the component read the spoke's new address space at preview, so a plain preview shows the hub
+    side's update with the old and the new prefixes, and a plain up syncs the pair (issue 25)."""
+    project = hub_spoke_project
+    project.up()
+    vnet = demo_vnet("vnet-identity")
+    body = emulator.arm("GET", vnet).json()
+    body["properties"]["addressSpace"]["addressPrefixes"].append("10.44.0.0/16")
+    resized = emulator.arm("PUT", vnet, json={"location": body["location"], "properties": body["properties"]})
+    assert resized.status_code in (200, 201), resized.text
+    emulator.finish_operations()
+
+    seq = emulator.last_request_seq()
+    preview = project.preview("--diff")
+    assert arm_writes(emulator, seq) == []
+    assert "1 to update" in preview.output, preview.output
+    assert "remote_vnet_address_space" in preview.output and "10.44.0.0/16" in preview.output, preview.output
+    project.up()
+    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    spoke_side = live_peerings(emulator, vnet)["vnet-identity-to-vnet-hub"]["properties"]
+    assert hub_side["peeringSyncLevel"] == spoke_side["peeringSyncLevel"] == "FullyInSync"
+    assert "10.44.0.0/16" in hub_side["remoteVirtualNetworkAddressSpace"]["addressPrefixes"]
+    project.preview(expect_no_changes=True)
+
+
 def test_bad_topology_fails_at_preview_with_zero_writes(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
     overlapping = {

@@ -421,13 +421,19 @@ def test_well_formed_topologies_are_accepted(topology: tuple[HubSpokeSpec, dict[
     assert len(p.peerings) == 2 * n + meshed * (meshed - 1)
     transit = any(s.use_hub_gateway for s in spec.spokes.values())
     assert p.wait_for_hub_gateway == (transit and fx[spec.hub_vnet_id].gateway == "provisioning")
-    # With facts gone, the same topology still plans (checks deferred, never failed); only the ordering edges
-    # for Disconnected peerings, which come from facts, may differ.
+    # With facts gone, the same topology still plans (checks deferred, never failed); only what comes from facts
+    # may differ: the ordering edges for Disconnected peerings, and the remote spaces read (for a plain up's sync).
     blind = plan_hub_spoke(spec, None)
     assert blind.ok
     assert [replace(x, depends_on_keys=()) for x in blind.peerings] == [
-        replace(x, depends_on_keys=()) for x in p.peerings
+        replace(x, depends_on_keys=(), remote_vnet_address_space=None) for x in p.peerings
     ]
+    for x in p.peerings:
+        remote = fx.get(x.remote_vnet_id)
+        expected = (
+            tuple(remote.address_prefixes) if x.peer_complete_vnets and remote and remote.address_prefixes else None
+        )
+        assert x.remote_vnet_address_space == expected
     assert blind.deferred_checks or not spec.spokes
 
 
