@@ -13,6 +13,7 @@ import pytest
 from harness import topology
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
 from harness.s3 import backend_env, backend_keys
+from tests.provider.provider_env import add_address_prefix
 
 pytestmark = pytest.mark.engine
 
@@ -143,11 +144,7 @@ def test_resized_spoke_is_synced_on_up_refresh(hub_spoke_project: PulumiProject,
     project = hub_spoke_project
     project.up()
     vnet = demo_vnet("vnet-identity")
-    body = emulator.arm("GET", vnet).json()
-    body["properties"]["addressSpace"]["addressPrefixes"].append("10.44.0.0/16")
-    resized = emulator.arm("PUT", vnet, json={"location": body["location"], "properties": body["properties"]})
-    assert resized.status_code in (200, 201), resized.text
-    emulator.finish_operations()
+    add_address_prefix(emulator, vnet, "10.44.0.0/16")
     hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
     assert hub_side["peeringSyncLevel"] == "LocalNotInSync"
 
@@ -165,11 +162,7 @@ def test_resized_spoke_is_synced_by_a_plain_up(hub_spoke_project: PulumiProject,
     project = hub_spoke_project
     project.up()
     vnet = demo_vnet("vnet-identity")
-    body = emulator.arm("GET", vnet).json()
-    body["properties"]["addressSpace"]["addressPrefixes"].append("10.44.0.0/16")
-    resized = emulator.arm("PUT", vnet, json={"location": body["location"], "properties": body["properties"]})
-    assert resized.status_code in (200, 201), resized.text
-    emulator.finish_operations()
+    add_address_prefix(emulator, vnet, "10.44.0.0/16")
 
     seq = emulator.last_request_seq()
     preview = project.preview("--diff")

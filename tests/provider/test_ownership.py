@@ -8,7 +8,6 @@ from the emulator, never from the provider.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,15 +22,6 @@ from tests.provider.provider_env import Engine, args, new_provider, vnet
 pytestmark = pytest.mark.emulator
 
 HUB_TO_PAYMENTS = f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
-
-
-@pytest.fixture
-def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for key, value in emulator.env().items():
-        monkeypatch.setenv(key, value)
-    VNET_CACHE.clear()
-    yield emulator
-    VNET_CACHE.clear()
 
 
 def new_run() -> None:

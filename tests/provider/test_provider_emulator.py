@@ -6,7 +6,6 @@ Each test calls configure/check/diff/create/read/update/delete in the order the 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,16 +17,6 @@ from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.provider.provider_env import PARTNER_TENANT, Engine, add_address_prefix, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
-
-
-@pytest.fixture
-def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The session emulator (default seed), with the provider's process environment pointed at it."""
-    for key, value in emulator.env().items():
-        monkeypatch.setenv(key, value)
-    VNET_CACHE.clear()
-    yield emulator
-    VNET_CACHE.clear()
 
 
 @pytest.fixture
