@@ -496,10 +496,13 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             for field_name, problem in self._claim(resource_name, old, inputs):
                 result.append(dyn.CheckFailure(field_name, problem))
         wanted = inputs.get("preflight") is not False or (creating and news.get(PREFLIGHT_WHEN_CREATING_KEY) is True)
-        if result or not wanted or is_unknown(inputs):
+        if result or not wanted:
             return dyn.CheckResult(inputs, result)
-        waiting = is_unknown(news.get(PREFLIGHT_AFTER_KEY))
-        if waiting and not creating:
+        if is_unknown(inputs) or is_unknown(news.get(PREFLIGHT_AFTER_KEY)):
+            # What is not known yet, or made by resources still to be created, waits for `up`; a peering in the
+            # way of a new one does not: what is in the way now stays in the way.
+            if creating:
+                result.extend(self._in_the_way_now(inputs, resource_name))
             return dyn.CheckResult(inputs, result)
         try:
             spec = PeeringSpec.model_validate(inputs)
@@ -508,16 +511,26 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
             return dyn.CheckResult(inputs, result)
         replacing = LEDGER.replacing(resource_name)
-        if waiting:
-            # What resources still to be created may change waits for them; a peering in the way does not.
-            for failure in run_existing_checks(client, spec, replacing=replacing):
-                result.append(dyn.CheckFailure(failure.property, failure.reason))
-            return dyn.CheckResult(inputs, result)
         for failure in run_preflight(client, spec, creating=creating, replacing=replacing):
             result.append(dyn.CheckFailure(failure.property, failure.reason))
         if not result and _new_peering(old, spec) and _absent(client, spec):
             inputs[ABSENT_WHEN_CHECKED_KEY] = datetime.now(UTC).isoformat(timespec="seconds")
         return dyn.CheckResult(inputs, result)
+
+    def _in_the_way_now(self, inputs: Mapping[str, Any], resource_name: str | None) -> list[dyn.CheckFailure]:
+        """The part of a new peering's preflight whose answer no resource still to be created can change: a peering
+        ARM holds now under its name, or to the same remote (``run_existing_checks``). Needs only what names the
+        peering and whom it belongs to: skipped while those are not known."""
+        needed = ("virtual_network_id", "name", "remote_virtual_network_id", "adopt_existing", "auxiliary_tenant_ids")
+        if any(is_unknown(inputs.get(key)) for key in needed):
+            return []
+        try:
+            spec = PeeringSpec.model_validate({k: v for k, v in inputs.items() if not is_unknown(v)})
+            client = self.client()
+        except (ValidationError, SettingsError):
+            return []  # the full check at `up` says it
+        found = run_existing_checks(client, spec, replacing=LEDGER.replacing(resource_name))
+        return [dyn.CheckFailure(f.property, f.reason) for f in found]
 
     @staticmethod
     def _claim(resource_name: str | None, old: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
