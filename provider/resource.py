@@ -566,7 +566,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             changed.append("remote_vnet_address_space")
         policy = new.get("sync_remote_address_space")
         drift = drift_reason(old, policy if isinstance(policy, str) else "auto")
-        if not changed and drift is None:
+        # A resource renamed with an alias keeps its old outputs on a "same" step, and with them the old name its
+        # delete would later give (provider/ownership.py): an update (no ARM write) brings them up to date.
+        was, now = _resource_name(olds), _resource_name(news)
+        renamed = was is not None and now is not None and was != now
+        if not changed and drift is None and not renamed:
             return dyn.DiffResult(changes=False, replaces=[], delete_before_replace=False)
         delete_first = False
         if replaces:
