@@ -955,7 +955,9 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         """Delete what a failed create made (a Failed operation, or one still running when the create's own timeout
         ran out: the delete waits for ARM to let go of the vnet, up to CLEANUP_SECONDS). Whether it is gone."""
         try:
-            deadline = Deadline(CLEANUP_SECONDS)
+            # as long again as the create itself was given (at least a minute, at most CLEANUP_SECONDS): a hung
+            # operation must not hold the run for long past the timeout the user chose
+            deadline = Deadline(min(CLEANUP_SECONDS, max(60.0, spec.timeouts.create)))
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
                 client.delete_peering(spec.peering_id, deadline=deadline, auxiliary_tenant_ids=aux)
             return True

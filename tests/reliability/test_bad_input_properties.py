@@ -91,6 +91,9 @@ PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
     ),
     "sync_remote_address_space": st.one_of(st.sampled_from(["auto", "always", "never", "sometimes"]), UNKNOWNS),
     "auxiliary_tenant_ids": st.lists(st.one_of(st.sampled_from([*SUBS, "tenant.example"]), UNKNOWNS), max_size=4),
+    "remote_vnet_address_space": st.lists(
+        st.one_of(st.sampled_from(["10.1.0.0/16", "10.1.0.1/16", "fd00::/48", "garbage"]), UNKNOWNS), max_size=3
+    ),
 }
 for flag in (
     "allow_virtual_network_access",
