@@ -159,8 +159,12 @@ class ArmError(PeeringError):
         self.challenge = challenge
         super().__init__(self.summary())
 
+    def _answer(self) -> str:
+        """How ARM answered, at the head of the summary."""
+        return f"ARM {self.status_code}"
+
     def summary(self) -> str:
-        text = f"ARM {self.status_code}"
+        text = self._answer()
         if self.code:
             text += f" {self.code}"
         text += f": {one_line(self.message)}"
@@ -208,14 +212,8 @@ class OperationFailedError(ArmError):
     Its status code is the poll's (200): what the user reads is that ARM's operation failed, with ARM's code,
     the same words and fix as when ARM refuses the request at once (some refusals arrive either way)."""
 
-    def summary(self) -> str:
-        text = "ARM operation failed"
-        if self.code:
-            text += f" {self.code}"
-        text += f": {one_line(self.message)}"
-        if self.request_id:
-            text += f" (request id {self.request_id})"
-        return text
+    def _answer(self) -> str:
+        return "ARM operation failed"
 
 
 class MalformedResponseError(ArmError):
