@@ -508,7 +508,7 @@ def main() -> None:
     logging.getLogger("azure.identity").setLevel(logging.ERROR)
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
     watch_engine(provider_process=True)
-    progress.show_on_stderr()  # what the provider waits for, where the engine shows a plugin's stderr
+    progress.show_through_engine(engine)  # what the provider waits for: a plugin's stderr is hidden by the engine
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)

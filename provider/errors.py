@@ -309,3 +309,40 @@ class PeeringOperationError(PeeringError):
     def __init__(self, message: str, cause: BaseException | None = None) -> None:
         super().__init__(message)
         self.cause = cause
+
+
+class _PlainForPeeringErrors:
+    """Stands in for the ``traceback`` module in the SDK's dynamic-provider server: its ``format_exc`` gives the
+    message alone when the exception being handled is a :class:`PeeringError` (a message written for the user,
+    with its fix), and the real traceback for anything else (a bug should keep its stack)."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, PeeringError):
+            return str(exc)
+        return str(self._real.format_exc(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def report_plainly_to_the_engine(server_module: Any) -> bool:
+    """In the dynamic-provider process: make a failed operation reach the engine as its one-line message.
+
+    The SDK's server (``pulumi.dynamic.__main__``, 3.2xx) answers any exception a provider method raises with
+    ``context.abort(UNKNOWN, traceback.format_exc())``: the user reads a Python stack around our message, which
+    already names the peering, the cause and the fix. That server looks ``traceback`` up in its module's globals at
+    each call, so this replaces that name there (and nowhere else) by :class:`_PlainForPeeringErrors`. An SDK
+    without that server (before it, gRPC itself prefixes ``Exception calling application:``) is left as it is.
+    Returns whether the server was adapted."""
+    real = getattr(server_module, "traceback", None)
+    if real is None or not hasattr(server_module, "_abort_with_traceback"):
+        return False
+    if not isinstance(real, _PlainForPeeringErrors):
+        server_module.traceback = _PlainForPeeringErrors(real)
+    return True

@@ -1,10 +1,13 @@
 """Telling the user, while it happens, why a peering is taking its time: ARM busy with another write to the vnet
 (409 ``AnotherOperationInProgress``), throttling (429), a fault in ARM being retried, a gateway still provisioning.
 
-The dynamic provider's process has no connection to the engine's log (``pulumi.log`` goes nowhere there), but the
-engine shows every line that process writes to stderr, at default verbosity, as it comes. So these notes go to
-stderr, in that process only, through this module's logger; elsewhere (a program, a test) the logger behaves like
-any other and prints nothing unless logging is configured.
+Where the notes go depends on the process (this module's logger; elsewhere, a program or a test, it behaves like
+any other and prints nothing unless logging is configured):
+- the dynamic provider's process has no connection to the engine's log (``pulumi.log`` goes nowhere there), but the
+  engine shows every line a *dynamic* provider writes to stderr, as it comes: :func:`show_on_stderr`;
+- the ``azure-peering`` plugin is a resource plugin, whose stderr the engine hides (it keeps it for the report of a
+  plugin that crashed); it is given the engine's address, and its notes go to the engine's ``Log`` service:
+  :func:`show_through_engine`.
 
 Without flooding: one line when a wait starts, per peering and reason; then at most one "still waiting" line per
 ``REPEAT_SECONDS`` however often the request is retried.
@@ -18,6 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,37 @@ def show_on_stderr() -> None:
         return
     _configured = True
     handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+class _EngineLogHandler(logging.Handler):
+    """Sends each record to the engine's ``Log`` service as an info message (what ``pulumi.log.info`` does in a
+    program); a failure to send is ignored: a note must never fail the operation it describes."""
+
+    def __init__(self, engine_address: str) -> None:
+        super().__init__()
+        import grpc
+        from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+        self._request = engine_pb2.LogRequest
+        self._severity = engine_pb2.INFO
+        self._engine = engine_pb2_grpc.EngineStub(grpc.insecure_channel(engine_address))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with suppress(Exception):
+            self._engine.Log(self._request(severity=self._severity, message=self.format(record), urn=""), timeout=5)
+
+
+def show_through_engine(engine_address: str) -> None:
+    """In the plugin's process: these lines go to the engine's log, which shows them as the dynamic provider's."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    handler = _EngineLogHandler(engine_address)
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -23,7 +24,7 @@ import tenacity
 from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
-from . import progress
+from . import errors, progress
 from .arm import ArmClient, Deadline, WriteOutcome, client_for
 from .engine_watch import watch_engine
 from .errors import (
@@ -1214,9 +1215,11 @@ OUTPUT_ONLY = (
 _DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
 
 # Loading this module in the dynamic-provider process (unpickling the provider) ties that process to the engine,
-# and shows the user what the provider waits for (provider.progress).
+# shows the user what the provider waits for (provider.progress), and has a failure reach the engine as its message
+# without the SDK's Python stack around it.
 if watch_engine():
     progress.show_on_stderr()
+    errors.report_plainly_to_the_engine(sys.modules["__main__"])
 
 
 def peering_properties(

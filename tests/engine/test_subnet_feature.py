@@ -84,6 +84,10 @@ def test_a_late_refusal_fails_up_with_the_fix_and_leaves_nothing(
     output = " ".join(up.output.split())
     assert "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet" in output
     assert "Fix: a vnet already peered to the remote overlaps this one" in output
+    # said as the provider wrote it: no Python stack from the SDK's server, no gRPC prefix around it
+    assert "Traceback" not in up.output and "Exception calling application" not in up.output, up.output
+    diagnostics = up.output.split("Diagnostics:", 1)[1]
+    assert diagnostics.count("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet") == 1, diagnostics
     log = writes_since(emulator, seq)
     assert [(r["method"], r["status"]) for r in log] == [("PUT", 201), ("DELETE", 202)]  # made, failed, removed
     gone = emulator.arm("GET", f"{vnet('vnet-copy')}/virtualNetworkPeerings/vnet-copy-to-vnet-hub")

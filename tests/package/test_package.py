@@ -162,6 +162,29 @@ def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -
     assert gone.status_code == 404, gone.text
 
 
+def test_custom_timeouts_over_a_day_are_clamped_and_said(tmp_path: Path, emulator: Any) -> None:
+    """A customTimeouts longer than the 24 h a peering operation may take here: the engine sends it only with the
+    create (never to check), so it cannot be refused at preview; the create uses 24 h and says so, instead of
+    failing with an error about `timeouts`, an input the user never set."""
+    emulator.seed(DEMO_SEED)
+    resources = {
+        "patient": {
+            "type": PEERING,
+            "properties": {
+                "virtualNetworkId": demo_vnet("vnet-hub"),
+                "remoteVirtualNetworkId": demo_vnet("vnet-identity"),
+            },
+            "options": {"customTimeouts": {"create": "48h"}},
+        }
+    }
+    project = yaml_project(tmp_path, emulator, program(resources))
+    up = project.up()
+    assert "customTimeouts.create = 172800s is longer than the 86400s a peering operation may take here" in up.output
+    assert "timeouts" not in up.output.replace("customTimeouts", ""), up.output
+    made = emulator.arm("GET", f"{demo_vnet('vnet-hub')}/virtualNetworkPeerings/patient")
+    assert made.status_code == 200, made.text
+
+
 def test_more_than_four_writes_are_in_flight_at_once(tmp_path: Path, emulator: Any) -> None:
     """The plugin has no fixed pool of 4 (the dynamic provider's): 8 peerings of 8 distinct vnets all have their
     ARM operation running at the same time."""
