@@ -331,18 +331,32 @@ class _PlainForPeeringErrors:
         return getattr(self._real, name)
 
 
-def report_plainly_to_the_engine(server_module: Any) -> bool:
-    """In the dynamic-provider process: make a failed operation reach the engine as its one-line message.
+def _not_a_peering_error(record: Any) -> bool:
+    """A logging filter: False for gRPC's own report of a :class:`PeeringError` (its message reaches the engine)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not isinstance(exc, PeeringError)
 
-    The SDK's server (``pulumi.dynamic.__main__``, 3.2xx) answers any exception a provider method raises with
-    ``context.abort(UNKNOWN, traceback.format_exc())``: the user reads a Python stack around our message, which
-    already names the peering, the cause and the fix. That server looks ``traceback`` up in its module's globals at
-    each call, so this replaces that name there (and nowhere else) by :class:`_PlainForPeeringErrors`. An SDK
-    without that server (before it, gRPC itself prefixes ``Exception calling application:``) is left as it is.
-    Returns whether the server was adapted."""
+
+def report_plainly_to_the_engine(server_module: Any) -> str:
+    """In the dynamic-provider process: make a failed operation reach the engine as its one-line message, said once.
+
+    The SDK's server (``pulumi.dynamic.__main__``) answers an exception a provider method raises in one of two ways:
+    - newer SDKs: ``context.abort(UNKNOWN, traceback.format_exc())``, so the user reads a Python stack around our
+      message, which already names the peering, the cause and the fix. That server looks ``traceback`` up in its
+      module's globals at each call, so the name is replaced there (and nowhere else) by
+      :class:`_PlainForPeeringErrors`. Returns ``"plain"``.
+    - older SDKs (the floor, 3.207): gRPC itself answers ``Exception calling application: <message>`` (that prefix
+      stays) and logs the exception with its stack, which the engine shows again from the process's stderr; that
+      second report is filtered out. Returns ``"prefixed"``.
+    """
+    import logging
+
     real = getattr(server_module, "traceback", None)
-    if real is None or not hasattr(server_module, "_abort_with_traceback"):
-        return False
-    if not isinstance(real, _PlainForPeeringErrors):
-        server_module.traceback = _PlainForPeeringErrors(real)
-    return True
+    if real is not None and hasattr(server_module, "_abort_with_traceback"):
+        if not isinstance(real, _PlainForPeeringErrors):
+            server_module.traceback = _PlainForPeeringErrors(real)
+        return "plain"
+    grpc_server_log = logging.getLogger("grpc._server")
+    if _not_a_peering_error not in grpc_server_log.filters:
+        grpc_server_log.addFilter(_not_a_peering_error)
+    return "prefixed"
