@@ -92,6 +92,7 @@ from pulumi_azure_peering.provider.resource import (
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.conftest import DEFAULT_SEED
 from tests.provider.provider_env import new_provider, vnet
+from tests.reliability.knobs import examples
 
 pytestmark = pytest.mark.reliability
 
@@ -106,7 +107,8 @@ process (ownership.py's assumption); skip: ``pulumi up --skip-preview``."""
 
 STACK = st.sampled_from([0, 1])
 MODE = st.sampled_from(MODES)
-SETTINGS = settings(max_examples=200, stateful_step_count=10, deadline=None)
+#: 120 runs of up to 10 steps by default (about 45 s), 600 with ``RELIABILITY_HEAVY=1``.
+SETTINGS = settings(max_examples=examples(120, 600), stateful_step_count=10, deadline=None)
 
 
 @dataclass(frozen=True)
