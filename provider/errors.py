@@ -6,6 +6,8 @@ one place, what a user should do about each ARM code we know of.
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -320,8 +322,6 @@ class _PlainForPeeringErrors:
         self._real = real
 
     def format_exc(self, *args: Any, **kwargs: Any) -> str:
-        import sys
-
         exc = sys.exc_info()[1]
         if isinstance(exc, PeeringError):
             return str(exc)
@@ -349,8 +349,6 @@ def report_plainly_to_the_engine(server_module: Any) -> str:
       stays) and logs the exception with its stack, which the engine shows again from the process's stderr; that
       second report is filtered out. Returns ``"prefixed"``.
     """
-    import logging
-
     real = getattr(server_module, "traceback", None)
     if real is not None and hasattr(server_module, "_abort_with_traceback"):
         if not isinstance(real, _PlainForPeeringErrors):

@@ -101,17 +101,22 @@ def finished(what: str) -> None:
 _configured = False
 
 
-def show_on_stderr() -> None:
-    """In the dynamic provider's process: these lines go to stderr, where the engine shows them (once)."""
+def _show_through(make_handler: Callable[[], logging.Handler]) -> None:
+    """Send these lines through the handler ``make_handler`` builds, once per process (the first caller wins)."""
     global _configured
     if _configured:
         return
     _configured = True
-    handler = logging.StreamHandler(sys.stderr)
+    handler = make_handler()
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+def show_on_stderr() -> None:
+    """In the dynamic provider's process: these lines go to stderr, where the engine shows them (once)."""
+    _show_through(lambda: logging.StreamHandler(sys.stderr))
 
 
 class _EngineLogHandler(logging.Handler):
@@ -134,12 +139,4 @@ class _EngineLogHandler(logging.Handler):
 
 def show_through_engine(engine_address: str) -> None:
     """In the plugin's process: these lines go to the engine's log, which shows them as the dynamic provider's."""
-    global _configured
-    if _configured:
-        return
-    _configured = True
-    handler = _EngineLogHandler(engine_address)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    _show_through(lambda: _EngineLogHandler(engine_address))
