@@ -33,19 +33,19 @@ help:
 	@echo "make bench         quick benchmarks (bench-full: the long profile)"
 	@echo "make tools         build/locate the pinned Pulumi CLI (.tools/pulumi/bin)"
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 	touch $@
 
-$(FLOOR_VENV)/.installed: pyproject.toml constraints-floor.txt
+$(FLOOR_VENV)/.installed: pyproject.toml setup.py constraints-floor.txt
 	rm -rf $(FLOOR_VENV) && $(PYTHON) -m venv $(FLOOR_VENV)
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-floor.txt \
 		-e ".[emulator]" $(COMPAT_TOOLS)
 	touch $@
 
-$(NEWEST_VENV)/.installed: pyproject.toml constraints.txt
+$(NEWEST_VENV)/.installed: pyproject.toml setup.py constraints.txt
 	@test -n "$(NEWEST_PYTHON)" || { echo "no python3.13 found: set NEWEST_PYTHON=/path/to/python3.13" >&2; exit 1; }
 	rm -rf $(NEWEST_VENV) && $(NEWEST_PYTHON) -m venv $(NEWEST_VENV)
 	$(NEWEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
@@ -61,7 +61,7 @@ tools: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+	$(PY) tools/typecheck.py
 
 typecheck: lint
 

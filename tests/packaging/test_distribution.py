@@ -1,6 +1,6 @@
 """The distribution itself: `python -m build` makes an sdist and a wheel built from it, both carry every module of
-the folders linked into pulumi_azure_peering/ (provider/, components/, emulator/, ...), nothing lands at the top
-level but the package and the legacy-names .pth, the metadata passes `twine check`, and there is one version."""
+the top-level folders mapped into pulumi_azure_peering (provider/, components/, emulator/, plugin/), nothing lands at
+the top of site-packages but the package, the metadata passes `twine check`, and there is one version."""
 
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ from email.parser import Parser
 import pytest
 
 from harness.pulumi import REPO
-from tests.packaging.conftest import Dist, run
+from tests.packaging.helpers import Dist, run
 
 pytestmark = pytest.mark.packaging
 
-#: The top-level folders linked into the package (provider, components, emulator, plugin, ...).
-LINKED = tuple(sorted(p.name for p in (REPO / "pulumi_azure_peering").iterdir() if p.is_symlink()))
+#: The top-level folders that install as ``pulumi_azure_peering.<folder>`` (setup.py's ``package_dir``).
+MAPPED = ("components", "emulator", "plugin", "provider")
 
 
 def tracked_package_files() -> set[str]:
-    """The files the package must carry: git's files under the linked folders and pulumi_azure_peering/."""
+    """The files the package must carry: git's files under the mapped folders and pulumi_azure_peering/."""
     out = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "pulumi_azure_peering", *LINKED],
+        ["git", "-C", str(REPO), "ls-files", "pulumi_azure_peering", *MAPPED],
         capture_output=True,
         text=True,
         check=True,
@@ -33,10 +33,15 @@ def tracked_package_files() -> set[str]:
     files = set()
     for line in out.splitlines():
         top = line.split("/", 1)[0]
-        path = f"pulumi_azure_peering/{line}" if top in LINKED else line
-        if not (REPO / line).is_symlink():
-            files.add(path)
+        files.add(f"pulumi_azure_peering/{line}" if top in MAPPED else line)
     return files
+
+
+def test_the_checkout_holds_no_links() -> None:
+    """A checkout without symlink support (Windows' default) gets the same tree: git tracks no links."""
+    out = subprocess.run(["git", "-C", str(REPO), "ls-files", "-s"], capture_output=True, text=True, check=True)
+    links = [line.split("\t", 1)[1] for line in out.stdout.splitlines() if line.startswith("120000 ")]
+    assert links == []
 
 
 def test_build_makes_an_sdist_and_a_wheel_from_it_without_setuptools_warnings(dist: Dist) -> None:
@@ -58,11 +63,7 @@ def test_sdist_and_wheel_carry_every_module(dist: Dist) -> None:
 
     # Nothing else at the top of site-packages: no `provider`, `components` or `emulator` of ours.
     tops = {n.split("/", 1)[0] for n in wheel_files}
-    assert tops == {
-        "pulumi_azure_peering",
-        "pulumi_azure_peering-0.2.0.dist-info",
-        "pulumi_azure_peering-legacy-names.pth",
-    }
+    assert tops == {"pulumi_azure_peering", "pulumi_azure_peering-0.2.0.dist-info"}
 
     with tarfile.open(dist.sdist) as sdist:
         members = sdist.getmembers()
