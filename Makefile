@@ -86,7 +86,7 @@ test-newest: tools $(NEWEST_VENV)/.installed
 SPARSE_ENGINE_TESTS := $(addprefix tests/engine/,test_smoke.py test_peering_lifecycle.py test_peering_drift.py \
 	test_one_sided_pair.py test_hub_spoke.py test_rename_spoke.py test_adopting.py)
 test-sparse: tools
-	AZURE_PEERING_EMULATOR_SPARSE=1 $(PY) -m pytest tests/provider $(SPARSE_ENGINE_TESTS)
+	AZURE_PEERING_EMULATOR_SPARSE=1 $(PY) -m pytest tests/provider_on_emulator $(SPARSE_ENGINE_TESTS)
 
 test-unit: venv
 	$(PY) -m pytest -m unit

@@ -13,7 +13,7 @@ import pytest
 from harness import topology
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
 from harness.s3 import backend_env, backend_keys
-from tests.provider.provider_env import add_address_prefix
+from tests.provider_on_emulator.provider_env import add_address_prefix
 
 pytestmark = pytest.mark.engine
 

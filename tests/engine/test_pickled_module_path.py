@@ -17,7 +17,7 @@ import dill
 import pytest
 
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
-from tests.provider.programs import peering_program
+from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
 

@@ -91,7 +91,7 @@ from pulumi_azure_peering.provider.resource import (
 )
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import new_provider, vnet
+from tests.provider_on_emulator.provider_env import new_provider, vnet
 
 pytestmark = pytest.mark.reliability
 

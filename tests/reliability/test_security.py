@@ -24,8 +24,8 @@ from harness.pulumi import PulumiProject, PulumiResult
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline
 from pulumi_azure_peering.provider.errors import ArmConnectionError, SettingsError
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.provider.programs import peering_program
-from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, vnet
+from tests.provider_on_emulator.programs import peering_program
+from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_PARTNER, vnet
 from tests.reliability.arm_stub import Answer, ArmStub, arm_stub
 from tests.reliability.consistency import assert_one_line_causes
 
