@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
-from tests.conftest import configure_through_stack
+from tests.emulator_config import configure_through_stack
 from tests.packaging.helpers import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
 
 pytestmark = pytest.mark.packaging

@@ -90,7 +90,7 @@ from pulumi_azure_peering.provider.resource import (
     peering_properties,
 )
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.conftest import DEFAULT_SEED
+from tests.emulator_config import DEFAULT_SEED
 from tests.provider_on_emulator.provider_env import new_provider, vnet
 
 pytestmark = pytest.mark.reliability

@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +87,6 @@ def test_no_secret_or_token_in_state_output_or_emulator_logs(
 
 
 # -- TLS and plain http ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def stub(tmp_path: Path) -> Iterator[ArmStub]:
-    with arm_stub(tmp_path) as s:
-        yield s
 
 
 PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/p"
