@@ -22,19 +22,20 @@ pytestmark = pytest.mark.packaging
 MAPPED = ("components", "emulator", "plugin", "provider")
 
 
-def tracked_package_files() -> set[str]:
-    """The files the package must carry: git's files under the mapped folders and pulumi_azure_peering/."""
+def tracked_source_files() -> set[str]:
+    """The files the distribution must carry, where git has them: pulumi_azure_peering/ and the mapped folders."""
     out = subprocess.run(
         ["git", "-C", str(REPO), "ls-files", "pulumi_azure_peering", *MAPPED],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    files = set()
-    for line in out.splitlines():
-        top = line.split("/", 1)[0]
-        files.add(f"pulumi_azure_peering/{line}" if top in MAPPED else line)
-    return files
+    return set(out.splitlines())
+
+
+def installed_path(source: str) -> str:
+    """Where a file of the checkout lands in the wheel: the mapped folders under pulumi_azure_peering/."""
+    return f"pulumi_azure_peering/{source}" if source.split("/", 1)[0] in MAPPED else source
 
 
 def test_the_checkout_holds_no_links() -> None:
@@ -52,7 +53,8 @@ def test_build_makes_an_sdist_and_a_wheel_from_it_without_setuptools_warnings(di
 
 
 def test_sdist_and_wheel_carry_every_module(dist: Dist) -> None:
-    expected = tracked_package_files()
+    sources = tracked_source_files()
+    expected = {installed_path(source) for source in sources}
     assert "pulumi_azure_peering/provider/resource.py" in expected
     assert "pulumi_azure_peering/emulator/seeds/default.json" in expected
 
@@ -69,7 +71,7 @@ def test_sdist_and_wheel_carry_every_module(dist: Dist) -> None:
         members = sdist.getmembers()
     assert not [m.name for m in members if m.issym() or m.islnk()], "the sdist must carry files, not links"
     in_sdist = {m.name.split("/", 1)[1] for m in members if m.isfile()}
-    assert expected <= in_sdist
+    assert sources <= in_sdist  # the sdist is the checkout's layout: setup.py maps it again when it builds
     assert {"pyproject.toml", "setup.py", "README.md", "LICENSE", "PKG-INFO"} <= in_sdist
 
 
