@@ -8,6 +8,7 @@ package's.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import subprocess
@@ -87,3 +88,28 @@ def test_the_folders_refuse_their_own_names_even_from_the_repository_root() -> N
         ),
         f"package: {REPO / 'provider' / 'resource.py'}",
     ]
+
+
+def test_imports_are_relative_within_a_folder_and_by_package_name_across() -> None:
+    """The one import style: ``from .errors import ...`` inside ``provider/``, ``from pulumi_azure_peering.provider
+    import ...`` from any other folder, so that every edge between two folders is spelled out and greppable."""
+    wrong = []
+    for folder in MAPPED:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            depth = len(path.relative_to(REPO / folder).parts) - 1  # 0 for a module directly in the folder
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level > depth + 1:
+                    wrong.append(f"{path.relative_to(REPO)}:{node.lineno} leaves {folder}/ relatively")
+                    continue
+                else:
+                    continue
+                for name in names:
+                    if name.partition(".")[0] in MAPPED:
+                        wrong.append(f"{path.relative_to(REPO)}:{node.lineno} imports {name} by its folder name")
+                    elif name == f"pulumi_azure_peering.{folder}" or name.startswith(f"pulumi_azure_peering.{folder}."):
+                        wrong.append(f"{path.relative_to(REPO)}:{node.lineno} imports its own folder absolutely")
+    assert wrong == []
