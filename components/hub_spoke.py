@@ -17,22 +17,6 @@ from typing import Any, cast
 import pulumi
 import pulumi.runtime
 
-from pulumi_azure_peering.components import program_claims
-from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
-from pulumi_azure_peering.components.plan import (
-    Plan,
-    PlannedPeering,
-    PlanValidationError,
-    plan_hub_spoke,
-    vnet_ids_to_look_up,
-)
-from pulumi_azure_peering.components.topology import (
-    HubSpokeSpec,
-    LinkKind,
-    SpokeSpec,
-    VnetFacts,
-    vnet_facts_from_lookup,
-)
 from pulumi_azure_peering.provider import (
     CredentialError,
     PeeringError,
@@ -44,6 +28,23 @@ from pulumi_azure_peering.provider import (
 )
 from pulumi_azure_peering.provider.resource import waiting_for_other_side
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
+
+from . import program_claims
+from .partial_plan import PartialPlan, all_known, partial_plan
+from .plan import (
+    Plan,
+    PlannedPeering,
+    PlanValidationError,
+    plan_hub_spoke,
+    vnet_ids_to_look_up,
+)
+from .topology import (
+    HubSpokeSpec,
+    LinkKind,
+    SpokeSpec,
+    VnetFacts,
+    vnet_facts_from_lookup,
+)
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 #: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones

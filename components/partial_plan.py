@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_azure_peering.components.plan import Plan, PlannedPeering, plan_hub_spoke
-from pulumi_azure_peering.components.topology import HubSpokeSpec
+from .plan import Plan, PlannedPeering, plan_hub_spoke
+from .topology import HubSpokeSpec
 
 #: The fields of :class:`PlannedPeering` that become a peering's inputs.
 INPUT_FIELDS = (

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
-from pulumi_azure_peering.components.topology import (
+from .topology import (
     GATEWAY_STATES,
     LINK_KINDS,
     MAX_AUXILIARY_TENANTS,

@@ -24,21 +24,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors, ids, rules
-from pulumi_azure_peering.emulator import store as st
-from pulumi_azure_peering.emulator.models import gateways as gw_models
-from pulumi_azure_peering.emulator.models import peerings as peer_models
-from pulumi_azure_peering.emulator.models import virtual_networks as vnet_models
-from pulumi_azure_peering.emulator.models.common import DELETING, FAILED, SUCCEEDED, UPDATING, new_etag
-from pulumi_azure_peering.emulator.models.features import KNOWN_FEATURES, FeatureRegistration, feature_key
-from pulumi_azure_peering.emulator.models.gateways import Gateway
-from pulumi_azure_peering.emulator.models.operations import OUTCOME_SUCCEED, Operation
-from pulumi_azure_peering.emulator.models.peerings import DISCONNECTED, Peering
-from pulumi_azure_peering.emulator.models.rendering import DEFAULT_API_VERSION, Rendering
-from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
-from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
-from pulumi_azure_peering.emulator.scheduler import LroPlan, OperationScheduler
-from pulumi_azure_peering.emulator.timing import GATEWAY, PEERING, VNET, LatencyProfile
+from . import errors, ids, rules
+from . import store as st
+from .models import gateways as gw_models
+from .models import peerings as peer_models
+from .models import virtual_networks as vnet_models
+from .models.common import DELETING, FAILED, SUCCEEDED, UPDATING, new_etag
+from .models.features import KNOWN_FEATURES, FeatureRegistration, feature_key
+from .models.gateways import Gateway
+from .models.operations import OUTCOME_SUCCEED, Operation
+from .models.peerings import DISCONNECTED, Peering
+from .models.rendering import DEFAULT_API_VERSION, Rendering
+from .models.resource_groups import ResourceGroup
+from .models.virtual_networks import VirtualNetwork
+from .scheduler import LroPlan, OperationScheduler
+from .timing import GATEWAY, PEERING, VNET, LatencyProfile
 
 
 @dataclass

@@ -44,9 +44,6 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_azure_peering import __version__
 from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs
-from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
-from pulumi_azure_peering.plugin.names import camel, snake, to_camel, to_snake
-from pulumi_azure_peering.plugin.schema import schema_text
 from pulumi_azure_peering.provider import progress
 from pulumi_azure_peering.provider.engine_watch import watch_engine
 from pulumi_azure_peering.provider.errors import (
@@ -64,6 +61,10 @@ from pulumi_azure_peering.provider.resource import (
 )
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import MAX_TIMEOUT_SECONDS, normalise
+
+from . import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
+from .names import camel, snake, to_camel, to_snake
+from .schema import schema_text
 
 log = logging.getLogger("azure-peering.plugin")
 T = TypeVar("T")
@@ -417,7 +418,7 @@ class AzurePeeringProvider(px.Provider):
     # -- HubSpokePeering ------------------------------------------------------------------------------------------
 
     async def construct(self, request: px.ConstructRequest) -> px.ConstructResponse:
-        from pulumi_azure_peering.plugin.children import PackageHubSpokePeering
+        from .children import PackageHubSpokePeering
 
         if request.resource_type != HUB_SPOKE_TYPE:
             raise ValueError(f"unknown component type {request.resource_type!r}: this provider serves {HUB_SPOKE_TYPE}")

@@ -21,9 +21,10 @@ from typing import Any
 
 from pulumi_azure_peering import __version__
 from pulumi_azure_peering.components import hub_spoke
-from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
-from pulumi_azure_peering.plugin.names import camel
 from pulumi_azure_peering.provider import resource, settings
+
+from . import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
+from .names import camel
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.json"
 

@@ -11,6 +11,9 @@ Public API::
 
 from __future__ import annotations
 
+if __name__ != "pulumi_azure_peering.provider":  # setup.py maps this folder into the package
+    raise ImportError(f"{__name__!r} is pulumi_azure_peering.provider: import it by that name, never as a second copy")
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configure, demo_vnet, live_peerings
+from tests.engine.arm_views import arm_writes, live_peerings
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure, demo_vnet, made_elsewhere
 
 pytestmark = pytest.mark.engine
 
@@ -37,20 +38,6 @@ for key, local, remote, name in config.require_object("peerings"):
         ),
     )
 """
-
-
-def made_elsewhere(emulator: Any, local: str, remote: str, name: str, **properties: Any) -> dict[str, Any]:
-    body = {
-        "properties": {
-            "remoteVirtualNetwork": {"id": demo_vnet(remote)},
-            "allowVirtualNetworkAccess": True,
-            **properties,
-        }
-    }
-    answer = emulator.arm("PUT", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}", json=body)
-    assert answer.status_code in (200, 201), answer.text
-    emulator.finish_operations()
-    return dict(emulator.arm("GET", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}").json())
 
 
 def writes_by_method(emulator: Any, since: int) -> list[tuple[str, str]]:

@@ -12,7 +12,8 @@ import pytest
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configure, demo_vnet, live_peerings
+from tests.engine.arm_views import arm_writes, live_peerings
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure, demo_vnet
 
 pytestmark = pytest.mark.engine
 

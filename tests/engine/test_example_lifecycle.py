@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
-from tests.conftest import configure_through_stack
+from tests.emulator_config import configure_through_stack
 
 pytestmark = pytest.mark.engine
 

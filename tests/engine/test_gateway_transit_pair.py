@@ -12,7 +12,7 @@ import pytest
 
 from harness.pulumi import PulumiProject
 from tests.engine.greenfield import arm_writes
-from tests.provider.programs import peering_program
+from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
 

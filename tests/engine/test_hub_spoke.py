@@ -3,7 +3,6 @@ topologies refused at preview before anything is written."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,52 +10,13 @@ from typing import Any
 import pytest
 
 from harness import topology
-from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
+from harness.pulumi import PulumiProject, copy_example, hermetic_env
 from harness.s3 import backend_env, backend_keys
-from tests.provider.provider_env import add_address_prefix
+from tests.engine.arm_views import arm_writes, live_peerings
+from tests.engine.hub_spoke_helpers import DEMO_SEED, DEMO_SPOKES, PROGRAM, SUB_SPOKES, configure, demo_vnet
+from tests.provider_on_emulator.provider_env import add_address_prefix
 
 pytestmark = pytest.mark.engine
-
-PROGRAM = (REPO / "examples" / "hub_spoke" / "__main__.py").read_text()
-DEMO_SEED = json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text())
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
-
-
-def demo_vnet(name: str) -> str:
-    sub, rg = (SUB_HUB, "rg-hub") if name in ("vnet-hub", "vnet-identity") else (SUB_SPOKES, "rg-spokes")
-    return topology.vnet_id(sub, rg, name)
-
-
-DEMO_SPOKES: dict[str, dict[str, Any]] = {
-    "identity": {"vnetId": demo_vnet("vnet-identity")},
-    "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
-    "web": {"vnetId": demo_vnet("vnet-web"), "useHubGateway": True},
-    "analytics": {
-        "vnetId": demo_vnet("vnet-analytics"),
-        "link": "subnets",
-        "localSubnetNames": ["app"],
-        "hubSubnetNames": ["shared"],
-    },
-}
-
-
-def configure(project: PulumiProject, hub: str, spokes: dict[str, dict[str, Any]]) -> None:
-    project.write_config({"peering-test:hubVnetId": hub, "peering-test:spokes": spokes})
-
-
-def live_peerings(emulator: Any, vnet: str) -> dict[str, dict[str, Any]]:
-    """Peerings of a vnet as ARM reports them, by lower-cased name."""
-    body = emulator.arm("GET", f"{vnet}/virtualNetworkPeerings").json()
-    return {p["name"].lower(): p for p in body["value"]}
-
-
-def arm_writes(emulator: Any, since: int) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in emulator.request_log(since=since)
-        if r["path"].lower().startswith("/subscriptions/") and r["method"] != "GET"
-    ]
 
 
 @pytest.fixture

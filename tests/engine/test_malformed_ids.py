@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.provider.programs import HEADER
-from tests.provider.provider_env import vnet
+from tests.provider_on_emulator.programs import HEADER
+from tests.provider_on_emulator.provider_env import vnet
 
 pytestmark = pytest.mark.engine
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.engine.test_peering_safety import writes_since
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import add_address_prefix, vnet
+from tests.engine.arm_views import writes_since
+from tests.provider_on_emulator.programs import peering_program, state_outputs
+from tests.provider_on_emulator.provider_env import add_address_prefix, vnet
 
 pytestmark = pytest.mark.engine
 

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
+from tests.engine.arm_views import live_peerings
 from tests.engine.greenfield import arm_writes
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, configure, demo_vnet, live_peerings
-from tests.provider.programs import peering_program
-from tests.provider.provider_env import vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure, demo_vnet
+from tests.provider_on_emulator.programs import peering_program
+from tests.provider_on_emulator.provider_env import vnet
 
 pytestmark = pytest.mark.engine
 

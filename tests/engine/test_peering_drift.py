@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import add_address_prefix, vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
+from tests.provider_on_emulator.provider_env import add_address_prefix, vnet
 
 pytestmark = pytest.mark.engine
 

@@ -11,25 +11,19 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import vnet
+from tests.engine.arm_views import writes_since
+from tests.provider_on_emulator.programs import peering_program, state_outputs
+from tests.provider_on_emulator.provider_env import vnet
 
 pytestmark = pytest.mark.engine
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")
-WRITES = ("PUT", "DELETE", "PATCH", "POST")
 
 
 def is_conflict(entry: dict[str, Any]) -> bool:
     """ARM's answers to a write while another writer holds the vnet: 409 on the vnet itself, or
     ReferencedResourceNotProvisioned when it is the remote one."""
     return entry["status"] == 409 or entry.get("code") == "ReferencedResourceNotProvisioned"
-
-
-def writes_since(emulator: Any, seq: int) -> list[dict[str, Any]]:
-    return [
-        r for r in emulator.request_log(since=seq) if r["method"] in WRITES and r["path"].startswith("/subscriptions")
-    ]
 
 
 def test_existing_peering_needs_adopt_existing(make_project: Callable[..., Any], emulator: Any) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import SUB_HUB, vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
+from tests.provider_on_emulator.provider_env import SUB_HUB, vnet
 
 pytestmark = pytest.mark.engine
 

@@ -27,7 +27,7 @@ from tests.engine.greenfield import (
     planned,
     program,
 )
-from tests.provider.provider_env import vnet as seeded_vnet
+from tests.provider_on_emulator.provider_env import vnet as seeded_vnet
 
 pytestmark = pytest.mark.engine
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, DEMO_SPOKES, PROGRAM, configure, demo_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, DEMO_SPOKES, PROGRAM, configure, demo_vnet
 
 pytestmark = pytest.mark.engine
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
-from tests.conftest import configure_through_stack
-from tests.packaging.conftest import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
+from tests.emulator_config import configure_through_stack
+from tests.packaging.helpers import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
 
 pytestmark = pytest.mark.packaging
 

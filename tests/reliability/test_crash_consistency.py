@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject, pulumi_cli
-from tests.reliability.conftest import Outcome
 from tests.reliability.consistency import (
     assert_consistent,
     assert_state_within_cloud,
@@ -36,6 +35,7 @@ from tests.reliability.consistency import (
 )
 from tests.reliability.kill import new_runner, reap_session, recover, recovered_counts
 from tests.reliability.knobs import seeds
+from tests.reliability.outcomes import Outcome
 
 pytestmark = pytest.mark.reliability
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.emulator.faults import parse_spec
-from tests.provider.provider_env import vnet
+from tests.provider_on_emulator.provider_env import vnet
 
 pytestmark = pytest.mark.reliability
 

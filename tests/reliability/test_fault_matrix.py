@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.reliability.conftest import Outcome
 from tests.reliability.consistency import (
     assert_consistent,
     assert_one_line_causes,
@@ -31,6 +30,7 @@ from tests.reliability.consistency import (
     wait_for_idle,
 )
 from tests.reliability.knobs import HEAVY, seeds
+from tests.reliability.outcomes import Outcome
 
 pytestmark = pytest.mark.reliability
 

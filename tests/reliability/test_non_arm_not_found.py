@@ -25,13 +25,10 @@ from pulumi_azure_peering.provider.errors import (
 from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.recovery import Action, arm_lookup, recover_deployment
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.provider.provider_env import Engine, args, estate, new_provider, vnet
-from tests.reliability.arm_stub import Answer, ArmStub, arm_not_found, html
-from tests.reliability.test_malformed_responses import ATTEMPTS, PID, client, stub
+from tests.provider_on_emulator.provider_env import Engine, args, estate, new_provider, vnet
+from tests.reliability.arm_stub import ATTEMPTS, PID, Answer, ArmStub, arm_not_found, client, html
 
 pytestmark = pytest.mark.reliability
-
-__all__ = ["stub"]  # the scripted-ARM fixture, shared with test_malformed_responses
 
 NAME = "vnet-hub-to-vnet-payments"
 PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/{NAME}"

@@ -90,8 +90,8 @@ from pulumi_azure_peering.provider.resource import (
     peering_properties,
 )
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import new_provider, vnet
+from tests.emulator_config import DEFAULT_SEED
+from tests.provider_on_emulator.provider_env import new_provider, vnet
 from tests.reliability.knobs import examples
 
 pytestmark = pytest.mark.reliability

@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,8 @@ from harness.pulumi import PulumiProject, PulumiResult
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline
 from pulumi_azure_peering.provider.errors import ArmConnectionError, SettingsError
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.provider.programs import peering_program
-from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, vnet
+from tests.provider_on_emulator.programs import peering_program
+from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_PARTNER, vnet
 from tests.reliability.arm_stub import Answer, ArmStub, arm_stub
 from tests.reliability.consistency import assert_one_line_causes
 
@@ -87,12 +87,6 @@ def test_no_secret_or_token_in_state_output_or_emulator_logs(
 
 
 # -- TLS and plain http ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def stub(tmp_path: Path) -> Iterator[ArmStub]:
-    with arm_stub(tmp_path) as s:
-        yield s
 
 
 PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/p"

@@ -13,7 +13,7 @@ from pulumi.dynamic.config import Config
 
 from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY, VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.conftest import DEFAULT_SEED
+from tests.emulator_config import DEFAULT_SEED
 
 SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
 SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"

@@ -20,7 +20,7 @@ from pulumi_azure_peering.provider import (
 from pulumi_azure_peering.provider.arm import client_for
 from pulumi_azure_peering.provider.errors import TenantNotConfiguredError
 from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
-from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, estate, vnet
+from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, estate, vnet
 
 pytestmark = pytest.mark.emulator
 

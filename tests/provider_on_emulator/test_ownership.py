@@ -1,8 +1,8 @@
 """Who may touch a peering (docs/ownership.md), through the provider against the emulator over HTTPS.
 
-Each test drives the provider in the engine's order (tests/provider/provider_env.py, ``Engine``); a "run" is one
-provider process, so a new run starts with an empty ledger (``LEDGER.reset()``). What ARM holds afterwards is read
-from the emulator, never from the provider.
+Each test drives the provider in the engine's order (tests/provider_on_emulator/provider_env.py, ``Engine``); a
+"run" is one provider process, so a new run starts with an empty ledger (``LEDGER.reset()``). What ARM holds
+afterwards is read from the emulator, never from the provider.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pulumi_azure_peering.provider.errors import PeeringOperationError
 from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.provider.provider_env import Engine, args, new_provider, vnet
+from tests.provider_on_emulator.provider_env import Engine, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
 

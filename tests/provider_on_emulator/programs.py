@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.provider.provider_env import vnet
+from tests.provider_on_emulator.provider_env import vnet
 
 HEADER = """\
 import pulumi

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.package.frontends import NodeModules
+from tests.pulumi_package.frontends import NodeModules
 
 
 @pytest.fixture(scope="session")

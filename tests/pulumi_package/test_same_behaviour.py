@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.engine.test_hub_spoke import arm_writes
-from tests.package.frontends import FRONT_ENDS, HubSpoke, NodeModules, Peering, make_project, peering_outputs
-from tests.provider.provider_env import add_address_prefix, vnet
+from tests.engine.arm_views import arm_writes
+from tests.provider_on_emulator.provider_env import add_address_prefix, vnet
+from tests.pulumi_package.frontends import FRONT_ENDS, HubSpoke, NodeModules, Peering, make_project, peering_outputs
 
 pytestmark = pytest.mark.engine
 

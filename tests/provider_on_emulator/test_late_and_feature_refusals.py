@@ -14,7 +14,7 @@ import pytest
 from pulumi_azure_peering.provider import vnet_facts
 from pulumi_azure_peering.provider.errors import ArmAuthorizationError, PeeringOperationError
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.provider.provider_env import SUB_HUB, SUB_SPOKES, Engine, args, estate, new_provider, vnet
+from tests.provider_on_emulator.provider_env import SUB_HUB, SUB_SPOKES, Engine, args, estate, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
 

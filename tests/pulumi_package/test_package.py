@@ -14,10 +14,10 @@ import yaml
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject, hermetic_env
-from tests.conftest import provider_settings
-from tests.engine.test_adopting import made_elsewhere
-from tests.engine.test_hub_spoke import DEMO_SEED, arm_writes, demo_vnet, live_peerings
-from tests.package.frontends import PEERING, TS_EXAMPLE, NodeModules
+from tests.emulator_config import provider_settings
+from tests.engine.arm_views import arm_writes, live_peerings
+from tests.engine.hub_spoke_helpers import DEMO_SEED, demo_vnet, made_elsewhere
+from tests.pulumi_package.frontends import PEERING, TS_EXAMPLE, NodeModules
 
 pytestmark = pytest.mark.engine
 

@@ -14,7 +14,7 @@ from pulumi_azure_peering.provider.errors import PeeringOperationError
 from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.provider.provider_env import PARTNER_TENANT, Engine, add_address_prefix, args, new_provider, vnet
+from tests.provider_on_emulator.provider_env import PARTNER_TENANT, Engine, add_address_prefix, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
 

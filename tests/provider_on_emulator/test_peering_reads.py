@@ -11,7 +11,7 @@ import pytest
 
 from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, WRITES, Deadline
 from pulumi_azure_peering.provider.peering_reads import GROUP_LIST_AFTER, PEERING_READS, PeeringReads
-from tests.provider.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, estate, new_provider
+from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, estate, new_provider
 
 pytestmark = pytest.mark.emulator
 
