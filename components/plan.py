@@ -35,6 +35,7 @@ from pulumi_azure_peering.components.topology import (
     is_valid_subnet_name,
     parse_vnet_id,
 )
+from pulumi_azure_peering.provider.schema import PeeringTimeouts
 
 __all__ = [
     "DeferredCheck",
@@ -65,18 +66,8 @@ _UNIT_SECONDS: Final = {"h": 3600.0, "m": 60.0, "s": 1.0}
 # --- Output types --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class Timeouts:
-    """Per-operation timeouts in seconds (``None``: the provider's default)."""
-
-    create: float | None = None
-    update: float | None = None
-    delete: float | None = None
-
-    def as_dict(self) -> dict[str, float]:
-        """Only the keys that are set, e.g. ``{"create": 1800.0}``."""
-        values = {"create": self.create, "update": self.update, "delete": self.delete}
-        return {k: v for k, v in values.items() if v is not None}
+Timeouts = PeeringTimeouts
+"""A planned peering's timeouts: the peering's own type (``None`` for an operation: the provider's default)."""
 
 
 @dataclass(frozen=True, kw_only=True)

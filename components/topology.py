@@ -53,8 +53,7 @@ GATEWAY_STATES: Final[tuple[str, ...]] = ("none", "provisioning", "succeeded", "
 
 MAX_PEERINGS_PER_VNET: Final = 500
 """ARM refuses the 501st peering of a vnet (arm-peering-behaviour.md, code unknown)."""
-MAX_SUBNET_NAMES_PER_SIDE: Final = 200
-"""ARM accepts at most 200 ``localSubnetNames`` / ``remoteSubnetNames`` per peering."""
+MAX_SUBNET_NAMES_PER_SIDE: Final = ids.MAX_SUBNET_NAMES_PER_SIDE
 MAX_AUXILIARY_TENANTS: Final = 3
 """``x-ms-authorization-auxiliary`` carries at most three tokens."""
 

@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 __all__ = [
     "MAX_QUOTED",
+    "MAX_SUBNET_NAMES_PER_SIDE",
     "VNET_ID_FORM",
     "InvalidIdError",
     "VnetId",
@@ -45,6 +46,9 @@ __all__ = [
 
 MAX_QUOTED: Final = 200
 """At most this many characters of a bad value appear in a message."""
+
+MAX_SUBNET_NAMES_PER_SIDE: Final = 200
+"""ARM accepts at most 200 ``localSubnetNames`` / ``remoteSubnetNames`` per peering."""
 
 VNET_ID_FORM: Final = (
     "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/"

@@ -7,11 +7,14 @@ defaults; read-only properties are optional and filled only from ARM's answers.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from azure.mgmt.core.tools import parse_resource_id, resource_id
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic.alias_generators import to_camel
+from pydantic_core import core_schema
+
+from .schema import FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
 
 NETWORK_API_VERSION = "2025-05-01"
 PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
@@ -141,43 +144,62 @@ LRO_TERMINAL_FAILURES = frozenset({"Failed", "Canceled", "Cancelled"})
 
 
 SyncPolicy = Literal["auto", "always", "never"]
-DEFAULT_TIMEOUT_SECONDS = 1800.0
 
 
-class Timeouts(BaseModel):
-    """Per-resource timeouts in seconds (Pulumi's custom_timeouts never reach a dynamic provider)."""
+def _timeouts(value: Any) -> PeeringTimeouts:
+    """The spec's timeouts from a checked input (an object of seconds; ``check`` refused anything else)."""
+    if isinstance(value, PeeringTimeouts):
+        return value
+    if value is None:
+        return PeeringTimeouts()
+    if not isinstance(value, dict) or set(value) - set(TIMEOUT_OPERATIONS):
+        raise ValueError(f"timeouts must be an object with {', '.join(TIMEOUT_OPERATIONS)} seconds")
+    return PeeringTimeouts(**value)
 
-    model_config = ConfigDict(extra="forbid")
 
-    create: float = DEFAULT_TIMEOUT_SECONDS
-    update: float = DEFAULT_TIMEOUT_SECONDS
-    delete: float = DEFAULT_TIMEOUT_SECONDS
+class _CheckedTimeouts:
+    """How a spec holds its timeouts: a :class:`PeeringTimeouts` built from the checked input, dumped as seconds
+    per operation (defaults filled in). The dataclass's own fields (``pulumi.Input``) are not pydantic's to read."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, _source: Any, _handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _timeouts,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda timeouts: {op: timeouts.seconds(op) for op in TIMEOUT_OPERATIONS}
+            ),
+        )
+
+
+def _default(name: str) -> Any:
+    return INPUT_DEFAULTS[name]
 
 
 class PeeringSpec(BaseModel):
-    """The desired peering, as validated from the resource's inputs (all values known)."""
+    """The desired peering, as validated from the resource's inputs (all values known). Its fields are the inputs
+    of :mod:`.schema`, with the same defaults."""
 
     model_config = ConfigDict(extra="ignore")
 
     virtual_network_id: str
     name: str
     remote_virtual_network_id: str
-    allow_virtual_network_access: bool = True
-    allow_forwarded_traffic: bool = False
-    allow_gateway_transit: bool = False
-    use_remote_gateways: bool = False
-    do_not_verify_remote_gateways: bool = False
-    peer_complete_vnets: bool = True
+    allow_virtual_network_access: bool = _default("allow_virtual_network_access")
+    allow_forwarded_traffic: bool = _default("allow_forwarded_traffic")
+    allow_gateway_transit: bool = _default("allow_gateway_transit")
+    use_remote_gateways: bool = _default("use_remote_gateways")
+    do_not_verify_remote_gateways: bool = _default("do_not_verify_remote_gateways")
+    peer_complete_vnets: bool = _default("peer_complete_vnets")
     local_subnet_names: list[str] | None = None
     remote_subnet_names: list[str] | None = None
-    enable_only_ipv6_peering: bool = False
+    enable_only_ipv6_peering: bool = _default("enable_only_ipv6_peering")
     local_address_space: list[str] | None = None
     remote_address_space: list[str] | None = None
-    adopt_existing: bool = False
-    timeouts: Timeouts = Field(default_factory=Timeouts)
-    sync_remote_address_space: SyncPolicy = "auto"
+    adopt_existing: bool = _default("adopt_existing")
+    timeouts: Annotated[PeeringTimeouts, _CheckedTimeouts] = Field(default_factory=PeeringTimeouts)
+    sync_remote_address_space: SyncPolicy = _default("sync_remote_address_space")
     auxiliary_tenant_ids: list[str] | None = None
-    preflight: bool = True
+    preflight: bool = _default("preflight")
     remote_vnet_address_space: list[str] | None = None
 
     @property
@@ -245,14 +267,9 @@ def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResourc
     """The resource's full outputs: the non-ARM inputs as given, the ARM properties as ARM reports them."""
     props = live.properties
     remote = props.remote_virtual_network.id if props.remote_virtual_network else None
-    out: dict[str, Any] = {
-        # inputs that ARM knows nothing about are carried over unchanged
-        "adopt_existing": spec_inputs.get("adopt_existing", False),
-        "timeouts": spec_inputs.get("timeouts"),
-        "sync_remote_address_space": spec_inputs.get("sync_remote_address_space", "auto"),
-        "remote_vnet_address_space": spec_inputs.get("remote_vnet_address_space"),
-        "auxiliary_tenant_ids": spec_inputs.get("auxiliary_tenant_ids"),
-        "preflight": spec_inputs.get("preflight", True),
+    # inputs that ARM knows nothing about are carried over unchanged
+    out: dict[str, Any] = {name: spec_inputs.get(name, INPUT_DEFAULTS.get(name)) for name in LOCAL_FIELDS + SYNC_FIELDS}
+    out |= {
         # identity
         "virtual_network_id": spec_inputs.get("virtual_network_id") or (parent_vnet_id(live.id) if live.id else None),
         "name": live.name or spec_inputs.get("name"),
@@ -261,15 +278,9 @@ def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResourc
         "etag": live.etag,
         # writable properties, as ARM has them
         "remote_virtual_network_id": remote or spec_inputs.get("remote_virtual_network_id"),
-        "allow_virtual_network_access": props.allow_virtual_network_access,
-        "allow_forwarded_traffic": props.allow_forwarded_traffic,
-        "allow_gateway_transit": props.allow_gateway_transit,
-        "use_remote_gateways": props.use_remote_gateways,
-        "do_not_verify_remote_gateways": props.do_not_verify_remote_gateways,
-        "peer_complete_vnets": props.peer_complete_vnets,
+        **{name: getattr(props, name) for name in (*FLAG_FIELDS, "peer_complete_vnets")},
         "local_subnet_names": props.local_subnet_names,
         "remote_subnet_names": props.remote_subnet_names,
-        "enable_only_ipv6_peering": props.enable_only_ipv6_peering,
         "local_address_space": prefixes(props.local_address_space),
         "remote_address_space": prefixes(props.remote_address_space),
         # read-only

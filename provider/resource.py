@@ -53,6 +53,16 @@ from .models import (
 from .ownership import LEDGER
 from .peering_reads import PEERING_READS
 from .preflight import already_exists_message, run_existing_checks, run_preflight
+from .schema import (
+    DEFAULT_TIMEOUT_SECONDS,
+    FLAG_FIELDS,
+    INPUTS,
+    LIST_FIELDS,
+    LOCAL_FIELDS,
+    OUTPUT_ONLY,
+    REPLACE_FIELDS,
+    PeeringTimeouts,
+)
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
 from .vnet_facts import VNET_CACHE, VnetFacts
@@ -70,24 +80,6 @@ CONFIG_KEYS = (
     "caBundle",
     "allowInsecureLoopback",
 )
-
-# Changing any of these means a different peering: replace.
-REPLACE_FIELDS = ("virtual_network_id", "name", "remote_virtual_network_id", "peer_complete_vnets")
-# Written to ARM and changed in place by a PUT.
-FLAG_FIELDS = (
-    "allow_virtual_network_access",
-    "allow_forwarded_traffic",
-    "allow_gateway_transit",
-    "use_remote_gateways",
-    "do_not_verify_remote_gateways",
-    "enable_only_ipv6_peering",
-)
-# Compared as sets, and only when the program sets them (ARM reports its own values otherwise).
-LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space", "remote_address_space")
-# Ours alone: a change updates the state, never ARM.
-LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
-# Never sent to ARM either, but compared with what ARM reported: a resized remote vnet (see `resized_remote`).
-SYNC_FIELDS = ("remote_vnet_address_space",)
 
 # Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=..., preflight_after=...)``.
@@ -861,7 +853,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         resource_name = _resource_name(props)
         try:
             spec = self._spec(props)
-            deadline = Deadline(spec.timeouts.create)
+            deadline = Deadline(spec.timeouts.seconds("create"))
             client = self.client()
             aux = _aux(spec, client.settings)
             try:
@@ -958,7 +950,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         try:
             # as long again as the create itself was given (at least a minute, at most CLEANUP_SECONDS): a hung
             # operation must not hold the run for long past the timeout the user chose
-            deadline = Deadline(min(CLEANUP_SECONDS, max(60.0, spec.timeouts.create)))
+            deadline = Deadline(min(CLEANUP_SECONDS, max(60.0, spec.timeouts.seconds("create"))))
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
                 client.delete_peering(spec.peering_id, deadline=deadline, auxiliary_tenant_ids=aux)
             return True
@@ -1015,7 +1007,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         label = _label(news)
         try:
             spec = self._spec(news)
-            deadline = Deadline(spec.timeouts.update)
+            deadline = Deadline(spec.timeouts.seconds("update"))
             client = self.client()
             aux = _aux(spec, client.settings)
             live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
@@ -1061,7 +1053,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         label = _label(old, id_)
         try:
             timeouts = old.get("timeouts") or {}
-            deadline = Deadline(float(timeouts.get("delete") or 1800.0))
+            deadline = Deadline(float(timeouts.get("delete") or DEFAULT_TIMEOUT_SECONDS))
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
             keeper = LEDGER.keeper(id_, _resource_name(props))
@@ -1084,33 +1076,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
 
 def spec_inputs(spec: PeeringSpec) -> dict[str, Any]:
     """A spec back in the state's snake_case input form."""
-    data = spec.model_dump()
-    data["timeouts"] = spec.timeouts.model_dump()
-    return data
+    return spec.model_dump()
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The resource
 # ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PeeringTimeouts:
-    """Per-resource timeouts, in seconds (Pulumi's ``custom_timeouts`` never reach a dynamic provider)."""
-
-    create: pulumi.Input[float] | None = None
-    """How long creating (PUT and wait, including retries) may take. Default 1800."""
-    update: pulumi.Input[float] | None = None
-    """How long an update may take. Default 1800."""
-    delete: pulumi.Input[float] | None = None
-    """How long deleting may take. Default 1800."""
-
-    def to_props(self) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in (("create", self.create), ("update", self.update), ("delete", self.delete))
-            if v is not None
-        }
 
 
 @dataclass
@@ -1168,49 +1139,17 @@ class VirtualNetworkPeeringArgs:
     (``syncRemoteAddressSpace``): no refresh needed. Whole-vnet peerings only. Never sent to ARM."""
 
     def to_props(self, resource_name: str) -> dict[str, Any]:
-        timeouts: Any = self.timeouts
-        if isinstance(timeouts, PeeringTimeouts):
-            timeouts = timeouts.to_props()
-        elif isinstance(timeouts, Mapping):
-            timeouts = dict(timeouts)
-        return {
-            "virtual_network_id": self.virtual_network_id,
-            "name": self.name if self.name is not None else resource_name,
-            "remote_virtual_network_id": self.remote_virtual_network_id,
-            "allow_virtual_network_access": self.allow_virtual_network_access,
-            "allow_forwarded_traffic": self.allow_forwarded_traffic,
-            "allow_gateway_transit": self.allow_gateway_transit,
-            "use_remote_gateways": self.use_remote_gateways,
-            "do_not_verify_remote_gateways": self.do_not_verify_remote_gateways,
-            "peer_complete_vnets": self.peer_complete_vnets,
-            "local_subnet_names": self.local_subnet_names,
-            "remote_subnet_names": self.remote_subnet_names,
-            "enable_only_ipv6_peering": self.enable_only_ipv6_peering,
-            "local_address_space": self.local_address_space,
-            "remote_address_space": self.remote_address_space,
-            "adopt_existing": self.adopt_existing,
-            "timeouts": timeouts,
-            "sync_remote_address_space": self.sync_remote_address_space,
-            "auxiliary_tenant_ids": self.auxiliary_tenant_ids,
-            "preflight": self.preflight,
-            "remote_vnet_address_space": self.remote_vnet_address_space,
-        }
+        """The inputs as the provider takes them (snake_case, every input of the schema; the name defaults to the
+        resource's)."""
+        props = {name: getattr(self, name) for name in INPUTS}
+        if props["name"] is None:
+            props["name"] = resource_name
+        if isinstance(self.timeouts, PeeringTimeouts):
+            props["timeouts"] = self.timeouts.as_dict()
+        elif isinstance(self.timeouts, Mapping):
+            props["timeouts"] = dict(self.timeouts)
+        return props
 
-
-OUTPUT_ONLY = (
-    "peering_id",
-    "type",
-    "etag",
-    "peering_state",
-    "peering_sync_level",
-    "provisioning_state",
-    "resource_guid",
-    "local_virtual_network_address_space",
-    "remote_virtual_network_address_space",
-    "remote_bgp_communities",
-    "remote_virtual_network_encryption",
-    "remote_gateways",
-)
 
 _DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
 
