@@ -6,14 +6,16 @@ defaults; read-only properties are optional and filled only from ARM's answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from azure.mgmt.core.tools import parse_resource_id, resource_id
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
 
+from . import ids
 from .schema import FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
 
 NETWORK_API_VERSION = "2025-05-01"
@@ -201,6 +203,21 @@ class PeeringSpec(BaseModel):
     auxiliary_tenant_ids: list[str] | None = None
     preflight: bool = _default("preflight")
     remote_vnet_address_space: list[str] | None = None
+
+    @classmethod
+    def from_checked(cls, inputs: Mapping[str, Any]) -> PeeringSpec:
+        """The spec of inputs that :func:`~provider.validation.validate_inputs` accepted (every value known, the
+        defaults filled in), built as they are: they are not validated a second time."""
+        values = {name: inputs[name] for name in cls.model_fields if inputs.get(name) is not None}
+        values["timeouts"] = _timeouts(values.get("timeouts"))
+        return cls.model_construct(**values)
+
+    @field_validator("virtual_network_id", "remote_virtual_network_id")
+    @classmethod
+    def _a_vnet_id(cls, value: str) -> str:
+        # a spec never names anything but a virtual network (check says why in full; this guards other callers)
+        ids.parse_vnet_id(value)
+        return value
 
     @property
     def peering_id(self) -> str:

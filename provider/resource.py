@@ -497,10 +497,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if creating:
                 result.extend(self._in_the_way_now(inputs, resource_name))
             return dyn.CheckResult(inputs, result)
+        spec = PeeringSpec.from_checked(inputs)
         try:
-            spec = PeeringSpec.model_validate(inputs)
             client = self.client()
-        except (ValidationError, SettingsError) as exc:
+        except SettingsError as exc:
             result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
             return dyn.CheckResult(inputs, result)
         replacing = LEDGER.replacing(resource_name)
@@ -517,10 +517,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         needed = ("virtual_network_id", "name", "remote_virtual_network_id", "adopt_existing", "auxiliary_tenant_ids")
         if any(is_unknown(inputs.get(key)) for key in needed):
             return []
+        spec = PeeringSpec.from_checked({k: v for k, v in inputs.items() if not is_unknown(v)})
         try:
-            spec = PeeringSpec.model_validate({k: v for k, v in inputs.items() if not is_unknown(v)})
             client = self.client()
-        except (ValidationError, SettingsError):
+        except SettingsError:
             return []  # the full check at `up` says it
         found = run_existing_checks(client, spec, replacing=LEDGER.replacing(resource_name))
         return [dyn.CheckFailure(f.property, f.reason) for f in found]
@@ -587,10 +587,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
     # -- create / read / update / delete ---------------------------------------------------------------------
 
     def _spec(self, props: Mapping[str, Any]) -> PeeringSpec:
-        inputs, failures = validate_inputs(_strip_internal(props))
-        if failures:
-            raise PeeringError("; ".join(f"{f.property}: {f.reason}" for f in failures))
-        return PeeringSpec.model_validate(inputs)
+        """The spec of the inputs ``check`` returned, which the engine hands to ``create`` and ``update`` (the
+        plugin adds the operation's ``customTimeouts``, clamped to what check allows). ``check`` validated and
+        normalised them: they are trusted, not checked again. Only their shape is (a ``ValidationError`` for a
+        caller that skipped ``check``), and a spec never names anything but virtual networks."""
+        return PeeringSpec.model_validate(_strip_internal(props))
 
     def _write(
         self,

@@ -81,6 +81,11 @@ def cidr_problems(values: Any, field: str) -> list[Failure]:
     for value in values:
         if is_unknown(value):
             continue
+        if not isinstance(value, str):
+            failures.append(
+                Failure(field, f"{ids.quote_value(value)} is not a CIDR prefix (text such as '10.1.0.0/16')")
+            )
+            continue
         try:
             ipaddress.ip_network(str(value), strict=True)
         except ValueError as exc:
