@@ -18,7 +18,13 @@ import pulumi
 import pulumi.runtime
 
 from pulumi_azure_peering.components import program_claims
-from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
+from pulumi_azure_peering.components.partial_plan import (
+    INPUT_FIELDS,
+    PartialPlan,
+    all_known,
+    partial_plan,
+    peering_input,
+)
 from pulumi_azure_peering.components.plan import (
     Plan,
     PlannedPeering,
@@ -540,25 +546,20 @@ class HubSpokePeering(pulumi.ComponentResource):
             # None rather than [] so that ARM's default (no subnet list) is what reaches it.
             return list(values) or None
 
-        args = VirtualNetworkPeeringArgs(
-            virtual_network_id=pick("local_vnet_id"),
-            remote_virtual_network_id=pick("remote_vnet_id"),
-            name=pick("name"),
-            allow_virtual_network_access=pick("allow_virtual_network_access"),
-            allow_forwarded_traffic=pick("allow_forwarded_traffic"),
-            allow_gateway_transit=pick("allow_gateway_transit"),
-            use_remote_gateways=use_remote_gateways,
-            peer_complete_vnets=pick("peer_complete_vnets"),
-            local_subnet_names=pick("local_subnet_names", names),
-            remote_subnet_names=pick("remote_subnet_names", names),
-            enable_only_ipv6_peering=pick("enable_only_ipv6_peering"),
-            adopt_existing=pick("adopt_existing"),
-            timeouts=pick("timeouts", timeouts) if shape_p.timeouts else None,
-            auxiliary_tenant_ids=pick("auxiliary_tenant_ids", names),
-            # The vnets were read and checked above; the children need not read them again.
-            preflight=not looked_up,
-            remote_vnet_address_space=pick("remote_vnet_address_space", lambda v: list(v) if v else None),
-        )
+        convert: dict[str, Callable[[Any], Any]] = {
+            "local_subnet_names": names,
+            "remote_subnet_names": names,
+            "auxiliary_tenant_ids": names,
+            "timeouts": timeouts,
+            "remote_vnet_address_space": lambda v: list(v) if v else None,
+        }
+        inputs = {
+            peering_input(planned): pick(planned, convert.get(planned, lambda v: v))
+            for planned in INPUT_FIELDS
+            if planned != "use_remote_gateways" and (planned != "timeouts" or shape_p.timeouts)
+        }
+        # The vnets were read and checked above; the children need not read them again.
+        args = VirtualNetworkPeeringArgs(**inputs, use_remote_gateways=use_remote_gateways, preflight=not looked_up)
         return self.peering_resource(
             f"{name}-{key}",
             args,
