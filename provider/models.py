@@ -53,6 +53,11 @@ class ProvisioningState(StrEnum):
     CANCELED = "Canceled"
 
 
+def _default(name: str) -> Any:
+    """Our default of an input, which is Azure's for the properties ARM holds (provider/schema.py)."""
+    return INPUT_DEFAULTS[name]
+
+
 class WireModel(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown wire fields are kept out of our way."""
 
@@ -83,16 +88,16 @@ class VirtualNetworkEncryption(WireModel):
 class PeeringWriteProperties(WireModel):
     """The properties a caller writes, with the defaults Azure applies when they are left out."""
 
-    allow_virtual_network_access: bool = True
-    allow_forwarded_traffic: bool = False
-    allow_gateway_transit: bool = False
-    use_remote_gateways: bool = False
-    do_not_verify_remote_gateways: bool = False
+    allow_virtual_network_access: bool = _default("allow_virtual_network_access")
+    allow_forwarded_traffic: bool = _default("allow_forwarded_traffic")
+    allow_gateway_transit: bool = _default("allow_gateway_transit")
+    use_remote_gateways: bool = _default("use_remote_gateways")
+    do_not_verify_remote_gateways: bool = _default("do_not_verify_remote_gateways")
     remote_virtual_network: SubResource | None = None
-    peer_complete_vnets: bool = True
+    peer_complete_vnets: bool = _default("peer_complete_vnets")
     local_subnet_names: list[str] | None = None
     remote_subnet_names: list[str] | None = None
-    enable_only_ipv6_peering: bool = Field(default=False, alias="enableOnlyIPv6Peering")
+    enable_only_ipv6_peering: bool = Field(default=_default("enable_only_ipv6_peering"), alias="enableOnlyIPv6Peering")
     local_address_space: AddressSpace | None = None
     remote_address_space: AddressSpace | None = None
 
@@ -173,10 +178,6 @@ class _CheckedTimeouts:
         )
 
 
-def _default(name: str) -> Any:
-    return INPUT_DEFAULTS[name]
-
-
 class PeeringSpec(BaseModel):
     """The desired peering, as validated from the resource's inputs (all values known). Its fields are the inputs
     of :mod:`.schema`, with the same defaults."""
@@ -227,16 +228,10 @@ class PeeringSpec(BaseModel):
         subnet_link = not self.peer_complete_vnets
         return PeeringWriteProperties.model_validate(
             dict(
-                allow_virtual_network_access=self.allow_virtual_network_access,
-                allow_forwarded_traffic=self.allow_forwarded_traffic,
-                allow_gateway_transit=self.allow_gateway_transit,
-                use_remote_gateways=self.use_remote_gateways,
-                do_not_verify_remote_gateways=self.do_not_verify_remote_gateways,
+                **{name: getattr(self, name) for name in (*FLAG_FIELDS, "peer_complete_vnets")},
                 remote_virtual_network=SubResource(id=self.remote_virtual_network_id),
-                peer_complete_vnets=self.peer_complete_vnets,
                 local_subnet_names=list(self.local_subnet_names or []) if subnet_link else None,
                 remote_subnet_names=list(self.remote_subnet_names or []) if subnet_link else None,
-                enable_only_ipv6_peering=self.enable_only_ipv6_peering,
                 local_address_space=(
                     AddressSpace(address_prefixes=list(self.local_address_space))
                     if subnet_link and self.local_address_space
