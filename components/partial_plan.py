@@ -18,6 +18,7 @@ from typing import Any
 
 from pulumi_azure_peering.components.plan import Plan, PlannedPeering, plan_hub_spoke
 from pulumi_azure_peering.components.topology import HubSpokeSpec
+from pulumi_azure_peering.provider.ids import vnet_id
 from pulumi_azure_peering.provider.schema import INPUTS
 
 #: The fields of :class:`PlannedPeering` named otherwise than the peering's inputs they become.
@@ -43,10 +44,7 @@ _STAND_IN_SUBSCRIPTIONS = ("00000000-0000-0000-0000-000000000000", "00000000-000
 
 
 def _stand_in(variant: int, role: str) -> str:
-    return (
-        f"/subscriptions/{_STAND_IN_SUBSCRIPTIONS[variant]}/resourceGroups/pending-{variant}"
-        f"/providers/Microsoft.Network/virtualNetworks/pending{variant}-{role}"
-    )
+    return vnet_id(_STAND_IN_SUBSCRIPTIONS[variant], f"pending-{variant}", f"pending{variant}-{role}")
 
 
 @dataclass(frozen=True)

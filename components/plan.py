@@ -34,7 +34,9 @@ from pulumi_azure_peering.components.topology import (
     is_valid_spoke_name,
     is_valid_subnet_name,
     parse_vnet_id,
+    vnet_key,
 )
+from pulumi_azure_peering.provider.ids import MAX_NETWORK_CHILD_NAME
 from pulumi_azure_peering.provider.schema import PeeringTimeouts
 
 __all__ = [
@@ -56,7 +58,6 @@ Direction = Literal["hub_to_spoke", "spoke_to_hub", "mesh"]
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-_MAX_PEERING_NAME: Final = 80
 _TIMEOUT_KEYS: Final = ("create", "update", "delete")
 _DURATION_RE: Final = re.compile(r"(?:\d+(?:\.\d+)?[hms])+")
 _DURATION_PART_RE: Final = re.compile(r"(\d+(?:\.\d+)?)([hms])")
@@ -235,9 +236,9 @@ def _short_hash(text: str) -> str:
 
 def _fit_name(name: str) -> str:
     """Keep a generated name within ARM's 80 characters, deterministically and still unique in practice."""
-    if len(name) <= _MAX_PEERING_NAME:
+    if len(name) <= MAX_NETWORK_CHILD_NAME:
         return name
-    return f"{name[: _MAX_PEERING_NAME - 9]}-{_short_hash(name)}"
+    return f"{name[: MAX_NETWORK_CHILD_NAME - 9]}-{_short_hash(name)}"
 
 
 def default_peering_name(local_vnet_name: str, remote_vnet_name: str) -> str:
@@ -980,8 +981,9 @@ class _ExistingIndex:
         by_remote: dict[str, list[ExistingPeering]] = {}
         for e in _existing_list(facts):
             by_name.setdefault(e.name.lower(), e)
-            if _is_vnet(e.remote_vnet_id):
-                by_remote.setdefault(parse_vnet_id(e.remote_vnet_id).key, []).append(e)
+            remote = vnet_key(e.remote_vnet_id)
+            if remote is not None:
+                by_remote.setdefault(remote, []).append(e)
         return cls(by_name, by_remote)
 
 
@@ -1102,7 +1104,7 @@ class _Planner:
             same = e.name.lower() == planned_name
             if same:
                 continue
-            if _is_vnet(e.remote_vnet_id) and parse_vnet_id(e.remote_vnet_id).key == self.hub.key:
+            if vnet_key(e.remote_vnet_id) == self.hub.key:
                 # Another peering of the same pair (this spoke's own peering under its previous name, replaced
                 # delete-first): ARM keeps one link between two vnets, so it goes before the planned one exists,
                 # gateway and all. Someone else's is AnotherPeeringToSameVnet, refused by the peering's own check.
@@ -1285,7 +1287,7 @@ class _Planner:
             by_name = index.by_name.get(p.name.lower())
             attr = _name_attr(p)
             if by_name is not None:
-                e_remote = parse_vnet_id(by_name.remote_vnet_id).key if _is_vnet(by_name.remote_vnet_id) else None
+                e_remote = vnet_key(by_name.remote_vnet_id)
                 if e_remote != remote_key:
                     self.c.error(
                         "PeeringNameTaken",
@@ -1393,14 +1395,6 @@ class _Planner:
                 if spoke is None
                 else f"set join_mesh=False on spoke {spoke!r} or remove unused peerings of its vnet",
             )
-
-
-def _is_vnet(raw: object) -> bool:
-    try:
-        parse_vnet_id(raw)
-    except ValueError:
-        return False
-    return True
 
 
 def _with_dependency(p: PlannedPeering, key: str) -> PlannedPeering:

@@ -13,7 +13,6 @@ the fix.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -251,50 +250,16 @@ def is_valid_spoke_name(value: object) -> bool:
     return isinstance(value, str) and _SPOKE_NAME_RE.fullmatch(value) is not None
 
 
-@dataclass(frozen=True, order=True)
-class VnetRef:
-    """A validated vnet id in canonical form: fixed segments in ARM's casing, subscription in lower case,
-    resource group and vnet name as given. :attr:`key` is what ids are compared by."""
+VnetRef = ids.VnetId
+"""A validated vnet id in canonical form (:class:`~pulumi_azure_peering.provider.ids.VnetId`): :attr:`~VnetRef.id`,
+subscription in lower case, resource group and vnet name as given; :attr:`~VnetRef.key` is what ids are compared
+by."""
 
-    id: str
-    subscription_id: str
-    resource_group: str
-    name: str
+parse_vnet_id = ids.parse_vnet_id
+"""Validate an ARM virtual network id: its :class:`VnetRef`, or a ``ValueError`` saying what is wrong (the
+provider's rules and words: :func:`pulumi_azure_peering.provider.ids.parse_vnet_id`)."""
 
-    @property
-    def key(self) -> str:
-        """Case-insensitive identity of the vnet (ARM compares these path segments case-insensitively)."""
-        return self.id.lower()
-
-
-def parse_vnet_id(raw: object) -> VnetRef:
-    """Validate an ARM virtual network id and return it in canonical form.
-
-    Raises ``ValueError`` whose message says what is wrong (for use in a plan error). The rules and the words are
-    those of :mod:`pulumi_azure_peering.provider.ids`, which the standalone peering's check applies too.
-    """
-    if not isinstance(raw, str):
-        raise ValueError(f"expected a string, got {type(raw).__name__}")
-    return _parse_vnet_id(raw)
-
-
-@functools.lru_cache(maxsize=8192)
-def _parse_vnet_id(raw: str) -> VnetRef:
-    # Cached: planning compares every planned peering with every existing peering of its vnets (12 s for a
-    # 500-spoke hub uncached). ValueError is not cached by lru_cache, so a bad id is re-parsed each time, which is
-    # rare.
-    parts = ids.parse_vnet_id(raw)
-    return VnetRef(
-        id=parts.id, subscription_id=parts.subscription_id, resource_group=parts.resource_group, name=parts.name
-    )
-
-
-def vnet_key(raw: object) -> str | None:
-    """Case-insensitive comparison key of a vnet id, or ``None`` when it is not a valid vnet id."""
-    try:
-        return parse_vnet_id(raw).key
-    except ValueError:
-        return None
+vnet_key = ids.vnet_key
 
 
 # --- From the provider's lookup ------------------------------------------------------------------------------

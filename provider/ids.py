@@ -29,6 +29,7 @@ from typing import Final
 from urllib.parse import quote
 
 __all__ = [
+    "MAX_NETWORK_CHILD_NAME",
     "MAX_QUOTED",
     "MAX_SUBNET_NAMES_PER_SIDE",
     "VNET_ID_FORM",
@@ -41,7 +42,9 @@ __all__ = [
     "parse_vnet_id",
     "quote_path",
     "quote_value",
+    "vnet_id",
     "vnet_id_problem",
+    "vnet_key",
 ]
 
 MAX_QUOTED: Final = 200
@@ -59,7 +62,11 @@ _GUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{
 # \w: letters of any script, digits and '_' (ARM's own rule for group names is ^[-\w._()]+$, not ending in '.').
 _RESOURCE_GROUP_RE: Final = re.compile(r"[-\w.()]{0,89}[-\w()]")
 _VNET_NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]")
-_NETWORK_CHILD_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?")
+MAX_NETWORK_CHILD_NAME: Final = 80
+"""The longest peering or subnet name ARM accepts."""
+_NETWORK_CHILD_NAME_RE: Final = re.compile(
+    rf"[A-Za-z0-9](?:[A-Za-z0-9_.-]{{0,{MAX_NETWORK_CHILD_NAME - 2}}}[A-Za-z0-9_])?"
+)
 # How much of a segment a reason quotes (the whole value is quoted by the caller's message).
 _PART_QUOTED: Final = 64
 
@@ -112,6 +119,14 @@ class InvalidIdError(ValueError):
         self.reason = reason
 
 
+def vnet_id(subscription_id: str, resource_group: str, name: str) -> str:
+    """The id of virtual network ``name`` (fixed segments in ARM's casing; the parts as given, not checked)."""
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+        f"/providers/Microsoft.Network/virtualNetworks/{name}"
+    )
+
+
 @dataclass(frozen=True, order=True)
 class VnetId:
     """A validated virtual network id, split into its parts: subscription in lower case, resource group and name
@@ -124,10 +139,7 @@ class VnetId:
     @property
     def id(self) -> str:
         """The canonical id: fixed segments in ARM's casing."""
-        return (
-            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-            f"/providers/Microsoft.Network/virtualNetworks/{self.name}"
-        )
+        return vnet_id(self.subscription_id, self.resource_group, self.name)
 
     @property
     def key(self) -> str:
@@ -219,6 +231,15 @@ def parse_vnet_id(raw: object) -> VnetId:
     if not isinstance(raw, str):
         raise InvalidIdError(f"expected a string, got {type(raw).__name__}")
     return _parse_cached(raw)
+
+
+def vnet_key(raw: object) -> str | None:
+    """The case-insensitive identity of the virtual network id ``raw`` (:attr:`VnetId.key`), None when it is not
+    one."""
+    try:
+        return parse_vnet_id(raw).key
+    except InvalidIdError:
+        return None
 
 
 def vnet_id_problem(raw: object) -> str | None:
