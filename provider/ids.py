@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
 
+from azure.mgmt.core.tools import parse_resource_id, resource_id
+
 __all__ = [
     "MAX_NETWORK_CHILD_NAME",
     "MAX_QUOTED",
@@ -39,12 +41,18 @@ __all__ = [
     "is_valid_network_child_name",
     "is_valid_resource_group_name",
     "is_valid_vnet_name",
+    "parent_vnet_id",
     "parse_vnet_id",
+    "peering_id_for",
+    "peering_words",
     "quote_path",
     "quote_value",
+    "same_id",
+    "subscription_and_group",
     "vnet_id",
     "vnet_id_problem",
     "vnet_key",
+    "vnet_name",
 ]
 
 MAX_QUOTED: Final = 200
@@ -256,3 +264,53 @@ def quote_path(path: str) -> str:
     """``path`` with every ``/``-separated segment percent-encoded (``quote(segment, safe="")``): a ``?``, ``#``,
     ``%`` or space in a segment stays part of that segment and never becomes a query, fragment or escape."""
     return "/".join(quote(segment, safe="") for segment in path.split("/"))
+
+
+# --- Any ARM id, read as azure-mgmt-core reads it (ids ARM gives back, ids in a state) --------------------------
+
+
+def same_id(a: str | None, b: str | None) -> bool:
+    """ARM ids compare case-insensitively (ARM echoes them in canonical case)."""
+    if a is None or b is None:
+        return a is b
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def _top_level(resource: str) -> dict[str, str]:
+    parts = parse_resource_id(resource)
+    return {key: str(parts[key]) for key in ("subscription", "resource_group", "namespace", "type", "name")}
+
+
+def peering_id_for(virtual_network_id: str, name: str) -> str:
+    """The ARM id of peering ``name`` under the virtual network ``virtual_network_id``."""
+    return str(resource_id(**_top_level(virtual_network_id), child_type_1="virtualNetworkPeerings", child_name_1=name))
+
+
+def parent_vnet_id(peering_id: str) -> str:
+    """The ARM id of the virtual network a peering id belongs to."""
+    return str(resource_id(**_top_level(peering_id)))
+
+
+def subscription_and_group(resource: str) -> tuple[str, str]:
+    """The subscription and resource group an ARM id names, as written; ``KeyError``, ``ValueError`` or
+    ``TypeError`` when it names none."""
+    parts = parse_resource_id(resource)
+    return str(parts["subscription"]), str(parts["resource_group"])
+
+
+def vnet_name(vnet: str) -> str:
+    """The virtual network's name in an id (of the vnet, or of something under it), for a message; the id's last
+    segment when it is no ARM id."""
+    try:
+        return str(parse_resource_id(vnet)["name"])
+    except (KeyError, ValueError):
+        return vnet.rstrip("/").rsplit("/", 1)[-1]
+
+
+def peering_words(peering_id: str) -> str:
+    """A peering id for a message: ``peering 'p' of vnet 'v'`` (``peering <id>`` when it is no ARM id)."""
+    try:
+        parts = parse_resource_id(peering_id)
+        return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
+    except (KeyError, ValueError):
+        return f"peering {peering_id}"

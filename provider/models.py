@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from azure.mgmt.core.tools import parse_resource_id, resource_id
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
 
 from . import ids
+from .ids import parent_vnet_id, peering_id_for
 from .schema import FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
 
 NETWORK_API_VERSION = "2025-05-01"
@@ -247,28 +247,6 @@ class PeeringSpec(BaseModel):
 
     def put_body(self) -> dict[str, Any]:
         return PeeringPutBody(properties=self.write_properties()).to_wire()
-
-
-def _top_level(resource: str) -> dict[str, str]:
-    parts = parse_resource_id(resource)
-    return {key: str(parts[key]) for key in ("subscription", "resource_group", "namespace", "type", "name")}
-
-
-def peering_id_for(virtual_network_id: str, name: str) -> str:
-    """The ARM id of peering ``name`` under the virtual network ``virtual_network_id``."""
-    return str(resource_id(**_top_level(virtual_network_id), child_type_1="virtualNetworkPeerings", child_name_1=name))
-
-
-def parent_vnet_id(peering_id: str) -> str:
-    """The ARM id of the virtual network a peering id belongs to."""
-    return str(resource_id(**_top_level(peering_id)))
-
-
-def same_id(a: str | None, b: str | None) -> bool:
-    """ARM ids compare case-insensitively (ARM echoes them in canonical case)."""
-    if a is None or b is None:
-        return a is b
-    return a.rstrip("/").lower() == b.rstrip("/").lower()
 
 
 def prefixes(space: AddressSpace | None) -> list[str] | None:

@@ -14,8 +14,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from azure.mgmt.core.tools import parse_resource_id
-
 from .arm import ArmClient, Deadline
 from .errors import (
     ArmAuthenticationError,
@@ -26,7 +24,8 @@ from .errors import (
     one_line,
 )
 from .features import SUBNET_PEERING_FEATURE, subnet_peering_feature_problem
-from .models import PeeringSpec, same_id
+from .ids import same_id, subscription_and_group
+from .models import PeeringSpec
 from .validation import Failure
 from .vnet_facts import VNET_CACHE, VnetCache, VnetFacts
 
@@ -131,7 +130,7 @@ def _subnet_peering_feature(
     without the Features API or any other error skips the check, and ARM's own refusal at `up` names the same fix
     (``errors._HINTS``)."""
     try:
-        subscription = str(parse_resource_id(vnet_id)["subscription"])
+        subscription, _ = subscription_and_group(vnet_id)
     except (KeyError, ValueError, TypeError):
         return None
     try:

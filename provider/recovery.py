@@ -55,7 +55,8 @@ from typing import Any
 
 from .arm import Deadline, client_for
 from .errors import PeeringError, one_line
-from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from, peering_id_for, same_id
+from .ids import peering_id_for, same_id
+from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
 from .resource import (
     ABSENT_WHEN_CHECKED_KEY,
     VirtualNetworkPeeringProvider,

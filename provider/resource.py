@@ -21,7 +21,6 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 import tenacity
-from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
 from . import errors, progress
@@ -39,6 +38,7 @@ from .errors import (
     describe_failure,
     one_line,
 )
+from .ids import parent_vnet_id, peering_id_for, peering_words, same_id, vnet_name
 from .models import (
     OUT_OF_SYNC_LEVELS,
     PeeringSpec,
@@ -46,9 +46,6 @@ from .models import (
     PeeringWriteProperties,
     VirtualNetworkPeeringResource,
     outputs_from,
-    parent_vnet_id,
-    peering_id_for,
-    same_id,
 )
 from .ownership import LEDGER
 from .peering_reads import PEERING_READS
@@ -195,7 +192,7 @@ def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[Hel
                 lock = _VNET_LOCKS.setdefault(key, VnetLock())
             if not lock.acquire(max(0.01, deadline.remaining()), brief=key != local):
                 raise OperationTimeoutError(
-                    f"waited {deadline.seconds:.0f}s for other writes to {parse_resource_id(key)['name']} "
+                    f"waited {deadline.seconds:.0f}s for other writes to {vnet_name(key)} "
                     "in this run; raise the resource's timeouts"
                 )
             held.hold(key, lock)
@@ -255,7 +252,7 @@ def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
 
 
 def _vnet_of(spec: PeeringSpec) -> str:
-    return str(parse_resource_id(spec.virtual_network_id)["name"])
+    return vnet_name(spec.virtual_network_id)
 
 
 def _known_flag(value: Any) -> bool | None:
@@ -283,15 +280,11 @@ def _label(props: Mapping[str, Any], peering_id: str | None = None) -> str:
     name = props.get("name")
     vnet = props.get("virtual_network_id")
     if peering_id and not (isinstance(name, str) and isinstance(vnet, str)):
-        try:
-            parts = parse_resource_id(peering_id)
-            return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
-        except (KeyError, ValueError):
-            return f"peering {peering_id}"
-    vnet_name = vnet.rstrip("/").split("/")[-1] if isinstance(vnet, str) else "?"
+        return peering_words(peering_id)
+    local_name = vnet.rstrip("/").split("/")[-1] if isinstance(vnet, str) else "?"
     remote = props.get("remote_virtual_network_id")
     remote_name = remote.rstrip("/").split("/")[-1] if isinstance(remote, str) else "?"
-    return f"peering {name!r} ({vnet_name} -> {remote_name})"
+    return f"peering {name!r} ({local_name} -> {remote_name})"
 
 
 def _norm_list(value: Any) -> list[str] | None:
@@ -689,7 +682,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     f"peering {spec.name!r} of vnet {_vnet_of(spec)!r}",
                     str(exc.code),
                     f"ARM refuses it ({exc.code}) until the peering back from vnet "
-                    f"{parse_resource_id(spec.remote_virtual_network_id)['name']!r} "
+                    f"{vnet_name(spec.remote_virtual_network_id)!r} "
                     + (
                         "allows gateway transit"
                         if exc.code == "RemotePeeringDoesNotAllowGatewayTransit"
@@ -764,7 +757,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         said on the console when this side does not allow transit (then its owner's next `up` gives it back)."""
         if not written.properties.allow_gateway_transit:
             progress.say(
-                f"peering {name!r} of vnet {parse_resource_id(spec.remote_virtual_network_id)['name']!r} was re-armed "
+                f"peering {name!r} of vnet {vnet_name(spec.remote_virtual_network_id)!r} was re-armed "
                 f"without use_remote_gateways: {spec.name!r} does not allow gateway transit"
             )
             return
@@ -874,17 +867,17 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         self, spec: PeeringSpec, existing: VirtualNetworkPeeringResource, resource_name: str | None
     ) -> None:
         """A create found the peering in ARM: refuse it, naming the likely cause, unless it is to be adopted."""
-        vnet_name = str(parse_resource_id(spec.virtual_network_id)["name"])
+        local_name = vnet_name(spec.virtual_network_id)
         taker = LEDGER.taker(spec.peering_id)
         if taker is not None and taker != resource_name:
             raise PeeringAlreadyExistsError(
-                f"resource {taker!r} of this program created or adopted peering {spec.name!r} of {vnet_name} in "
+                f"resource {taker!r} of this program created or adopted peering {spec.name!r} of {local_name} in "
                 f"this run, and resource {resource_name!r} names it too; a peering belongs to one resource. Fix: "
                 "give one of them another name, or remove one"
             )
         if not spec.adopt_existing:
             raise PeeringAlreadyExistsError(
-                f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, vnet_name)
+                f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, local_name)
             )
         current = existing.properties.remote_virtual_network
         if current is not None and not same_id(current.id, spec.remote_virtual_network_id):

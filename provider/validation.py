@@ -16,7 +16,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN as WIRE_UNKNOWN
 
 from . import ids
-from .models import same_id
+from .ids import same_id
 from .schema import BOOL_DEFAULTS, DEFAULT_TIMEOUT_SECONDS, INPUT_DEFAULTS, INPUTS, SYNC_POLICIES, TIMEOUT_OPERATIONS
 
 MAX_TIMEOUT_SECONDS = 24 * 3600.0

@@ -16,12 +16,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from azure.mgmt.core.tools import parse_resource_id
-
 from .arm import ArmClient, Deadline
 from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError
 from .features import read_feature_state
-from .models import parent_vnet_id, same_id
+from .ids import parent_vnet_id, same_id, subscription_and_group, vnet_name
 
 CACHE_TTL_SECONDS = 30.0
 _GATEWAY_SEGMENT = "/providers/microsoft.network/virtualnetworkgateways/"
@@ -176,12 +174,12 @@ def _vnet_facts(
     # A vnet gateway lives in the vnet's GatewaySubnet: no such subnet, no gateway to look for (one read per vnet
     # for spokes). A gateway the subnet already names is read directly below; listing the resource group is only
     # for one whose ipConfigurations ARM does not show on the subnet yet (still provisioning).
-    parts = parse_resource_id(canonical_id)
+    subscription, resource_group = subscription_and_group(canonical_id)
     if not gateway_ids and any(name.lower() == "gatewaysubnet" for name in subnets):
         try:
             listed = client.list_virtual_network_gateways(
-                str(parts["subscription"]),
-                str(parts["resource_group"]),
+                subscription,
+                resource_group,
                 auxiliary_tenant_ids=auxiliary_tenant_ids,
                 deadline=deadline,
             )
@@ -215,7 +213,7 @@ def _vnet_facts(
             peering_items = []
     return VnetFacts(
         id=canonical_id,
-        name=str(vnet.get("name") or parts["name"]),
+        name=str(vnet.get("name") or vnet_name(canonical_id)),
         location=vnet.get("location"),
         provisioning_state=props.get("provisioningState"),
         address_prefixes=_prefixes(props.get("addressSpace")),
@@ -341,8 +339,8 @@ class VnetCache:
                     found[vnet_id] = exc
                 continue
             try:
-                parts = parse_resource_id(vnet_id)
-                group = (str(parts["subscription"]).lower(), str(parts["resource_group"]).lower(), tuple(tenants))
+                subscription, resource_group = subscription_and_group(vnet_id)
+                group = (subscription.lower(), resource_group.lower(), tuple(tenants))
             except (KeyError, ValueError, TypeError):
                 singles.append(vnet_id)  # not a vnet id: its own GET says why
                 continue
