@@ -37,7 +37,6 @@ from pulumi_azure_peering.components.topology import (
     LinkKind,
     SpokeSpec,
     VnetFacts,
-    vnet_facts_from_lookup,
 )
 from pulumi_azure_peering.provider import (
     CredentialError,
@@ -45,10 +44,10 @@ from pulumi_azure_peering.provider import (
     SettingsError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
-    VnetAnswer,
-    get_virtual_networks,
+    read_virtual_networks,
 )
 from pulumi_azure_peering.provider.resource import waiting_for_other_side
+from pulumi_azure_peering.provider.vnet_facts import Lookup
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
@@ -167,12 +166,13 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
 
 
-#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its answer.
-VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, VnetAnswer]]
+#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts, None when
+#: it does not exist, or the error that kept it from being read (``read_virtual_networks``).
+VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, Lookup]]
 
 
 def look_up_facts(
-    spec: HubSpokeSpec, lookup: VnetLookup = get_virtual_networks
+    spec: HubSpokeSpec, lookup: VnetLookup = read_virtual_networks
 ) -> tuple[dict[str, VnetFacts], list[str]]:
     """Read every distinct vnet of the spec once (a resource group holding several in one listing, the others in
     parallel). Returns the facts and, for vnets that do not exist or cannot be read, one line each naming the
@@ -186,9 +186,7 @@ def look_up_facts(
     aux = _aux_by_vnet(spec)
     topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
     try:
-        answers: Mapping[str, VnetAnswer] = lookup(
-            {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
-        )
+        answers: Mapping[str, Lookup] = lookup({vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids})
     except PeeringError as exc:  # settings that cannot be resolved stop every read alike
         answers = dict.fromkeys(ids, exc)
     for vnet_id in ids:
@@ -205,7 +203,7 @@ def look_up_facts(
                 "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
             )
         else:
-            facts[vnet_id] = vnet_facts_from_lookup(data)
+            facts[vnet_id] = data
     problems[:0] = [f"{', '.join(wheres)}: {error}" for error, wheres in credential_problems.items()]
     return facts, problems
 
@@ -223,7 +221,7 @@ def plan_for(
     args: HubSpokePeeringArgs,
     hub_id: str,
     spoke_ids: Mapping[str, str],
-    lookup: VnetLookup = get_virtual_networks,
+    lookup: VnetLookup = read_virtual_networks,
 ) -> Plan:
     """Look up facts (unless disabled) and plan; raise :class:`HubSpokeError` on any problem."""
     spec = _spec(args, hub_id, spoke_ids)
@@ -404,8 +402,8 @@ class HubSpokePeering(pulumi.ComponentResource):
     peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
     """What each child peering is made with: the dynamic resource here; the ``azure-peering`` package's provider
     plugin sets its own custom resource (same arguments, same outputs: ``pulumi_azure_peering.plugin.children``)."""
-    vnet_lookup: VnetLookup = staticmethod(get_virtual_networks)
-    """How the vnets are read before planning (``get_virtual_networks``'s signature): with the program's settings
+    vnet_lookup: VnetLookup = staticmethod(read_virtual_networks)
+    """How the vnets are read before planning (``read_virtual_networks``'s signature): with the program's settings
     here; with the configured provider's in the plugin, where construct has no program config of its own."""
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:

@@ -23,11 +23,12 @@ from .errors import (
     TenantNotConfiguredError,
     one_line,
 )
+from .facts import VnetFacts
 from .features import SUBNET_PEERING_FEATURE, subnet_peering_feature_problem
 from .ids import same_id, subscription_and_group
 from .models import PeeringSpec
 from .validation import Failure
-from .vnet_facts import VNET_CACHE, VnetCache, VnetFacts
+from .vnet_facts import VNET_CACHE, VnetCache
 
 PREFLIGHT_TIMEOUT_SECONDS = 120.0
 
@@ -93,7 +94,7 @@ def _describe_overlap(pairs: list[tuple[str, str]]) -> str:
 def _peered_space(spec: PeeringSpec, facts: VnetFacts, side: str) -> tuple[str, ...]:
     """The prefixes of one side that the peering will actually connect."""
     if spec.peer_complete_vnets:
-        return facts.address_prefixes
+        return tuple(facts.address_prefixes)
     names = (spec.local_subnet_names if side == "local" else spec.remote_subnet_names) or []
     if names:  # subnet names win over chosen prefixes, as in ARM
         return facts.subnet_prefixes(names)

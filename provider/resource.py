@@ -38,6 +38,7 @@ from .errors import (
     describe_failure,
     one_line,
 )
+from .facts import VnetFacts
 from .ids import parent_vnet_id, peering_id_for, peering_words, same_id, vnet_name
 from .models import (
     OUT_OF_SYNC_LEVELS,
@@ -62,7 +63,7 @@ from .schema import (
 )
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
-from .vnet_facts import VNET_CACHE, VnetFacts
+from .vnet_facts import VNET_CACHE
 
 log = logging.getLogger("provider")
 
