@@ -134,15 +134,7 @@ def _peering_resource() -> dict[str, Any]:
         "inputProperties": inputs,
         "requiredInputs": required_inputs,
         "properties": outputs,
-        "required": [
-            "virtualNetworkId",
-            "remoteVirtualNetworkId",
-            "name",
-            "peeringId",
-            "peeringState",
-            "peeringSyncLevel",
-            "provisioningState",
-        ],
+        "required": [camel(name) for name in peering_schema.ALWAYS_OUTPUTS],
     }
 
 

@@ -54,6 +54,7 @@ from .preflight import already_exists_message, run_existing_checks, run_prefligh
 from .schema import (
     DEFAULT_TIMEOUT_SECONDS,
     FLAG_FIELDS,
+    INPUT_DEFAULTS,
     INPUTS,
     LIST_FIELDS,
     LOCAL_FIELDS,
@@ -552,7 +553,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         if resized_remote(new, old) and "remote_vnet_address_space" not in changed:
             changed.append("remote_vnet_address_space")
         policy = new.get("sync_remote_address_space")
-        drift = drift_reason(old, policy if isinstance(policy, str) else "auto")
+        drift = drift_reason(old, policy if isinstance(policy, str) else INPUT_DEFAULTS["sync_remote_address_space"])
         # A resource renamed with an alias keeps its old outputs on a "same" step, and with them the old name its
         # delete would later give (provider/ownership.py): an update (no ARM write) brings them up to date.
         was, now = _resource_name(olds), _resource_name(news)

@@ -20,6 +20,7 @@ from typing import Any, Final, Literal, cast
 import pulumi
 
 __all__ = [
+    "ALWAYS_OUTPUTS",
     "BOOL_DEFAULTS",
     "BY_NAME",
     "DEFAULT_TIMEOUT_SECONDS",
@@ -108,14 +109,16 @@ class PeeringField:
     """What ``check`` fills in when the program leaves the input out (None: nothing)."""
     required: bool = False
     """A required input (``name`` is required too, but defaults to the resource's name before ``check``)."""
+    always: bool = False
+    """An output that every peering has (the identity, and the states ARM always reports)."""
 
 
 def _input(name: str, kind: Kind, change: Change, default: Any = None, *, required: bool = False) -> PeeringField:
     return PeeringField(name, kind, Role.INPUT, change, default, required)
 
 
-def _output(name: str, kind: Kind) -> PeeringField:
-    return PeeringField(name, kind, Role.OUTPUT, Change.NONE)
+def _output(name: str, kind: Kind, *, always: bool = False) -> PeeringField:
+    return PeeringField(name, kind, Role.OUTPUT, Change.NONE, always=always)
 
 
 FIELDS: Final[tuple[PeeringField, ...]] = (
@@ -139,12 +142,12 @@ FIELDS: Final[tuple[PeeringField, ...]] = (
     _input("auxiliary_tenant_ids", "strings", Change.LOCAL),
     _input("preflight", "bool", Change.LOCAL, True),
     _input("remote_vnet_address_space", "strings", Change.SYNC),
-    _output("peering_id", "str"),
+    _output("peering_id", "str", always=True),
     _output("type", "str"),
     _output("etag", "str"),
-    _output("peering_state", "str"),
-    _output("peering_sync_level", "str"),
-    _output("provisioning_state", "str"),
+    _output("peering_state", "str", always=True),
+    _output("peering_sync_level", "str", always=True),
+    _output("provisioning_state", "str", always=True),
     _output("resource_guid", "str"),
     _output("local_virtual_network_address_space", "strings"),
     _output("remote_virtual_network_address_space", "strings"),
@@ -165,6 +168,8 @@ INPUTS: Final = tuple(f.name for f in FIELDS if f.role is Role.INPUT)
 REQUIRED_INPUTS: Final = tuple(f.name for f in FIELDS if f.required)
 OUTPUT_ONLY: Final = tuple(f.name for f in FIELDS if f.role is Role.OUTPUT)
 """What ARM reports besides the inputs (every input is an output too)."""
+ALWAYS_OUTPUTS: Final = (*REQUIRED_INPUTS, "name", *(f.name for f in FIELDS if f.always))
+"""The outputs every peering has: its identity (the name defaults to the resource's) and ARM's states."""
 
 REPLACE_FIELDS: Final = _named(Change.REPLACE)
 """Changing any of these means a different peering: replace."""
