@@ -178,11 +178,9 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         if not key.startswith("__") and inputs.get(key) is not None:
             failures.append(Failure(key, f"unknown input {ids.quote_value(key)}"))
 
-    for key in ("virtual_network_id", "remote_virtual_network_id"):
-        if known(key):
-            problem = vnet_id_problem(inputs.get(key))
-            if problem:
-                failures.append(Failure(key, problem))
+    vnets = ("virtual_network_id", "remote_virtual_network_id")
+    id_problems = {key: vnet_id_problem(inputs.get(key)) for key in vnets if known(key)}
+    failures.extend(Failure(key, problem) for key, problem in id_problems.items() if problem)
     if known("name"):
         problem = name_problem(inputs.get("name"), "peering")
         if problem:
@@ -192,10 +190,8 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         if known(key) and not isinstance(inputs.get(key), bool):
             failures.append(Failure(key, f"must be true or false, not {ids.quote_value(inputs.get(key))}"))
 
-    local, remote = inputs.get("virtual_network_id"), inputs.get("remote_virtual_network_id")
-    both_known = known("virtual_network_id") and known("remote_virtual_network_id")
-    both_valid = both_known and vnet_id_problem(local) is None and vnet_id_problem(remote) is None
-    if both_valid and same_id(local, remote):
+    both_valid = len(id_problems) == len(vnets) and not any(id_problems.values())
+    if both_valid and same_id(inputs["virtual_network_id"], inputs["remote_virtual_network_id"]):
         failures.append(Failure("remote_virtual_network_id", "a virtual network cannot be peered with itself"))
 
     if inputs.get("use_remote_gateways") is True and inputs.get("allow_gateway_transit") is True:
