@@ -16,7 +16,7 @@ from pydantic_core import core_schema
 
 from . import ids
 from .ids import parent_vnet_id, peering_id_for
-from .schema import FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
+from .schema import BY_NAME, FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
 
 NETWORK_API_VERSION = "2025-05-01"
 PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
@@ -58,10 +58,16 @@ def _default(name: str) -> Any:
     return INPUT_DEFAULTS[name]
 
 
+def _wire_name(name: str) -> str:
+    """ARM's name of a property: its camelCase, unless the schema says ARM spells it otherwise."""
+    field = BY_NAME.get(name)
+    return field.arm_name if field is not None and field.arm_name else to_camel(name)
+
+
 class WireModel(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown wire fields are kept out of our way."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=_wire_name, populate_by_name=True, extra="ignore")
 
     def to_wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
@@ -97,7 +103,7 @@ class PeeringWriteProperties(WireModel):
     peer_complete_vnets: bool = _default("peer_complete_vnets")
     local_subnet_names: list[str] | None = None
     remote_subnet_names: list[str] | None = None
-    enable_only_ipv6_peering: bool = Field(default=_default("enable_only_ipv6_peering"), alias="enableOnlyIPv6Peering")
+    enable_only_ipv6_peering: bool = _default("enable_only_ipv6_peering")
     local_address_space: AddressSpace | None = None
     remote_address_space: AddressSpace | None = None
 

@@ -111,10 +111,14 @@ class PeeringField:
     """A required input (``name`` is required too, but defaults to the resource's name before ``check``)."""
     always: bool = False
     """An output that every peering has (the identity, and the states ARM always reports)."""
+    arm_name: str | None = None
+    """The property's name on ARM's wire, where it is not the camelCase of :attr:`name`."""
+    package_name: str | None = None
+    """The property's name in the ``azure-peering`` package, where it is not the camelCase of :attr:`name`."""
 
 
-def _input(name: str, kind: Kind, change: Change, default: Any = None, *, required: bool = False) -> PeeringField:
-    return PeeringField(name, kind, Role.INPUT, change, default, required)
+def _input(name: str, kind: Kind, change: Change, default: Any = None, **names: Any) -> PeeringField:
+    return PeeringField(name, kind, Role.INPUT, change, default, **names)
 
 
 def _output(name: str, kind: Kind, *, always: bool = False) -> PeeringField:
@@ -133,7 +137,14 @@ FIELDS: Final[tuple[PeeringField, ...]] = (
     _input("peer_complete_vnets", "bool", Change.REPLACE, True),  # ARM ignores an in-place change of link kind
     _input("local_subnet_names", "strings", Change.LIST),
     _input("remote_subnet_names", "strings", Change.LIST),
-    _input("enable_only_ipv6_peering", "bool", Change.FLAG, False),
+    _input(
+        "enable_only_ipv6_peering",
+        "bool",
+        Change.FLAG,
+        False,
+        arm_name="enableOnlyIPv6Peering",
+        package_name="enableOnlyIpv6Peering",  # the package's names are camelCase words: IPv6 is one
+    ),
     _input("local_address_space", "strings", Change.LIST),
     _input("remote_address_space", "strings", Change.LIST),
     _input("adopt_existing", "bool", Change.LOCAL, False),
