@@ -19,13 +19,12 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from .topology import (
-    GATEWAY_STATES,
     LINK_KINDS,
     MAX_AUXILIARY_TENANTS,
     MAX_PEERINGS_PER_VNET,
     MAX_SUBNET_NAMES_PER_SIDE,
-    ExistingPeering,
     HubSpokeSpec,
+    PeeringFact,
     SpokeSpec,
     VnetFacts,
     VnetRef,
@@ -34,7 +33,10 @@ from .topology import (
     is_valid_spoke_name,
     is_valid_subnet_name,
     parse_vnet_id,
+    vnet_key,
 )
+from pulumi_azure_peering.provider.ids import MAX_NETWORK_CHILD_NAME
+from pulumi_azure_peering.provider.schema import PeeringTimeouts
 
 __all__ = [
     "DeferredCheck",
@@ -55,7 +57,6 @@ Direction = Literal["hub_to_spoke", "spoke_to_hub", "mesh"]
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-_MAX_PEERING_NAME: Final = 80
 _TIMEOUT_KEYS: Final = ("create", "update", "delete")
 _DURATION_RE: Final = re.compile(r"(?:\d+(?:\.\d+)?[hms])+")
 _DURATION_PART_RE: Final = re.compile(r"(\d+(?:\.\d+)?)([hms])")
@@ -65,18 +66,8 @@ _UNIT_SECONDS: Final = {"h": 3600.0, "m": 60.0, "s": 1.0}
 # --- Output types --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class Timeouts:
-    """Per-operation timeouts in seconds (``None``: the provider's default)."""
-
-    create: float | None = None
-    update: float | None = None
-    delete: float | None = None
-
-    def as_dict(self) -> dict[str, float]:
-        """Only the keys that are set, e.g. ``{"create": 1800.0}``."""
-        values = {"create": self.create, "update": self.update, "delete": self.delete}
-        return {k: v for k, v in values.items() if v is not None}
+Timeouts = PeeringTimeouts
+"""A planned peering's timeouts: the peering's own type (``None`` for an operation: the provider's default)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -244,9 +235,9 @@ def _short_hash(text: str) -> str:
 
 def _fit_name(name: str) -> str:
     """Keep a generated name within ARM's 80 characters, deterministically and still unique in practice."""
-    if len(name) <= _MAX_PEERING_NAME:
+    if len(name) <= MAX_NETWORK_CHILD_NAME:
         return name
-    return f"{name[: _MAX_PEERING_NAME - 9]}-{_short_hash(name)}"
+    return f"{name[: MAX_NETWORK_CHILD_NAME - 9]}-{_short_hash(name)}"
 
 
 def default_peering_name(local_vnet_name: str, remote_vnet_name: str) -> str:
@@ -807,7 +798,7 @@ def _index_facts(facts: Mapping[str, VnetFacts] | None, c: _Collector) -> _FactI
             c.warn("FactsIgnored", None, "facts", f"facts for {ref.name!r} are not VnetFacts and were ignored")
             continue
         try:
-            described = parse_vnet_id(value.vnet_id).key
+            described = parse_vnet_id(value.id).key
         except ValueError:
             described = None
         if described != ref.key:
@@ -815,7 +806,7 @@ def _index_facts(facts: Mapping[str, VnetFacts] | None, c: _Collector) -> _FactI
                 "FactsIdMismatch",
                 None,
                 "facts",
-                f"facts filed under {ref.id!r} describe vnet_id {value.vnet_id!r}; used for the former",
+                f"facts filed under {ref.id!r} describe vnet {value.id!r}; used for the former",
             )
         if ref.key in index:
             c.warn("FactsIgnored", None, "facts", f"facts for {ref.id!r} were given twice; the last key was used")
@@ -950,13 +941,13 @@ class _Peer:
 
 
 def _existing_remote_prefixes(
-    e: ExistingPeering, idx: _FactIndex, c: _Collector, where: str
+    e: PeeringFact, idx: _FactIndex, c: _Collector, where: str
 ) -> tuple[str | None, list[IpNetwork] | None]:
     try:
-        remote = parse_vnet_id(e.remote_vnet_id)
+        remote = parse_vnet_id(e.remote_virtual_network_id)
     except ValueError:
         return None, None
-    if e.remote_address_prefixes is not None:
+    if e.remote_address_prefixes:
         return remote.key, _networks(e.remote_address_prefixes, where, idx, c)
     rf = idx.get(remote)
     if rf is None:
@@ -964,13 +955,13 @@ def _existing_remote_prefixes(
     return remote.key, _networks(rf.address_prefixes, where, idx, c)
 
 
-def _existing_list(facts: VnetFacts | None) -> list[ExistingPeering]:
+def _existing_list(facts: VnetFacts | None) -> list[PeeringFact]:
     if facts is None:
         return []
-    items = facts.existing_peerings
+    items = facts.peerings
     if isinstance(items, str) or not isinstance(items, Iterable):
         return []
-    return [e for e in items if isinstance(e, ExistingPeering) and isinstance(e.name, str)]
+    return [e for e in items if isinstance(e, PeeringFact) and isinstance(e.name, str)]
 
 
 @dataclass(frozen=True)
@@ -978,19 +969,20 @@ class _ExistingIndex:
     """A vnet's existing peerings, looked up by name and by remote vnet (each planned peering of a hub with 500
     spokes asks both questions of its 500 peerings)."""
 
-    by_name: Mapping[str, ExistingPeering]
+    by_name: Mapping[str, PeeringFact]
     """Lower-cased name -> the first peering of that name."""
-    by_remote: Mapping[str, Sequence[ExistingPeering]]
+    by_remote: Mapping[str, Sequence[PeeringFact]]
     """Lower-cased remote vnet id -> the peerings to it, in ARM's order (those whose remote is no vnet id left out)."""
 
     @classmethod
     def of(cls, facts: VnetFacts) -> _ExistingIndex:
-        by_name: dict[str, ExistingPeering] = {}
-        by_remote: dict[str, list[ExistingPeering]] = {}
+        by_name: dict[str, PeeringFact] = {}
+        by_remote: dict[str, list[PeeringFact]] = {}
         for e in _existing_list(facts):
             by_name.setdefault(e.name.lower(), e)
-            if _is_vnet(e.remote_vnet_id):
-                by_remote.setdefault(parse_vnet_id(e.remote_vnet_id).key, []).append(e)
+            remote = vnet_key(e.remote_virtual_network_id)
+            if remote is not None:
+                by_remote.setdefault(remote, []).append(e)
         return cls(by_name, by_remote)
 
 
@@ -1061,9 +1053,8 @@ class _Planner:
         if s.spec.use_hub_gateway is not True:
             return
         hub_state = self.hub_facts.gateway if self.hub_facts is not None else None
-        if hub_state is None or hub_state not in GATEWAY_STATES:
-            why = "no facts for it" if hub_state is None else f"unknown gateway state {hub_state!r}"
-            self.defer("hub_gateway", s.name, self.hub, why)
+        if hub_state is None:
+            self.defer("hub_gateway", s.name, self.hub, "no facts for it")
             self.wait_for_hub_gateway = True
         elif hub_state == "provisioning":
             self.waiting_for_gateway.append(s.name)
@@ -1092,9 +1083,7 @@ class _Planner:
             self.defer("spoke_gateway", s.name, s.vnet)
             self.defer("remote_gateways", s.name, s.vnet)
             return
-        if sf.gateway not in GATEWAY_STATES:
-            self.defer("spoke_gateway", s.name, s.vnet, f"unknown gateway state {sf.gateway!r}")
-        elif sf.gateway != "none":
+        if sf.gateway != "none":
             state = sf.gateway
             self.c.error(
                 "SpokeHasOwnGateway",
@@ -1111,12 +1100,12 @@ class _Planner:
             same = e.name.lower() == planned_name
             if same:
                 continue
-            if _is_vnet(e.remote_vnet_id) and parse_vnet_id(e.remote_vnet_id).key == self.hub.key:
+            if vnet_key(e.remote_virtual_network_id) == self.hub.key:
                 # Another peering of the same pair (this spoke's own peering under its previous name, replaced
                 # delete-first): ARM keeps one link between two vnets, so it goes before the planned one exists,
                 # gateway and all. Someone else's is AnotherPeeringToSameVnet, refused by the peering's own check.
                 continue
-            other_hub = e.remote_vnet_id.rstrip("/").rsplit("/", 1)[-1]
+            other_hub = (e.remote_virtual_network_id or "").rstrip("/").rsplit("/", 1)[-1]
             flag = _field(s.name, "use_hub_gateway")
             self.c.error(
                 "RemoteGatewayAlreadyUsed",
@@ -1244,7 +1233,7 @@ class _Planner:
             if key is None or key in partners:
                 continue
             if prefixes is None:
-                remote = parse_vnet_id(e.remote_vnet_id)
+                remote = parse_vnet_id(e.remote_virtual_network_id)
                 self.defer("address_overlap", None, remote, f"no facts for the vnet peered with {vnet.name!r}")
             out.append(_Peer(key, f"vnet {key.rsplit('/', 1)[-1]!r} (peering {e.name!r})", None, prefixes))
         return out
@@ -1294,14 +1283,14 @@ class _Planner:
             by_name = index.by_name.get(p.name.lower())
             attr = _name_attr(p)
             if by_name is not None:
-                e_remote = parse_vnet_id(by_name.remote_vnet_id).key if _is_vnet(by_name.remote_vnet_id) else None
+                e_remote = vnet_key(by_name.remote_virtual_network_id)
                 if e_remote != remote_key:
                     self.c.error(
                         "PeeringNameTaken",
                         p.spoke,
                         attr,
                         f"vnet {local.name!r} already has a peering named {p.name!r} pointing to another vnet "
-                        f"({by_name.remote_vnet_id!r}); ARM cannot change a peering's remote vnet "
+                        f"({by_name.remote_virtual_network_id!r}); ARM cannot change a peering's remote vnet "
                         "(ChangingRemoteVirtualNetworkNotAllowed)",
                         f"set {_field(p.spoke, attr)} to another name (or delete that peering)"
                         if attr
@@ -1385,7 +1374,7 @@ class _Planner:
             else:
                 listed = _existing_list(facts)
                 unmanaged = sum(1 for e in listed if e.name.lower() not in names)
-                total = facts.existing_peering_count
+                total = facts.peering_count
                 if isinstance(total, int) and not isinstance(total, bool) and total > len(listed):
                     unmanaged += total - len(listed)
             count = len(planned) + unmanaged
@@ -1402,14 +1391,6 @@ class _Planner:
                 if spoke is None
                 else f"set join_mesh=False on spoke {spoke!r} or remove unused peerings of its vnet",
             )
-
-
-def _is_vnet(raw: object) -> bool:
-    try:
-        parse_vnet_id(raw)
-    except ValueError:
-        return False
-    return True
 
 
 def _with_dependency(p: PlannedPeering, key: str) -> PlannedPeering:

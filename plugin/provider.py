@@ -54,11 +54,11 @@ from pulumi_azure_peering.provider.errors import (
 )
 from pulumi_azure_peering.provider.resource import (
     CONFIG_KEYS,
-    OUTPUT_ONLY,
     RESOURCE_NAME_KEY,
     VirtualNetworkPeeringProvider,
     arm_differences,
 )
+from pulumi_azure_peering.provider.schema import BOOL_DEFAULTS, INPUTS, LOCAL_FIELDS
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import MAX_TIMEOUT_SECONDS, normalise
 
@@ -149,7 +149,8 @@ def in_package_terms(text: str) -> str:
     return re.sub(r"\b([a-z]+(?:_[a-z0-9]+)+)\b", named, text)
 
 
-_SNAKE_INPUTS = frozenset(normalise({}).keys()) | {"remote_vnet_address_space", "use_hub_gateway"}
+# The peering's inputs, and the component's words the core's messages use.
+_SNAKE_INPUTS = frozenset(INPUTS) | {"use_hub_gateway"}
 
 
 def _with_timeout(props: dict[str, Any], operation: str, seconds: float) -> dict[str, Any]:
@@ -451,10 +452,9 @@ def imported_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs of an imported peering, from what ARM has: its identity and the flags that differ from Azure's
     defaults (what a program declaring this peering would write). Subnet and prefix lists only for a subnet
     peering (for a whole-vnet peering ARM reports the vnets' spaces, which are not inputs)."""
-    defaults = normalise({})
     inputs: dict[str, Any] = {key: outs.get(key) for key in ("virtual_network_id", "remote_virtual_network_id", "name")}
-    for key, default in defaults.items():
-        if key in OUTPUT_ONLY or key in ("timeouts", "adopt_existing", "preflight", "sync_remote_address_space"):
+    for key, default in BOOL_DEFAULTS.items():
+        if key in LOCAL_FIELDS:
             continue
         if outs.get(key) is not None and outs.get(key) != default:
             inputs[key] = outs[key]

@@ -29,6 +29,7 @@ from .errors import (
     PeeringOperationError,
     SettingsError,
 )
+from .facts import VnetFacts
 from .resource import (
     PeeringTimeouts,
     VirtualNetworkPeering,
@@ -36,7 +37,7 @@ from .resource import (
     VirtualNetworkPeeringProvider,
 )
 from .settings import CONFIG_NAMESPACE, Cloud, ProviderOverrides, Settings, resolve_settings
-from .vnet_facts import VNET_CACHE, Lookup, VnetFacts, fetch_vnet_facts
+from .vnet_facts import VNET_CACHE, Lookup, fetch_vnet_facts
 
 
 def program_config() -> dict[str, Any]:
@@ -87,6 +88,21 @@ def get_virtual_network(
 VnetAnswer = dict[str, Any] | PeeringError | None
 
 
+def read_virtual_networks(
+    wanted: Mapping[str, Sequence[str]],
+    *,
+    overrides: ProviderOverrides | None = None,
+    timeout: float = 120.0,
+    settings: Settings | None = None,
+) -> dict[str, Lookup]:
+    """:func:`get_virtual_networks` with each answer typed: the vnet's :class:`VnetFacts`, None when it does not
+    exist, or the :class:`PeeringError` that kept it from being read (what ``HubSpokePeering`` plans with)."""
+    settings = settings or settings_for_program(overrides)
+    client = client_for(settings)
+    asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
+    return VNET_CACHE.get_many(client, asked, timeout=timeout)
+
+
 def get_virtual_networks(
     wanted: Mapping[str, Sequence[str]],
     *,
@@ -99,10 +115,7 @@ def get_virtual_networks(
     that kept it from being read. A resource group holding several of them is listed in one call rather than read
     vnet by vnet (``vnet_facts.VnetCache.get_many``). ``timeout`` applies to each listing and each read. Settings
     that cannot be resolved raise :class:`SettingsError` (a :class:`PeeringError`) before anything is read."""
-    settings = settings or settings_for_program(overrides)
-    client = client_for(settings)
-    asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
-    answers = VNET_CACHE.get_many(client, asked, timeout=timeout)
+    answers = read_virtual_networks(wanted, overrides=overrides, timeout=timeout, settings=settings)
     return {vnet_id: _as_dict(answer) for vnet_id, answer in answers.items()}
 
 
@@ -118,6 +131,7 @@ __all__ = [
     "Cloud",
     "CredentialError",
     "Deadline",
+    "Lookup",
     "OperationFailedError",
     "OperationTimeoutError",
     "PeeringAlreadyExistsError",
@@ -137,6 +151,7 @@ __all__ = [
     "get_virtual_network",
     "get_virtual_networks",
     "program_config",
+    "read_virtual_networks",
     "resolve_settings",
     "settings_for_program",
 ]

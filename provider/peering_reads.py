@@ -31,11 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from azure.mgmt.core.tools import parse_resource_id
-
 from .arm import WRITES, ArmClient, Deadline, peering_from
 from .errors import PeeringError
-from .models import VirtualNetworkPeeringResource, parent_vnet_id
+from .ids import parent_vnet_id, subscription_and_group
+from .models import VirtualNetworkPeeringResource
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +101,7 @@ class PeeringReads:
         reader: _Reader = (client.settings.fingerprint(), tuple(auxiliary_tenant_ids))
         try:
             vnet_id = parent_vnet_id(peering_id)
-            parts = parse_resource_id(vnet_id)
-            subscription, resource_group = str(parts["subscription"]), str(parts["resource_group"])
+            subscription, resource_group = subscription_and_group(vnet_id)
             group = f"/subscriptions/{subscription}/resourceGroups/{resource_group}"
         except (KeyError, ValueError, TypeError):
             return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)

@@ -53,11 +53,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .arm import Deadline, client_for
 from .errors import PeeringError, one_line
-from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from, peering_id_for, same_id
+from .ids import peering_id_for, same_id
+from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
 from .resource import (
     ABSENT_WHEN_CHECKED_KEY,
     VirtualNetworkPeeringProvider,
@@ -147,7 +146,7 @@ def _record_entry(resource: Mapping[str, Any], live: VirtualNetworkPeeringResour
     """The state entry of a create that finished: the pending create's resource with ARM's answer as outputs."""
     inputs = dict(resource.get("inputs") or {})
     values, _ = validate_inputs(_strip_internal(inputs))
-    desired = spec_inputs(PeeringSpec.model_validate(values))  # _decide checked that this validates
+    desired = spec_inputs(PeeringSpec.from_checked(values))  # _decide checked that this validates
     outputs = {k: v for k, v in outputs_from(_strip_internal(inputs) | desired, live).items() if v is not None}
     if PROVIDER_KEY in inputs:
         outputs[PROVIDER_KEY] = inputs[PROVIDER_KEY]
@@ -194,10 +193,7 @@ def _decide(
     if failures:
         reason = "its inputs are not valid (" + "; ".join(f"{f.property}: {f.reason}" for f in failures) + ")"
         return Finding(urn, Action.LEAVE, reason, peering_id), None
-    try:
-        desired = spec_inputs(PeeringSpec.model_validate(values))
-    except ValidationError as exc:
-        return Finding(urn, Action.LEAVE, f"its inputs are not valid ({one_line(str(exc))})", peering_id), None
+    desired = spec_inputs(PeeringSpec.from_checked(values))
     differences = arm_differences(desired, outputs_from({}, live))
     if differences:
         reason = (

@@ -21,7 +21,6 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 import tenacity
-from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
 from . import errors, progress
@@ -39,6 +38,8 @@ from .errors import (
     describe_failure,
     one_line,
 )
+from .facts import VnetFacts
+from .ids import parent_vnet_id, peering_id_for, peering_words, same_id, vnet_name
 from .models import (
     OUT_OF_SYNC_LEVELS,
     PeeringSpec,
@@ -46,16 +47,24 @@ from .models import (
     PeeringWriteProperties,
     VirtualNetworkPeeringResource,
     outputs_from,
-    parent_vnet_id,
-    peering_id_for,
-    same_id,
 )
 from .ownership import LEDGER
 from .peering_reads import PEERING_READS
 from .preflight import already_exists_message, run_existing_checks, run_preflight
+from .schema import (
+    DEFAULT_TIMEOUT_SECONDS,
+    FLAG_FIELDS,
+    INPUT_DEFAULTS,
+    INPUTS,
+    LIST_FIELDS,
+    LOCAL_FIELDS,
+    OUTPUT_ONLY,
+    REPLACE_FIELDS,
+    PeeringTimeouts,
+)
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
-from .vnet_facts import VNET_CACHE, VnetFacts
+from .vnet_facts import VNET_CACHE
 
 log = logging.getLogger("provider")
 
@@ -70,24 +79,6 @@ CONFIG_KEYS = (
     "caBundle",
     "allowInsecureLoopback",
 )
-
-# Changing any of these means a different peering: replace.
-REPLACE_FIELDS = ("virtual_network_id", "name", "remote_virtual_network_id", "peer_complete_vnets")
-# Written to ARM and changed in place by a PUT.
-FLAG_FIELDS = (
-    "allow_virtual_network_access",
-    "allow_forwarded_traffic",
-    "allow_gateway_transit",
-    "use_remote_gateways",
-    "do_not_verify_remote_gateways",
-    "enable_only_ipv6_peering",
-)
-# Compared as sets, and only when the program sets them (ARM reports its own values otherwise).
-LIST_FIELDS = ("local_subnet_names", "remote_subnet_names", "local_address_space", "remote_address_space")
-# Ours alone: a change updates the state, never ARM.
-LOCAL_FIELDS = ("adopt_existing", "timeouts", "sync_remote_address_space", "auxiliary_tenant_ids", "preflight")
-# Never sent to ARM either, but compared with what ARM reported: a resized remote vnet (see `resized_remote`).
-SYNC_FIELDS = ("remote_vnet_address_space",)
 
 # Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=..., preflight_after=...)``.
@@ -203,7 +194,7 @@ def vnet_write_lock(vnet_ids: Sequence[str], deadline: Deadline) -> Iterator[Hel
                 lock = _VNET_LOCKS.setdefault(key, VnetLock())
             if not lock.acquire(max(0.01, deadline.remaining()), brief=key != local):
                 raise OperationTimeoutError(
-                    f"waited {deadline.seconds:.0f}s for other writes to {parse_resource_id(key)['name']} "
+                    f"waited {deadline.seconds:.0f}s for other writes to {vnet_name(key)} "
                     "in this run; raise the resource's timeouts"
                 )
             held.hold(key, lock)
@@ -263,7 +254,7 @@ def _absent(client: ArmClient, spec: PeeringSpec) -> bool:
 
 
 def _vnet_of(spec: PeeringSpec) -> str:
-    return str(parse_resource_id(spec.virtual_network_id)["name"])
+    return vnet_name(spec.virtual_network_id)
 
 
 def _known_flag(value: Any) -> bool | None:
@@ -291,15 +282,11 @@ def _label(props: Mapping[str, Any], peering_id: str | None = None) -> str:
     name = props.get("name")
     vnet = props.get("virtual_network_id")
     if peering_id and not (isinstance(name, str) and isinstance(vnet, str)):
-        try:
-            parts = parse_resource_id(peering_id)
-            return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
-        except (KeyError, ValueError):
-            return f"peering {peering_id}"
-    vnet_name = vnet.rstrip("/").split("/")[-1] if isinstance(vnet, str) else "?"
+        return peering_words(peering_id)
+    local_name = vnet.rstrip("/").split("/")[-1] if isinstance(vnet, str) else "?"
     remote = props.get("remote_virtual_network_id")
     remote_name = remote.rstrip("/").split("/")[-1] if isinstance(remote, str) else "?"
-    return f"peering {name!r} ({vnet_name} -> {remote_name})"
+    return f"peering {name!r} ({local_name} -> {remote_name})"
 
 
 def _norm_list(value: Any) -> list[str] | None:
@@ -505,10 +492,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if creating:
                 result.extend(self._in_the_way_now(inputs, resource_name))
             return dyn.CheckResult(inputs, result)
+        spec = PeeringSpec.from_checked(inputs)
         try:
-            spec = PeeringSpec.model_validate(inputs)
             client = self.client()
-        except (ValidationError, SettingsError) as exc:
+        except SettingsError as exc:
             result.append(dyn.CheckFailure("virtual_network_id", one_line(str(exc))))
             return dyn.CheckResult(inputs, result)
         replacing = LEDGER.replacing(resource_name)
@@ -525,10 +512,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         needed = ("virtual_network_id", "name", "remote_virtual_network_id", "adopt_existing", "auxiliary_tenant_ids")
         if any(is_unknown(inputs.get(key)) for key in needed):
             return []
+        spec = PeeringSpec.from_checked({k: v for k, v in inputs.items() if not is_unknown(v)})
         try:
-            spec = PeeringSpec.model_validate({k: v for k, v in inputs.items() if not is_unknown(v)})
             client = self.client()
-        except (ValidationError, SettingsError):
+        except SettingsError:
             return []  # the full check at `up` says it
         found = run_existing_checks(client, spec, replacing=LEDGER.replacing(resource_name))
         return [dyn.CheckFailure(f.property, f.reason) for f in found]
@@ -566,7 +553,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         if resized_remote(new, old) and "remote_vnet_address_space" not in changed:
             changed.append("remote_vnet_address_space")
         policy = new.get("sync_remote_address_space")
-        drift = drift_reason(old, policy if isinstance(policy, str) else "auto")
+        drift = drift_reason(old, policy if isinstance(policy, str) else INPUT_DEFAULTS["sync_remote_address_space"])
         # A resource renamed with an alias keeps its old outputs on a "same" step, and with them the old name its
         # delete would later give (provider/ownership.py): an update (no ARM write) brings them up to date.
         was, now = _resource_name(olds), _resource_name(news)
@@ -595,10 +582,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
     # -- create / read / update / delete ---------------------------------------------------------------------
 
     def _spec(self, props: Mapping[str, Any]) -> PeeringSpec:
-        inputs, failures = validate_inputs(_strip_internal(props))
-        if failures:
-            raise PeeringError("; ".join(f"{f.property}: {f.reason}" for f in failures))
-        return PeeringSpec.model_validate(inputs)
+        """The spec of the inputs ``check`` returned, which the engine hands to ``create`` and ``update`` (the
+        plugin adds the operation's ``customTimeouts``, clamped to what check allows). ``check`` validated and
+        normalised them: they are trusted, not checked again. Only their shape is (a ``ValidationError`` for a
+        caller that skipped ``check``), and a spec never names anything but virtual networks."""
+        return PeeringSpec.model_validate(_strip_internal(props))
 
     def _write(
         self,
@@ -696,7 +684,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                     f"peering {spec.name!r} of vnet {_vnet_of(spec)!r}",
                     str(exc.code),
                     f"ARM refuses it ({exc.code}) until the peering back from vnet "
-                    f"{parse_resource_id(spec.remote_virtual_network_id)['name']!r} "
+                    f"{vnet_name(spec.remote_virtual_network_id)!r} "
                     + (
                         "allows gateway transit"
                         if exc.code == "RemotePeeringDoesNotAllowGatewayTransit"
@@ -771,7 +759,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         said on the console when this side does not allow transit (then its owner's next `up` gives it back)."""
         if not written.properties.allow_gateway_transit:
             progress.say(
-                f"peering {name!r} of vnet {parse_resource_id(spec.remote_virtual_network_id)['name']!r} was re-armed "
+                f"peering {name!r} of vnet {vnet_name(spec.remote_virtual_network_id)!r} was re-armed "
                 f"without use_remote_gateways: {spec.name!r} does not allow gateway transit"
             )
             return
@@ -861,7 +849,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         resource_name = _resource_name(props)
         try:
             spec = self._spec(props)
-            deadline = Deadline(spec.timeouts.create)
+            deadline = Deadline(spec.timeouts.seconds("create"))
             client = self.client()
             aux = _aux(spec, client.settings)
             try:
@@ -881,17 +869,17 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         self, spec: PeeringSpec, existing: VirtualNetworkPeeringResource, resource_name: str | None
     ) -> None:
         """A create found the peering in ARM: refuse it, naming the likely cause, unless it is to be adopted."""
-        vnet_name = str(parse_resource_id(spec.virtual_network_id)["name"])
+        local_name = vnet_name(spec.virtual_network_id)
         taker = LEDGER.taker(spec.peering_id)
         if taker is not None and taker != resource_name:
             raise PeeringAlreadyExistsError(
-                f"resource {taker!r} of this program created or adopted peering {spec.name!r} of {vnet_name} in "
+                f"resource {taker!r} of this program created or adopted peering {spec.name!r} of {local_name} in "
                 f"this run, and resource {resource_name!r} names it too; a peering belongs to one resource. Fix: "
                 "give one of them another name, or remove one"
             )
         if not spec.adopt_existing:
             raise PeeringAlreadyExistsError(
-                f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, vnet_name)
+                f"(state {existing.properties.peering_state}) " + already_exists_message(spec.name, local_name)
             )
         current = existing.properties.remote_virtual_network
         if current is not None and not same_id(current.id, spec.remote_virtual_network_id):
@@ -958,7 +946,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         try:
             # as long again as the create itself was given (at least a minute, at most CLEANUP_SECONDS): a hung
             # operation must not hold the run for long past the timeout the user chose
-            deadline = Deadline(min(CLEANUP_SECONDS, max(60.0, spec.timeouts.create)))
+            deadline = Deadline(min(CLEANUP_SECONDS, max(60.0, spec.timeouts.seconds("create"))))
             with vnet_write_lock([spec.virtual_network_id, spec.remote_virtual_network_id], deadline):
                 client.delete_peering(spec.peering_id, deadline=deadline, auxiliary_tenant_ids=aux)
             return True
@@ -1015,7 +1003,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         label = _label(news)
         try:
             spec = self._spec(news)
-            deadline = Deadline(spec.timeouts.update)
+            deadline = Deadline(spec.timeouts.seconds("update"))
             client = self.client()
             aux = _aux(spec, client.settings)
             live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
@@ -1061,7 +1049,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         label = _label(old, id_)
         try:
             timeouts = old.get("timeouts") or {}
-            deadline = Deadline(float(timeouts.get("delete") or 1800.0))
+            deadline = Deadline(float(timeouts.get("delete") or DEFAULT_TIMEOUT_SECONDS))
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
             keeper = LEDGER.keeper(id_, _resource_name(props))
@@ -1084,33 +1072,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
 
 def spec_inputs(spec: PeeringSpec) -> dict[str, Any]:
     """A spec back in the state's snake_case input form."""
-    data = spec.model_dump()
-    data["timeouts"] = spec.timeouts.model_dump()
-    return data
+    return spec.model_dump()
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The resource
 # ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PeeringTimeouts:
-    """Per-resource timeouts, in seconds (Pulumi's ``custom_timeouts`` never reach a dynamic provider)."""
-
-    create: pulumi.Input[float] | None = None
-    """How long creating (PUT and wait, including retries) may take. Default 1800."""
-    update: pulumi.Input[float] | None = None
-    """How long an update may take. Default 1800."""
-    delete: pulumi.Input[float] | None = None
-    """How long deleting may take. Default 1800."""
-
-    def to_props(self) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in (("create", self.create), ("update", self.update), ("delete", self.delete))
-            if v is not None
-        }
 
 
 @dataclass
@@ -1168,49 +1135,17 @@ class VirtualNetworkPeeringArgs:
     (``syncRemoteAddressSpace``): no refresh needed. Whole-vnet peerings only. Never sent to ARM."""
 
     def to_props(self, resource_name: str) -> dict[str, Any]:
-        timeouts: Any = self.timeouts
-        if isinstance(timeouts, PeeringTimeouts):
-            timeouts = timeouts.to_props()
-        elif isinstance(timeouts, Mapping):
-            timeouts = dict(timeouts)
-        return {
-            "virtual_network_id": self.virtual_network_id,
-            "name": self.name if self.name is not None else resource_name,
-            "remote_virtual_network_id": self.remote_virtual_network_id,
-            "allow_virtual_network_access": self.allow_virtual_network_access,
-            "allow_forwarded_traffic": self.allow_forwarded_traffic,
-            "allow_gateway_transit": self.allow_gateway_transit,
-            "use_remote_gateways": self.use_remote_gateways,
-            "do_not_verify_remote_gateways": self.do_not_verify_remote_gateways,
-            "peer_complete_vnets": self.peer_complete_vnets,
-            "local_subnet_names": self.local_subnet_names,
-            "remote_subnet_names": self.remote_subnet_names,
-            "enable_only_ipv6_peering": self.enable_only_ipv6_peering,
-            "local_address_space": self.local_address_space,
-            "remote_address_space": self.remote_address_space,
-            "adopt_existing": self.adopt_existing,
-            "timeouts": timeouts,
-            "sync_remote_address_space": self.sync_remote_address_space,
-            "auxiliary_tenant_ids": self.auxiliary_tenant_ids,
-            "preflight": self.preflight,
-            "remote_vnet_address_space": self.remote_vnet_address_space,
-        }
+        """The inputs as the provider takes them (snake_case, every input of the schema; the name defaults to the
+        resource's)."""
+        props = {name: getattr(self, name) for name in INPUTS}
+        if props["name"] is None:
+            props["name"] = resource_name
+        if isinstance(self.timeouts, PeeringTimeouts):
+            props["timeouts"] = self.timeouts.as_dict()
+        elif isinstance(self.timeouts, Mapping):
+            props["timeouts"] = dict(self.timeouts)
+        return props
 
-
-OUTPUT_ONLY = (
-    "peering_id",
-    "type",
-    "etag",
-    "peering_state",
-    "peering_sync_level",
-    "provisioning_state",
-    "resource_guid",
-    "local_virtual_network_address_space",
-    "remote_virtual_network_address_space",
-    "remote_bgp_communities",
-    "remote_virtual_network_encryption",
-    "remote_gateways",
-)
 
 _DEFAULT_PROVIDER = VirtualNetworkPeeringProvider()
 

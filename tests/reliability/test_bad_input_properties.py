@@ -24,7 +24,8 @@ from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePee
 from pulumi_azure_peering.components.plan import Plan
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
-from pulumi_azure_peering.provider.models import PeeringSpec, same_id
+from pulumi_azure_peering.provider.ids import same_id
+from pulumi_azure_peering.provider.models import PeeringSpec
 from pulumi_azure_peering.provider.peering_reads import PEERING_READS
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.settings import resolve_settings

@@ -81,7 +81,7 @@ from hypothesis.stateful import (
 from pulumi.dynamic import CheckResult
 
 from pulumi_azure_peering.provider.errors import PeeringError
-from pulumi_azure_peering.provider.models import parent_vnet_id, same_id
+from pulumi_azure_peering.provider.ids import parent_vnet_id, same_id
 from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.peering_reads import PEERING_READS
 from pulumi_azure_peering.provider.resource import (

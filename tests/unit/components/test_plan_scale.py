@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.components import plan as planner
-from pulumi_azure_peering.components.topology import ExistingPeering, HubSpokeSpec, SpokeSpec, VnetFacts
+from pulumi_azure_peering.components.topology import HubSpokeSpec, PeeringFact, SpokeSpec, VnetFacts
 
 pytestmark = pytest.mark.unit
 
@@ -27,13 +27,13 @@ VNET = (
 def deployed(n: int) -> tuple[HubSpokeSpec, dict[str, VnetFacts]]:
     """A hub with n spokes (disjoint /24s) whose every planned peering exists and is Connected."""
     spec = HubSpokeSpec(hub_vnet_id=VNET + "hub", spokes={f"s{i}": SpokeSpec(vnet_id=VNET + f"s{i}") for i in range(n)})
-    existing: dict[str, list[ExistingPeering]] = {}
+    existing: dict[str, list[PeeringFact]] = {}
     for p in planner.plan_hub_spoke(spec).peerings:
-        peering = ExistingPeering(name=p.name, remote_vnet_id=p.remote_vnet_id, peering_state="Connected")
+        peering = PeeringFact(name=p.name, remote_virtual_network_id=p.remote_vnet_id, peering_state="Connected")
         existing.setdefault(p.local_vnet_id.lower(), []).append(peering)
     spaces = {VNET + "hub": "10.255.0.0/16"} | {VNET + f"s{i}": f"10.{i // 256}.{i % 256}.0/24" for i in range(n)}
     facts = {
-        vnet: VnetFacts(vnet_id=vnet, address_prefixes=[space], existing_peerings=existing[vnet.lower()])
+        vnet: VnetFacts(id=vnet, address_prefixes=[space], peerings=existing[vnet.lower()])
         for vnet, space in spaces.items()
     }
     return spec, facts

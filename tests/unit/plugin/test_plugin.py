@@ -27,7 +27,7 @@ from pulumi_azure_peering.plugin.provider import (
     to_python,
 )
 from pulumi_azure_peering.plugin.schema import SCHEMA_FILE, build_schema, schema_text
-from pulumi_azure_peering.provider.resource import OUTPUT_ONLY
+from pulumi_azure_peering.provider.schema import OUTPUT_ONLY
 from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, MAX_TIMEOUT_SECONDS
 from tests.provider_on_emulator.provider_env import vnet
 
