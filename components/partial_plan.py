@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .plan import Plan, PlannedPeering, plan_hub_spoke
-from .topology import HubSpokeSpec
 from pulumi_azure_peering.provider.ids import vnet_id
 from pulumi_azure_peering.provider.schema import INPUTS
+
+from .plan import Plan, PlannedPeering, plan_hub_spoke
+from .topology import HubSpokeSpec
 
 #: The fields of :class:`PlannedPeering` named otherwise than the peering's inputs they become.
 PEERING_INPUT_OF: Mapping[str, str] = {

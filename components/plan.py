@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
+from pulumi_azure_peering.provider.ids import MAX_NETWORK_CHILD_NAME
+from pulumi_azure_peering.provider.schema import PeeringTimeouts
+
 from .topology import (
     LINK_KINDS,
     MAX_AUXILIARY_TENANTS,
@@ -35,8 +38,6 @@ from .topology import (
     parse_vnet_id,
     vnet_key,
 )
-from pulumi_azure_peering.provider.ids import MAX_NETWORK_CHILD_NAME
-from pulumi_azure_peering.provider.schema import PeeringTimeouts
 
 __all__ = [
     "DeferredCheck",
