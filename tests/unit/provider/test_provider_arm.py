@@ -22,7 +22,7 @@ from pulumi_azure_peering.provider.errors import (
     describe_failure,
 )
 from pulumi_azure_peering.provider.models import PeeringSpec
-from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id
+from tests.unit.provider.provider_fakes import ARM, FakeTokens, make_client, peering_id, peering_json, vnet_id
 
 pytestmark = pytest.mark.unit
 
@@ -304,24 +304,25 @@ def test_tls_verification_is_always_on() -> None:
         return (200, {}, json.dumps(peering_json()))
 
     responses.add_callback(responses.GET, URL, callback=capture)
-    original = client._session.request
+    original = client.session.request
 
     def spy(*args: object, **kwargs: object) -> requests.Response:
         seen.append(kwargs.get("verify"))
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    client._session.request = spy  # type: ignore[method-assign]
+    client.session.request = spy  # type: ignore[method-assign]
     client.get_peering(PID)
     assert seen == [True]
 
 
 @responses.activate
 def test_an_expired_token_is_replaced_once() -> None:
-    client, _ = make_client()
+    tokens = FakeTokens()
+    client, _ = make_client(tokens=tokens)
     responses.get(URL, status=401, json=cloud_error("ExpiredAuthenticationToken"))
     responses.get(URL, status=200, json=peering_json())
     assert client.get_peering(PID) is not None
-    assert client._tokens.invalidated == 1  # type: ignore[attr-defined]
+    assert tokens.invalidated == 1
 
 
 @responses.activate
