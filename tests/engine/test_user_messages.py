@@ -86,8 +86,11 @@ def test_a_wrong_client_secret_on_refresh_is_said_once_not_once_per_peering(
     project.env["AZURE_CLIENT_SECRET"] = "not-the-secret"
     refresh = project.refresh(check=False)
     assert not refresh.ok
+    # the CLI shows a resource's error where it happens, on its failed line and in the summary: one message
     said = {
-        line.strip() for line in refresh.output.splitlines() if "AADSTS7000215" in line and "set azure-peering" in line
+        line.split("error: ", 1)[-1].strip()
+        for line in refresh.output.splitlines()
+        if "AADSTS7000215" in line and "set azure-peering" in line
     }
     assert len(said) == 1, refresh.output
     assert "the credential problem said above" in refresh.output, refresh.output
