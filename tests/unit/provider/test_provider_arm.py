@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import requests
@@ -333,3 +334,17 @@ def test_a_rejected_fresh_token_is_not_retried_forever() -> None:
         client.get_peering(PID)
     assert info.value.status_code == 401
     assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_the_http_log_names_the_token_headers_but_never_their_values(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make_client()
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, status=200, json=peering_json())
+    with caplog.at_level(logging.DEBUG):
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(5), auxiliary_tenant_ids=["t2"])
+    logged = caplog.text
+    # azure-core's logging policy wrote the requests, with both token headers...
+    assert "'Authorization': 'REDACTED'" in logged and "'x-ms-authorization-auxiliary': 'REDACTED'" in logged
+    # ...and no token or header value of one
+    assert "token-for" not in logged and "Bearer" not in logged
