@@ -41,7 +41,7 @@ from .busy import wait_until_free
 from .deadline import Deadline
 from .options import OPTION, ArmCall
 
-log = logging.getLogger("provider.arm")
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Another writer holds a vnet: these last as long as its operation does, so they are retried until the deadline
@@ -143,6 +143,7 @@ class RetryPolicy:
 
 # what the retry policy keeps in azure-core's retry settings of one call, between its hooks
 _CALL, _ATTEMPT, _PROBLEM = "arm_call", "arm_attempt", "arm_problem"
+_EVERY_METHOD = frozenset({"GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"})
 
 
 class ArmRetryPolicy(CoreRetryPolicy[Any, Any]):
@@ -162,6 +163,9 @@ class ArmRetryPolicy(CoreRetryPolicy[Any, Any]):
     def configure_retries(self, options: dict[str, Any]) -> dict[str, Any]:
         settings = super().configure_retries(options)
         settings[_ATTEMPT] = 0
+        # a connection error is retried whatever the method (azure-core's default spares POST and PATCH; the
+        # provider's writes are PUTs and DELETEs, idempotent by ARM's contract)
+        settings["methods"] = _EVERY_METHOD
         return settings
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse[Any, Any]) -> bool:
