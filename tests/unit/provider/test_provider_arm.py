@@ -348,3 +348,41 @@ def test_the_http_log_names_the_token_headers_but_never_their_values(caplog: pyt
     assert "'Authorization': 'REDACTED'" in logged and "'x-ms-authorization-auxiliary': 'REDACTED'" in logged
     # ...and no token or header value of one
     assert "token-for" not in logged and "Bearer" not in logged
+
+
+@responses.activate
+def test_a_write_refused_as_busy_waits_for_the_holders_operation_then_goes_at_once() -> None:
+    client, sleeps = make_client()
+    holder = f"{OP}?api-version=2025-05-01"
+    busy = f"Operation is in progress. To retrieve status of the operation use uri: {holder}."
+    responses.put(URL, status=409, json=cloud_error("AnotherOperationInProgress", busy))
+    responses.get(OP, json={"status": "InProgress"}, headers={"Retry-After": "3"})
+    responses.get(OP, json={"status": "Succeeded"})
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+    assert [(c.request.method, (c.request.url or "").split("?")[0]) for c in responses.calls] == [
+        ("PUT", URL),
+        ("GET", OP),
+        ("GET", OP),
+        ("PUT", URL),
+        ("GET", URL),
+    ]
+    assert sleeps.calls == [3.0, 0.0]  # the holder's Retry-After, then no backoff: it is over
+
+
+@responses.activate
+def test_a_write_refused_while_a_vnet_provisions_reads_it_until_it_is_succeeded() -> None:
+    client, sleeps = make_client()
+    spoke = ARM + vnet_id("spoke")
+    refused = f"Cannot proceed because resource {vnet_id('spoke')} used by resource {PID} is not Succeeded."
+    responses.put(URL, status=400, json=cloud_error("ReferencedResourceNotProvisioned", refused))
+    responses.get(spoke, json={"id": vnet_id("spoke"), "properties": {"provisioningState": "Updating"}})
+    responses.get(spoke, json={"id": vnet_id("spoke"), "properties": {"provisioningState": "Succeeded"}})
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+    reads = [c.request for c in responses.calls if (c.request.url or "").startswith(spoke)]
+    assert len(reads) == 2 and all("api-version=" in (r.url or "") for r in reads)
+    assert reads[0].headers["Authorization"] == "Bearer token-for-home"
+    assert sleeps.calls == [0.5, 0.0]
