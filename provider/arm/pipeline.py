@@ -11,6 +11,7 @@ known to be safe: no ``Authorization`` or auxiliary token reaches a log) and azu
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -30,6 +31,12 @@ from .retry import ArmRetryPolicy
 from .writes import WriteOutcomePolicy
 
 USER_AGENT = "pulumi-azure-peering/0.1.0"
+
+# azure-core logs transport trouble at WARNING ("Incomplete download.", ...). With no logging configured (the
+# provider's process) Python's last-resort handler would print each record to stderr, where the engine shows it as a
+# line of its own; the provider reports those failures itself (retried, then one line with the fix). This handler
+# only stops the last-resort printing: a program that configures logging still gets the records (as in .auth).
+logging.getLogger("azure.core").addHandler(logging.NullHandler())
 
 _SESSIONS: dict[tuple[str, str], requests.Session] = {}
 _SESSIONS_LOCK = threading.Lock()
