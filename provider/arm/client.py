@@ -220,16 +220,60 @@ class ArmClient:
             params = None
         return items
 
-    def _wait(self, response: PipelineResponse[Any, Any], deadline: Deadline, what: str, aux: Sequence[str]) -> None:
+    def write(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str],
+        deadline: Deadline,
+        body: dict[str, Any] | None = None,
+        auxiliary_tenant_ids: Sequence[str] = (),
+        outcome: WriteOutcome | None = None,
+        on_accepted: Callable[[], None] | None = None,
+        what: str | None = None,
+    ) -> PipelineResponse[HttpRequest, HttpResponse] | None:
+        """A PUT or DELETE, then the wait for its operation (:mod:`.polling`); ARM's answer to the write, or None
+        when a DELETE found nothing to delete (a 204, or ARM's own not-found). ``on_accepted`` runs once ARM has
+        accepted the write, before the wait. Raises what the write or its operation ended with."""
+        try:
+            response = self._call(
+                method,
+                path,
+                params=params,
+                body=body,
+                auxiliary_tenant_ids=auxiliary_tenant_ids,
+                deadline=deadline,
+                outcome=outcome,
+            )
+        except ArmNotFoundError:
+            if method != "DELETE":
+                raise
+            return None
+        if method == "DELETE" and response.http_response.status_code == 204:
+            return None
+        if on_accepted is not None:
+            on_accepted()
         wait_for_operation(
             self._operations,
             response,
             deadline=deadline,
             retry=self.retry,
             poll_interval=self.poll_interval,
-            what=what,
-            auxiliary_tenant_ids=aux,
+            what=what or f"{method} {parse_resource_id(path).get('resource_name', path)}",
+            auxiliary_tenant_ids=auxiliary_tenant_ids,
         )
+        return response
+
+    # -- any resource (the example resources of emulator/stand_ins.py: resource groups, vnets, gateways) --------
+
+    def put_resource(self, path: str, body: dict[str, Any], *, api_version: str, deadline: Deadline) -> None:
+        """CreateOrUpdate a resource at ``api_version`` and wait for its operation."""
+        self.write("PUT", path, params={"api-version": api_version}, body=body, deadline=deadline)
+
+    def delete_resource(self, path: str, *, api_version: str, deadline: Deadline) -> bool:
+        """Delete a resource and wait; False when ARM says it was already gone."""
+        return self.write("DELETE", path, params={"api-version": api_version}, deadline=deadline) is not None
 
     # -- peerings --------------------------------------------------------------------------------------------
 
@@ -282,7 +326,7 @@ class ArmClient:
                 return write_and_wait()
 
         def write_and_wait() -> VirtualNetworkPeeringResource:
-            response = self._call(
+            response = self.write(
                 "PUT",
                 peering_id,
                 params=params,
@@ -290,10 +334,10 @@ class ArmClient:
                 auxiliary_tenant_ids=auxiliary_tenant_ids,
                 deadline=deadline,
                 outcome=outcome,
+                on_accepted=on_accepted,
+                what=what,
             )
-            if on_accepted is not None:
-                on_accepted()
-            self._wait(response, deadline, what, auxiliary_tenant_ids)
+            assert response is not None  # only a DELETE finds nothing
             if on_settled is not None:
                 on_settled()
             final = self.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
@@ -327,18 +371,16 @@ class ArmClient:
                 return delete_and_wait()
 
         def delete_and_wait() -> bool:
-            try:
-                response = self._call(
-                    "DELETE", peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline
-                )
-            except ArmNotFoundError:
-                return False
-            if response.http_response.status_code == 204:
-                return False
-            if on_accepted is not None:
-                on_accepted()
-            self._wait(response, deadline, what, auxiliary_tenant_ids)
-            return True
+            response = self.write(
+                "DELETE",
+                peering_id,
+                params={"api-version": NETWORK_API_VERSION},
+                auxiliary_tenant_ids=auxiliary_tenant_ids,
+                deadline=deadline,
+                on_accepted=on_accepted,
+                what=what,
+            )
+            return response is not None
 
         return self.retry.for_operations().repeat(attempt, deadline, what)
 
