@@ -7,18 +7,14 @@ the way azure-native would: a PUT to ARM over HTTPS with a bearer token from azu
 long-running operation, so that their ``id`` is an output that is *unknown during preview*, exactly like
 ``azure_native.network.VirtualNetwork(...).id``.
 
-Why this module is written with requests + azure-identity directly, and lives here rather than on top of
-``pulumi_azure_peering.provider.arm`` in ``harness/``:
+They talk to ARM through the provider's one ARM client (:mod:`pulumi_azure_peering.provider.arm`: its retries,
+tokens, operation polling and error messages), imported only in the dynamic-provider process. They are example
+resources, not part of the emulator, which never imports them (issue 26 moves them out of this package; until
+then the module path stays, since it is pickled into the state of the example stacks). The dynamic provider is
+pickled *by reference to its module*: the process the engine starts imports it again from the installed package.
 
-- ``emulator/`` must not import ``provider/`` (docs: DESIGN.md), and a stand-in for *another* provider should not
-  share our provider's ARM client either: the tests that build their world with it check that client, so the world
-  must be built independently, as azure-native builds it.
-- The dynamic provider is pickled into state *by reference to its module*; the dynamic-provider process the engine
-  starts in the project's directory imports that module again. ``emulator`` is an installed package of this
-  project, ``harness`` is not, so a provider class in ``harness/`` would only resolve with a PYTHONPATH set by hand.
-- It is small: one GET/PUT/DELETE helper with retries for ARM's transient answers and LRO polling.
-
-Settings are read at run time in the provider process (never pickled): stack config ``azure-peering:armEndpoint``,
+Settings are read at run time in the provider process (never pickled), as the peering provider reads them
+(:func:`pulumi_azure_peering.provider.settings.resolve_settings`): stack config ``azure-peering:armEndpoint``,
 ``authorityHost``, ``caBundle``, ``tenantId``, ``clientId``, ``clientSecret``, else the environment variables of
 ``azure-peering-emulator env`` (``AZURE_PEERING_ARM_ENDPOINT``, ``AZURE_AUTHORITY_HOST``, ``REQUESTS_CA_BUNDLE``,
 ``AZURE_TENANT_ID``/``AZURE_CLIENT_ID``/``AZURE_CLIENT_SECRET``), else public Azure and ``DefaultAzureCredential``.
@@ -46,39 +42,21 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import threading
-import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi.dynamic as dyn
-import requests
+
+if TYPE_CHECKING:
+    from pulumi_azure_peering.provider.arm import ArmClient
 
 NETWORK_API_VERSION = "2024-05-01"
 RESOURCES_API_VERSION = "2021-04-01"
-PUBLIC_ARM = "https://management.azure.com"
-PUBLIC_AUTHORITIES = (
-    "https://login.microsoftonline.com",
-    "https://login.microsoftonline.us",
-    "https://login.chinacloudapi.cn",
-)
-# ARM's answers that say "later": throttling, server trouble, and another operation holding the resource
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-RETRY_CODES = frozenset({"AnotherOperationInProgress", "ReferencedResourceNotProvisioned", "RetryableError"})
 # the wire form of an unknown value; the runtime hands check/diff `pulumi.output.Unknown` instances instead
 _WIRE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-_CONFIG_KEYS = {
-    "armEndpoint": ("AZURE_PEERING_ARM_ENDPOINT",),
-    "authorityHost": ("AZURE_PEERING_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"),
-    "caBundle": ("AZURE_PEERING_CA_BUNDLE", "REQUESTS_CA_BUNDLE"),
-    "tenantId": ("AZURE_TENANT_ID",),
-    "clientId": ("AZURE_CLIENT_ID",),
-    "clientSecret": ("AZURE_CLIENT_SECRET",),
-}
 
 
 class StandInError(Exception):
@@ -109,187 +87,15 @@ def default_subscription_id() -> str | None:
 # --- ARM access (provider process only) -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Settings:
-    arm_endpoint: str
-    authority_host: str | None
-    ca_bundle: str | None
-    tenant_id: str | None
-    client_id: str | None
-    client_secret: str | None = field(repr=False)
+@contextmanager
+def _failing_as(label: str) -> Iterator[None]:
+    """The client's errors (one line each, with ARM's code and the fix) as this resource's errors."""
+    from pulumi_azure_peering.provider.errors import PeeringError
 
-    @property
-    def scope(self) -> str:
-        return f"{self.arm_endpoint}/.default"
-
-
-def _resolve_settings(config: Mapping[str, Any]) -> _Settings:
-    def lookup(key: str) -> str | None:
-        value = config.get(f"azure-peering:{key}")
-        if value:
-            return str(value).strip()
-        for name in _CONFIG_KEYS[key]:
-            if os.environ.get(name):
-                return os.environ[name].strip()
-        return None
-
-    authority = lookup("authorityHost")
-    if authority and "://" not in authority:
-        authority = f"https://{authority}"
-    return _Settings(
-        arm_endpoint=(lookup("armEndpoint") or PUBLIC_ARM).rstrip("/"),
-        authority_host=authority.rstrip("/") if authority else None,
-        ca_bundle=lookup("caBundle"),
-        tenant_id=lookup("tenantId"),
-        client_id=lookup("clientId"),
-        client_secret=lookup("clientSecret"),
-    )
-
-
-# One credential per distinct settings, for the life of the provider process; never on a provider object.
-_CREDENTIALS: dict[_Settings, Any] = {}
-_CREDENTIALS_LOCK = threading.Lock()
-
-
-def _credential(settings: _Settings) -> Any:
-    from azure.identity import ClientSecretCredential, DefaultAzureCredential
-
-    with _CREDENTIALS_LOCK:
-        cred = _CREDENTIALS.get(settings)
-        if cred is not None:
-            return cred
-        kwargs: dict[str, Any] = {}
-        if settings.authority_host:
-            kwargs["authority"] = settings.authority_host
-            if settings.authority_host not in PUBLIC_AUTHORITIES:
-                kwargs["disable_instance_discovery"] = True  # otherwise MSAL asks the public cloud about it
-        if settings.ca_bundle:
-            kwargs["connection_verify"] = settings.ca_bundle
-        if settings.client_secret and settings.tenant_id and settings.client_id:
-            cred = ClientSecretCredential(settings.tenant_id, settings.client_id, settings.client_secret, **kwargs)
-        else:
-            cred = DefaultAzureCredential(**kwargs)
-        _CREDENTIALS[settings] = cred
-        return cred
-
-
-def _retry_after(response: requests.Response, attempt: int) -> float:
-    for name in ("retry-after-ms", "x-ms-retry-after-ms"):
-        if response.headers.get(name):
-            try:
-                return min(10.0, float(response.headers[name]) / 1000.0)
-            except ValueError:
-                pass
     try:
-        return min(10.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        backoff: float = min(10.0, 0.5 * 2.0**attempt)
-        return backoff * random.uniform(0.5, 1.0)
-
-
-def _error_code(response: requests.Response) -> tuple[str, str]:
-    try:
-        error = response.json().get("error") or {}
-    except ValueError:
-        return "", response.text[:300]
-    return str(error.get("code") or ""), str(error.get("message") or "")
-
-
-class _Arm:
-    """GET/PUT/DELETE of ARM resources with a bearer token, retries for transient answers, LRO polling."""
-
-    def __init__(self, settings: _Settings, label: str) -> None:
-        self.settings = settings
-        self.label = label
-        self.session = requests.Session()
-        self.session.verify = settings.ca_bundle or True
-
-    def close(self) -> None:
-        self.session.close()
-
-    def _url(self, path_or_url: str) -> str:
-        return path_or_url if path_or_url.startswith("https://") else f"{self.settings.arm_endpoint}{path_or_url}"
-
-    def request(
-        self, method: str, path_or_url: str, *, api_version: str | None, body: Any = None, deadline: float
-    ) -> requests.Response:
-        """One logical request: retried on 429/5xx/connection errors and busy-resource conflicts until
-        ``deadline`` (monotonic seconds). Returns the final response, successful or not."""
-        params = {"api-version": api_version} if api_version and "api-version=" not in path_or_url else None
-        attempt = 0
-        while True:
-            token = _credential(self.settings).get_token(self.settings.scope).token
-            try:
-                response = self.session.request(
-                    method,
-                    self._url(path_or_url),
-                    params=params,
-                    json=body,
-                    headers={"Authorization": f"Bearer {token}", "User-Agent": "azure-peering-stand-ins/0.1"},
-                    timeout=60,
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if time.monotonic() > deadline:
-                    raise StandInError(f"{self.label}: {method} failed: {exc}") from None
-                time.sleep(min(5.0, 0.5 * 2**attempt))
-                attempt += 1
-                continue
-            code, _ = _error_code(response) if response.status_code >= 400 else ("", "")
-            transient = response.status_code in RETRY_STATUSES or code in RETRY_CODES
-            if not transient or time.monotonic() + 1 > deadline:
-                return response
-            time.sleep(max(0.05, _retry_after(response, attempt)))
-            attempt += 1
-
-    def fail(self, what: str, response: requests.Response) -> StandInError:
-        code, message = _error_code(response)
-        return StandInError(f"{self.label}: {what} failed with HTTP {response.status_code} {code}: {message}")
-
-    def get(self, path: str, api_version: str, deadline: float) -> dict[str, Any] | None:
-        response = self.request("GET", path, api_version=api_version, deadline=deadline)
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise self.fail(f"GET {path}", response)
-        result: dict[str, Any] = response.json()
-        return result
-
-    def wait(self, response: requests.Response, what: str, deadline: float) -> None:
-        """Poll a write's Azure-AsyncOperation (else Location) until it is terminal; raise unless Succeeded."""
-        url = response.headers.get("Azure-AsyncOperation") or response.headers.get("Location")
-        if not url:
-            return
-        last = response
-        while time.monotonic() < deadline:
-            time.sleep(max(0.05, _retry_after(last, 0)))
-            last = self.request("GET", url, api_version=None, deadline=deadline)
-            if last.status_code == 202:
-                continue  # a Location poll still in progress
-            if last.status_code >= 400:
-                raise self.fail(f"{what} (operation)", last)
-            if last.status_code == 204 or not last.content:
-                return
-            status = str(last.json().get("status") or "Succeeded")
-            if status.lower() == "succeeded":
-                return
-            if status.lower() in ("failed", "canceled"):
-                error = last.json().get("error") or {}
-                raise StandInError(f"{self.label}: {what} {status}: {error.get('code')}: {error.get('message')}")
-        raise StandInError(f"{self.label}: {what} did not finish in time")
-
-    def put(self, path: str, body: dict[str, Any], api_version: str, deadline: float) -> None:
-        response = self.request("PUT", path, api_version=api_version, body=body, deadline=deadline)
-        if response.status_code not in (200, 201):
-            raise self.fail(f"PUT {path}", response)
-        self.wait(response, f"PUT {path}", deadline)
-
-    def delete(self, path: str, api_version: str, deadline: float) -> None:
-        response = self.request("DELETE", path, api_version=api_version, deadline=deadline)
-        if response.status_code in (200, 204, 404):
-            return
-        if response.status_code != 202:
-            raise self.fail(f"DELETE {path}", response)
-        self.wait(response, f"DELETE {path}", deadline)
+        yield
+    except PeeringError as exc:
+        raise StandInError(f"{label}: {exc}") from None
 
 
 class _StandInProvider(dyn.ResourceProvider):
@@ -308,15 +114,19 @@ class _StandInProvider(dyn.ResourceProvider):
         self._config = {}
 
     def configure(self, req: dyn.ConfigureRequest) -> None:
-        logging.getLogger("azure.identity").setLevel(logging.ERROR)
-        self._config = {
-            f"azure-peering:{key}": req.config.get(f"azure-peering:{key}")
-            for key in _CONFIG_KEYS
-            if req.config.get(f"azure-peering:{key}") is not None
-        }
+        from pulumi_azure_peering.provider.resource import CONFIG_KEYS
+        from pulumi_azure_peering.provider.settings import CONFIG_NAMESPACE
 
-    def _arm(self, label: str) -> _Arm:
-        return _Arm(_resolve_settings(self._config), label)
+        logging.getLogger("azure.identity").setLevel(logging.ERROR)
+        keys = [f"{CONFIG_NAMESPACE}:{key}" for key in CONFIG_KEYS]
+        self._config = {key: req.config.get(key) for key in keys if req.config.get(key) is not None}
+
+    def _arm(self) -> ArmClient:
+        """The provider's ARM client for the stack's settings (one per process and settings)."""
+        from pulumi_azure_peering.provider.arm import client_for
+        from pulumi_azure_peering.provider.settings import resolve_settings
+
+        return client_for(resolve_settings(None, self._config))
 
     # -- what each kind of resource says about itself ----------------------------------------------------------
 
@@ -348,21 +158,19 @@ class _StandInProvider(dyn.ResourceProvider):
         return dyn.UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        arm = self._arm(self._label(props, id_))
-        try:
-            live = arm.get(id_, NETWORK_API_VERSION, time.monotonic() + 120)
-        finally:
-            arm.close()
+        from pulumi_azure_peering.provider.arm import Deadline
+
+        with _failing_as(self._label(props, id_)):
+            live = self._arm().get_json(id_, api_version=NETWORK_API_VERSION, deadline=Deadline(120))
         if live is None:
             return dyn.ReadResult("", {})
         return dyn.ReadResult(id_, self._outputs(props, live))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        arm = self._arm(self._label(props, id_))
-        try:
-            arm.delete(id_, NETWORK_API_VERSION, time.monotonic() + self.TIMEOUT)
-        finally:
-            arm.close()
+        from pulumi_azure_peering.provider.arm import Deadline
+
+        with _failing_as(self._label(props, id_)):
+            self._arm().delete_resource(id_, api_version=NETWORK_API_VERSION, deadline=Deadline(self.TIMEOUT))
 
 
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -464,37 +272,35 @@ class VirtualNetworkProvider(_StandInProvider):
             "provisioning_state": live_props.get("provisioningState"),
         }
 
-    def _ensure_resource_group(self, arm: _Arm, props: Mapping[str, Any], deadline: float) -> str:
+    def _ensure_resource_group(self, arm: ArmClient, props: Mapping[str, Any], deadline: Any, label: str) -> str:
         """The location to use: the argument, else the resource group's. Creates the group when missing."""
         rg_path = f"/subscriptions/{props['subscription_id']}/resourceGroups/{props['resource_group_name']}"
-        group = arm.get(rg_path, RESOURCES_API_VERSION, deadline)
+        group = arm.get_json(rg_path, api_version=RESOURCES_API_VERSION, deadline=deadline)
         location = props.get("location") or (group or {}).get("location")
         if not location:
-            raise StandInError(
-                f"{arm.label}: resource group {props['resource_group_name']} does not exist: set location"
-            )
+            raise StandInError(f"{label}: resource group {props['resource_group_name']} does not exist: set location")
         if group is None:
-            arm.put(rg_path, {"location": location}, RESOURCES_API_VERSION, deadline)
+            arm.put_resource(rg_path, {"location": location}, api_version=RESOURCES_API_VERSION, deadline=deadline)
         return str(location)
 
     def _put(self, props: dict[str, Any], label: str) -> tuple[str, dict[str, Any]]:
-        deadline = time.monotonic() + self.TIMEOUT
-        arm = self._arm(label)
-        try:
-            location = self._ensure_resource_group(arm, props, deadline)
+        from pulumi_azure_peering.provider.arm import Deadline
+
+        deadline = Deadline(self.TIMEOUT)
+        arm = self._arm()
+        with _failing_as(label):
+            location = self._ensure_resource_group(arm, props, deadline, label)
             path = vnet_id(props["subscription_id"], props["resource_group_name"], props["virtual_network_name"])
-            current = arm.get(path, NETWORK_API_VERSION, deadline)
+            current = arm.get_json(path, api_version=NETWORK_API_VERSION, deadline=deadline)
             body = self._body(props, location)
             if current is not None and (current.get("properties") or {}).get("virtualNetworkPeerings"):
                 # A PUT without the peerings would ask ARM to drop them: keep the ones the vnet has.
                 body["properties"]["virtualNetworkPeerings"] = current["properties"]["virtualNetworkPeerings"]
-            arm.put(path, body, NETWORK_API_VERSION, deadline)
-            live = arm.get(path, NETWORK_API_VERSION, deadline)
-            if live is None:
-                raise StandInError(f"{label}: {path} is gone right after it was written")
-            return str(live.get("id") or path), self._outputs(props, live)
-        finally:
-            arm.close()
+            arm.put_resource(path, body, api_version=NETWORK_API_VERSION, deadline=deadline)
+            live = arm.get_json(path, api_version=NETWORK_API_VERSION, deadline=deadline)
+        if live is None:
+            raise StandInError(f"{label}: {path} is gone right after it was written")
+        return str(live.get("id") or path), self._outputs(props, live)
 
 
 @dataclass
@@ -608,10 +414,12 @@ class VirtualNetworkGatewayProvider(_StandInProvider):
         }
 
     def _put(self, props: dict[str, Any], label: str) -> tuple[str, dict[str, Any]]:
-        deadline = time.monotonic() + self.TIMEOUT
-        arm = self._arm(label)
-        try:
-            vnet = arm.get(str(props["virtual_network_id"]), NETWORK_API_VERSION, deadline)
+        from pulumi_azure_peering.provider.arm import Deadline
+
+        deadline = Deadline(self.TIMEOUT)
+        arm = self._arm()
+        with _failing_as(label):
+            vnet = arm.get_json(str(props["virtual_network_id"]), api_version=NETWORK_API_VERSION, deadline=deadline)
             if vnet is None:
                 raise StandInError(f"{label}: virtual network {props['virtual_network_id']} does not exist")
             path = self._path(props)
@@ -630,14 +438,12 @@ class VirtualNetworkGatewayProvider(_StandInProvider):
                     ],
                 },
             }
-            arm.put(path, body, NETWORK_API_VERSION, deadline)
-            live = arm.get(path, NETWORK_API_VERSION, deadline)
-            state = ((live or {}).get("properties") or {}).get("provisioningState")
-            if live is None or state != "Succeeded":
-                raise StandInError(f"{label}: provisioning ended in state {state!r}")
-            return str(live.get("id") or path), self._outputs(props, live)
-        finally:
-            arm.close()
+            arm.put_resource(path, body, api_version=NETWORK_API_VERSION, deadline=deadline)
+            live = arm.get_json(path, api_version=NETWORK_API_VERSION, deadline=deadline)
+        state = ((live or {}).get("properties") or {}).get("provisioningState")
+        if live is None or state != "Succeeded":
+            raise StandInError(f"{label}: provisioning ended in state {state!r}")
+        return str(live.get("id") or path), self._outputs(props, live)
 
 
 @dataclass

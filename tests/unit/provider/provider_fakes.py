@@ -58,9 +58,10 @@ class Sleeps:
 
 def make_client(settings: Settings | None = None, **kwargs: Any) -> tuple[ArmClient, Sleeps]:
     sleeps = Sleeps()
+    tokens = kwargs.pop("tokens", None) or FakeTokens()
     client = ArmClient(
         settings or arm_settings(),
-        tokens=FakeTokens(),  # type: ignore[arg-type]
+        tokens=tokens,
         tenants=TenantDirectory(),  # each test learns tenants afresh
         retry=RetryPolicy(sleep=sleeps, initial_backoff=0.01, max_backoff=0.05),
         poll_interval=0.01,
