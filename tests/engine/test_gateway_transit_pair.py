@@ -13,6 +13,7 @@ import pytest
 from harness.pulumi import PulumiProject
 from tests.engine.greenfield import arm_writes
 from tests.provider_on_emulator.programs import peering_program
+from tests.provider_on_emulator.provider_env import vnet
 
 pytestmark = pytest.mark.engine
 
@@ -33,31 +34,63 @@ def test_a_pair_disagreeing_on_gateway_transit_fails_preview_naming_both(
     assert arm_writes(emulator, seq) == []
 
 
+#: A program in which the hub side of a pair waits for a resource that takes 12 s (a dynamic resource that sleeps),
+#: so that the spoke side, which depends on nothing, reaches ARM first.
+HELD_BACK_HUB_SIDE = f"""\
+import time
+
+import pulumi
+from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+
+from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkPeeringArgs
+
+
+class _Slow(ResourceProvider):
+    def create(self, props):
+        time.sleep(12)
+        return CreateResult("slow", {{}})
+
+
+class Slow(Resource):
+    def __init__(self, name):
+        super().__init__(_Slow(), name, {{}})
+
+
+slow = Slow("slow")
+hub = VirtualNetworkPeering(
+    "vnet-hub-to-vnet-analytics",
+    VirtualNetworkPeeringArgs(
+        virtual_network_id={vnet("vnet-hub")!r},
+        remote_virtual_network_id={vnet("vnet-analytics")!r},
+        allow_gateway_transit=True,
+    ),
+    opts=pulumi.ResourceOptions(depends_on=[slow]),
+)
+spoke = VirtualNetworkPeering(
+    "vnet-analytics-to-vnet-hub",
+    VirtualNetworkPeeringArgs(
+        virtual_network_id={vnet("vnet-analytics")!r},
+        remote_virtual_network_id={vnet("vnet-hub")!r},
+        use_remote_gateways=True,
+    ),
+)
+pulumi.export("spoke_state", spoke.peering_state)
+"""
+
+
 def test_a_spoke_side_waiting_for_its_hub_side_says_so_while_it_waits(
     make_project: Callable[..., PulumiProject], emulator: Any
 ) -> None:
     """The two sides agree, but the spoke side reaches ARM first: ARM refuses useRemoteGateways until the hub side
-    exists and allows transit. Here the hub side is held back (ARM busy: 409 on its first four writes, about 15 s
-    of backoff), so the spoke side waits; the user reads why while it waits, not only when it ends."""
-    hub_side = {"local": "vnet-hub", "remote": "vnet-analytics", "allow_gateway_transit": True}
-    spoke_side = {"local": "vnet-analytics", "remote": "vnet-hub", "use_remote_gateways": True}
-    project = make_project(peering_program(hub_side, spoke_side))
-    emulator.set_faults(
-        "seed=5;409=1.0;max=4;retry_after=0;match=PUT:virtualNetworkPeerings/vnet-hub-to-vnet-analytics"
-    )
-    try:
-        up = project.up()
-    finally:
-        injected = emulator.faults()
-        emulator.set_faults("")
-    assert sum(injected["injected"].values()) == 4, injected
-    waits = [
-        line for line in up.output.splitlines() if "azure-peering: " in line and "vnet-analytics-to-vnet-hub" in line
-    ]
+    exists and allows transit. The hub side waits 12 s for another resource; the user reads why the spoke side
+    waits while it waits, not only when it ends."""
+    project = make_project(HELD_BACK_HUB_SIDE)
+    up = project.up()
+    waits = [line for line in up.output.splitlines() if "azure-peering: " in line]
     assert any(
-        "waiting: ARM refuses it (RemotePeeringDoesNotAllowGatewayTransit) until the peering back from vnet "
-        "'vnet-hub' allows gateway transit" in line
+        "peering 'vnet-analytics-to-vnet-hub' of vnet 'vnet-analytics': waiting: ARM refuses it "
+        "(RemotePeeringDoesNotAllowGatewayTransit) until the peering back from vnet 'vnet-hub' allows gateway "
+        "transit" in line
         for line in waits
     ), up.output
-    outputs = project.outputs()
-    assert outputs["vnet-analytics-to-vnet-hub"]["state"] == "Connected", outputs
+    assert project.outputs()["spoke_state"] == "Connected", up.output

@@ -136,22 +136,26 @@ def test_import_of_a_peering_made_out_of_band_then_no_change_preview(tmp_path: P
     assert arm_writes(emulator, seq) == []
 
 
-def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -> None:
-    """customTimeouts reach the plugin (never a dynamic provider): a create that outlives its timeout fails, and
-    the error says which timeout ran out; the create deletes what it started (docs/ownership.md)."""
-    emulator.seed(DEMO_SEED)
-    emulator.set_latency(8)
-    resources = {
-        "slow": {
+def hub_to_identity(name: str, create_timeout: str) -> dict[str, Any]:
+    """A YAML program's resources: one peering vnet-hub -> vnet-identity with ``customTimeouts.create``."""
+    return {
+        name: {
             "type": PEERING,
             "properties": {
                 "virtualNetworkId": demo_vnet("vnet-hub"),
                 "remoteVirtualNetworkId": demo_vnet("vnet-identity"),
             },
-            "options": {"customTimeouts": {"create": "3s"}},
+            "options": {"customTimeouts": {"create": create_timeout}},
         }
     }
-    project = yaml_project(tmp_path, emulator, program(resources))
+
+
+def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -> None:
+    """customTimeouts reach the plugin (never a dynamic provider): a create that outlives its timeout fails, and
+    the error says which timeout ran out; the create deletes what it started (docs/ownership.md)."""
+    emulator.seed(DEMO_SEED)
+    emulator.set_latency(8)
+    project = yaml_project(tmp_path, emulator, program(hub_to_identity("slow", "3s")))
     failed = project.up(check=False)
     assert not failed.ok
     assert "customTimeouts.create = 3s ran out" in failed.output, failed.output
@@ -167,17 +171,7 @@ def test_custom_timeouts_over_a_day_are_clamped_and_said(tmp_path: Path, emulato
     create (never to check), so it cannot be refused at preview; the create uses 24 h and says so, instead of
     failing with an error about `timeouts`, an input the user never set."""
     emulator.seed(DEMO_SEED)
-    resources = {
-        "patient": {
-            "type": PEERING,
-            "properties": {
-                "virtualNetworkId": demo_vnet("vnet-hub"),
-                "remoteVirtualNetworkId": demo_vnet("vnet-identity"),
-            },
-            "options": {"customTimeouts": {"create": "48h"}},
-        }
-    }
-    project = yaml_project(tmp_path, emulator, program(resources))
+    project = yaml_project(tmp_path, emulator, program(hub_to_identity("patient", "48h")))
     up = project.up()
     assert "customTimeouts.create = 172800s is longer than the 86400s a peering operation may take here" in up.output
     assert "timeouts" not in up.output.replace("customTimeouts", ""), up.output
