@@ -37,6 +37,7 @@ from .partial_plan import (
     partial_plan,
     peering_input,
 )
+from .peering_names import hub_to_spoke_key, mesh_key, spoke_to_hub_key
 from .plan import (
     Plan,
     PlannedPeering,
@@ -325,12 +326,12 @@ def _renamed_spokes(args: HubSpokePeeringArgs) -> dict[str, tuple[str, ...]]:
 def _previous_keys(p: PlannedPeering, renamed: Mapping[str, Sequence[str]]) -> list[str]:
     """The plan keys this peering had under its spokes' earlier keys (Pulumi aliases of its resource)."""
     if p.direction != "mesh":
-        suffix = p.key[len(p.spoke) :]  # ".hub-to-spoke" / ".spoke-to-hub"
-        return [f"{old}{suffix}" for old in renamed.get(p.spoke, ())]
+        key_of = hub_to_spoke_key if p.direction == "hub_to_spoke" else spoke_to_hub_key
+        return [key_of(old) for old in renamed.get(p.spoke, ())]
     assert p.remote_spoke is not None
     locals_ = [p.spoke, *renamed.get(p.spoke, ())]
     remotes = [p.remote_spoke, *renamed.get(p.remote_spoke, ())]
-    return [f"mesh.{a}.{b}" for a in locals_ for b in remotes if (a, b) != (p.spoke, p.remote_spoke)]
+    return [mesh_key(a, b) for a in locals_ for b in remotes if (a, b) != (p.spoke, p.remote_spoke)]
 
 
 def _pair_state(this_side: str | None, other_side: str | None) -> str | None:

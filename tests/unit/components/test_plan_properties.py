@@ -16,11 +16,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from pulumi_azure_peering.components.address_overlap import overlapping_pairs, overlaps
 from pulumi_azure_peering.components.plan import (
     Plan,
     PlannedPeering,
-    _overlapping_pairs,
-    _overlaps,
     plan_hub_spoke,
     validate_spec,
 )
@@ -489,6 +488,6 @@ def test_the_overlap_sweep_finds_exactly_the_pairs_a_pairwise_comparison_finds(
         (i, j)
         for i, a in enumerate(lists)
         for j, b in enumerate(lists)
-        if i < j and a is not None and b is not None and _overlaps(b, a)
+        if i < j and a is not None and b is not None and overlaps(b, a)
     )
-    assert _overlapping_pairs(lists) == pairwise
+    assert overlapping_pairs(lists) == pairwise
