@@ -38,7 +38,7 @@ from .models.resource_groups import ResourceGroup
 from .models.virtual_networks import VirtualNetwork
 from .requestlog import RequestLog
 from .rules import late_refusal_codes
-from .state import NetworkService, Settings
+from .services import NetworkService, Settings
 from .timing import LatencyProfile
 from .tls import ensure_tls_files, server_context
 

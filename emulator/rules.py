@@ -2,7 +2,7 @@
 
 Pure functions over a read-only :class:`World`; they raise :class:`pulumi_azure_peering.emulator.errors.ArmError` and
 never write.
-The state layer (:mod:`pulumi_azure_peering.emulator.state`) applies what they return.
+The network service (:mod:`pulumi_azure_peering.emulator.services`) applies what they return.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from . import errors, identity, ids
 from . import store as st
 from .models.features import FeatureRegistration, feature_key, parse_feature, parse_state
 from .scheduler import LroPlan
-from .state import Conditions
+from .services import Conditions
 
 if TYPE_CHECKING:
     from .app import Emulator

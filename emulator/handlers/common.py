@@ -9,7 +9,7 @@ from ..http import Request, Response
 from ..identity import Claims
 from ..models.rendering import Rendering
 from ..scheduler import LroPlan
-from ..state import Conditions, WriteResult
+from ..services import Conditions, WriteResult
 
 if TYPE_CHECKING:
     from ..app import Emulator
