@@ -8,7 +8,8 @@ The public API::
 Below it: ``pulumi_azure_peering.provider`` (the dynamic provider and its ARM client), ``.components`` (the
 hub-and-spoke planner and component), ``.plugin`` (the ``azure-peering`` package's provider plugin) and ``.emulator``
 (the local ARM emulator, with the ``[emulator]`` extra). Their code lives in the repository's top-level folders of the
-same names, which the build maps into this package (setup.py).
+same names, which the build maps into this package (setup.py). ``pulumi_azure_peering.azure_native_stand_ins``: example
+resources that create vnets and gateways in ARM the way azure-native does, for programs run against the emulator.
 
 The names are loaded on first use (PEP 562), so that the emulator and the dynamic provider's own process, which
 import this package first, do not pay for the half of it they never use.

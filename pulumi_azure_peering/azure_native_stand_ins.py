@@ -9,9 +9,9 @@ long-running operation, so that their ``id`` is an output that is *unknown durin
 
 They talk to ARM through the provider's one ARM client (:mod:`pulumi_azure_peering.provider.arm`: its retries,
 tokens, operation polling and error messages), imported only in the dynamic-provider process. They are example
-resources, not part of the emulator, which never imports them (issue 26 moves them out of this package; until
-then the module path stays, since it is pickled into the state of the example stacks). The dynamic provider is
-pickled *by reference to its module*: the process the engine starts imports it again from the installed package.
+resources for programs run without an Azure account, not part of the emulator (which never imports the provider).
+Their dynamic providers are pickled *by reference to this module*: the process the engine starts imports it again
+from the installed package, so this module's path is in the state of every stack that uses them.
 
 Settings are read at run time in the provider process (never pickled), as the peering provider reads them
 (:func:`pulumi_azure_peering.provider.settings.resolve_settings`): stack config ``azure-peering:armEndpoint``,
@@ -24,7 +24,7 @@ The subscription is resolved in the program (it is part of the resource's ARM id
 
 Usage (what ``examples/new_network`` does)::
 
-    from pulumi_azure_peering.emulator.stand_ins import VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway,
+    from pulumi_azure_peering.azure_native_stand_ins import VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway,
     VirtualNetworkGatewayArgs
 
     hub = VirtualNetwork("hub", VirtualNetworkArgs(

@@ -1,6 +1,6 @@
-"""Helpers for engine tests of programs that create their vnets (``pulumi_azure_peering.emulator.stand_ins``) and peer
-them in the same run: program text, what a preview plans, and what the emulator's request log says about writes and
-their order."""
+"""Helpers for engine tests of programs that create their vnets (``pulumi_azure_peering.azure_native_stand_ins``) and
+peer them in the same run: program text, what a preview plans, and what the emulator's request log says about writes
+and their order."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ HEADER = """\
 import pulumi
 from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 from pulumi_azure_peering import VirtualNetworkPeering, VirtualNetworkPeeringArgs
-from pulumi_azure_peering.emulator.stand_ins import (
+from pulumi_azure_peering.azure_native_stand_ins import (
     VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway, VirtualNetworkGatewayArgs,
 )
 

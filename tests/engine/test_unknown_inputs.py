@@ -1,7 +1,6 @@
 """Programs that create their vnets and peer them in the same run, through the real CLI: every vnet id is an output
-that is unknown at preview (the vnets, and a hub's VPN gateway, come from ``pulumi_azure_peering.emulator.stand_ins``,
-as they would come
-from azure-native).
+that is unknown at preview (the vnets, and a hub's VPN gateway, come from
+``pulumi_azure_peering.azure_native_stand_ins``, as they would come from azure-native).
 
 Each flow: ``pulumi preview`` plans the creates (known plain values shown, nothing written to ARM), ``pulumi up``
 *with* its preview, every pair Connected in ARM, a preview with no changes, and ``pulumi destroy`` deleting the
