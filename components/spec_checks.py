@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from pulumi_azure_peering.provider.schema import TIMEOUT_OPERATIONS
+
 from .plan_findings import Findings, spoke_path
 from .plan_types import Timeouts
 from .topology import (
@@ -30,7 +32,6 @@ from .topology import (
     parse_vnet_id,
 )
 
-_TIMEOUT_KEYS: Final = ("create", "update", "delete")
 _DURATION_RE: Final = re.compile(r"(?:\d+(?:\.\d+)?[hms])+")
 _DURATION_PART_RE: Final = re.compile(r"(\d+(?:\.\d+)?)([hms])")
 _UNIT_SECONDS: Final = {"h": 3600.0, "m": 60.0, "s": 1.0}
@@ -103,13 +104,13 @@ def _check_timeouts(c: Findings, spoke: str | None, raw: object) -> dict[str, fl
     out: dict[str, float] = {}
     for key in sorted(raw, key=str):
         attr = f"timeouts[{json.dumps(key) if isinstance(key, str) else repr(key)}]"
-        if key not in _TIMEOUT_KEYS:
+        if key not in TIMEOUT_OPERATIONS:
             c.error(
                 "InvalidTimeouts",
                 spoke,
                 attr,
                 f"unknown timeout {key!r}",
-                f"use only {', '.join(_TIMEOUT_KEYS)}",
+                f"use only {', '.join(TIMEOUT_OPERATIONS)}",
             )
             continue
         try:

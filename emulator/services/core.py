@@ -39,6 +39,8 @@ from ..timing import VNET, LatencyProfile
 
 @dataclass
 class Settings:
+    """What the command line and the admin API set: timing, paging, body shape, late refusals."""
+
     latency: float = 0.0
     gateway_provisioning_seconds: float = 0.0
     page_size: int = 50
@@ -51,6 +53,8 @@ class Settings:
 
 @dataclass
 class WriteResult:
+    """A write's answer: status, body (None for 202/204 or a seed) and the operation it started, if any."""
+
     status: int
     body: dict[str, Any] | None
     operation: Operation | None
@@ -58,11 +62,14 @@ class WriteResult:
 
 @dataclass
 class Conditions:
+    """A request's ``If-Match`` / ``If-None-Match`` headers."""
+
     if_match: str | None = None
     if_none_match: str | None = None
 
 
 def check_conditions(etag: str | None, cond: Conditions) -> None:
+    """Raise 412 ``PreconditionFailed`` unless the resource's current ``etag`` (None: it does not exist) meets them."""
     if cond.if_match is not None:
         wanted = [t.strip() for t in cond.if_match.split(",")]
         if etag is None or ("*" not in wanted and etag not in wanted):
@@ -211,7 +218,8 @@ class NetworkCore:
         known = KNOWN_FEATURES.get(feature.lower())
         return FeatureRegistration(subscription_id.lower(), known[0], known[1]) if known is not None else None
 
-    # --- lookups shared by the resource kinds ---------------------------------------------------------------
+    # --- shared by the resource kinds: lookups, and peering documents (written only here, where the index of
+    # peerings by remote vnet is kept in step with them; a vnet's delete removes and disconnects peerings too) ----
 
     def subscription(self, subscription_id: str) -> dict[str, Any] | None:
         return self.store.get(st.SUBSCRIPTION, subscription_id.lower())
