@@ -24,7 +24,9 @@ def engine(emu: Any) -> Engine:
 
 
 def writes_since(emu: Any, seq: int) -> list[dict[str, Any]]:
-    return [r for r in emu.request_log(since=seq) if r["method"] in ("PUT", "DELETE", "PATCH", "POST")]
+    """The ARM writes since ``seq`` (a token request is a POST too, but to the authority: not one of them)."""
+    writes = ("PUT", "DELETE", "PATCH", "POST")
+    return [r for r in emu.request_log(since=seq) if r["method"] in writes and r["path"].startswith("/subscriptions")]
 
 
 def arm_peering(emu: Any, local: str, name: str) -> dict[str, Any]:
