@@ -25,7 +25,7 @@ from pulumi_azure_peering.provider import (
     VirtualNetworkPeeringArgs,
     read_virtual_networks,
 )
-from pulumi_azure_peering.provider.resource import waiting_for_other_side
+from pulumi_azure_peering.provider.diffing import waiting_for_other_side
 from pulumi_azure_peering.provider.vnet_facts import Lookup
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 

@@ -14,7 +14,7 @@ import pulumi
 
 from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs
 from pulumi_azure_peering.provider import Lookup, Settings, read_virtual_networks
-from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_options, peering_properties
+from pulumi_azure_peering.provider.peering import VirtualNetworkPeeringArgs, peering_options, peering_properties
 
 from . import PEERING_TYPE
 from .names import camel, snake

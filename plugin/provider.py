@@ -45,19 +45,16 @@ from pulumi.runtime.rpc import UNKNOWN
 from pulumi_azure_peering import __version__
 from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs
 from pulumi_azure_peering.provider import progress
-from pulumi_azure_peering.provider.engine_watch import watch_engine
+from pulumi_azure_peering.provider.diffing import arm_differences
 from pulumi_azure_peering.provider.errors import (
     OperationTimeoutError,
     PeeringError,
     PeeringOperationError,
     SettingsError,
 )
-from pulumi_azure_peering.provider.resource import (
-    CONFIG_KEYS,
-    RESOURCE_NAME_KEY,
-    VirtualNetworkPeeringProvider,
-    arm_differences,
-)
+from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.resource import CONFIG_KEYS, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.runtime import process_runtime
 from pulumi_azure_peering.provider.schema import BOOL_DEFAULTS, INPUTS, LOCAL_FIELDS
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import MAX_TIMEOUT_SECONDS, normalise
@@ -508,7 +505,7 @@ def main() -> None:
     engine = parser.parse_known_args()[0].engine
     logging.getLogger("azure.identity").setLevel(logging.ERROR)
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
-    watch_engine(provider_process=True)
+    process_runtime().watch_engine(provider_process=True)
     progress.show_through_engine(engine)  # what the provider waits for: a plugin's stderr is hidden by the engine
 
     async def serve() -> None:

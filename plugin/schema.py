@@ -22,7 +22,7 @@ from typing import Any
 
 from pulumi_azure_peering import __version__
 from pulumi_azure_peering.components import hub_spoke
-from pulumi_azure_peering.provider import resource, settings
+from pulumi_azure_peering.provider import peering, resource, settings
 from pulumi_azure_peering.provider import schema as peering_schema
 
 from . import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
@@ -110,8 +110,8 @@ _KIND_TYPES: Mapping[str, dict[str, Any]] = {
 
 def _peering_resource() -> dict[str, Any]:
     """The peering's fields (provider/schema.py), documented by the Python classes that declare them."""
-    arg_docs = attribute_docs(resource.VirtualNetworkPeeringArgs)
-    out_docs = attribute_docs(resource.PeeringOutputs)
+    arg_docs = attribute_docs(peering.VirtualNetworkPeeringArgs)
+    out_docs = attribute_docs(peering.PeeringOutputs)
     inputs: dict[str, Any] = {}
     for name in peering_schema.INPUTS:
         kind = peering_schema.BY_NAME[name].kind
@@ -128,7 +128,7 @@ def _peering_resource() -> dict[str, Any]:
             outputs[camel(name)]["description"] = doc
     required_inputs = [camel(name) for name in peering_schema.REQUIRED_INPUTS]
     return {
-        "description": _doc(resource.VirtualNetworkPeering).replace(
+        "description": _doc(peering.VirtualNetworkPeering).replace(
             "Type token ``pulumi-python:dynamic/azure-peering:VirtualNetworkPeering``.",
             f"Type token ``{PEERING_TYPE}``.",
         ),
@@ -221,10 +221,10 @@ def _hub_spoke() -> tuple[dict[str, Any], dict[str, Any]]:
         },
         TIMEOUTS_TYPE: {
             "type": "object",
-            "description": " ".join(_doc(resource.PeeringTimeouts).split()),
+            "description": " ".join(_doc(peering.PeeringTimeouts).split()),
             "properties": {
                 name: {"type": "number", "description": doc}
-                for name, doc in attribute_docs(resource.PeeringTimeouts).items()
+                for name, doc in attribute_docs(peering.PeeringTimeouts).items()
             },
         },
     }

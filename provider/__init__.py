@@ -17,7 +17,7 @@ if __name__ != "pulumi_azure_peering.provider":  # setup.py maps this folder int
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .arm import ArmClient, Deadline, RetryPolicy, client_for
+from .arm import ArmClient, Deadline, RetryPolicy
 from .errors import (
     ArmError,
     ArmNotFoundError,
@@ -30,14 +30,11 @@ from .errors import (
     SettingsError,
 )
 from .facts import VnetFacts
-from .resource import (
-    PeeringTimeouts,
-    VirtualNetworkPeering,
-    VirtualNetworkPeeringArgs,
-    VirtualNetworkPeeringProvider,
-)
+from .peering import PeeringTimeouts, VirtualNetworkPeering, VirtualNetworkPeeringArgs
+from .resource import VirtualNetworkPeeringProvider
+from .runtime import Runtime, process_runtime
 from .settings import CONFIG_NAMESPACE, Cloud, ProviderOverrides, Settings, resolve_settings
-from .vnet_facts import VNET_CACHE, Lookup, fetch_vnet_facts
+from .vnet_facts import Lookup, fetch_vnet_facts
 
 
 def program_config() -> dict[str, Any]:
@@ -77,9 +74,10 @@ def get_virtual_network(
     still being created) and ``peerings``. Uses the same settings resolution as the provider (or ``settings``,
     already resolved); cached briefly."""
     settings = settings or settings_for_program(overrides)
-    client = client_for(settings)
+    runtime = process_runtime()
+    client = runtime.client_for(settings)
     aux = list(auxiliary_tenant_ids or settings.auxiliary_tenant_ids)
-    facts = VNET_CACHE.get(client, vnet_id, auxiliary_tenant_ids=aux, deadline=Deadline(timeout))
+    facts = runtime.vnet_facts.get(client, vnet_id, auxiliary_tenant_ids=aux, deadline=Deadline(timeout))
     return facts.to_dict() if facts is not None else None
 
 
@@ -98,9 +96,10 @@ def read_virtual_networks(
     """:func:`get_virtual_networks` with each answer typed: the vnet's :class:`VnetFacts`, None when it does not
     exist, or the :class:`PeeringError` that kept it from being read (what ``HubSpokePeering`` plans with)."""
     settings = settings or settings_for_program(overrides)
-    client = client_for(settings)
+    runtime = process_runtime()
+    client = runtime.client_for(settings)
     asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
-    return VNET_CACHE.get_many(client, asked, timeout=timeout)
+    return runtime.vnet_facts.get_many(client, asked, timeout=timeout)
 
 
 def get_virtual_networks(
@@ -140,6 +139,7 @@ __all__ = [
     "PeeringTimeouts",
     "ProviderOverrides",
     "RetryPolicy",
+    "Runtime",
     "Settings",
     "SettingsError",
     "VirtualNetworkPeering",
@@ -150,6 +150,7 @@ __all__ = [
     "fetch_vnet_facts",
     "get_virtual_network",
     "get_virtual_networks",
+    "process_runtime",
     "program_config",
     "read_virtual_networks",
     "resolve_settings",

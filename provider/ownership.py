@@ -181,8 +181,4 @@ class RunLedger:
             return named if named is not None and named != deleting else None
 
 
-LEDGER = RunLedger()
-"""The ledger of the run this process serves."""
-
-
-__all__ = ["LEDGER", "RunLedger"]
+__all__ = ["RunLedger"]

@@ -28,7 +28,7 @@ from .features import SUBNET_PEERING_FEATURE, subnet_peering_feature_problem
 from .ids import same_id, subscription_and_group
 from .models import PeeringSpec
 from .validation import Failure
-from .vnet_facts import VNET_CACHE, VnetCache
+from .vnet_facts import VnetCache
 
 PREFLIGHT_TIMEOUT_SECONDS = 120.0
 
@@ -175,8 +175,8 @@ def run_preflight(
     spec: PeeringSpec,
     *,
     creating: bool,
+    cache: VnetCache,
     replacing: Iterable[str] = (),
-    cache: VnetCache = VNET_CACHE,
 ) -> list[Failure]:
     """Ask ARM (read-only) whether the peering can be written; the failures apply would hit, named by field.
 
@@ -297,7 +297,7 @@ def run_preflight(
 
 
 def run_existing_checks(
-    client: ArmClient, spec: PeeringSpec, *, replacing: Iterable[str] = (), cache: VnetCache = VNET_CACHE
+    client: ArmClient, spec: PeeringSpec, *, cache: VnetCache, replacing: Iterable[str] = ()
 ) -> list[Failure]:
     """Only whether a peering that ARM holds now is in the way of creating this one (its name taken, another link
     to the same remote), for a check whose other questions must wait (``preflight_after`` not known: resources the

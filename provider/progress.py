@@ -32,8 +32,9 @@ _PEERING = re.compile(r"/virtualNetworks/([^/?]+)/virtualNetworkPeerings/([^/?]+
 _VNET = re.compile(r"/virtualNetworks/([^/?]+)", re.IGNORECASE)
 
 
-class _Waits:
-    """When each (subject, reason) wait started and was last told."""
+class WaitNotes:
+    """The waits one provider process is telling the user about (its :class:`~.runtime.Runtime` holds one): when
+    each (subject, reason) wait started and was last told. Thread-safe."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -63,8 +64,17 @@ class _Waits:
             for key in [k for k in self._told if k[0] == subject]:
                 del self._told[key]
 
+    def waiting(self, subject: str, reason: str, detail: str) -> None:
+        """Say that ``subject`` waits, for ``reason`` (a code: one line per code), with ``detail`` for the user."""
+        line = self.note(subject, reason, detail)
+        if line is not None:
+            log.info("azure-peering: %s", line)
 
-_WAITS = _Waits()
+    def finished(self, what: str) -> None:
+        """The request ``what`` (as :func:`subject_of` takes it) succeeded: its subject's wait, if any, is over and
+        a later one starts afresh. Called after every ARM request, so it costs nothing while nothing waits."""
+        if self.any_told():
+            self.done(subject_of(what))
 
 
 def subject_of(what: str) -> str:
@@ -78,40 +88,27 @@ def subject_of(what: str) -> str:
     return what
 
 
-def waiting(subject: str, reason: str, detail: str) -> None:
-    """Say that ``subject`` waits, for ``reason`` (a code: one line per code), with ``detail`` for the user."""
-    line = _WAITS.note(subject, reason, detail)
-    if line is not None:
-        log.info("azure-peering: %s", line)
-
-
 def say(line: str) -> None:
     """Tell the user one thing the provider decided that they did not ask for by name (a delete left to another
     resource), once, where the waits are told."""
     log.info("azure-peering: %s", line)
 
 
-def finished(what: str) -> None:
-    """The request ``what`` (as :func:`subject_of` takes it) succeeded: its subject's wait, if any, is over and a
-    later one starts afresh. Called after every ARM request, so it costs nothing while nothing waits."""
-    if _WAITS.any_told():
-        _WAITS.done(subject_of(what))
-
-
-_configured = False
-
-
-def show_on_stderr() -> None:
-    """In the dynamic provider's process: these lines go to stderr, where the engine shows them (once)."""
-    global _configured
-    if _configured:
+def _show_through(handler: logging.Handler) -> None:
+    """Send these lines to ``handler`` only, unless they already go somewhere of ours: the logger's handlers are
+    the process's record of it (a process shows its notes one way, once)."""
+    if any(getattr(h, "azure_peering_notes", False) for h in log.handlers):
         return
-    _configured = True
-    handler = logging.StreamHandler(sys.stderr)
+    handler.azure_peering_notes = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
+
+
+def show_on_stderr() -> None:
+    """In the dynamic provider's process: these lines go to stderr, where the engine shows them (once)."""
+    _show_through(logging.StreamHandler(sys.stderr))
 
 
 class _EngineLogHandler(logging.Handler):
@@ -134,12 +131,6 @@ class _EngineLogHandler(logging.Handler):
 
 def show_through_engine(engine_address: str) -> None:
     """In the plugin's process: these lines go to the engine's log, which shows them as the dynamic provider's."""
-    global _configured
-    if _configured:
-        return
-    _configured = True
-    handler = _EngineLogHandler(engine_address)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    if any(getattr(h, "azure_peering_notes", False) for h in log.handlers):
+        return  # before connecting to the engine a second time
+    _show_through(_EngineLogHandler(engine_address))

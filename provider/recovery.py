@@ -53,17 +53,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .arm import Deadline, client_for
+from .arm import Deadline
+from .diffing import arm_differences
 from .errors import PeeringError, one_line
 from .ids import peering_id_for, same_id
 from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
-from .resource import (
-    ABSENT_WHEN_CHECKED_KEY,
-    VirtualNetworkPeeringProvider,
-    _strip_internal,
-    arm_differences,
-    spec_inputs,
-)
+from .properties import ABSENT_WHEN_CHECKED_KEY, spec_inputs, strip_internal
+from .resource import VirtualNetworkPeeringProvider
+from .runtime import client_for
 from .settings import ProviderOverrides, resolve_settings
 from .validation import validate_inputs
 
@@ -145,9 +142,9 @@ def pending_creates(deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _record_entry(resource: Mapping[str, Any], live: VirtualNetworkPeeringResource, now: str) -> dict[str, Any]:
     """The state entry of a create that finished: the pending create's resource with ARM's answer as outputs."""
     inputs = dict(resource.get("inputs") or {})
-    values, _ = validate_inputs(_strip_internal(inputs))
+    values, _ = validate_inputs(strip_internal(inputs))
     desired = spec_inputs(PeeringSpec.from_checked(values))  # _decide checked that this validates
-    outputs = {k: v for k, v in outputs_from(_strip_internal(inputs) | desired, live).items() if v is not None}
+    outputs = {k: v for k, v in outputs_from(strip_internal(inputs) | desired, live).items() if v is not None}
     if PROVIDER_KEY in inputs:
         outputs[PROVIDER_KEY] = inputs[PROVIDER_KEY]
     entry = copy.deepcopy(dict(resource))
@@ -189,7 +186,7 @@ def _decide(
         linked = current.id if current is not None else "no vnet"
         reason = f"it links to {linked}, not to {remote}: not this create's; remove or rename one of them"
         return Finding(urn, Action.LEAVE, reason, peering_id), None
-    values, failures = validate_inputs(_strip_internal(inputs))
+    values, failures = validate_inputs(strip_internal(inputs))
     if failures:
         reason = "its inputs are not valid (" + "; ".join(f"{f.property}: {f.reason}" for f in failures) + ")"
         return Finding(urn, Action.LEAVE, reason, peering_id), None

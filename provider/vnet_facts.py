@@ -2,9 +2,9 @@
 cached per process, and many vnets read at once.
 
 The preflight (``preflight.py``) checks one peering against the facts of its two vnets; the ``HubSpokePeering``
-planner reads every vnet of a topology before it plans. Both go through :data:`VNET_CACHE`, so a vnet is read once
-per ``CACHE_TTL_SECONDS`` however many peerings name it. The same cache holds what the preflight reads of a
-subscription's features (``features.py``), once per subscription and ``CACHE_TTL_SECONDS``.
+planner reads every vnet of a topology before it plans. Both go through the process's :class:`VnetCache`, so a
+vnet is read once per ``CACHE_TTL_SECONDS`` however many peerings name it. The same cache holds what the preflight
+reads of a subscription's features (``features.py``), once per subscription and ``CACHE_TTL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -180,8 +180,9 @@ LOOKUP_THREADS = 8
 
 
 class VnetCache:
-    """Per-process cache of :class:`VnetFacts`, entries kept ``ttl`` seconds. :meth:`get` fetches one vnet at a
-    time per vnet; :meth:`get_many` stores what a listing showed as it comes."""
+    """Per-process (a :class:`~.runtime.Runtime` holds one) cache of :class:`VnetFacts`, entries kept ``ttl``
+    seconds. :meth:`get` fetches one vnet at a time per vnet; :meth:`get_many` stores what a listing showed as it
+    comes."""
 
     def __init__(self, ttl: float = CACHE_TTL_SECONDS, clock: Any = time.monotonic) -> None:
         self._ttl = ttl
@@ -397,9 +398,6 @@ class VnetCache:
         with self._guard:
             self._entries.clear()
             self._features.clear()
-
-
-VNET_CACHE = VnetCache()
 
 
 def _upserted(peerings: Sequence[PeeringFact], fact: PeeringFact) -> tuple[PeeringFact, ...]:

@@ -24,7 +24,7 @@ __version__ = "0.2.0"
 
 if TYPE_CHECKING:
     from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
-    from pulumi_azure_peering.provider.resource import (
+    from pulumi_azure_peering.provider.peering import (
         PeeringTimeouts,
         VirtualNetworkPeering,
         VirtualNetworkPeeringArgs,
@@ -34,9 +34,9 @@ _PUBLIC = {
     "HubSpokePeering": "pulumi_azure_peering.components.hub_spoke",
     "HubSpokePeeringArgs": "pulumi_azure_peering.components.hub_spoke",
     "SpokeArgs": "pulumi_azure_peering.components.hub_spoke",
-    "PeeringTimeouts": "pulumi_azure_peering.provider.resource",
-    "VirtualNetworkPeering": "pulumi_azure_peering.provider.resource",
-    "VirtualNetworkPeeringArgs": "pulumi_azure_peering.provider.resource",
+    "PeeringTimeouts": "pulumi_azure_peering.provider.peering",
+    "VirtualNetworkPeering": "pulumi_azure_peering.provider.peering",
+    "VirtualNetworkPeeringArgs": "pulumi_azure_peering.provider.peering",
 }
 
 __all__ = [

@@ -123,7 +123,7 @@ class _StandInProvider(dyn.ResourceProvider):
 
     def _arm(self) -> ArmClient:
         """The provider's ARM client for the stack's settings (one per process and settings)."""
-        from pulumi_azure_peering.provider.arm import client_for
+        from pulumi_azure_peering.provider.runtime import client_for
         from pulumi_azure_peering.provider.settings import resolve_settings
 
         return client_for(resolve_settings(None, self._config))

@@ -20,7 +20,6 @@ from azure.core.pipeline.policies import HTTPPolicy
 from azure.core.rest import HttpResponse
 from pydantic import ValidationError
 
-from .. import progress
 from ..errors import (
     ArmConnectionError,
     ArmError,
@@ -231,5 +230,6 @@ class AnswerPolicy(HTTPPolicy[Any, Any]):
         problem = problem_of(response.http_response, expect_json=call.expect_json)
         if problem is not None:
             raise problem
-        progress.finished(call.what)
+        if call.notes is not None:
+            call.notes.finished(call.what)
         return response

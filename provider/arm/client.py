@@ -4,13 +4,12 @@ Every request goes through the azure-core pipeline of :mod:`.pipeline`: retries 
 (429, 5xx, connection errors, 409s and the transient ARM codes, Retry-After honoured, bounded by the operation's
 :class:`~.deadline.Deadline`), tokens by :mod:`.authentication`, answers read by :mod:`.answers` (only ARM's own
 404 means a resource does not exist). Writes wait for their operation through :mod:`.polling` and are counted in
-:data:`~.writes.WRITES`; a create learns from ARM's answers whether it made the peering
-(:class:`~.writes.WriteOutcome`).
+the :class:`~.writes.WriteEpoch` the client is given (its process's); a create learns from ARM's answers whether
+it made the peering (:class:`~.writes.WriteOutcome`).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -23,27 +22,30 @@ from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.core.tools import parse_resource_id
 from pydantic import ValidationError
 
-from ..auth import TokenSource, token_source_for
+from ..auth import TokenSource
 from ..errors import ArmNotFoundError, MalformedResponseError
 from ..models import NETWORK_API_VERSION, VirtualNetworkPeeringResource
+from ..progress import WaitNotes
 from ..settings import Settings
-from ..tenants import TenantDirectory, tenant_directory_for
+from ..tenants import TenantDirectory
 from .answers import json_object, malformed, request_id_of
 from .authentication import TenantRouting
 from .deadline import Deadline
 from .options import OPTION, ArmCall
 from .origin import ArmEndpoint
-from .pipeline import build_pipeline, session_for
+from .pipeline import build_pipeline, new_session
 from .polling import wait_for_operation
 from .retry import RetryPolicy
-from .writes import WRITES, WriteOutcome
+from .writes import WriteEpoch, WriteOutcome
 
 
 class ArmClient:
     """Talks to one ARM endpoint with the credentials of one set of settings. Thread-safe.
 
-    ``session``, ``tokens``, ``tenants`` and ``retry`` can be injected (tests); by default they come from
-    process-wide registries. ``retry`` is read at each call (a test may replace it or its ``sleep``).
+    What it shares with the other clients of its process (``session``, ``tokens``, ``tenants``, the ``writes`` it
+    counts, the wait ``notes`` it tells) is given by :class:`~.connections.ArmConnections`, which a
+    :class:`~pulumi_azure_peering.provider.runtime.Runtime` holds; left out (a test's client), the client has its
+    own. ``retry`` is read at each call (a test may replace it or its ``sleep``).
     """
 
     def __init__(
@@ -53,6 +55,8 @@ class ArmClient:
         session: requests.Session | None = None,
         tokens: TokenSource | None = None,
         tenants: TenantDirectory | None = None,
+        writes: WriteEpoch | None = None,
+        notes: WaitNotes | None = None,
         retry: RetryPolicy | None = None,
         poll_interval: float = 2.0,
         request_timeout: tuple[float, float] = (10.0, 60.0),
@@ -60,13 +64,13 @@ class ArmClient:
     ) -> None:
         self.settings = settings
         self.endpoint = ArmEndpoint(settings.arm_endpoint)
-        self._routing = TenantRouting(
-            settings, tokens or token_source_for(settings), tenants or tenant_directory_for(settings)
-        )
+        self._routing = TenantRouting(settings, tokens or TokenSource(settings), tenants or TenantDirectory())
+        self.writes = writes or WriteEpoch()
+        self.notes = notes or WaitNotes()
         self.retry = retry or RetryPolicy()
         self.poll_interval = poll_interval
         self._default_timeout = default_timeout
-        self.session = session or session_for(settings)
+        self.session = session or new_session(settings)
         self._pipeline = build_pipeline(
             settings, self.endpoint, self._routing, session=self.session, request_timeout=request_timeout
         )
@@ -113,6 +117,7 @@ class ArmClient:
             auxiliary_tenant_ids=tuple(auxiliary_tenant_ids),
             expect_json=expect_json,
             outcome=outcome,
+            notes=self.notes,
         )
         return self._pipeline.run(request, **{OPTION: call})
 
@@ -259,6 +264,7 @@ class ArmClient:
             response,
             deadline=deadline,
             retry=self.retry,
+            notes=self.notes,
             poll_interval=self.poll_interval,
             what=what or f"{method} {parse_resource_id(path).get('resource_name', path)}",
             auxiliary_tenant_ids=auxiliary_tenant_ids,
@@ -322,7 +328,7 @@ class ArmClient:
         what = f"PUT peering {name}"
 
         def attempt() -> VirtualNetworkPeeringResource:
-            with WRITES.writing():
+            with self.writes.writing():
                 return write_and_wait()
 
         def write_and_wait() -> VirtualNetworkPeeringResource:
@@ -350,7 +356,7 @@ class ArmClient:
                 )
             return final
 
-        return self.retry.for_operations().repeat(attempt, deadline, what)
+        return self.retry.for_operations().repeat(attempt, deadline, what, self.notes)
 
     def delete_peering(
         self,
@@ -367,7 +373,7 @@ class ArmClient:
         what = f"DELETE peering {name}"
 
         def attempt() -> bool:
-            with WRITES.writing():
+            with self.writes.writing():
                 return delete_and_wait()
 
         def delete_and_wait() -> bool:
@@ -382,7 +388,7 @@ class ArmClient:
             )
             return response is not None
 
-        return self.retry.for_operations().repeat(attempt, deadline, what)
+        return self.retry.for_operations().repeat(attempt, deadline, what, self.notes)
 
     # -- virtual networks and gateways (read only) -----------------------------------------------------------
 
@@ -453,18 +459,3 @@ def peering_from(payload: dict[str, Any], expected_id: str | None) -> VirtualNet
     raise MalformedResponseError(
         status_code=200, code=None, message=f"ARM's answer for peering {where} has {problem}; nothing was recorded"
     )
-
-
-_CLIENTS: dict[str, ArmClient] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def client_for(settings: Settings) -> ArmClient:
-    """The process-wide client for these settings."""
-    key = settings.fingerprint()
-    with _CLIENTS_LOCK:
-        client = _CLIENTS.get(key)
-        if client is None:
-            client = ArmClient(settings)
-            _CLIENTS[key] = client
-        return client

@@ -16,6 +16,7 @@ from azure.core.pipeline import PipelineRequest
 from .deadline import Deadline
 
 if TYPE_CHECKING:
+    from ..progress import WaitNotes
     from .retry import RetryPolicy
     from .writes import WriteOutcome
 
@@ -35,6 +36,8 @@ class ArmCall:
     """The answer must be a JSON object; anything else is malformed (retried, then raised)."""
     outcome: WriteOutcome | None = None
     """Collects what each attempt of a write was answered (:class:`~.writes.WriteOutcome`)."""
+    notes: WaitNotes | None = None
+    """Where the call's waits are told to the user (the process's :class:`~..progress.WaitNotes`); None: nowhere."""
 
 
 def call_of(request: PipelineRequest[Any]) -> ArmCall:

@@ -12,7 +12,6 @@ known to be safe: no ``Authorization`` or auxiliary token reaches a log) and azu
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import requests
@@ -38,27 +37,20 @@ USER_AGENT = "pulumi-azure-peering/0.1.0"
 # only stops the last-resort printing: a program that configures logging still gets the records (as in .auth).
 logging.getLogger("azure.core").addHandler(logging.NullHandler())
 
-_SESSIONS: dict[tuple[str, str], requests.Session] = {}
-_SESSIONS_LOCK = threading.Lock()
 
-
-def session_for(settings: Settings) -> requests.Session:
-    """One pooled session per ARM endpoint (and trust store), shared by the provider's threads and clients."""
-    key = (settings.arm_endpoint, str(settings.verify))
-    with _SESSIONS_LOCK:
-        session = _SESSIONS.get(key)
-        if session is None:
-            session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            # The proxy settings of the environment (HTTPS_PROXY, NO_PROXY), read once for the one origin this
-            # session talks to, instead of on every request (requests scans the whole environment each time, and
-            # looks for a ~/.netrc: about a millisecond of CPU per ARM call). The trust store is the transport's.
-            session.proxies.update(requests.utils.get_environ_proxies(settings.arm_endpoint))
-            session.trust_env = False
-            _SESSIONS[key] = session
-        return session
+def new_session(settings: Settings) -> requests.Session:
+    """A pooled session for the ARM endpoint (and trust store) of ``settings``, to share between the provider's
+    threads and clients (:class:`~.connections.ArmConnections` keeps one per endpoint)."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    # The proxy settings of the environment (HTTPS_PROXY, NO_PROXY), read once for the one origin this
+    # session talks to, instead of on every request (requests scans the whole environment each time, and
+    # looks for a ~/.netrc: about a millisecond of CPU per ARM call). The trust store is the transport's.
+    session.proxies.update(requests.utils.get_environ_proxies(settings.arm_endpoint))
+    session.trust_env = False
+    return session
 
 
 class DeadlineTimeoutPolicy(SansIOHTTPPolicy[Any, Any]):

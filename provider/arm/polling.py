@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from ..errors import OperationFailedError, OperationTimeoutError
 from ..models import LRO_SUCCEEDED, LRO_TERMINAL_FAILURES, AsyncOperationStatus, CloudErrorBody
+from ..progress import WaitNotes
 from .answers import json_object, malformed, request_id_of, retry_after_from
 from .busy import MAX_POLL_INTERVAL
 from .deadline import Deadline
@@ -110,6 +111,7 @@ def wait_for_operation(
     poll_interval: float,
     what: str,
     auxiliary_tenant_ids: Sequence[str] = (),
+    notes: WaitNotes | None = None,
 ) -> None:
     """Wait for the operation started by ``response`` (Azure-AsyncOperation, else Location on a 202) to succeed.
     The polls carry the write's tenants (the operation lives in the written resource's subscription).
@@ -128,6 +130,7 @@ def wait_for_operation(
         retry=retry,
         auxiliary_tenant_ids=tuple(auxiliary_tenant_ids),
         expect_json=bool(async_url),
+        notes=notes,
     )
     polling = _OperationPolling(call, poll_interval, what)
     try:

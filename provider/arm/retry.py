@@ -23,7 +23,6 @@ from azure.core.pipeline import PipelineContext, PipelineRequest, PipelineRespon
 from azure.core.pipeline.policies import RetryPolicy as CoreRetryPolicy
 from azure.core.rest import HttpRequest, HttpResponse
 
-from .. import progress
 from ..errors import (
     ArmConflictError,
     ArmConnectionError,
@@ -36,6 +35,7 @@ from ..errors import (
     one_line,
 )
 from ..models import NETWORK_API_VERSION
+from ..progress import WaitNotes, subject_of
 from .answers import connection_error, problem_of
 from .busy import wait_until_free
 from .deadline import Deadline
@@ -108,17 +108,18 @@ class RetryPolicy:
             seconds = random.uniform(0.0, min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1)))
         return max(0.0, min(seconds, deadline.remaining()))
 
-    def note(self, what: str, exc: BaseException, wait: float, attempt: int) -> None:
-        """Say that ``what`` is retried: in the log, and to the user while it lasts (:mod:`provider.progress`)."""
+    def note(self, what: str, exc: BaseException, wait: float, attempt: int, notes: WaitNotes | None) -> None:
+        """Say that ``what`` is retried: in the log, and to the user while it lasts (``notes``)."""
         log.info("%s: %s; retrying in %.1fs (attempt %d)", what, one_line(str(exc)), wait, attempt)
         reason = getattr(exc, "code", None) or type(exc).__name__
         hint = hint_for(reason)
         said = exc.summary() if isinstance(exc, ArmError) else one_line(str(exc))
-        progress.waiting(
-            progress.subject_of(what), reason, f"{said}{f' ({hint})' if hint else ''}; retrying in {wait:.0f}s"
-        )
+        if notes is not None:
+            notes.waiting(subject_of(what), reason, f"{said}{f' ({hint})' if hint else ''}; retrying in {wait:.0f}s")
 
-    def repeat(self, fn: Callable[[], T], deadline: Deadline, what: str = "ARM request") -> T:
+    def repeat(
+        self, fn: Callable[[], T], deadline: Deadline, what: str = "ARM request", notes: WaitNotes | None = None
+    ) -> T:
         """``fn()`` under these rules (for whole operations: the requests inside have their own retries)."""
         attempt = 0
         while True:
@@ -129,10 +130,11 @@ class RetryPolicy:
                 if self.gives_up(attempt, exc, deadline):
                     raise
                 wait = self.wait(attempt, exc, deadline)
-                self.note(what, exc, wait, attempt)
+                self.note(what, exc, wait, attempt, notes)
                 self.sleep(wait)
                 continue
-            progress.finished(what)
+            if notes is not None:
+                notes.finished(what)
             return result
 
     def for_operations(self) -> RetryPolicy:
@@ -207,7 +209,7 @@ class ArmRetryPolicy(CoreRetryPolicy[Any, Any]):
             and wait_until_free(exc, call, lambda url: self._read(url, response.context))
         ):
             wait = 0.0  # the holder is done: try again at once
-        call.retry.note(call.what, exc, wait, attempt)
+        call.retry.note(call.what, exc, wait, attempt, call.notes)
         call.retry.sleep(wait)
 
     def _read(self, url: str, context: PipelineContext) -> HttpResponse:

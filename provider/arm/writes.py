@@ -74,7 +74,8 @@ class WriteOutcomePolicy(HTTPPolicy[Any, Any]):
 
 
 class WriteEpoch:
-    """The peering writes of this process: a count that moves when one starts and when one has ended (its
+    """The peering writes of one provider process (its :class:`~pulumi_azure_peering.provider.runtime.Runtime`
+    holds one, shared by all its clients): a count that moves when one starts and when one has ended (its
     operation too), and how many are in flight. What was read before a mark is stale once the count has moved
     (:mod:`provider.peering_reads` answers no read from a listing older than the process's last write)."""
 
@@ -103,7 +104,3 @@ class WriteEpoch:
             with self._lock:
                 self._in_flight -= 1
                 self._count += 1
-
-
-#: Every peering write of the process (put_peering, delete_peering), whatever its client.
-WRITES = WriteEpoch()

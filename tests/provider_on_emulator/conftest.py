@@ -7,15 +7,11 @@ from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-
 
 @pytest.fixture
 def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The session emulator (default seed), with the provider's process environment pointed at it and no vnet
-    facts cached from before. A module that needs another estate defines its own ``emu``."""
+    """The session emulator (default seed), with the provider's process environment pointed at it (the test's
+    runtime has nothing cached from before). A module that needs another estate defines its own ``emu``."""
     for key, value in emulator.env().items():
         monkeypatch.setenv(key, value)
-    VNET_CACHE.clear()
     yield emulator
-    VNET_CACHE.clear()

@@ -11,8 +11,8 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY, VirtualNetworkPeeringProvider
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from tests.emulator_config import DEFAULT_SEED
 
 SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
@@ -140,15 +140,11 @@ def add_address_prefix(emulator: Any, vnet_id: str, prefix: str) -> None:
 @contextmanager
 def estate(emulator: Any, monkeypatch: pytest.MonkeyPatch, groups: Sequence[dict[str, Any]]) -> Iterator[Any]:
     """The emulator reset to the default estate plus ``groups`` (seed resource groups), the provider's process
-    environment pointed at it, and no vnet facts cached from before."""
+    environment pointed at it (the test's runtime has nothing cached from before)."""
     seed = json.loads(DEFAULT_SEED.read_text())
     seed["resourceGroups"] += list(groups)
     emulator.reset()
     emulator.seed(seed)
     for key, value in emulator.env().items():
         monkeypatch.setenv(key, value)
-    VNET_CACHE.clear()
-    try:
-        yield emulator
-    finally:
-        VNET_CACHE.clear()
+    yield emulator

@@ -6,14 +6,14 @@ of a 400 (the same message and fix either way, and nothing left in ARM)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from pulumi_azure_peering.provider import vnet_facts
 from pulumi_azure_peering.provider.errors import ArmAuthorizationError, PeeringOperationError
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from pulumi_azure_peering.provider.runtime import Runtime
 from tests.provider_on_emulator.provider_env import SUB_HUB, SUB_SPOKES, Engine, args, estate, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
@@ -73,12 +73,14 @@ def test_preview_names_the_unregistered_feature_and_the_fix_and_writes_nothing(e
     assert feature_reads(emu, seq) == []
 
 
-def test_the_remote_subscription_and_whole_vnet_peerings_are_not_checked(emu: Any) -> None:
+def test_the_remote_subscription_and_whole_vnet_peerings_are_not_checked(
+    emu: Any, next_command: Callable[[], Runtime]
+) -> None:
     emu.set_feature(SUB_SPOKES, "NotRegistered")  # the remote's; the hub's is registered
     engine = Engine(new_provider())
     assert engine.failures("a", args("vnet-hub", "vnet-payments", **SUBNETS)) == {}
     emu.set_feature(SUB_HUB, "Unregistered")
-    VNET_CACHE.clear()
+    next_command()
     seq = emu.last_request_seq()
     assert engine.failures("b", args("vnet-hub", "vnet-analytics")) == {}  # whole vnets: no feature needed
     assert feature_reads(emu, seq) == []
@@ -91,13 +93,13 @@ def test_a_feature_still_registering_says_to_wait(emu: Any) -> None:
     assert "az provider register -n Microsoft.Network" in reason
 
 
-def test_once_registered_the_subnet_peering_is_created(emu: Any) -> None:
+def test_once_registered_the_subnet_peering_is_created(emu: Any, next_command: Callable[[], Runtime]) -> None:
     emu.set_feature(SUB_HUB, "NotRegistered")
     engine = Engine(new_provider())
     assert "peer_complete_vnets" in engine.failures("a", args("vnet-hub", "vnet-payments", **SUBNETS))
     feature = f"/subscriptions/{SUB_HUB}/providers/Microsoft.Features/providers/{FEATURE.replace('/', '/features/')}"
     assert emu.arm("POST", f"{feature}/register", api_version="2021-07-01").status_code == 200
-    VNET_CACHE.clear()  # the next command: a new provider process
+    next_command()
     assert engine.up("a", args("vnet-hub", "vnet-payments", **SUBNETS)) == "create"
     assert engine.outputs["a"]["local_subnet_names"] == ["shared"]
 

@@ -1,33 +1,27 @@
 """Who may touch a peering (docs/ownership.md), through the provider against the emulator over HTTPS.
 
 Each test drives the provider in the engine's order (tests/provider_on_emulator/provider_env.py, ``Engine``); a
-"run" is one provider process, so a new run starts with an empty ledger (``LEDGER.reset()``). What ARM holds
-afterwards is read from the emulator, never from the provider.
+"run" is one provider process, so a new run starts with an empty ledger (the ``next_command`` fixture: a fresh
+``Runtime``). What ARM holds afterwards is read from the emulator, never from the provider.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from pulumi_azure_peering.provider.arm import ArmClient
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.ownership import LEDGER
-from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.runtime import Runtime, process_runtime
 from tests.provider_on_emulator.provider_env import Engine, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
 
 HUB_TO_PAYMENTS = f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
-
-
-def new_run() -> None:
-    """The next `pulumi` command: a new provider process, with nothing cached or remembered."""
-    LEDGER.reset()
-    VNET_CACHE.clear()
 
 
 def writes(emu: Any, since: int) -> list[tuple[str, str]]:
@@ -47,10 +41,12 @@ def live(emu: Any, peering_id: str) -> dict[str, Any] | None:
     return body
 
 
-def test_a_second_stack_cannot_take_or_delete_the_first_stacks_peering(emu: Any) -> None:
+def test_a_second_stack_cannot_take_or_delete_the_first_stacks_peering(
+    emu: Any, next_command: Callable[[], Runtime]
+) -> None:
     prod = Engine(new_provider())
     prod.up("hub-to-payments", args("vnet-hub", "vnet-payments"))
-    new_run()
+    next_command()
     staging = Engine(new_provider())  # same program, same config, its own (empty) state
     refused = staging.failures("hub-to-payments", args("vnet-hub", "vnet-payments"))
     assert "already exists" in refused["name"] and "another stack" in refused["name"]
@@ -60,26 +56,28 @@ def test_a_second_stack_cannot_take_or_delete_the_first_stacks_peering(emu: Any)
         staging.up("hub-to-payments", args("vnet-hub", "vnet-payments", preflight=False))
     assert writes(emu, seq) == [] and staging.ids == {}
     assert live(emu, HUB_TO_PAYMENTS) is not None
-    new_run()
+    next_command()
     assert prod.refresh("hub-to-payments") is not None
 
 
-def test_up_replace_deletes_then_recreates(emu: Any) -> None:
+def test_up_replace_deletes_then_recreates(emu: Any, next_command: Callable[[], Runtime]) -> None:
     engine = Engine(new_provider())
     engine.up("a", args("vnet-hub", "vnet-payments"))
-    new_run()
+    next_command()
     seq = emu.last_request_seq()
     assert engine.replace("a", args("vnet-hub", "vnet-payments")) == "replace"
     assert writes(emu, seq) == [("DELETE", "vnet-hub-to-vnet-payments"), ("PUT", "vnet-hub-to-vnet-payments")]
     assert live(emu, HUB_TO_PAYMENTS) is not None and engine.ids["a"].lower() == HUB_TO_PAYMENTS.lower()
 
 
-def test_create_before_delete_on_the_same_id_is_refused_not_skipped(emu: Any) -> None:
+def test_create_before_delete_on_the_same_id_is_refused_not_skipped(
+    emu: Any, next_command: Callable[[], Runtime]
+) -> None:
     """A program that sets delete_before_replace=False: `up --replace` would create first, on the id the old
     peering still holds. The create refuses it, and nothing is deleted."""
     engine = Engine(new_provider(), delete_before_replace=False)
     engine.up("a", args("vnet-hub", "vnet-payments"))
-    new_run()
+    next_command()
     seq = emu.last_request_seq()
     with pytest.raises(PeeringOperationError, match="already exists"):
         engine.replace("a", args("vnet-hub", "vnet-payments"))
@@ -143,36 +141,38 @@ def test_another_writer_between_the_read_and_the_put_keeps_its_peering(
         provider.create({**args("vnet-hub", "vnet-payments", preflight=False), RESOURCE_NAME_KEY: "late"})
     monkeypatch.setattr(ArmClient, "get_peering", real_get)
     assert live(emu, HUB_TO_PAYMENTS) is not None  # the other writer's, still there
-    assert LEDGER.taker(HUB_TO_PAYMENTS) is None
+    assert process_runtime().ledger.taker(HUB_TO_PAYMENTS) is None
 
 
-def test_rename_without_alias_with_adopt_the_old_delete_leaves_it(emu: Any) -> None:
+def test_rename_without_alias_with_adopt_the_old_delete_leaves_it(
+    emu: Any, next_command: Callable[[], Runtime]
+) -> None:
     """Renamed without an alias, the new resource adopting the pair: the old resource's delete must leave it,
     in the same run and when the run was killed between the adopt and the delete and is resumed."""
     engine = Engine(new_provider())
     engine.up("old", args("vnet-hub", "vnet-payments"))
-    new_run()
+    next_command()
     engine.up("new", args("vnet-hub", "vnet-payments", adopt_existing=True))
     seq = emu.last_request_seq()
     engine.destroy("old")  # the engine deletes the resource the program no longer has
     assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
 
     # killed between the two: the next run checks "new" (its state holds the peering) before deleting "old"
-    new_run()
+    next_command()
     engine.up("old", args("vnet-hub", "vnet-payments", name="vnet-hub-to-vnet-payments", adopt_existing=True))
-    new_run()
+    next_command()
     assert engine.up("new", args("vnet-hub", "vnet-payments", adopt_existing=True)) == "same"
     seq = emu.last_request_seq()
     engine.destroy("old")
     assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
 
 
-def test_a_replacement_deletes_only_its_own_peering(emu: Any) -> None:
+def test_a_replacement_deletes_only_its_own_peering(emu: Any, next_command: Callable[[], Runtime]) -> None:
     """A resource renaming its peering replaces delete-first; the old peering is no conflict for its own
     replacement, and the old name stays refused for any other resource of the run."""
     engine = Engine(new_provider())
     engine.up("a", args("vnet-hub", "vnet-payments"))
-    new_run()
+    next_command()
     seq = emu.last_request_seq()
     assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
     assert writes(emu, seq) == [("DELETE", "vnet-hub-to-vnet-payments"), ("PUT", "hub-payments")]
@@ -181,7 +181,9 @@ def test_a_replacement_deletes_only_its_own_peering(emu: Any) -> None:
 
 
 @pytest.mark.parametrize("spoke_first", [True, False], ids=["spoke-side-first", "hub-side-first"])
-def test_a_pair_declared_in_one_program_with_transit_on_one_side_only(emu: Any, spoke_first: bool) -> None:
+def test_a_pair_declared_in_one_program_with_transit_on_one_side_only(
+    emu: Any, spoke_first: bool, next_command: Callable[[], Runtime]
+) -> None:
     """The spoke side uses the hub's gateway, the hub side (same program) does not allow transit: ARM would refuse
     the spoke side at `up` (RemotePeeringDoesNotAllowGatewayTransit, after a minute of retries). Whichever side is
     checked second fails the preview, naming both resources; nothing is written."""
@@ -196,6 +198,6 @@ def test_a_pair_declared_in_one_program_with_transit_on_one_side_only(emu: Any, 
     assert "RemotePeeringDoesNotAllowGatewayTransit" in failures[field], failures
     assert "'spoke-side'" in failures[field] and "'hub-side'" in failures[field]
     assert writes(emu, seq) == []
-    new_run()  # with transit on the hub side, the same pair passes
+    next_command()  # with transit on the hub side, the same pair passes
     engine.check("hub-side", args("vnet-hub", "vnet-analytics", allow_gateway_transit=True))
     engine.check(*spoke)

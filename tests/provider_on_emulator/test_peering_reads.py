@@ -3,14 +3,15 @@ with real credentials: which ARM calls they make, and that their answers are the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, WRITES, Deadline
-from pulumi_azure_peering.provider.peering_reads import GROUP_LIST_AFTER, PEERING_READS, PeeringReads
+from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, Deadline
+from pulumi_azure_peering.provider.peering_reads import GROUP_LIST_AFTER, PeeringReads
+from pulumi_azure_peering.provider.runtime import Runtime
 from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, estate, new_provider
 
 pytestmark = pytest.mark.emulator
@@ -73,9 +74,9 @@ def arm_reads(emu: Any, since: int) -> list[str]:
 
 
 def test_a_refresh_lists_the_hub_and_the_landing_zone_once_with_the_answers_of_single_reads(
-    emu: Any, monkeypatch: pytest.MonkeyPatch
+    emu: Any, monkeypatch: pytest.MonkeyPatch, runtime: Runtime, next_command: Callable[[], Runtime]
 ) -> None:
-    monkeypatch.setattr(PEERING_READS, "_share", 600.0)  # a loaded machine must not outlast the window
+    monkeypatch.setattr(runtime.peering_reads, "_share", 600.0)  # a loaded machine must not outlast the window
     provider = new_provider()
     ids = [hub_side(s) for s in SPOKES] + [spoke_side(s) for s in SPOKES]
     seq = emu.last_request_seq()
@@ -94,13 +95,13 @@ def test_a_refresh_lists_the_hub_and_the_landing_zone_once_with_the_answers_of_s
     assert all(out["peering_state"] == "Connected" for out in outputs.values()), outputs
 
     for peering_id in ids:  # each read again as the only read of its process: a GET
-        PEERING_READS.clear()
+        next_command()
         assert provider.read(peering_id, {}).outs == outputs[peering_id], peering_id
 
 
 def test_a_write_of_the_process_retires_every_listing(emu: Any) -> None:
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)  # only the write can make the listing stale here
+    reads = PeeringReads(client.writes, share_seconds=600.0)  # only the write can make the listing stale here
     first, second = hub_side(SPOKES[0]), hub_side(SPOKES[1])
     reads.get(client, first)
     assert reads.get(client, second).properties.allow_forwarded_traffic is True  # listed
@@ -115,7 +116,7 @@ def test_a_write_of_the_process_retires_every_listing(emu: Any) -> None:
 
 def test_a_peering_the_listing_does_not_show_is_read_alone_and_reported_gone(emu: Any) -> None:
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     gone = hub_side(SPOKES[-1])
     assert client.delete_peering(gone, deadline=Deadline(60)) is True
     reads.get(client, hub_side(SPOKES[0]))
@@ -129,7 +130,7 @@ def test_a_peering_the_listing_does_not_show_is_read_alone_and_reported_gone(emu
 def test_a_group_that_cannot_be_listed_is_read_peering_by_peering(emu: Any) -> None:
     emu.set_faults(f"expire=1.0;match=GET:/resourcegroups/rg-readlz/{NETWORKS.lower()}$")
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
     answers = [reads.get(client, spoke_side(s)) for s in SPOKES]
     assert [a.name if a else None for a in answers] == [f"{s}-to-hub" for s in SPOKES]
@@ -143,7 +144,7 @@ def test_a_group_that_cannot_be_listed_is_read_peering_by_peering(emu: Any) -> N
 
 def test_readers_naming_other_tenants_do_not_share_a_listing(emu: Any) -> None:
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     reads.get(client, hub_side(SPOKES[0]))
     reads.get(client, hub_side(SPOKES[1]))  # lists the hub's peerings for readers naming no tenant
     seq = emu.last_request_seq()
@@ -153,9 +154,9 @@ def test_readers_naming_other_tenants_do_not_share_a_listing(emu: Any) -> None:
 
 def test_nothing_is_listed_while_a_write_of_the_process_is_in_flight(emu: Any) -> None:
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
-    with WRITES.writing():
+    with client.writes.writing():
         for spoke in SPOKES[:3]:
             reads.get(client, hub_side(spoke))
     assert arm_reads(emu, seq) == [hub_side(s) for s in SPOKES[:3]]
@@ -164,7 +165,7 @@ def test_nothing_is_listed_while_a_write_of_the_process_is_in_flight(emu: Any) -
 def test_a_listing_answers_within_its_window_only(emu: Any) -> None:
     now = [0.0]
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=3.0, clock=lambda: now[0])
+    reads = PeeringReads(client.writes, share_seconds=3.0, clock=lambda: now[0])
     reads.get(client, hub_side(SPOKES[0]))
     reads.get(client, hub_side(SPOKES[1]))  # listed at t=0
     now[0] = 2.9
@@ -179,7 +180,7 @@ def test_a_listing_answers_within_its_window_only(emu: Any) -> None:
 def test_a_listing_of_several_pages_answers_every_peering(emu: Any) -> None:
     emu.settings(page_size=2)
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
     names = [reads.get(client, hub_side(s)).name for s in SPOKES]  # type: ignore[union-attr]
     assert names == [f"hub-to-{s}" for s in SPOKES]
@@ -191,7 +192,7 @@ def test_readers_at_once_wait_for_one_listing_and_take_its_answers(emu: Any) -> 
     client = new_provider().client()
     ids = [hub_side(s) for s in SPOKES] + [spoke_side(s) for s in SPOKES]
     alone = {peering_id: client.get_peering(peering_id) for peering_id in ids}
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = dict(zip(ids, pool.map(lambda peering_id: reads.get(client, peering_id), ids), strict=True))
@@ -207,7 +208,7 @@ def test_a_listing_refused_while_others_waited_is_not_tried_again(emu: Any) -> N
         f"expire=1.0;match=GET:/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub/virtualnetworkpeerings$"
     )
     client = new_provider().client()
-    reads = PeeringReads(share_seconds=600.0)
+    reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(lambda spoke: reads.get(client, hub_side(spoke)), SPOKES))

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from pulumi_azure_peering.provider.runtime import process_runtime
 from tests.provider_on_emulator.provider_env import PARTNER_TENANT, Engine, add_address_prefix, args, new_provider, vnet
 
 pytestmark = pytest.mark.emulator
@@ -25,7 +24,9 @@ def engine(emu: Any) -> Engine:
 
 
 def writes_since(emu: Any, seq: int) -> list[dict[str, Any]]:
-    return [r for r in emu.request_log(since=seq) if r["method"] in ("PUT", "DELETE", "PATCH", "POST")]
+    """The ARM writes since ``seq`` (a token request is a POST too, but to the authority: not one of them)."""
+    writes = ("PUT", "DELETE", "PATCH", "POST")
+    return [r for r in emu.request_log(since=seq) if r["method"] in writes and r["path"].startswith("/subscriptions")]
 
 
 def arm_peering(emu: Any, local: str, name: str) -> dict[str, Any]:
@@ -216,14 +217,14 @@ def test_a_write_updates_the_cached_facts_of_its_vnets_instead_of_reading_them_a
     assert reads_of_hub == []
     # what the cache holds after the writes is what ARM holds, and the checks see it (in a run of their own: in
     # this run the ledger would refuse "c" and "d" first, as other resources naming a's peering and link)
-    LEDGER.reset()
+    process_runtime().ledger.reset()
     taken = engine.failures("c", args("vnet-hub", "vnet-analytics", name="vnet-hub-to-vnet-payments"))
     assert "already exists" in taken["name"]
     twin = engine.failures("d", args("vnet-hub", "vnet-payments", name="second-link"))
     assert "AnotherPeeringAlreadyReferencesRemoteVnet" in twin["remote_virtual_network_id"]
     assert engine.up("a-back", args("vnet-payments", "vnet-hub")) == "create"  # the pair is Connected now
     seq = emu.last_request_seq()
-    cached = VNET_CACHE.get(engine.provider.client(), hub)
+    cached = process_runtime().vnet_facts.get(engine.provider.client(), hub)
     assert emu.request_log(since=seq) == []  # answered by the cache
     assert cached is not None
     listed = emu.arm("GET", f"{hub}/virtualNetworkPeerings").json()["value"]
@@ -261,7 +262,7 @@ def test_preflight_failures_make_no_write(engine: Engine, emu: Any) -> None:
     assert "use_remote_gateways" in no_gateway
     missing = engine.failures("z", args("vnet-hub", "vnet-nowhere"))
     assert "does not exist" in missing["remote_virtual_network_id"]
-    LEDGER.reset()  # another program: in this one "s" would link the same two vnets as "y"
+    process_runtime().ledger.reset()  # another program: in this one "s" would link the same two vnets as "y"
     subnets = engine.failures(
         "s",
         args(

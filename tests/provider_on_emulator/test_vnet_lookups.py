@@ -17,9 +17,9 @@ from pulumi_azure_peering.provider import (
     get_virtual_networks,
     settings_for_program,
 )
-from pulumi_azure_peering.provider.arm import client_for
 from pulumi_azure_peering.provider.errors import TenantNotConfiguredError
-from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS, VNET_CACHE
+from pulumi_azure_peering.provider.runtime import process_runtime
+from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS
 from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, estate, vnet
 
 pytestmark = pytest.mark.emulator
@@ -77,7 +77,7 @@ def test_a_group_of_spokes_is_listed_once_with_the_facts_its_vnets_read_alone(em
 
     # One listing for the five landing-zone spokes; the hub and the lone spoke of rg-spokes by their own GET.
     assert sorted(reads) == sorted([LANDING, vnet("vnet-hub"), vnet("vnet-payments")]), reads
-    VNET_CACHE.clear()
+    process_runtime().vnet_facts.clear()
     alone = {vnet_id: get_virtual_network(vnet_id) for vnet_id in wanted}
     assert answers == alone
     assert answers[landing("vnet-lz0")]["address_prefixes"] == ["10.60.0.0/16"]
@@ -128,10 +128,11 @@ def test_a_partner_tenants_group_is_listed_with_that_tenants_token(emu: Any) -> 
     unnamed = get_virtual_networks({partner[0]: ()})[partner[0]]
     assert isinstance(unnamed, TenantNotConfiguredError), unnamed
     assert PARTNER_TENANT in str(unnamed) and "auxiliary_tenant_ids" in str(unnamed)
-    client = client_for(settings_for_program(None))
-    assert VNET_CACHE.get(client, partner[1], auxiliary_tenant_ids=[PARTNER_TENANT]) is not None
+    runtime = process_runtime()
+    client = runtime.client_for(settings_for_program(None))
+    assert runtime.vnet_facts.get(client, partner[1], auxiliary_tenant_ids=[PARTNER_TENANT]) is not None
     with pytest.raises(TenantNotConfiguredError, match=PARTNER_TENANT):
-        VNET_CACHE.get(client, partner[1])
+        runtime.vnet_facts.get(client, partner[1])
     assert emu.request_log(since=seq) == []
 
 

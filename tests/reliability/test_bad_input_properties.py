@@ -26,8 +26,8 @@ from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
 from pulumi_azure_peering.provider.ids import same_id
 from pulumi_azure_peering.provider.models import PeeringSpec
-from pulumi_azure_peering.provider.peering_reads import PEERING_READS
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.runtime import Runtime, use_runtime
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
 from pulumi_azure_peering.provider.vnet_facts import VnetCache, fetch_vnet_facts
@@ -324,7 +324,11 @@ class OnePeering(CannedArm):
 def test_refresh_of_any_arm_answer_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
     # The first read of the vnet's peerings is a GET, the second is answered by a listing of them
     # (provider.peering_reads): the same body either way, the same verdict.
-    PEERING_READS.clear()
+    with use_runtime(Runtime()):  # each example is a process of its own
+        _refresh_is_a_true_state_or_one_line(body)
+
+
+def _refresh_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
     provider = VirtualNetworkPeeringProvider()
     provider.client = lambda: OnePeering(body)  # type: ignore[method-assign]
     props = {"virtual_network_id": GOOD_IDS[0], "name": "hub-to-spoke", "remote_virtual_network_id": GOOD_IDS[1]}

@@ -9,12 +9,12 @@ fault) says nothing: refresh, delete and azure-peering-recover must fail on it a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy, client_for
+from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import (
     ArmError,
     ArmNotFoundError,
@@ -22,8 +22,8 @@ from pulumi_azure_peering.provider.errors import (
     PeeringError,
     PeeringOperationError,
 )
-from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.recovery import Action, arm_lookup, recover_deployment
+from pulumi_azure_peering.provider.runtime import Runtime, process_runtime
 from pulumi_azure_peering.provider.settings import resolve_settings
 from tests.provider_on_emulator.provider_env import Engine, args, estate, new_provider, vnet
 from tests.reliability.arm_stub import ATTEMPTS, PID, Answer, ArmStub, arm_not_found, client, html
@@ -52,18 +52,18 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def recover_lookup(emu: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The lookup azure-peering-recover reads ARM with (no stack config: the environment's settings), its
     process-wide client retrying with short waits."""
-    monkeypatch.setattr(client_for(resolve_settings(None, {})), "retry", fast_retry())
+    monkeypatch.setattr(process_runtime().client_for(resolve_settings(None, {})), "retry", fast_retry())
     return arm_lookup({}, wait_seconds=0.0)
 
 
 @pytest.fixture
-def created(emu: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Engine, str]:
+def created(emu: Any, monkeypatch: pytest.MonkeyPatch, next_command: Callable[[], Runtime]) -> tuple[Engine, str]:
     """A peering created by the provider (hub -> payments) in one run, and an engine for a later command (refresh,
     destroy: a new provider process, whose run ledger is empty) whose provider's client retries fast."""
     engine = Engine(new_provider())
     assert engine.up("a", args("vnet-hub", "vnet-payments")) == "create"
     assert engine.ids["a"].lower() == PEERING.lower()
-    LEDGER.reset()
+    next_command()
     provider = engine.provider
     arm = ArmClient(provider.settings(), retry=fast_retry(), poll_interval=0.05)
     monkeypatch.setattr(provider, "client", lambda: arm)

@@ -20,6 +20,7 @@ from pulumi_azure_peering.provider.errors import (
     OperationFailedError,
     OperationTimeoutError,
     TenantNotConfiguredError,
+    ToldProblems,
     describe_failure,
 )
 from pulumi_azure_peering.provider.models import PeeringSpec
@@ -76,7 +77,7 @@ def test_errors_are_typed_and_carry_status_code_message_and_request_id() -> None
     assert (err.status_code, err.code, err.request_id) == (400, "VnetAddressSpacesOverlap", "req-123")
     assert "overlapping 10.0.0.0/16" in err.message
     assert len(responses.calls) == 1 and sleeps.calls == []  # validation errors are never retried
-    line = describe_failure("create peering 'hub-to-spoke'", err)
+    line = describe_failure("create peering 'hub-to-spoke'", err, ToldProblems())
     assert "\n" not in line
     assert "VnetAddressSpacesOverlap" in line and "req-123" in line and "Fix:" in line
 

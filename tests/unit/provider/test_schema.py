@@ -11,7 +11,7 @@ from pulumi_azure_peering.components.partial_plan import INPUT_FIELDS, peering_i
 from pulumi_azure_peering.plugin.schema import attribute_docs
 from pulumi_azure_peering.provider import schema
 from pulumi_azure_peering.provider.models import PeeringSpec
-from pulumi_azure_peering.provider.resource import PeeringOutputs, VirtualNetworkPeeringArgs
+from pulumi_azure_peering.provider.peering import PeeringOutputs, VirtualNetworkPeeringArgs
 from pulumi_azure_peering.provider.validation import normalise
 
 pytestmark = pytest.mark.unit
