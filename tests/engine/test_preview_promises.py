@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.arm_views import arm_writes, live_peerings
-from tests.engine.hub_spoke_helpers import DEMO_SEED, SUB_SPOKES, demo_vnet
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED
 
 pytestmark = pytest.mark.engine
 
@@ -60,9 +61,9 @@ HubSpokePeering(
 )
 """
 
-HUB = demo_vnet("vnet-hub")
-DATA = demo_vnet("vnet-web")
-TOOLS = f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-tools"
+HUB = seeded_vnet("vnet-hub")
+DATA = seeded_vnet("vnet-web")
+TOOLS = seeded_vnet("vnet-tools")
 
 
 def seed() -> dict[str, Any]:
@@ -83,8 +84,8 @@ def configure(project: PulumiProject, *, after_tools: bool, data: dict[str, Any]
         {
             "peering-test:hub": HUB,
             "peering-test:spokes": {
-                "app1": {"vnetId": demo_vnet("vnet-identity"), "useHubGateway": True},
-                "app2": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
+                "app1": {"vnetId": seeded_vnet("vnet-identity"), "useHubGateway": True},
+                "app2": {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": True},
                 "data": {"vnetId": DATA, **(data or {})},
             },
             "peering-test:data": DATA,

@@ -12,8 +12,9 @@ import pytest
 
 from harness import topology
 from harness.pulumi import PulumiProject
-from tests.engine.arm_views import arm_writes, live_peerings
-from tests.engine.hub_spoke_helpers import DEMO_SEED, SUB_HUB, demo_vnet
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import SUB_HUB, seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED
 
 pytestmark = pytest.mark.engine
 
@@ -57,7 +58,7 @@ def hubs(project: PulumiProject, old: dict[str, Any], new: dict[str, Any]) -> No
     project.write_config(
         {
             "peering-test:hubs": {
-                "old": {"hubVnetId": demo_vnet("vnet-hub"), "spokes": old},
+                "old": {"hubVnetId": seeded_vnet("vnet-hub"), "spokes": old},
                 "new": {"hubVnetId": HUB2, "spokes": new},
             }
         }
@@ -65,7 +66,7 @@ def hubs(project: PulumiProject, old: dict[str, Any], new: dict[str, Any]) -> No
 
 
 def transit(name: str, use: bool = True) -> dict[str, Any]:
-    return {"vnetId": demo_vnet(name), "useHubGateway": use}
+    return {"vnetId": seeded_vnet(name), "useHubGateway": use}
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_moving_a_transit_spoke_to_another_hub_takes_the_two_updates_the_error_n
     project.up()
 
     # one update that moves the spoke: refused at preview, nothing written
-    hubs(project, {"identity": {"vnetId": demo_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
+    hubs(project, {"identity": {"vnetId": seeded_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok
@@ -103,13 +104,13 @@ def test_moving_a_transit_spoke_to_another_hub_takes_the_two_updates_the_error_n
     assert arm_writes(emulator, seq) == []
 
     # first update: the new pair without transit, the old pair removed
-    hubs(project, {"identity": {"vnetId": demo_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(False)})
+    hubs(project, {"identity": {"vnetId": seeded_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(False)})
     project.up(skip_preview=False)
-    assert sorted(live_peerings(emulator, demo_vnet("vnet-payments"))) == ["vnet-payments-to-vnet-hub2"]
+    assert sorted(live_peerings(emulator, seeded_vnet("vnet-payments"))) == ["vnet-payments-to-vnet-hub2"]
     # second update: transit through the new hub
-    hubs(project, {"identity": {"vnetId": demo_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
+    hubs(project, {"identity": {"vnetId": seeded_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
     project.up(skip_preview=False)
-    spoke_side = live_peerings(emulator, demo_vnet("vnet-payments"))["vnet-payments-to-vnet-hub2"]["properties"]
+    spoke_side = live_peerings(emulator, seeded_vnet("vnet-payments"))["vnet-payments-to-vnet-hub2"]["properties"]
     assert (spoke_side["peeringState"], spoke_side["useRemoteGateways"]) == ("Connected", True)
     project.preview("--refresh", expect_no_changes=True)
 

@@ -13,15 +13,12 @@ import pytest
 from pulumi import automation as auto
 
 from harness.pulumi import DEV_PASSPHRASE, REPO, TOOLS_BIN, PulumiProject, hermetic_env
+from tests.emulator_config import seeded_vnet
 
 pytestmark = pytest.mark.engine
 
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
-HUB = f"/subscriptions/{SUB_HUB}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
-PAYMENTS = (
-    f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-payments"
-)
+HUB = seeded_vnet("vnet-hub")
+PAYMENTS = seeded_vnet("vnet-payments")
 
 
 def _program() -> None:
