@@ -3,6 +3,7 @@ project config that names them, and peerings made there by another tool."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -23,6 +24,14 @@ DEMO_SPOKES: dict[str, dict[str, Any]] = {
         "hubSubnetNames": ["shared"],
     },
 }
+
+
+def demo_seed_with(resource_group: str, *vnets: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``DEMO_SEED`` with ``vnets`` (in the seed's format) added to its resource group ``resource_group``."""
+    seed: dict[str, Any] = copy.deepcopy(DEMO_SEED)
+    group = next(g for g in seed["resourceGroups"] if g["name"] == resource_group)
+    group["virtualNetworks"].extend(vnets)
+    return seed
 
 
 def configure(project: PulumiProject, hub: str, spokes: dict[str, dict[str, Any]]) -> None:

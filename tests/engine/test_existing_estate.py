@@ -11,18 +11,11 @@ import pytest
 from harness.pulumi import PulumiProject
 from tests.arm_views import arm_writes, live_peerings
 from tests.emulator_config import seeded_vnet
-from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure, made_elsewhere
 
 pytestmark = pytest.mark.engine
 
 SPOKES = {"payments": {"vnetId": seeded_vnet("vnet-payments")}}
-
-
-def hand_made(emulator: Any, local: str, remote: str, name: str) -> None:
-    body = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet(remote)}, "allowVirtualNetworkAccess": True}}
-    answer = emulator.arm("PUT", f"{seeded_vnet(local)}/virtualNetworkPeerings/{name}", json=body)
-    assert answer.status_code in (200, 201), answer.text
-    emulator.finish_operations()
 
 
 @pytest.fixture
@@ -36,8 +29,8 @@ def project(make_project: Callable[..., PulumiProject], emulator: Any) -> Pulumi
 def test_a_hand_made_pair_with_the_default_names_fails_preview_then_is_adopted(
     project: PulumiProject, emulator: Any
 ) -> None:
-    hand_made(emulator, "vnet-hub", "vnet-payments", "vnet-hub-to-vnet-payments")
-    hand_made(emulator, "vnet-payments", "vnet-hub", "vnet-payments-to-vnet-hub")
+    made_elsewhere(emulator, "vnet-hub", "vnet-payments", "vnet-hub-to-vnet-payments")
+    made_elsewhere(emulator, "vnet-payments", "vnet-hub", "vnet-payments-to-vnet-hub")
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok
@@ -55,7 +48,7 @@ def test_a_hand_made_pair_with_the_default_names_fails_preview_then_is_adopted(
 def test_a_hand_made_peering_under_another_name_fails_preview_with_a_warning(
     project: PulumiProject, emulator: Any
 ) -> None:
-    hand_made(emulator, "vnet-hub", "vnet-payments", "legacy-hub-link")
+    made_elsewhere(emulator, "vnet-hub", "vnet-payments", "legacy-hub-link")
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok

@@ -11,7 +11,6 @@ RemoteVnet."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 from harness.pulumi import PulumiProject
 from tests.arm_views import arm_writes, live_peerings
 from tests.emulator_config import seeded_vnet
-from tests.engine.hub_spoke_helpers import DEMO_SEED
+from tests.engine.hub_spoke_helpers import demo_seed_with
 
 pytestmark = pytest.mark.engine
 
@@ -67,16 +66,12 @@ TOOLS = seeded_vnet("vnet-tools")
 
 
 def seed() -> dict[str, Any]:
-    out: dict[str, Any] = copy.deepcopy(DEMO_SEED)
-    spokes_group = next(g for g in out["resourceGroups"] if g["name"] == "rg-spokes")
-    spokes_group["virtualNetworks"].append(
-        {
-            "name": "vnet-tools",
-            "addressPrefixes": ["10.7.0.0/16"],
-            "subnets": [{"name": "app", "addressPrefix": "10.7.0.0/24"}],
-        }
-    )
-    return out
+    tools = {
+        "name": "vnet-tools",
+        "addressPrefixes": ["10.7.0.0/16"],
+        "subnets": [{"name": "app", "addressPrefix": "10.7.0.0/24"}],
+    }
+    return demo_seed_with("rg-spokes", tools)
 
 
 def configure(project: PulumiProject, *, after_tools: bool, data: dict[str, Any] | None = None, **extra: Any) -> None:

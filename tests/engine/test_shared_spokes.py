@@ -4,7 +4,6 @@ updates it takes, and those two updates then do it."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,7 @@ from harness import topology
 from harness.pulumi import PulumiProject
 from tests.arm_views import arm_writes, live_peerings
 from tests.emulator_config import SUB_HUB, seeded_vnet
-from tests.engine.hub_spoke_helpers import DEMO_SEED
+from tests.engine.hub_spoke_helpers import demo_seed_with
 
 pytestmark = pytest.mark.engine
 
@@ -41,17 +40,13 @@ HUB2 = topology.vnet_id(SUB_HUB, "rg-hub", "vnet-hub2")
 
 
 def two_hub_seed() -> dict[str, Any]:
-    seed: dict[str, Any] = copy.deepcopy(DEMO_SEED)
-    hub_group = next(g for g in seed["resourceGroups"] if g["name"] == "rg-hub")
-    hub_group["virtualNetworks"].append(
-        {
-            "name": "vnet-hub2",
-            "addressPrefixes": ["10.9.0.0/16"],
-            "subnets": [{"name": "GatewaySubnet", "addressPrefix": "10.9.255.0/27"}],
-            "gateway": {"name": "vgw-hub2", "gatewayType": "Vpn", "sku": "VpnGw1", "provisioningSeconds": 0},
-        }
-    )
-    return seed
+    hub2 = {
+        "name": "vnet-hub2",
+        "addressPrefixes": ["10.9.0.0/16"],
+        "subnets": [{"name": "GatewaySubnet", "addressPrefix": "10.9.255.0/27"}],
+        "gateway": {"name": "vgw-hub2", "gatewayType": "Vpn", "sku": "VpnGw1", "provisioningSeconds": 0},
+    }
+    return demo_seed_with("rg-hub", hub2)
 
 
 def hubs(project: PulumiProject, old: dict[str, Any], new: dict[str, Any]) -> None:
