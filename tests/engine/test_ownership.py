@@ -65,6 +65,26 @@ def assert_refused_without_writes(result: Any, emulator: Any, seq: int, peering_
     assert arm_writes(emulator, seq) == []
 
 
+def assert_second_goes_and_first_holds(
+    first: PulumiProject,
+    second: PulumiProject,
+    emulator: Any,
+    seq: int,
+    peering_ids: Iterable[str],
+    etags_before: dict[str, str],
+) -> None:
+    """A second stack that was refused these peerings is destroyed without a write to ARM since ``seq`` and without
+    touching them (their ETags are ``etags_before``); the first stack, refreshed, still holds them unchanged."""
+    second.destroy()
+    assert arm_writes(emulator, seq) == []
+    assert etags(emulator, peering_ids) == etags_before
+
+    first.refresh()
+    first.preview(expect_no_changes=True)
+    assert_state_holds(first, emulator, peering_ids)
+    assert etags(emulator, peering_ids) == etags_before
+
+
 def assert_state_holds(
     project: PulumiProject, emulator: Any, peering_ids: Iterable[str], *, exact: bool = True
 ) -> None:
@@ -164,14 +184,7 @@ def test_second_stack_of_the_project_never_takes_the_first_ones_pair(
     assert_refused_without_writes(up, emulator, seq, PAIR_IDS)
     assert second.resources("VirtualNetworkPeering") == []
 
-    second.destroy()
-    assert arm_writes(emulator, seq) == []
-    assert etags(emulator, PAIR_IDS) == before
-
-    first.refresh()
-    first.preview(expect_no_changes=True)
-    assert_state_holds(first, emulator, PAIR_IDS)
-    assert etags(emulator, PAIR_IDS) == before
+    assert_second_goes_and_first_holds(first, second, emulator, seq, PAIR_IDS, before)
 
 
 def test_second_stack_of_a_hub_spoke_project_never_takes_the_first_ones_peerings(
@@ -195,14 +208,7 @@ def test_second_stack_of_a_hub_spoke_project_never_takes_the_first_ones_peerings
     assert_refused_without_writes(up, emulator, seq, ids)
     assert second.resources("VirtualNetworkPeering") == []
 
-    second.destroy()
-    assert arm_writes(emulator, seq) == []
-    assert etags(emulator, ids) == before
-
-    first.refresh()
-    first.preview(expect_no_changes=True)
-    assert_state_holds(first, emulator, ids)
-    assert etags(emulator, ids) == before
+    assert_second_goes_and_first_holds(first, second, emulator, seq, ids, before)
 
 
 # -- up --replace ----------------------------------------------------------------------------------------------
