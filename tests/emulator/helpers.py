@@ -111,3 +111,15 @@ def vnet_body(
             **props,
         },
     }
+
+
+def third_vnet_overlap(emu: EmulatorProcess) -> None:
+    """hub <-> s1 Connected; s1copy has s1's space, so s1copy -> hub overlaps a vnet already peered with hub."""
+    seed_vnets(
+        emu,
+        vnet_spec("hub", ["10.0.0.0/16"]),
+        vnet_spec("s1", ["10.1.0.0/16"]),
+        vnet_spec("s1copy", ["10.1.0.0/16"]),
+    )
+    put_peering(emu, "hub", "hub-s1", vnet_id("s1"))
+    put_peering(emu, "s1", "s1-hub", vnet_id("hub"))
