@@ -5,7 +5,6 @@ emulator: every pair Connected."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
+from harness.pulumi import TOOLS_BIN, PulumiProject, hermetic_env
 from tests.emulator_config import SUB_HUB, SUB_SPOKES, configure_through_stack, seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED
 from tests.packaging.helpers import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
 
 pytestmark = pytest.mark.packaging
@@ -93,7 +93,7 @@ pulumi.export("own_modules", [provider.__file__, components.__file__])
 
 
 def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, dist: Dist, emulator: Any) -> None:
-    emulator.seed(json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text()))
+    emulator.seed(DEMO_SEED)
     project_dir = tmp_path / "user-network"
     (project_dir / "components").mkdir(parents=True)
     (project_dir / "Pulumi.yaml").write_text(PULUMI_YAML)
