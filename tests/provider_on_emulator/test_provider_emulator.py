@@ -6,6 +6,7 @@ Each test calls configure/check/diff/create/read/update/delete in the order the 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -363,7 +364,17 @@ def test_injected_faults_are_absorbed(engine: Engine, emu: Any) -> None:
     assert sum(injected.get("injected", injected.get("counts", {})).values()) > 0, injected
 
 
-def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any) -> None:
+def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The provider waits out the holder's operation as long as its answers ask: here the emulator's exact remaining
+    # time (``x-ms-retry-after-ms``, an extra real Azure does not send), capped at a minute. This test ends that
+    # operation as soon as the provider has been told 409, so each wait is recorded and cut short, not slept in full.
+    waits: list[float] = []
+
+    def short_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(min(seconds, 0.05))
+
+    monkeypatch.setattr(engine.provider.client().retry, "sleep", short_sleep)
     emu.set_latency(600.0)
     # someone else writes to the hub (outside this process); their operation ends once we have been told 409
     other = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-analytics")}}}
@@ -386,8 +397,13 @@ def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any) -> 
     engine.up("a", args("vnet-hub", "vnet-payments"))
     releaser.join(30)
     assert engine.outputs["a"]["peering_state"] == "Initiated"
-    statuses = [r["status"] for r in emu.request_log(since=seq) if r["method"] == "PUT"]
+    log = emu.request_log(since=seq)
+    statuses = [r["status"] for r in log if r["method"] == "PUT"]
     assert 409 in statuses and statuses[-1] in (200, 201)
+    # the 409 was waited out by reading the holder's operation, not by a blind backoff
+    assert waits, "the conflict was retried without a wait"
+    conflict = next(r["seq"] for r in log if r["status"] == 409)
+    assert any(r["method"] == "GET" and "/operations/" in r["path"] and r["seq"] > conflict for r in log), log
 
 
 def test_expired_tokens_are_replaced(engine: Engine, emu: Any) -> None:
