@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 
+from harness import topology
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 MINIMAL = json.loads((Path(__file__).resolve().parents[2] / "emulator" / "seeds" / "minimal.json").read_text())
@@ -20,7 +21,7 @@ RG = "rg-net"
 
 
 def vnet_id(name: str, sub: str = SUB_A, rg: str = RG) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return topology.vnet_id(sub, rg, name)
 
 
 def peering_path(vnet: str, name: str, sub: str = SUB_A, rg: str = RG) -> str:
