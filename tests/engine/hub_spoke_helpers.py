@@ -3,34 +3,35 @@ project config that names them, and peerings made there by another tool."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
-from harness import topology
 from harness.pulumi import REPO, PulumiProject
+from tests.emulator_config import seeded_vnet
 
 PROGRAM = (REPO / "examples" / "hub_spoke" / "__main__.py").read_text()
 DEMO_SEED = json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text())
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
-
-
-def demo_vnet(name: str) -> str:
-    sub, rg = (SUB_HUB, "rg-hub") if name in ("vnet-hub", "vnet-identity") else (SUB_SPOKES, "rg-spokes")
-    return topology.vnet_id(sub, rg, name)
-
 
 DEMO_SPOKES: dict[str, dict[str, Any]] = {
-    "identity": {"vnetId": demo_vnet("vnet-identity")},
-    "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
-    "web": {"vnetId": demo_vnet("vnet-web"), "useHubGateway": True},
+    "identity": {"vnetId": seeded_vnet("vnet-identity")},
+    "payments": {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": True},
+    "web": {"vnetId": seeded_vnet("vnet-web"), "useHubGateway": True},
     "analytics": {
-        "vnetId": demo_vnet("vnet-analytics"),
+        "vnetId": seeded_vnet("vnet-analytics"),
         "link": "subnets",
         "localSubnetNames": ["app"],
         "hubSubnetNames": ["shared"],
     },
 }
+
+
+def demo_seed_with(resource_group: str, *vnets: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``DEMO_SEED`` with ``vnets`` (in the seed's format) added to its resource group ``resource_group``."""
+    seed: dict[str, Any] = copy.deepcopy(DEMO_SEED)
+    group = next(g for g in seed["resourceGroups"] if g["name"] == resource_group)
+    group["virtualNetworks"].extend(vnets)
+    return seed
 
 
 def configure(project: PulumiProject, hub: str, spokes: dict[str, dict[str, Any]]) -> None:
@@ -43,12 +44,12 @@ def made_elsewhere(emulator: Any, local: str, remote: str, name: str, **properti
     ARM answers for it once its operation finished."""
     body = {
         "properties": {
-            "remoteVirtualNetwork": {"id": demo_vnet(remote)},
+            "remoteVirtualNetwork": {"id": seeded_vnet(remote)},
             "allowVirtualNetworkAccess": True,
             **properties,
         }
     }
-    answer = emulator.arm("PUT", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}", json=body)
+    answer = emulator.arm("PUT", f"{seeded_vnet(local)}/virtualNetworkPeerings/{name}", json=body)
     assert answer.status_code in (200, 201), answer.text
     emulator.finish_operations()
-    return dict(emulator.arm("GET", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}").json())
+    return dict(emulator.arm("GET", f"{seeded_vnet(local)}/virtualNetworkPeerings/{name}").json())

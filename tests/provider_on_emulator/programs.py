@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.provider_on_emulator.provider_env import vnet
+from tests.emulator_config import seeded_vnet
 
 HEADER = """\
 import pulumi
@@ -22,8 +22,8 @@ def peering_program(*peerings: dict[str, Any]) -> str:
         resource = p.get("resource") or f"{local}-to-{remote}"
         extra = {k: v for k, v in p.items() if k not in ("local", "remote", "resource")}
         kwargs = {
-            "virtual_network_id": vnet(local),
-            "remote_virtual_network_id": vnet(remote),
+            "virtual_network_id": seeded_vnet(local),
+            "remote_virtual_network_id": seeded_vnet(remote),
             **extra,
         }
         rendered = ", ".join(

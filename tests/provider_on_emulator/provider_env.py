@@ -13,20 +13,7 @@ from pulumi.dynamic.config import Config
 
 from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
-from tests.emulator_config import DEFAULT_SEED
-
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
-SUB_PARTNER = "1582c65d-fcbc-4f53-bfbb-d4a0ce926a16"
-PARTNER_TENANT = "eabad21e-5837-4da3-be18-d3bdde9e0c94"
-
-
-def vnet(name: str) -> str:
-    sub, rg = {
-        "vnet-hub": (SUB_HUB, "rg-hub"),
-        "vnet-partner": (SUB_PARTNER, "rg-partner"),
-    }.get(name, (SUB_SPOKES, "rg-spokes"))
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+from tests.emulator_config import DEFAULT_SEED, seeded_vnet
 
 
 def new_provider(config: dict[str, Any] | None = None) -> VirtualNetworkPeeringProvider:
@@ -38,8 +25,8 @@ def new_provider(config: dict[str, Any] | None = None) -> VirtualNetworkPeeringP
 
 def args(local: str, remote: str, name: str | None = None, **extra: Any) -> dict[str, Any]:
     return {
-        "virtual_network_id": vnet(local),
-        "remote_virtual_network_id": vnet(remote),
+        "virtual_network_id": seeded_vnet(local),
+        "remote_virtual_network_id": seeded_vnet(remote),
         "name": name or f"{local}-to-{remote}",
         **extra,
         "__provider": "serialized",

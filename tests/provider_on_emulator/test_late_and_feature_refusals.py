@@ -11,17 +11,19 @@ from typing import Any
 
 import pytest
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.provider import vnet_facts
 from pulumi_azure_peering.provider.errors import ArmAuthorizationError, PeeringOperationError
 from pulumi_azure_peering.provider.runtime import Runtime
-from tests.provider_on_emulator.provider_env import SUB_HUB, SUB_SPOKES, Engine, args, estate, new_provider, vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import SUB_HUB, SUB_SPOKES, seeded_vnet
+from tests.provider_on_emulator.provider_env import Engine, args, estate, new_provider
 
 pytestmark = pytest.mark.emulator
 
 FEATURE = "Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets"
 OVERLAP = "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"
 SUBNETS = {"peer_complete_vnets": False, "local_subnet_names": ["shared"], "remote_subnet_names": ["app"]}
-WRITES = ("PUT", "DELETE", "PATCH", "POST")
 # a spoke with vnet-payments' address space: peering it with the hub overlaps a vnet already peered with the hub
 PAYMENTS_COPY = {
     "subscriptionId": SUB_SPOKES,
@@ -29,17 +31,13 @@ PAYMENTS_COPY = {
     "location": "westeurope",
     "virtualNetworks": [{"name": "vnet-copy", "addressPrefixes": ["10.1.0.0/16"]}],
 }
-COPY = f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-copy/providers/Microsoft.Network/virtualNetworks/vnet-copy"
+COPY = vnet_id(SUB_SPOKES, "rg-copy", "vnet-copy")
 
 
 @pytest.fixture
 def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with estate(emulator, monkeypatch, [PAYMENTS_COPY]) as emu:
         yield emu
-
-
-def writes_since(emu: Any, seq: int) -> list[dict[str, Any]]:
-    return [r for r in emu.request_log(since=seq) if r["method"] in WRITES and r["path"].startswith("/subscriptions")]
 
 
 def feature_reads(emu: Any, seq: int) -> list[dict[str, Any]]:
@@ -63,7 +61,7 @@ def test_preview_names_the_unregistered_feature_and_the_fix_and_writes_nothing(e
         f"--subscription {SUB_HUB}" in reason
     )
     assert f"az provider register -n Microsoft.Network --subscription {SUB_HUB}" in reason
-    assert writes_since(emu, seq) == []
+    assert arm_writes(emu, seq) == []
     read = feature_reads(emu, seq)
     assert [(r["method"], r["status"]) for r in read] == [("GET", 200)]
     assert "api-version=2021-07-01" in read[0]["query"]
@@ -128,7 +126,9 @@ def test_unreadable_features_skip_the_check_and_up_names_the_same_fix(
     assert f"Subscription {SUB_HUB} is not registered for feature {FEATURE}" in line
     assert "Fix: " in line and "az feature register --namespace Microsoft.Network" in line
     assert "az provider register -n Microsoft.Network" in line
-    assert emu.arm("GET", f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments").status_code == 404
+    assert (
+        emu.arm("GET", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments").status_code == 404
+    )
 
 
 # --- refusals that arrive late ---------------------------------------------------------------------------------
@@ -157,12 +157,12 @@ def test_a_late_refusal_reads_like_the_400_and_leaves_nothing(emu: Any) -> None:
 
     seq = emu.last_request_seq()
     now = _refusal(engine)
-    assert [(r["method"], r["status"], r["code"]) for r in writes_since(emu, seq)] == [("PUT", 400, OVERLAP)]
+    assert [(r["method"], r["status"], r["code"]) for r in arm_writes(emu, seq)] == [("PUT", 400, OVERLAP)]
 
     emu.set_late_refusals(OVERLAP)
     seq = emu.last_request_seq()
     late = _refusal(engine)
-    log = writes_since(emu, seq)
+    log = arm_writes(emu, seq)
     # ARM accepted the PUT (201), its operation ended Failed; the create deleted what it had made
     assert [(r["method"], r["status"]) for r in log] == [("PUT", 201), ("DELETE", 202)]
     polls = [r for r in emu.request_log(since=seq) if "/operations/" in r["path"]]

@@ -17,11 +17,12 @@ from pulumi_azure_peering.provider.arm import ArmClient
 from pulumi_azure_peering.provider.errors import PeeringOperationError
 from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
 from pulumi_azure_peering.provider.runtime import Runtime, process_runtime
-from tests.provider_on_emulator.provider_env import Engine, args, new_provider, vnet
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.provider_env import Engine, args, new_provider
 
 pytestmark = pytest.mark.emulator
 
-HUB_TO_PAYMENTS = f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
+HUB_TO_PAYMENTS = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
 
 
 def writes(emu: Any, since: int) -> list[tuple[str, str]]:
@@ -127,7 +128,7 @@ def test_another_writer_between_the_read_and_the_put_keeps_its_peering(
     201 to the PUT that made it and 200 to the other, which is refused, not taken."""
     provider = new_provider()
     real_get = ArmClient.get_peering
-    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-payments")}}}
+    body = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-payments")}}}
 
     def get_then_another_writer(self: ArmClient, peering_id: str, **kwargs: Any) -> Any:
         found = real_get(self, peering_id, **kwargs)

@@ -9,15 +9,17 @@ from typing import Any
 
 import pytest
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.provider.arm import EXPIRED_TOKEN_REFRESHES, Deadline
 from pulumi_azure_peering.provider.peering_reads import GROUP_LIST_AFTER, PeeringReads
 from pulumi_azure_peering.provider.runtime import Runtime
-from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, estate, new_provider
+from tests.emulator_config import PARTNER_TENANT, SUB_HUB, SUB_SPOKES
+from tests.provider_on_emulator.provider_env import estate, new_provider
 
 pytestmark = pytest.mark.emulator
 
 NETWORKS = "providers/Microsoft.Network/virtualNetworks"
-HUB = f"/subscriptions/{SUB_HUB}/resourceGroups/rg-readhub/{NETWORKS}/vnet-rhub"
+HUB = vnet_id(SUB_HUB, "rg-readhub", "vnet-rhub")
 ZONE = f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-readlz/{NETWORKS}"
 SPOKES = [f"vnet-r{i}" for i in range(GROUP_LIST_AFTER + 2)]
 

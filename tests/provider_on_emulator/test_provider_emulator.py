@@ -6,14 +6,18 @@ Each test calls configure/check/diff/create/read/update/delete in the order the 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.provider.errors import PeeringOperationError
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.runtime import process_runtime
-from tests.provider_on_emulator.provider_env import PARTNER_TENANT, Engine, add_address_prefix, args, new_provider, vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, seeded_vnet
+from tests.provider_on_emulator.provider_env import Engine, add_address_prefix, args, new_provider
 
 pytestmark = pytest.mark.emulator
 
@@ -23,14 +27,8 @@ def engine(emu: Any) -> Engine:
     return Engine(new_provider())
 
 
-def writes_since(emu: Any, seq: int) -> list[dict[str, Any]]:
-    """The ARM writes since ``seq`` (a token request is a POST too, but to the authority: not one of them)."""
-    writes = ("PUT", "DELETE", "PATCH", "POST")
-    return [r for r in emu.request_log(since=seq) if r["method"] in writes and r["path"].startswith("/subscriptions")]
-
-
 def arm_peering(emu: Any, local: str, name: str) -> dict[str, Any]:
-    response = emu.arm("GET", f"{vnet(local)}/virtualNetworkPeerings/{name}")
+    response = emu.arm("GET", f"{seeded_vnet(local)}/virtualNetworkPeerings/{name}")
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -59,7 +57,7 @@ def test_no_change_is_no_write(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     seq = emu.last_request_seq()
     assert engine.up("a", args("vnet-hub", "vnet-payments")) == "same"
-    assert writes_since(emu, seq) == []
+    assert arm_writes(emu, seq) == []
 
 
 def test_in_place_update(engine: Engine, emu: Any) -> None:
@@ -75,7 +73,7 @@ def test_replace_on_rename_deletes_first(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
     assert engine.outputs["a"]["name"] == "hub-payments"
-    gone = emu.arm("GET", f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments")
+    gone = emu.arm("GET", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments")
     assert gone.status_code == 404
 
 
@@ -106,10 +104,12 @@ def test_refresh_sees_a_flag_changed_out_of_band_and_up_restores_it(engine: Engi
 def test_remote_address_space_change_is_synced(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     engine.up("b", args("vnet-payments", "vnet-hub"))
-    vnet_body = emu.arm("GET", vnet("vnet-payments")).json()
+    vnet_body = emu.arm("GET", seeded_vnet("vnet-payments")).json()
     vnet_body["properties"]["addressSpace"]["addressPrefixes"].append("10.11.0.0/16")
     put = emu.arm(
-        "PUT", vnet("vnet-payments"), json={"location": vnet_body["location"], "properties": vnet_body["properties"]}
+        "PUT",
+        seeded_vnet("vnet-payments"),
+        json={"location": vnet_body["location"], "properties": vnet_body["properties"]},
     )
     assert put.status_code in (200, 201), put.text
     emu.finish_operations()
@@ -121,7 +121,7 @@ def test_remote_address_space_change_is_synced(engine: Engine, emu: Any) -> None
     seq = emu.last_request_seq()
     for key, local, remote in (("a", "vnet-hub", "vnet-payments"), ("b", "vnet-payments", "vnet-hub")):
         engine.up(key, args(local, remote))
-    assert any("syncRemoteAddressSpace=true" in (r.get("query") or "") for r in writes_since(emu, seq))
+    assert any("syncRemoteAddressSpace=true" in (r.get("query") or "") for r in arm_writes(emu, seq))
     a, b = engine.refresh("a"), engine.refresh("b")
     assert a is not None and b is not None
     assert a["peering_sync_level"] == b["peering_sync_level"] == "FullyInSync"
@@ -137,17 +137,17 @@ def test_a_resized_remote_is_synced_by_a_plain_up_when_the_program_gives_its_spa
     pair = (("a", "vnet-hub", "vnet-payments"), ("b", "vnet-payments", "vnet-hub"))
     for key, local, remote in pair:
         engine.up(key, args(local, remote, remote_vnet_address_space=spaces[remote]))
-    add_address_prefix(emu, vnet("vnet-payments"), "10.11.0.0/16")
+    add_address_prefix(emu, seeded_vnet("vnet-payments"), "10.11.0.0/16")
     seq = emu.last_request_seq()
     # the space the program gave last time: nothing to see, nothing written (today's tools' behaviour)
     assert [engine.up(k, args(lo, re, remote_vnet_address_space=spaces[re])) for k, lo, re in pair] == ["same"] * 2
-    assert writes_since(emu, seq) == []
+    assert arm_writes(emu, seq) == []
     spaces["vnet-payments"] = ["10.1.0.0/16", "10.11.0.0/16"]  # what a lookup of the vnet reads now
     assert [engine.up(k, args(lo, re, remote_vnet_address_space=spaces[re])) for k, lo, re in pair] == [
         "update",
         "same",
     ]
-    assert any("syncRemoteAddressSpace=true" in (r.get("query") or "") for r in writes_since(emu, seq))
+    assert any("syncRemoteAddressSpace=true" in (r.get("query") or "") for r in arm_writes(emu, seq))
     for key in ("a", "b"):
         live = arm_peering(
             emu,
@@ -161,13 +161,13 @@ def test_a_resized_remote_is_synced_by_a_plain_up_when_the_program_gives_its_spa
     assert "10.11.0.0/16" in engine.outputs["a"]["remote_virtual_network_address_space"]
     seq = emu.last_request_seq()
     assert [engine.up(k, args(lo, re, remote_vnet_address_space=spaces[re])) for k, lo, re in pair] == ["same"] * 2
-    assert writes_since(emu, seq) == []
+    assert arm_writes(emu, seq) == []
 
 
 def test_deleted_remote_peering_is_disconnected_then_re_established(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     engine.up("b", args("vnet-payments", "vnet-hub"))
-    deleted = emu.arm("DELETE", f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub")
+    deleted = emu.arm("DELETE", f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub")
     assert deleted.status_code in (200, 202, 204)
     emu.finish_operations()
     a = engine.refresh("a")
@@ -193,8 +193,10 @@ def test_deleted_remote_peering_is_disconnected_then_re_established(engine: Engi
 
 
 def test_existing_peering_is_not_taken_over_unless_adopted(engine: Engine, emu: Any) -> None:
-    pid = f"{vnet('vnet-hub')}/virtualNetworkPeerings/manual"
-    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}, "allowForwardedTraffic": True}}
+    pid = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/manual"
+    body = {
+        "properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-analytics")}, "allowForwardedTraffic": True}
+    }
     assert emu.arm("PUT", pid, json=body).status_code in (200, 201)
     emu.finish_operations()
     failures = engine.failures("m", args("vnet-hub", "vnet-analytics", name="manual"))
@@ -209,7 +211,7 @@ def test_existing_peering_is_not_taken_over_unless_adopted(engine: Engine, emu: 
 
 def test_a_write_updates_the_cached_facts_of_its_vnets_instead_of_reading_them_again(engine: Engine, emu: Any) -> None:
     """A hub's facts list every peering of the hub: re-reading them after each write made a rollout O(N^2)."""
-    hub = vnet("vnet-hub")
+    hub = seeded_vnet("vnet-hub")
     assert engine.up("a", args("vnet-hub", "vnet-payments")) == "create"
     seq = emu.last_request_seq()
     assert engine.up("b", args("vnet-hub", "vnet-analytics")) == "create"
@@ -247,7 +249,7 @@ def test_preflight_failures_make_no_write(engine: Engine, emu: Any) -> None:
         {
             "resourceGroups": [
                 {
-                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "subscriptionId": SUB_SPOKES,
                     "name": "rg-spokes",
                     "location": "westeurope",
                     "virtualNetworks": [{"name": "vnet-clash", "addressPrefixes": ["10.1.128.0/17"]}],
@@ -274,7 +276,7 @@ def test_preflight_failures_make_no_write(engine: Engine, emu: Any) -> None:
         ),
     )
     assert "nope" in subnets["remote_subnet_names"]
-    assert writes_since(emu, seq) == []
+    assert arm_writes(emu, seq) == []
 
 
 def test_gateway_transit_spoke_uses_the_hub_gateway(engine: Engine, emu: Any) -> None:
@@ -309,8 +311,8 @@ def test_a_tenant_one_peering_names_is_not_lent_to_another(engine: Engine, emu: 
     # what check would otherwise have let through: ARM refuses the write without the partner's token
     response = emu.arm(
         "PUT",
-        f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-partner",
-        json={"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-partner")}}},
+        f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-partner",
+        json={"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-partner")}}},
     )
     assert response.status_code in (401, 403), response.text
     # with the tenant named, both sides go through
@@ -361,11 +363,24 @@ def test_injected_faults_are_absorbed(engine: Engine, emu: Any) -> None:
     assert sum(injected.get("injected", injected.get("counts", {})).values()) > 0, injected
 
 
-def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any) -> None:
+def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The provider waits out the holder's operation as long as its answers ask: here the emulator's exact remaining
+    # time (``x-ms-retry-after-ms``, an extra real Azure does not send), capped at a minute. This test ends that
+    # operation as soon as the provider has been told 409, so each wait is recorded and cut short, not slept in full.
+    waits: list[float] = []
+
+    def short_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(min(seconds, 0.05))
+
+    monkeypatch.setattr(engine.provider.client().retry, "sleep", short_sleep)
     emu.set_latency(600.0)
     # someone else writes to the hub (outside this process); their operation ends once we have been told 409
-    other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}}}
-    assert emu.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/other", json=other).status_code in (200, 201)
+    other = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-analytics")}}}
+    assert emu.arm("PUT", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/other", json=other).status_code in (
+        200,
+        201,
+    )
     emu.set_latency(0.05)
     seq = emu.last_request_seq()
 
@@ -381,8 +396,13 @@ def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any) -> 
     engine.up("a", args("vnet-hub", "vnet-payments"))
     releaser.join(30)
     assert engine.outputs["a"]["peering_state"] == "Initiated"
-    statuses = [r["status"] for r in emu.request_log(since=seq) if r["method"] == "PUT"]
+    log = emu.request_log(since=seq)
+    statuses = [r["status"] for r in log if r["method"] == "PUT"]
     assert 409 in statuses and statuses[-1] in (200, 201)
+    # the 409 was waited out by reading the holder's operation, not by a blind backoff
+    assert waits, "the conflict was retried without a wait"
+    conflict = next(r["seq"] for r in log if r["status"] == 409)
+    assert any(r["method"] == "GET" and "/operations/" in r["path"] and r["seq"] > conflict for r in log), log
 
 
 def test_expired_tokens_are_replaced(engine: Engine, emu: Any) -> None:
@@ -452,7 +472,7 @@ def test_per_resource_timeout_bounds_a_hung_operation(engine: Engine, emu: Any) 
         with pytest.raises(PeeringOperationError, match=r"did not finish within 2s.*timeouts.*deleted again"):
             engine.up("a", args("vnet-hub", "vnet-payments", timeouts={"create": 2}))
         releaser.join(30)
-        pid = f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
+        pid = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments"
         assert emu.arm("GET", pid).status_code == 404
     finally:
         emu.set_faults("")
@@ -460,12 +480,11 @@ def test_per_resource_timeout_bounds_a_hung_operation(engine: Engine, emu: Any) 
 
 
 def test_use_remote_gateways_waits_for_a_gateway_still_provisioning(engine: Engine, emu: Any) -> None:
-    sub = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
     emu.seed(
         {
             "resourceGroups": [
                 {
-                    "subscriptionId": sub,
+                    "subscriptionId": SUB_HUB,
                     "name": "rg-gw",
                     "location": "westeurope",
                     "virtualNetworks": [
@@ -483,7 +502,7 @@ def test_use_remote_gateways_waits_for_a_gateway_still_provisioning(engine: Engi
     )
 
     def vid(name: str) -> str:
-        return f"/subscriptions/{sub}/resourceGroups/rg-gw/providers/Microsoft.Network/virtualNetworks/{name}"
+        return vnet_id(SUB_HUB, "rg-gw", name)
 
     def gw_args(local: str, remote: str, **extra: Any) -> dict[str, Any]:
         return {

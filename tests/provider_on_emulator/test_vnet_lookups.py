@@ -20,7 +20,8 @@ from pulumi_azure_peering.provider import (
 from pulumi_azure_peering.provider.errors import TenantNotConfiguredError
 from pulumi_azure_peering.provider.runtime import process_runtime
 from pulumi_azure_peering.provider.vnet_facts import LIST_MIN_VNETS
-from tests.provider_on_emulator.provider_env import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, estate, vnet
+from tests.emulator_config import PARTNER_TENANT, SUB_PARTNER, SUB_SPOKES, seeded_vnet
+from tests.provider_on_emulator.provider_env import estate
 
 pytestmark = pytest.mark.emulator
 
@@ -70,13 +71,16 @@ def vnet_reads(emu: Any, since: int) -> list[str]:
 
 
 def test_a_group_of_spokes_is_listed_once_with_the_facts_its_vnets_read_alone(emu: Any) -> None:
-    wanted = {landing(name): () for name in LANDING_VNETS} | {vnet("vnet-hub"): (), vnet("vnet-payments"): ()}
+    wanted = {landing(name): () for name in LANDING_VNETS} | {
+        seeded_vnet("vnet-hub"): (),
+        seeded_vnet("vnet-payments"): (),
+    }
     seq = emu.last_request_seq()
     answers = get_virtual_networks(wanted)
     reads = vnet_reads(emu, seq)
 
     # One listing for the five landing-zone spokes; the hub and the lone spoke of rg-spokes by their own GET.
-    assert sorted(reads) == sorted([LANDING, vnet("vnet-hub"), vnet("vnet-payments")]), reads
+    assert sorted(reads) == sorted([LANDING, seeded_vnet("vnet-hub"), seeded_vnet("vnet-payments")]), reads
     process_runtime().vnet_facts.clear()
     alone = {vnet_id: get_virtual_network(vnet_id) for vnet_id in wanted}
     assert answers == alone
@@ -158,7 +162,7 @@ def test_settings_that_cannot_be_resolved_are_one_problem_per_vnet_not_a_crash(
 ) -> None:
     monkeypatch.setenv("AZURE_PEERING_ARM_ENDPOINT", "http://127.0.0.1:1")
     spec = HubSpokeSpec(
-        hub_vnet_id=vnet("vnet-hub"), spokes={name: SpokeSpec(vnet_id=landing(name)) for name in LANDING_VNETS}
+        hub_vnet_id=seeded_vnet("vnet-hub"), spokes={name: SpokeSpec(vnet_id=landing(name)) for name in LANDING_VNETS}
     )
     facts, problems = look_up_facts(spec)
     assert facts == {}

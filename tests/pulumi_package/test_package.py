@@ -14,9 +14,9 @@ import yaml
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject, hermetic_env
-from tests.emulator_config import provider_settings
-from tests.engine.arm_views import arm_writes, live_peerings
-from tests.engine.hub_spoke_helpers import DEMO_SEED, demo_vnet, made_elsewhere
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import provider_settings, seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, made_elsewhere
 from tests.pulumi_package.frontends import PEERING, TS_EXAMPLE, NodeModules
 
 pytestmark = pytest.mark.engine
@@ -71,7 +71,7 @@ def test_hub_spoke_lifecycle(language: str, tmp_path: Path, emulator: Any, node_
     along, destroy leaves nothing."""
     emulator.seed(DEMO_SEED)
     project = yaml_project(tmp_path, emulator) if language == "yaml" else ts_project(tmp_path, emulator, node_modules)
-    hub = demo_vnet("vnet-hub")
+    hub = seeded_vnet("vnet-hub")
 
     seq = emulator.last_request_seq()
     preview = project.preview()
@@ -85,7 +85,7 @@ def test_hub_spoke_lifecycle(language: str, tmp_path: Path, emulator: Any, node_
     assert {p["hubToSpokeState"] for p in peerings.values()} == {"Connected"}
     hub_side = live_peerings(emulator, hub)
     assert hub_side["vnet-hub-to-vnet-payments"]["properties"]["allowGatewayTransit"] is True
-    spoke_side = live_peerings(emulator, demo_vnet("vnet-payments"))
+    spoke_side = live_peerings(emulator, seeded_vnet("vnet-payments"))
     assert spoke_side["vnet-payments-to-vnet-hub"]["properties"]["useRemoteGateways"] is True
     children = project.resources(PEERING)
     assert len(children) == 8 and all(r["parent"].endswith("HubSpokePeering::hub") for r in children)
@@ -129,7 +129,7 @@ def test_import_of_a_peering_made_out_of_band_then_no_change_preview(tmp_path: P
     # YAML writes the short form of the token (azure-peering:VirtualNetworkPeering); the import is protected
     assert resources["hub-to-identity"]["type"] in (PEERING, "azure-peering:VirtualNetworkPeering"), resources
     assert resources["hub-to-identity"]["options"] == {"protect": True}
-    assert resources["hub-to-identity"]["properties"]["remoteVirtualNetworkId"] == demo_vnet("vnet-identity")
+    assert resources["hub-to-identity"]["properties"]["remoteVirtualNetworkId"] == seeded_vnet("vnet-identity")
     (project.workdir / "Pulumi.yaml").write_text(yaml.safe_dump(program(resources), sort_keys=False))
     project.preview(expect_no_changes=True)
     project.up()
@@ -142,8 +142,8 @@ def hub_to_identity(name: str, create_timeout: str) -> dict[str, Any]:
         name: {
             "type": PEERING,
             "properties": {
-                "virtualNetworkId": demo_vnet("vnet-hub"),
-                "remoteVirtualNetworkId": demo_vnet("vnet-identity"),
+                "virtualNetworkId": seeded_vnet("vnet-hub"),
+                "remoteVirtualNetworkId": seeded_vnet("vnet-identity"),
             },
             "options": {"customTimeouts": {"create": create_timeout}},
         }
@@ -162,7 +162,7 @@ def test_custom_timeouts_are_honoured_and_named(tmp_path: Path, emulator: Any) -
     assert "create peering 'slow'" in failed.output, failed.output
     assert "Unexpected" not in failed.output and 'File "' not in failed.output, failed.output  # one line, no traceback
     assert "deleted again" in failed.output, failed.output
-    gone = emulator.arm("GET", f"{demo_vnet('vnet-hub')}/virtualNetworkPeerings/slow")
+    gone = emulator.arm("GET", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/slow")
     assert gone.status_code == 404, gone.text
 
 
@@ -175,7 +175,7 @@ def test_custom_timeouts_over_a_day_are_clamped_and_said(tmp_path: Path, emulato
     up = project.up()
     assert "customTimeouts.create = 172800s is longer than the 86400s a peering operation may take here" in up.output
     assert "timeouts" not in up.output.replace("customTimeouts", ""), up.output
-    made = emulator.arm("GET", f"{demo_vnet('vnet-hub')}/virtualNetworkPeerings/patient")
+    made = emulator.arm("GET", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/patient")
     assert made.status_code == 200, made.text
 
 
@@ -233,8 +233,8 @@ def test_explicit_provider_resource_with_a_secret_client_secret(tmp_path: Path, 
         "hub": {
             "type": "azure-peering:index:HubSpokePeering",
             "properties": {
-                "hubVnetId": demo_vnet("vnet-hub"),
-                "spokes": {"identity": {"vnetId": demo_vnet("vnet-identity")}},
+                "hubVnetId": seeded_vnet("vnet-hub"),
+                "spokes": {"identity": {"vnetId": seeded_vnet("vnet-identity")}},
             },
             "options": {"provider": "${emulator}"},
         },
@@ -256,7 +256,7 @@ def test_explicit_provider_resource_with_a_secret_client_secret(tmp_path: Path, 
     assert provider["inputs"]["clientSecret"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
     assert secret not in project.backend_files_text()
     project.destroy()
-    assert live_peerings(emulator, demo_vnet("vnet-hub")) == {}
+    assert live_peerings(emulator, seeded_vnet("vnet-hub")) == {}
 
 
 def test_default_provider_from_stack_config(tmp_path: Path, emulator: Any) -> None:
@@ -266,8 +266,8 @@ def test_default_provider_from_stack_config(tmp_path: Path, emulator: Any) -> No
         "hub-to-identity": {
             "type": PEERING,
             "properties": {
-                "virtualNetworkId": demo_vnet("vnet-hub"),
-                "remoteVirtualNetworkId": demo_vnet("vnet-identity"),
+                "virtualNetworkId": seeded_vnet("vnet-hub"),
+                "remoteVirtualNetworkId": seeded_vnet("vnet-identity"),
             },
         }
     }

@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.engine.arm_views import arm_writes
-from tests.provider_on_emulator.provider_env import add_address_prefix, vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.provider_env import add_address_prefix
 from tests.pulumi_package.frontends import FRONT_ENDS, HubSpoke, NodeModules, Peering, make_project, peering_outputs
 
 pytestmark = pytest.mark.engine
 
-HUB, PAYMENTS = vnet("vnet-hub"), vnet("vnet-payments")
+HUB, PAYMENTS = seeded_vnet("vnet-hub"), seeded_vnet("vnet-payments")
 PAIR = [Peering("hub-to-payments", HUB, PAYMENTS), Peering("payments-to-hub", PAYMENTS, HUB)]
 
 

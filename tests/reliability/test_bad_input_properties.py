@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs, plan_for
 from pulumi_azure_peering.components.plan import Plan
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
@@ -48,12 +49,8 @@ UNKNOWNS = st.one_of(st.builds(runtime_unknown), st.just(UNKNOWN_INPUT))
 SUBS = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]
 
 
-def vnet(sub: str, rg: str, name: str) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
-
-
-GOOD_IDS = [vnet(SUBS[0], "rg", "hub"), vnet(SUBS[0], "rg", "spoke1"), vnet(SUBS[1], "rg2", "spoke2")]
-GOOD_IDS += [vnet(SUBS[1], "rg2", "missing"), GOOD_IDS[1].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")]
+GOOD_IDS = [vnet_id(SUBS[0], "rg", "hub"), vnet_id(SUBS[0], "rg", "spoke1"), vnet_id(SUBS[1], "rg2", "spoke2")]
+GOOD_IDS += [vnet_id(SUBS[1], "rg2", "missing"), GOOD_IDS[1].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")]
 BAD_IDS = ["", "hub", "/subscriptions/x/resourceGroups/rg", GOOD_IDS[0] + "/subnets/app", "/subscriptions//"]
 
 json_leaf = st.one_of(

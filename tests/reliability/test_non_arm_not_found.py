@@ -25,13 +25,14 @@ from pulumi_azure_peering.provider.errors import (
 from pulumi_azure_peering.provider.recovery import Action, arm_lookup, recover_deployment
 from pulumi_azure_peering.provider.runtime import Runtime, process_runtime
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.provider_on_emulator.provider_env import Engine, args, estate, new_provider, vnet
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.provider_env import Engine, args, estate, new_provider
 from tests.reliability.arm_stub import ATTEMPTS, PID, Answer, ArmStub, arm_not_found, client, html
 
 pytestmark = pytest.mark.reliability
 
 NAME = "vnet-hub-to-vnet-payments"
-PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/{NAME}"
+PEERING = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/{NAME}"
 # the gateway's page answers this peering's GET and DELETE only: ARM answers everything else
 GATEWAY_404 = f"html404=1;match=GET:virtualNetworkPeerings/{NAME},DELETE:virtualNetworkPeerings/{NAME}"
 
@@ -130,7 +131,7 @@ def test_arms_own_404_still_means_gone(created: tuple[Engine, str], emu: Any) ->
     engine.provider.delete(pid, engine.outputs["a"])  # already gone: success
     # a peering of a vnet that does not exist (ARM's ResourceNotFound): gone too
     arm = engine.provider.client()
-    assert arm.get_peering(f"{vnet('vnet-nowhere')}/virtualNetworkPeerings/x", deadline=Deadline(30)) is None
+    assert arm.get_peering(f"{seeded_vnet('vnet-nowhere')}/virtualNetworkPeerings/x", deadline=Deadline(30)) is None
 
 
 # --- azure-peering-recover ----------------------------------------------------------------------------------------
@@ -143,8 +144,8 @@ PROVIDER = "urn:pulumi:test::proj::pulumi:providers:pulumi-python::default::0000
 def pending_create(name: str) -> dict[str, Any]:
     """A checkpoint with one pending create of a peering hub -> payments named ``name`` (a killed `pulumi up`)."""
     inputs = {
-        "virtual_network_id": vnet("vnet-hub"),
-        "remote_virtual_network_id": vnet("vnet-payments"),
+        "virtual_network_id": seeded_vnet("vnet-hub"),
+        "remote_virtual_network_id": seeded_vnet("vnet-payments"),
         "name": name,
         "adopt_existing": False,
         "preflight": False,

@@ -88,15 +88,15 @@ from pulumi_azure_peering.provider.ownership import RunLedger
 from pulumi_azure_peering.provider.peering import VirtualNetworkPeeringArgs, peering_properties
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.runtime import Runtime, use_runtime
-from tests.emulator_config import DEFAULT_SEED
-from tests.provider_on_emulator.provider_env import new_provider, vnet
+from tests.emulator_config import DEFAULT_SEED, seeded_vnet
+from tests.provider_on_emulator.provider_env import new_provider
 from tests.reliability.knobs import examples
 
 pytestmark = pytest.mark.reliability
 
 T = TypeVar("T")
 
-VNETS = {"A": vnet("vnet-hub"), "B": vnet("vnet-payments"), "C": vnet("vnet-analytics")}
+VNETS = {"A": seeded_vnet("vnet-hub"), "B": seeded_vnet("vnet-payments"), "C": seeded_vnet("vnet-analytics")}
 PROVIDER_KEY = "__provider"
 NAMES = ("r1", "r2", "r3")
 MODES = ("own preview", "shared preview", "skip preview")
@@ -290,7 +290,7 @@ class Arm:
                 url = body.get("nextLink")
         return found
 
-    def writes_since(self, seq: int) -> list[dict[str, Any]]:
+    def accepted_peering_writes_since(self, seq: int) -> list[dict[str, Any]]:
         """Accepted PUTs and DELETEs of peerings since ``seq``, in order."""
         return [
             r
@@ -308,7 +308,7 @@ class Arm:
         try:
             return call()
         finally:
-            self.account(actor, self.writes_since(seq), before, adoption)
+            self.account(actor, self.accepted_peering_writes_since(seq), before, adoption)
 
     def account(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.components.plan import Plan, PlanError, plan_hub_spoke
 from pulumi_azure_peering.components.topology import (
     GatewayFact,
@@ -21,7 +22,7 @@ TENANT_B = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 
 
 def vid(name: str, rg: str = "rg-net", sub: str = SUB) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return vnet_id(sub, rg, name)
 
 
 HUB = vid("vnet-hub")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness import topology
 from pulumi_azure_peering.provider.arm import ArmClient, RetryPolicy
 from pulumi_azure_peering.provider.settings import Settings, resolve_settings
 from pulumi_azure_peering.provider.tenants import TenantDirectory
@@ -14,7 +15,7 @@ HOME_TENANT = "home-tenant"
 
 
 def vnet_id(name: str, rg: str = "rg1", sub: str = SUB) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return topology.vnet_id(sub, rg, name)
 
 
 def peering_id(vnet: str, name: str) -> str:
