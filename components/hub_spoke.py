@@ -55,9 +55,9 @@ from .topology import (
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 #: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones
 #: waiting for the hub's lock in the provider (so each starts the moment the hub is free, with no engine round trip
-#: between two hub writes), the provider's other threads free for the spoke sides. Measured (N=50, bench): with 2,
-#: the write phase took 1.40 N*L at L=0.2 s (the round trip behind a write sometimes outlasted it); with 3, 1.20,
-#: and at L=1.0 s the spoke sides still follow their hub sides one write behind.
+#: between two hub writes), the provider's other threads free for the spoke sides. Why 3 and not 2: with 2 the
+#: engine's round trip behind a write sometimes outlasted the write and left the hub idle (docs/benchmarks.md,
+#: "Hub scale", the gate rows).
 HUB_WRITES_IN_FLIGHT = 3
 
 

@@ -91,7 +91,7 @@ def to_python(value: PropertyValue) -> Any:
 
 def to_property_value(value: Any) -> PropertyValue:
     """The reverse of :func:`to_python` (numbers as floats, tuples as lists). An unknown is sent as the wire's
-    unknown sentinel: the SDK's ``PropertyValue.marshal`` (3.272) cannot encode ``Computed`` itself."""
+    unknown sentinel: the SDK's ``PropertyValue.marshal`` cannot encode ``Computed`` itself."""
     if isinstance(value, Unknown):
         return PropertyValue(UNKNOWN)
     if isinstance(value, bool) or value is None or isinstance(value, str):

@@ -343,9 +343,9 @@ def report_plainly_to_the_engine(server_module: Any) -> str:
       message, which already names the peering, the cause and the fix. That server looks ``traceback`` up in its
       module's globals at each call, so the name is replaced there (and nowhere else) by
       :class:`_PlainForPeeringErrors`. Returns ``"plain"``.
-    - older SDKs (the floor, 3.207): gRPC itself answers ``Exception calling application: <message>`` (that prefix
-      stays) and logs the exception with its stack, which the engine shows again from the process's stderr; that
-      second report is filtered out. Returns ``"prefixed"``.
+    - older SDKs (down to the floor pyproject.toml allows): gRPC itself answers ``Exception calling application:
+      <message>`` (that prefix stays) and logs the exception with its stack, which the engine shows again from the
+      process's stderr; that second report is filtered out. Returns ``"prefixed"``.
     """
     import logging
 

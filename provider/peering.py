@@ -144,9 +144,9 @@ class PeeringOutputs:
     """The outputs of a :class:`VirtualNetworkPeering`, typed (every one a plain JSON value).
 
     They are declared here, on a base class, rather than on the resource: the Pulumi SDK reads a resource class's
-    own annotations again on every registration (``pulumi._types.resource_types``; 1.3 ms per peering for these
-    31, a fifth of what registering a peering costs the program) and needs none of them, since no output here is an
-    output type of the SDK. Type checkers and editors read inherited annotations as their own."""
+    own annotations again on every registration (``pulumi._types.resource_types``, a cost that grows with the number
+    of annotations: docs/benchmarks.md, finding C) and needs none of them, since no output here is an output type
+    of the SDK. Type checkers and editors read inherited annotations as their own."""
 
     virtual_network_id: pulumi.Output[str]
     """ARM id of the local virtual network."""

@@ -2,10 +2,10 @@
 
 A refresh reads every peering of the stack, one ``Read`` at a time (four in flight in the dynamic provider). A
 GET each is one ARM read per peering: 400 for a hub of 200 spokes, more than a subscription's read budget refills
-in the seconds the refresh takes (429s on Azure), and at Azure's latency (0.1 to 0.3 s a read) tens of seconds of
-round trips. Most of them are predictable: the hub's peerings all live on one vnet (``VirtualNetworkPeerings_List``
-answers every one of them), and spokes of a landing zone share a resource group (``VirtualNetworks_List`` answers
-each vnet with its peerings, the same objects a GET of each peering answers).
+in the seconds the refresh takes (429s on Azure), and at Azure's latency tens of seconds of round trips. Most of
+them are predictable: the hub's peerings all live on one vnet (``VirtualNetworkPeerings_List`` answers every one of
+them), and spokes of a landing zone share a resource group (``VirtualNetworks_List`` answers each vnet with its
+peerings, the same objects a GET of each peering answers).
 
 So :class:`PeeringReads` counts, per vnet and per resource group, the reads the process was asked for: the second
 read of a vnet's peerings lists them all, the :data:`GROUP_LIST_AFTER`-th read in a resource group lists its vnets;

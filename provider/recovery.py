@@ -7,7 +7,7 @@ the peering. Pulumi's own answers do not work for this resource (docs/reliabilit
 - ``pulumi refresh --clear-pending-creates`` forgets the create; the next ``up`` then finds the peering in ARM and
   refuses it as a foreign one ("already exists ... set adopt_existing").
 - ``pulumi refresh --import-pending-creates <urn> <id>`` drops the pending create without recording anything
-  (the engine of Pulumi 3.274 carries only pending *creates* over to the next checkpoint), with the same result.
+  (the engine carries only pending *creates* over to the next checkpoint), with the same result.
 - ``pulumi import`` asks the dynamic provider to read with no inputs, and the SDK's dynamic-provider runtime then
   fails with ``KeyError: '__provider'`` (pulumi/pulumi#16175).
 
