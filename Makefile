@@ -33,19 +33,19 @@ help:
 	@echo "make bench         quick benchmarks (bench-full: the long profile)"
 	@echo "make tools         build/locate the pinned Pulumi CLI (.tools/pulumi/bin)"
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+$(VENV)/.installed: pyproject.toml setup.py constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 	touch $@
 
-$(FLOOR_VENV)/.installed: pyproject.toml constraints-floor.txt
+$(FLOOR_VENV)/.installed: pyproject.toml setup.py constraints-floor.txt
 	rm -rf $(FLOOR_VENV) && $(PYTHON) -m venv $(FLOOR_VENV)
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-floor.txt \
 		-e ".[emulator]" $(COMPAT_TOOLS)
 	touch $@
 
-$(NEWEST_VENV)/.installed: pyproject.toml constraints.txt
+$(NEWEST_VENV)/.installed: pyproject.toml setup.py constraints.txt
 	@test -n "$(NEWEST_PYTHON)" || { echo "no python3.13 found: set NEWEST_PYTHON=/path/to/python3.13" >&2; exit 1; }
 	rm -rf $(NEWEST_VENV) && $(NEWEST_PYTHON) -m venv $(NEWEST_VENV)
 	$(NEWEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
@@ -61,7 +61,7 @@ tools: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+	$(PY) tools/typecheck.py
 
 typecheck: lint
 
@@ -86,7 +86,7 @@ test-newest: tools $(NEWEST_VENV)/.installed
 SPARSE_ENGINE_TESTS := $(addprefix tests/engine/,test_smoke.py test_peering_lifecycle.py test_peering_drift.py \
 	test_one_sided_pair.py test_hub_spoke.py test_rename_spoke.py test_adopting.py)
 test-sparse: tools
-	AZURE_PEERING_EMULATOR_SPARSE=1 $(PY) -m pytest tests/provider $(SPARSE_ENGINE_TESTS)
+	AZURE_PEERING_EMULATOR_SPARSE=1 $(PY) -m pytest tests/provider_on_emulator $(SPARSE_ENGINE_TESTS)
 
 test-unit: venv
 	$(PY) -m pytest -m unit

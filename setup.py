@@ -1,23 +1,29 @@
-"""What pyproject.toml cannot say: the wheel also puts ``pulumi_azure_peering-legacy-names.pth`` at the top of
-site-packages. Its one line imports ``pulumi_azure_peering._legacy_names`` when Python starts, so that dynamic
-providers pickled by 0.1.0 (``provider.resource...``) still load; that module explains why and how."""
+"""What pyproject.toml cannot say: the four top-level folders are subpackages of ``pulumi_azure_peering``.
 
-from pathlib import Path
+``provider/``, ``components/``, ``emulator/`` and ``plugin/`` stay at the repository's top level (the README's layout
+table) and install as ``pulumi_azure_peering.provider``, ``pulumi_azure_peering.components``, ... through
+``package_dir``. Their own subpackages are found, so that a new one needs no edit here: regular ones
+(``emulator/handlers``) and data folders (``emulator/seeds``, which Python could import as a namespace package and
+setuptools wants listed). Nothing of ours lands at the top of site-packages but ``pulumi_azure_peering``.
+"""
 
-from setuptools import setup
-from setuptools.command.build_py import build_py
+from setuptools import find_namespace_packages, setup
 
-LEGACY_PTH = "pulumi_azure_peering-legacy-names.pth"
+PACKAGE = "pulumi_azure_peering"
+#: The top-level folders, each installed as ``pulumi_azure_peering.<folder>``.
+SUBPACKAGE_FOLDERS = ("provider", "components", "emulator", "plugin")
 
-
-class BuildPyWithLegacyNames(build_py):
-    def run(self) -> None:
-        super().run()
-        target = Path(self.build_lib) / LEGACY_PTH
-        target.write_text("import pulumi_azure_peering._legacy_names\n")
-
-    def get_outputs(self, include_bytecode: bool = True) -> list[str]:
-        return [*super().get_outputs(include_bytecode), str(Path(self.build_lib) / LEGACY_PTH)]
-
-
-setup(cmdclass={"build_py": BuildPyWithLegacyNames})
+setup(
+    package_dir={PACKAGE: PACKAGE, **{f"{PACKAGE}.{folder}": folder for folder in SUBPACKAGE_FOLDERS}},
+    packages=[
+        PACKAGE,
+        *(
+            f"{PACKAGE}.{name}"
+            for folder in SUBPACKAGE_FOLDERS
+            for name in (
+                folder,
+                *(f"{folder}.{sub}" for sub in find_namespace_packages(folder, exclude=["*__pycache__"])),
+            )
+        ),
+    ],
+)

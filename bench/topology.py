@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-CONNECTIVITY_SUBSCRIPTION = "361de6c3-799a-41e4-8381-fc64ef7a8afb"  # in the emulator's default identities
+from harness.topology import CONNECTIVITY_SUB, vnet_id
+
 LANDING_ZONES = 3
 RESOURCE_GROUPS_PER_ZONE = 2
 LOCATION = "westeurope"
@@ -22,13 +23,6 @@ MAX_SPOKES = 256 * 256
 
 def _guid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://pulumi-azure-peering.invalid/bench/{name}"))
-
-
-def vnet_id(subscription: str, resource_group: str, name: str) -> str:
-    return (
-        f"/subscriptions/{subscription}/resourceGroups/{resource_group}"
-        f"/providers/Microsoft.Network/virtualNetworks/{name}"
-    )
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ class HubSpokeTopology:
 
     @property
     def hub_id(self) -> str:
-        return vnet_id(CONNECTIVITY_SUBSCRIPTION, HUB_RG, HUB_VNET)
+        return vnet_id(CONNECTIVITY_SUB, HUB_RG, HUB_VNET)
 
     @property
     def distinct_vnets(self) -> int:
@@ -114,7 +108,7 @@ class HubSpokeTopology:
             )
         resource_groups = [
             {
-                "subscriptionId": CONNECTIVITY_SUBSCRIPTION,
+                "subscriptionId": CONNECTIVITY_SUB,
                 "name": HUB_RG,
                 "location": LOCATION,
                 "virtualNetworks": [hub],

@@ -17,40 +17,47 @@ from typing import Any, cast
 import pulumi
 import pulumi.runtime
 
-from pulumi_azure_peering.components import program_claims
-from pulumi_azure_peering.components.partial_plan import PartialPlan, all_known, partial_plan
-from pulumi_azure_peering.components.plan import (
-    Plan,
-    PlannedPeering,
-    PlanValidationError,
-    plan_hub_spoke,
-    vnet_ids_to_look_up,
-)
-from pulumi_azure_peering.components.topology import (
-    HubSpokeSpec,
-    LinkKind,
-    SpokeSpec,
-    VnetFacts,
-    vnet_facts_from_lookup,
-)
 from pulumi_azure_peering.provider import (
     CredentialError,
     PeeringError,
     SettingsError,
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
-    VnetAnswer,
-    get_virtual_networks,
+    read_virtual_networks,
 )
-from pulumi_azure_peering.provider.resource import waiting_for_other_side
+from pulumi_azure_peering.provider.diffing import waiting_for_other_side
+from pulumi_azure_peering.provider.vnet_facts import Lookup
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
+
+from . import program_claims
+from .partial_plan import (
+    INPUT_FIELDS,
+    PartialPlan,
+    all_known,
+    partial_plan,
+    peering_input,
+)
+from .peering_names import hub_to_spoke_key, mesh_key, spoke_to_hub_key
+from .plan import (
+    Plan,
+    PlannedPeering,
+    PlanValidationError,
+    plan_hub_spoke,
+    vnet_ids_to_look_up,
+)
+from .topology import (
+    HubSpokeSpec,
+    LinkKind,
+    SpokeSpec,
+    VnetFacts,
+)
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 #: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones
 #: waiting for the hub's lock in the provider (so each starts the moment the hub is free, with no engine round trip
-#: between two hub writes), the provider's other threads free for the spoke sides. Measured (N=50, bench): with 2,
-#: the write phase took 1.40 N*L at L=0.2 s (the round trip behind a write sometimes outlasted it); with 3, 1.20,
-#: and at L=1.0 s the spoke sides still follow their hub sides one write behind.
+#: between two hub writes), the provider's other threads free for the spoke sides. Why 3 and not 2: with 2 the
+#: engine's round trip behind a write sometimes outlasted the write and left the hub idle (docs/benchmarks.md,
+#: "Hub scale", the gate rows).
 HUB_WRITES_IN_FLIGHT = 3
 
 
@@ -161,12 +168,13 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
 
 
-#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its answer.
-VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, VnetAnswer]]
+#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts, None when
+#: it does not exist, or the error that kept it from being read (``read_virtual_networks``).
+VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, Lookup]]
 
 
 def look_up_facts(
-    spec: HubSpokeSpec, lookup: VnetLookup = get_virtual_networks
+    spec: HubSpokeSpec, lookup: VnetLookup = read_virtual_networks
 ) -> tuple[dict[str, VnetFacts], list[str]]:
     """Read every distinct vnet of the spec once (a resource group holding several in one listing, the others in
     parallel). Returns the facts and, for vnets that do not exist or cannot be read, one line each naming the
@@ -180,9 +188,7 @@ def look_up_facts(
     aux = _aux_by_vnet(spec)
     topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
     try:
-        answers: Mapping[str, VnetAnswer] = lookup(
-            {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
-        )
+        answers: Mapping[str, Lookup] = lookup({vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids})
     except PeeringError as exc:  # settings that cannot be resolved stop every read alike
         answers = dict.fromkeys(ids, exc)
     for vnet_id in ids:
@@ -199,7 +205,7 @@ def look_up_facts(
                 "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
             )
         else:
-            facts[vnet_id] = vnet_facts_from_lookup(data)
+            facts[vnet_id] = data
     problems[:0] = [f"{', '.join(wheres)}: {error}" for error, wheres in credential_problems.items()]
     return facts, problems
 
@@ -217,7 +223,7 @@ def plan_for(
     args: HubSpokePeeringArgs,
     hub_id: str,
     spoke_ids: Mapping[str, str],
-    lookup: VnetLookup = get_virtual_networks,
+    lookup: VnetLookup = read_virtual_networks,
 ) -> Plan:
     """Look up facts (unless disabled) and plan; raise :class:`HubSpokeError` on any problem."""
     spec = _spec(args, hub_id, spoke_ids)
@@ -320,12 +326,12 @@ def _renamed_spokes(args: HubSpokePeeringArgs) -> dict[str, tuple[str, ...]]:
 def _previous_keys(p: PlannedPeering, renamed: Mapping[str, Sequence[str]]) -> list[str]:
     """The plan keys this peering had under its spokes' earlier keys (Pulumi aliases of its resource)."""
     if p.direction != "mesh":
-        suffix = p.key[len(p.spoke) :]  # ".hub-to-spoke" / ".spoke-to-hub"
-        return [f"{old}{suffix}" for old in renamed.get(p.spoke, ())]
+        key_of = hub_to_spoke_key if p.direction == "hub_to_spoke" else spoke_to_hub_key
+        return [key_of(old) for old in renamed.get(p.spoke, ())]
     assert p.remote_spoke is not None
     locals_ = [p.spoke, *renamed.get(p.spoke, ())]
     remotes = [p.remote_spoke, *renamed.get(p.remote_spoke, ())]
-    return [f"mesh.{a}.{b}" for a in locals_ for b in remotes if (a, b) != (p.spoke, p.remote_spoke)]
+    return [mesh_key(a, b) for a in locals_ for b in remotes if (a, b) != (p.spoke, p.remote_spoke)]
 
 
 def _pair_state(this_side: str | None, other_side: str | None) -> str | None:
@@ -398,8 +404,8 @@ class HubSpokePeering(pulumi.ComponentResource):
     peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
     """What each child peering is made with: the dynamic resource here; the ``azure-peering`` package's provider
     plugin sets its own custom resource (same arguments, same outputs: ``pulumi_azure_peering.plugin.children``)."""
-    vnet_lookup: VnetLookup = staticmethod(get_virtual_networks)
-    """How the vnets are read before planning (``get_virtual_networks``'s signature): with the program's settings
+    vnet_lookup: VnetLookup = staticmethod(read_virtual_networks)
+    """How the vnets are read before planning (``read_virtual_networks``'s signature): with the program's settings
     here; with the configured provider's in the plugin, where construct has no program config of its own."""
 
     def __init__(self, name: str, args: HubSpokePeeringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -540,25 +546,20 @@ class HubSpokePeering(pulumi.ComponentResource):
             # None rather than [] so that ARM's default (no subnet list) is what reaches it.
             return list(values) or None
 
-        args = VirtualNetworkPeeringArgs(
-            virtual_network_id=pick("local_vnet_id"),
-            remote_virtual_network_id=pick("remote_vnet_id"),
-            name=pick("name"),
-            allow_virtual_network_access=pick("allow_virtual_network_access"),
-            allow_forwarded_traffic=pick("allow_forwarded_traffic"),
-            allow_gateway_transit=pick("allow_gateway_transit"),
-            use_remote_gateways=use_remote_gateways,
-            peer_complete_vnets=pick("peer_complete_vnets"),
-            local_subnet_names=pick("local_subnet_names", names),
-            remote_subnet_names=pick("remote_subnet_names", names),
-            enable_only_ipv6_peering=pick("enable_only_ipv6_peering"),
-            adopt_existing=pick("adopt_existing"),
-            timeouts=pick("timeouts", timeouts) if shape_p.timeouts else None,
-            auxiliary_tenant_ids=pick("auxiliary_tenant_ids", names),
-            # The vnets were read and checked above; the children need not read them again.
-            preflight=not looked_up,
-            remote_vnet_address_space=pick("remote_vnet_address_space", lambda v: list(v) if v else None),
-        )
+        convert: dict[str, Callable[[Any], Any]] = {
+            "local_subnet_names": names,
+            "remote_subnet_names": names,
+            "auxiliary_tenant_ids": names,
+            "timeouts": timeouts,
+            "remote_vnet_address_space": lambda v: list(v) if v else None,
+        }
+        inputs = {
+            peering_input(planned): pick(planned, convert.get(planned, lambda v: v))
+            for planned in INPUT_FIELDS
+            if planned != "use_remote_gateways" and (planned != "timeouts" or shape_p.timeouts)
+        }
+        # The vnets were read and checked above; the children need not read them again.
+        args = VirtualNetworkPeeringArgs(**inputs, use_remote_gateways=use_remote_gateways, preflight=not looked_up)
         return self.peering_resource(
             f"{name}-{key}",
             args,

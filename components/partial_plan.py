@@ -13,30 +13,29 @@ times does not depend on any unknown id; anything else waits for the real plan.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-from pulumi_azure_peering.components.plan import Plan, PlannedPeering, plan_hub_spoke
-from pulumi_azure_peering.components.topology import HubSpokeSpec
+from pulumi_azure_peering.provider.ids import vnet_id
+from pulumi_azure_peering.provider.schema import INPUTS
+
+from .plan import Plan, PlannedPeering, plan_hub_spoke
+from .topology import HubSpokeSpec
+
+#: The fields of :class:`PlannedPeering` named otherwise than the peering's inputs they become.
+PEERING_INPUT_OF: Mapping[str, str] = {
+    "local_vnet_id": "virtual_network_id",
+    "remote_vnet_id": "remote_virtual_network_id",
+}
+
+
+def peering_input(planned_field: str) -> str:
+    """The peering input (provider/schema.py) a field of :class:`PlannedPeering` becomes."""
+    return PEERING_INPUT_OF.get(planned_field, planned_field)
+
 
 #: The fields of :class:`PlannedPeering` that become a peering's inputs.
-INPUT_FIELDS = (
-    "local_vnet_id",
-    "remote_vnet_id",
-    "name",
-    "allow_virtual_network_access",
-    "allow_forwarded_traffic",
-    "allow_gateway_transit",
-    "use_remote_gateways",
-    "peer_complete_vnets",
-    "local_subnet_names",
-    "remote_subnet_names",
-    "enable_only_ipv6_peering",
-    "adopt_existing",
-    "timeouts",
-    "auxiliary_tenant_ids",
-    "remote_vnet_address_space",
-)
+INPUT_FIELDS = tuple(f.name for f in fields(PlannedPeering) if peering_input(f.name) in INPUTS)
 # Fields that come from the facts read before planning, not from the ids: a plan with stand-in ids reads none, so
 # they are known only once the real plan is.
 FACT_FIELDS = frozenset({"remote_vnet_address_space"})
@@ -46,10 +45,7 @@ _STAND_IN_SUBSCRIPTIONS = ("00000000-0000-0000-0000-000000000000", "00000000-000
 
 
 def _stand_in(variant: int, role: str) -> str:
-    return (
-        f"/subscriptions/{_STAND_IN_SUBSCRIPTIONS[variant]}/resourceGroups/pending-{variant}"
-        f"/providers/Microsoft.Network/virtualNetworks/pending{variant}-{role}"
-    )
+    return vnet_id(_STAND_IN_SUBSCRIPTIONS[variant], f"pending-{variant}", f"pending{variant}-{role}")
 
 
 @dataclass(frozen=True)
@@ -105,4 +101,4 @@ def all_known(plan: Plan) -> PartialPlan:
     return PartialPlan(plan, {p.key: {f: getattr(p, f) for f in INPUT_FIELDS} for p in plan.peerings})
 
 
-__all__ = ["INPUT_FIELDS", "PartialPlan", "PlannedPeering", "all_known", "partial_plan"]
+__all__ = ["INPUT_FIELDS", "PartialPlan", "PlannedPeering", "all_known", "partial_plan", "peering_input"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pulumi.runtime.settings
 
-from pulumi_azure_peering.components.plan import Plan
+from .plan import Plan
 
 
 @dataclass

@@ -4,7 +4,8 @@ Everything here is plain data (frozen dataclasses) plus the rules for ARM ids an
 the rules for vnet ids, peering and subnet names are :mod:`pulumi_azure_peering.provider.ids`, which the standalone
 peering's check applies too, so that both refuse the same ids in the same words. Nothing in this module talks to
 Azure or imports Pulumi: the component resolves its Pulumi inputs into these types, looks the vnets up in ARM
-(``VnetFacts``) and hands both to :func:`pulumi_azure_peering.components.plan.plan_hub_spoke`.
+(``VnetFacts``: the provider's own type, :mod:`pulumi_azure_peering.provider.facts`, re-exported here) and hands
+both to :func:`pulumi_azure_peering.components.plan.plan_hub_spoke`.
 
 Constructing these types never fails on bad *values* (a malformed id, an unknown link kind): the planner reports
 every such problem at once as a :class:`pulumi_azure_peering.components.plan.PlanError` naming the spoke, the field and
@@ -13,23 +14,32 @@ the fix.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from pulumi_azure_peering.provider import ids
+from pulumi_azure_peering.provider.facts import (
+    GATEWAY_STATES,
+    GatewayFact,
+    GatewayState,
+    PeeringFact,
+    VnetFacts,
+    vnet_facts_from_lookup,
+)
 
 __all__ = [
+    "GATEWAY_STATES",
     "MAX_AUXILIARY_TENANTS",
     "MAX_PEERINGS_PER_VNET",
     "MAX_SUBNET_NAMES_PER_SIDE",
-    "ExistingPeering",
+    "GatewayFact",
     "GatewayState",
     "HubSpokeSpec",
     "LinkKind",
+    "PeeringFact",
     "SpokeSpec",
     "VnetFacts",
     "VnetRef",
@@ -45,16 +55,11 @@ __all__ = [
 LinkKind = Literal["vnet", "subnets", "ipv6"]
 """How a spoke is peered: the whole vnets, chosen subnets, or only the IPv6 prefixes of chosen subnets."""
 
-GatewayState = Literal["none", "provisioning", "succeeded", "failed"]
-"""State of a vnet's virtual network gateway, as the component read it from ARM."""
-
 LINK_KINDS: Final[tuple[str, ...]] = ("vnet", "subnets", "ipv6")
-GATEWAY_STATES: Final[tuple[str, ...]] = ("none", "provisioning", "succeeded", "failed")
 
 MAX_PEERINGS_PER_VNET: Final = 500
 """ARM refuses the 501st peering of a vnet (arm-peering-behaviour.md, code unknown)."""
-MAX_SUBNET_NAMES_PER_SIDE: Final = 200
-"""ARM accepts at most 200 ``localSubnetNames`` / ``remoteSubnetNames`` per peering."""
+MAX_SUBNET_NAMES_PER_SIDE: Final = ids.MAX_SUBNET_NAMES_PER_SIDE
 MAX_AUXILIARY_TENANTS: Final = 3
 """``x-ms-authorization-auxiliary`` carries at most three tokens."""
 
@@ -163,67 +168,6 @@ class HubSpokeSpec:
         object.__setattr__(self, "timeouts", _freeze_map(self.timeouts))
 
 
-@dataclass(frozen=True, kw_only=True)
-class ExistingPeering:
-    """A peering that ARM already holds on a vnet (whether or not this component manages it)."""
-
-    name: str
-    """ARM name of the peering."""
-
-    remote_vnet_id: str
-    """``remoteVirtualNetwork.id``."""
-
-    use_remote_gateways: bool = False
-    """``useRemoteGateways`` as ARM reports it."""
-
-    allow_gateway_transit: bool = False
-    """``allowGatewayTransit`` as ARM reports it."""
-
-    peering_state: str | None = None
-    """``peeringState`` (``Initiated``, ``Connected``, ``Disconnected``), if known."""
-
-    remote_address_prefixes: Sequence[str] | None = None
-    """``remoteAddressSpace.addressPrefixes`` (what is actually peered), if known; used for overlap checks
-    against vnets peered outside this plan when their own facts are not given."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "remote_address_prefixes", _freeze_seq(self.remote_address_prefixes))
-
-
-@dataclass(frozen=True, kw_only=True)
-class VnetFacts:
-    """What ARM says about one vnet, looked up by the component before planning.
-
-    Missing facts are normal (a vnet created in the same program is unknown at preview): the planner then skips
-    the checks that need them and lists them in :attr:`pulumi_azure_peering.components.plan.Plan.deferred_checks`.
-    """
-
-    vnet_id: str
-    """ARM id of the vnet these facts describe."""
-
-    address_prefixes: Sequence[str] = ()
-    """``addressSpace.addressPrefixes`` (IPv4 and IPv6 CIDRs)."""
-
-    subnets: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    """Subnet name -> its address prefixes (``addressPrefix`` / ``addressPrefixes``)."""
-
-    gateway: GatewayState = "none"
-    """State of the vnet's virtual network gateway (VPN or ExpressRoute), ``"none"`` without one."""
-
-    existing_peerings: Sequence[ExistingPeering] = ()
-    """Every peering ARM lists on this vnet, including the ones this component created earlier."""
-
-    existing_peering_count: int | None = None
-    """Total number of peerings on the vnet when the list above is incomplete; ``None``: the list is complete."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "address_prefixes", _freeze_seq(self.address_prefixes))
-        if isinstance(self.subnets, Mapping):
-            frozen = {k: _freeze_seq(v) for k, v in self.subnets.items()}
-            object.__setattr__(self, "subnets", MappingProxyType(frozen))
-        object.__setattr__(self, "existing_peerings", _freeze_seq(self.existing_peerings))
-
-
 # --- ARM ids and names ---------------------------------------------------------------------------------------
 
 # Spoke names end up in Pulumi resource names and in default ARM peering names; '.' is kept out of them because
@@ -252,109 +196,13 @@ def is_valid_spoke_name(value: object) -> bool:
     return isinstance(value, str) and _SPOKE_NAME_RE.fullmatch(value) is not None
 
 
-@dataclass(frozen=True, order=True)
-class VnetRef:
-    """A validated vnet id in canonical form: fixed segments in ARM's casing, subscription in lower case,
-    resource group and vnet name as given. :attr:`key` is what ids are compared by."""
+VnetRef = ids.VnetId
+"""A validated vnet id in canonical form (:class:`~pulumi_azure_peering.provider.ids.VnetId`): :attr:`~VnetRef.id`,
+subscription in lower case, resource group and vnet name as given; :attr:`~VnetRef.key` is what ids are compared
+by."""
 
-    id: str
-    subscription_id: str
-    resource_group: str
-    name: str
+parse_vnet_id = ids.parse_vnet_id
+"""Validate an ARM virtual network id: its :class:`VnetRef`, or a ``ValueError`` saying what is wrong (the
+provider's rules and words: :func:`pulumi_azure_peering.provider.ids.parse_vnet_id`)."""
 
-    @property
-    def key(self) -> str:
-        """Case-insensitive identity of the vnet (ARM compares these path segments case-insensitively)."""
-        return self.id.lower()
-
-
-def parse_vnet_id(raw: object) -> VnetRef:
-    """Validate an ARM virtual network id and return it in canonical form.
-
-    Raises ``ValueError`` whose message says what is wrong (for use in a plan error). The rules and the words are
-    those of :mod:`pulumi_azure_peering.provider.ids`, which the standalone peering's check applies too.
-    """
-    if not isinstance(raw, str):
-        raise ValueError(f"expected a string, got {type(raw).__name__}")
-    return _parse_vnet_id(raw)
-
-
-@functools.lru_cache(maxsize=8192)
-def _parse_vnet_id(raw: str) -> VnetRef:
-    # Cached: planning compares every planned peering with every existing peering of its vnets (12 s for a
-    # 500-spoke hub uncached). ValueError is not cached by lru_cache, so a bad id is re-parsed each time, which is
-    # rare.
-    parts = ids.parse_vnet_id(raw)
-    return VnetRef(
-        id=parts.id, subscription_id=parts.subscription_id, resource_group=parts.resource_group, name=parts.name
-    )
-
-
-def vnet_key(raw: object) -> str | None:
-    """Case-insensitive comparison key of a vnet id, or ``None`` when it is not a valid vnet id."""
-    try:
-        return parse_vnet_id(raw).key
-    except ValueError:
-        return None
-
-
-# --- From the provider's lookup ------------------------------------------------------------------------------
-
-_SUCCEEDED_STATES: Final = frozenset({"succeeded"})
-_PROVISIONING_STATES: Final = frozenset({"creating", "updating", "provisioning"})
-
-
-def _gateway_state(gateways: object) -> GatewayState:
-    """Summarise a vnet's gateways: a usable one wins, then one on its way, then a broken one (Failed, Deleting)."""
-    if isinstance(gateways, str) or not isinstance(gateways, Sequence) or not gateways:
-        return "none"
-    states = [
-        str(g.get("provisioning_state") or "succeeded").lower() if isinstance(g, Mapping) else "succeeded"
-        for g in gateways
-    ]
-    if any(state in _SUCCEEDED_STATES for state in states):
-        return "succeeded"
-    if any(state in _PROVISIONING_STATES for state in states):
-        return "provisioning"
-    return "failed"
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        return ()
-    return tuple(str(v) for v in value)
-
-
-def vnet_facts_from_lookup(data: Mapping[str, Any]) -> VnetFacts:
-    """Build :class:`VnetFacts` from the dict ``pulumi_azure_peering.provider.get_virtual_network()`` returns (``id``,
-    ``address_prefixes``, ``subnets``, ``gateways`` [{``provisioning_state``}], ``peerings``
-    [{``name``, ``remote_virtual_network_id``, ``use_remote_gateways``, ``allow_gateway_transit``,
-    ``peering_state``, ``remote_address_prefixes``}]). Lenient: missing or odd entries are skipped, never raised on.
-    The gateway state is ``succeeded`` if any gateway succeeded, else ``provisioning`` if one is being created or
-    updated, else ``failed`` (Failed, Deleting), ``none`` without gateways."""
-    subnets_raw = data.get("subnets")
-    subnets = {str(k): _strings(v) for k, v in subnets_raw.items()} if isinstance(subnets_raw, Mapping) else {}
-    peerings: list[ExistingPeering] = []
-    raw_peerings = data.get("peerings")
-    if isinstance(raw_peerings, Sequence) and not isinstance(raw_peerings, str):
-        for item in raw_peerings:
-            if not isinstance(item, Mapping) or not item.get("name"):
-                continue
-            prefixes = item.get("remote_address_prefixes")
-            peerings.append(
-                ExistingPeering(
-                    name=str(item["name"]),
-                    remote_vnet_id=str(item.get("remote_virtual_network_id") or ""),
-                    use_remote_gateways=bool(item.get("use_remote_gateways")),
-                    allow_gateway_transit=bool(item.get("allow_gateway_transit")),
-                    peering_state=str(item["peering_state"]) if item.get("peering_state") else None,
-                    remote_address_prefixes=_strings(prefixes) or None,
-                )
-            )
-    return VnetFacts(
-        vnet_id=str(data.get("id") or ""),
-        address_prefixes=_strings(data.get("address_prefixes")),
-        subnets=subnets,
-        gateway=_gateway_state(data.get("gateways")),
-        existing_peerings=tuple(peerings),
-    )
+vnet_key = ids.vnet_key

@@ -2,6 +2,6 @@
 
 import sys
 
-from pulumi_azure_peering.emulator.cli import main
+from .cli import main
 
 sys.exit(main())

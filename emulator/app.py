@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors, ids, seed
-from pulumi_azure_peering.emulator import store as st
-from pulumi_azure_peering.emulator.connection import CONNECTION_FILE, write_connection
-from pulumi_azure_peering.emulator.faults import FaultInjector
-from pulumi_azure_peering.emulator.handlers import (
+from . import errors, ids, seed
+from . import store as st
+from .connection import CONNECTION_FILE, write_connection
+from .faults import FaultInjector
+from .handlers import (
     admin,
     features,
     gateways,
@@ -29,18 +29,18 @@ from pulumi_azure_peering.emulator.handlers import (
     resource_groups,
     virtual_networks,
 )
-from pulumi_azure_peering.emulator.handlers.common import ArmContext
-from pulumi_azure_peering.emulator.http import RESET, EmulatorHTTPServer, Request, Response
-from pulumi_azure_peering.emulator.identity import DEFAULT_TOKEN_LIFETIME, Claims, TokenService
-from pulumi_azure_peering.emulator.models.gateways import Gateway
-from pulumi_azure_peering.emulator.models.peerings import Peering
-from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
-from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
-from pulumi_azure_peering.emulator.requestlog import RequestLog
-from pulumi_azure_peering.emulator.rules import late_refusal_codes
-from pulumi_azure_peering.emulator.state import NetworkService, Settings
-from pulumi_azure_peering.emulator.timing import LatencyProfile
-from pulumi_azure_peering.emulator.tls import ensure_tls_files, server_context
+from .handlers.common import ArmContext
+from .http import RESET, EmulatorHTTPServer, Request, Response
+from .identity import DEFAULT_TOKEN_LIFETIME, Claims, TokenService
+from .models.gateways import Gateway
+from .models.peerings import Peering
+from .models.resource_groups import ResourceGroup
+from .models.virtual_networks import VirtualNetwork
+from .requestlog import RequestLog
+from .rules import late_refusal_codes
+from .services import NetworkService, Settings
+from .timing import LatencyProfile
+from .tls import ensure_tls_files, server_context
 
 NETWORK_API_VERSIONS = (
     "2023-04-01", "2023-05-01", "2023-06-01", "2023-09-01", "2023-11-01",

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from pulumi_azure_peering.emulator.connection import env_vars, format_exports, read_connection
-from pulumi_azure_peering.emulator.faults import parse_spec
-from pulumi_azure_peering.emulator.seed import SeedError
-from pulumi_azure_peering.emulator.timing import LatencyProfile
+from .connection import env_vars, format_exports, read_connection
+from .faults import parse_spec
+from .seed import SeedError
+from .timing import LatencyProfile
 
 DEFAULT_DATA_DIR = Path(".state") / "emulator"
 #: ``1`` (or true/yes/on) makes ``serve`` omit every optional body property real Azure may leave out, unless
@@ -80,8 +80,8 @@ def _log(message: str) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from pulumi_azure_peering.emulator.app import Emulator
-    from pulumi_azure_peering.emulator.rules import late_refusal_codes
+    from .app import Emulator
+    from .rules import late_refusal_codes
 
     os.umask(0o077)  # keys, secrets and the databases in the data dir are for this user only
     try:

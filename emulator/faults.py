@@ -24,7 +24,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
+from .models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
 
 # drawn in this order from one random number: new kinds go last, so that a seeded plan of the others stays the same
 REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate", "html404")

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from pulumi_azure_peering.emulator import errors
+from . import errors
 
 RESET = "reset"
 _HANDSHAKE_TIMEOUT = 10.0

@@ -22,7 +22,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from pulumi_azure_peering.emulator import errors
+from . import errors
 
 DEFAULT_TOKEN_LIFETIME = 3600.0
 _CACHE_LIMIT = 20000

@@ -2,7 +2,7 @@
 
 Pure functions over a read-only :class:`World`; they raise :class:`pulumi_azure_peering.emulator.errors.ArmError` and
 never write.
-The state layer (:mod:`pulumi_azure_peering.emulator.state`) applies what they return.
+The network service (:mod:`pulumi_azure_peering.emulator.services`) applies what they return.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pulumi_azure_peering.emulator import errors, ids, netmath
-from pulumi_azure_peering.emulator.models.common import SUCCEEDED
-from pulumi_azure_peering.emulator.models.features import REGISTERED, SUBNET_PEERING_FEATURE
-from pulumi_azure_peering.emulator.models.gateways import Gateway
-from pulumi_azure_peering.emulator.models.peerings import (
+from . import errors, ids, netmath
+from .models.common import SUCCEEDED
+from .models.features import REGISTERED, SUBNET_PEERING_FEATURE
+from .models.gateways import Gateway
+from .models.peerings import (
     CONNECTED,
     DISCONNECTED,
     FULLY_IN_SYNC,
@@ -27,7 +27,7 @@ from pulumi_azure_peering.emulator.models.peerings import (
     PeeringRequest,
     PeeringView,
 )
-from pulumi_azure_peering.emulator.models.virtual_networks import VirtualNetwork
+from .models.virtual_networks import VirtualNetwork
 
 MAX_PEERINGS_PER_VNET = 500
 GATEWAY_SUBNET = "gatewaysubnet"

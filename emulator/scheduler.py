@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors, ids
-from pulumi_azure_peering.emulator import store as st
-from pulumi_azure_peering.emulator.models.operations import (
+from . import errors, ids
+from . import store as st
+from .models.operations import (
     IN_PROGRESS,
     OP_FAILED,
     OP_SUCCEEDED,
@@ -24,7 +24,7 @@ from pulumi_azure_peering.emulator.models.operations import (
     Lock,
     Operation,
 )
-from pulumi_azure_peering.emulator.models.virtual_networks import normalize_location
+from .models.virtual_networks import normalize_location
 
 _COMPLETED_OPERATIONS_KEPT = 5000
 

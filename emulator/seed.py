@@ -11,14 +11,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pulumi_azure_peering.emulator import errors, identity, ids
-from pulumi_azure_peering.emulator import store as st
-from pulumi_azure_peering.emulator.models.features import FeatureRegistration, feature_key, parse_feature, parse_state
-from pulumi_azure_peering.emulator.scheduler import LroPlan
-from pulumi_azure_peering.emulator.state import Conditions
+from . import errors, identity, ids
+from . import store as st
+from .models.features import FeatureRegistration, feature_key, parse_feature, parse_state
+from .scheduler import LroPlan
+from .services import Conditions
 
 if TYPE_CHECKING:
-    from pulumi_azure_peering.emulator.app import Emulator
+    from .app import Emulator
 
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 MINIMAL_SEED = SEEDS_DIR / "minimal.json"

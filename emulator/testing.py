@@ -31,8 +31,8 @@ from typing import Any
 
 import requests
 
-from pulumi_azure_peering.emulator.connection import CONNECTION_FILE, env_vars
-from pulumi_azure_peering.emulator.models.features import SUBNET_PEERING_FEATURE
+from .connection import CONNECTION_FILE, env_vars
+from .models.features import SUBNET_PEERING_FEATURE
 
 ARM_SCOPE = "https://management.azure.com/.default"
 API_VERSION = "2025-05-01"

@@ -8,6 +8,9 @@ names translated to the core's snake_case (:mod:`.names`), and the component is 
 building its children as this package's custom resource (:mod:`.children`).
 """
 
+if __name__ != "pulumi_azure_peering.plugin":  # setup.py maps this folder into the package
+    raise ImportError(f"{__name__!r} is pulumi_azure_peering.plugin: import it by that name, never as a second copy")
+
 PACKAGE = "azure-peering"
 PEERING_TYPE = f"{PACKAGE}:index:VirtualNetworkPeering"
 HUB_SPOKE_TYPE = f"{PACKAGE}:index:HubSpokePeering"

@@ -13,10 +13,11 @@ from typing import Any
 import pulumi
 
 from pulumi_azure_peering.components.hub_spoke import HubSpokePeering, HubSpokePeeringArgs
-from pulumi_azure_peering.plugin import PEERING_TYPE
-from pulumi_azure_peering.plugin.names import camel, snake
-from pulumi_azure_peering.provider import Settings, VnetAnswer, get_virtual_networks
-from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringArgs, peering_options, peering_properties
+from pulumi_azure_peering.provider import Lookup, Settings, read_virtual_networks
+from pulumi_azure_peering.provider.peering import VirtualNetworkPeeringArgs, peering_options, peering_properties
+
+from . import PEERING_TYPE
+from .names import camel, snake
 
 
 class PackagePeering(pulumi.CustomResource):
@@ -67,8 +68,8 @@ class PackageHubSpokePeering(HubSpokePeering):
         *,
         settings: Callable[[], Settings],
     ) -> None:
-        def lookup(wanted: Mapping[str, Sequence[str]]) -> dict[str, VnetAnswer]:
-            return get_virtual_networks(wanted, settings=settings())
+        def lookup(wanted: Mapping[str, Sequence[str]]) -> dict[str, Lookup]:
+            return read_virtual_networks(wanted, settings=settings())
 
         self.vnet_lookup = lookup
         super().__init__(name, args, opts)

@@ -10,9 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi_azure_peering.provider.schema import FIELDS
+
 # Nested objects whose keys are names too (``timeouts`` has create/update/delete: the same in both cases).
 _NESTED = frozenset({"timeouts"})
-_SPECIAL_TO_CAMEL = {"enable_only_ipv6_peering": "enableOnlyIpv6Peering"}
+_SPECIAL_TO_CAMEL = {f.name: f.package_name for f in FIELDS if f.package_name}
 _SPECIAL_TO_SNAKE = {v: k for k, v in _SPECIAL_TO_CAMEL.items()}
 
 

@@ -44,26 +44,24 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from pulumi_azure_peering import __version__
 from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs
-from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
-from pulumi_azure_peering.plugin.names import camel, snake, to_camel, to_snake
-from pulumi_azure_peering.plugin.schema import schema_text
 from pulumi_azure_peering.provider import progress
-from pulumi_azure_peering.provider.engine_watch import watch_engine
+from pulumi_azure_peering.provider.diffing import arm_differences
 from pulumi_azure_peering.provider.errors import (
     OperationTimeoutError,
     PeeringError,
     PeeringOperationError,
     SettingsError,
 )
-from pulumi_azure_peering.provider.resource import (
-    CONFIG_KEYS,
-    OUTPUT_ONLY,
-    RESOURCE_NAME_KEY,
-    VirtualNetworkPeeringProvider,
-    arm_differences,
-)
+from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.resource import CONFIG_KEYS, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.runtime import process_runtime
+from pulumi_azure_peering.provider.schema import BOOL_DEFAULTS, INPUTS, LOCAL_FIELDS
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import MAX_TIMEOUT_SECONDS, normalise
+
+from . import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
+from .names import camel, snake, to_camel, to_snake
+from .schema import schema_text
 
 log = logging.getLogger("azure-peering.plugin")
 T = TypeVar("T")
@@ -93,7 +91,7 @@ def to_python(value: PropertyValue) -> Any:
 
 def to_property_value(value: Any) -> PropertyValue:
     """The reverse of :func:`to_python` (numbers as floats, tuples as lists). An unknown is sent as the wire's
-    unknown sentinel: the SDK's ``PropertyValue.marshal`` (3.272) cannot encode ``Computed`` itself."""
+    unknown sentinel: the SDK's ``PropertyValue.marshal`` cannot encode ``Computed`` itself."""
     if isinstance(value, Unknown):
         return PropertyValue(UNKNOWN)
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -148,7 +146,8 @@ def in_package_terms(text: str) -> str:
     return re.sub(r"\b([a-z]+(?:_[a-z0-9]+)+)\b", named, text)
 
 
-_SNAKE_INPUTS = frozenset(normalise({}).keys()) | {"remote_vnet_address_space", "use_hub_gateway"}
+# The peering's inputs, and the component's words the core's messages use.
+_SNAKE_INPUTS = frozenset(INPUTS) | {"use_hub_gateway"}
 
 
 def _with_timeout(props: dict[str, Any], operation: str, seconds: float) -> dict[str, Any]:
@@ -417,7 +416,7 @@ class AzurePeeringProvider(px.Provider):
     # -- HubSpokePeering ------------------------------------------------------------------------------------------
 
     async def construct(self, request: px.ConstructRequest) -> px.ConstructResponse:
-        from pulumi_azure_peering.plugin.children import PackageHubSpokePeering
+        from .children import PackageHubSpokePeering
 
         if request.resource_type != HUB_SPOKE_TYPE:
             raise ValueError(f"unknown component type {request.resource_type!r}: this provider serves {HUB_SPOKE_TYPE}")
@@ -450,10 +449,9 @@ def imported_inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs of an imported peering, from what ARM has: its identity and the flags that differ from Azure's
     defaults (what a program declaring this peering would write). Subnet and prefix lists only for a subnet
     peering (for a whole-vnet peering ARM reports the vnets' spaces, which are not inputs)."""
-    defaults = normalise({})
     inputs: dict[str, Any] = {key: outs.get(key) for key in ("virtual_network_id", "remote_virtual_network_id", "name")}
-    for key, default in defaults.items():
-        if key in OUTPUT_ONLY or key in ("timeouts", "adopt_existing", "preflight", "sync_remote_address_space"):
+    for key, default in BOOL_DEFAULTS.items():
+        if key in LOCAL_FIELDS:
             continue
         if outs.get(key) is not None and outs.get(key) != default:
             inputs[key] = outs[key]
@@ -507,7 +505,7 @@ def main() -> None:
     engine = parser.parse_known_args()[0].engine
     logging.getLogger("azure.identity").setLevel(logging.ERROR)
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
-    watch_engine(provider_process=True)
+    process_runtime().watch_engine(provider_process=True)
     progress.show_through_engine(engine)  # what the provider waits for: a plugin's stderr is hidden by the engine
 
     async def serve() -> None:

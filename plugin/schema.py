@@ -9,6 +9,7 @@ is that output, checked in (a unit test keeps it current) for ``pulumi package g
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import inspect
 import itertools
@@ -21,9 +22,11 @@ from typing import Any
 
 from pulumi_azure_peering import __version__
 from pulumi_azure_peering.components import hub_spoke
-from pulumi_azure_peering.plugin import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
-from pulumi_azure_peering.plugin.names import camel
-from pulumi_azure_peering.provider import resource, settings
+from pulumi_azure_peering.provider import peering, resource, settings
+from pulumi_azure_peering.provider import schema as peering_schema
+
+from . import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
+from .names import camel
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.json"
 
@@ -96,46 +99,43 @@ def _hints(cls: type) -> dict[str, Any]:
     return hints
 
 
+_KIND_TYPES: Mapping[str, dict[str, Any]] = {
+    "bool": {"type": "boolean"},
+    "str": {"type": "string"},
+    "strings": {"type": "array", "items": {"type": "string"}},
+    "timeouts": {"$ref": f"#/types/{TIMEOUTS_TYPE}"},
+    "object": {"type": "object", "additionalProperties": {"$ref": "pulumi.json#/Any"}},
+}
+
+
 def _peering_resource() -> dict[str, Any]:
-    arg_docs = attribute_docs(resource.VirtualNetworkPeeringArgs)
-    out_docs = attribute_docs(resource.PeeringOutputs)
-    hints = _hints(resource.VirtualNetworkPeeringArgs)
-    out_hints = _hints(resource.VirtualNetworkPeering)
+    """The peering's fields (provider/schema.py), documented by the Python classes that declare them."""
+    arg_docs = attribute_docs(peering.VirtualNetworkPeeringArgs)
+    out_docs = attribute_docs(peering.PeeringOutputs)
     inputs: dict[str, Any] = {}
-    required_inputs: list[str] = []
-    for field in dataclasses.fields(resource.VirtualNetworkPeeringArgs):
-        prop = _type_of(hints[field.name], field.name)
-        prop["description"] = arg_docs.get(field.name, "")
-        inputs[camel(field.name)] = prop
-        if field.default is dataclasses.MISSING:
-            required_inputs.append(camel(field.name))
+    for name in peering_schema.INPUTS:
+        kind = peering_schema.BY_NAME[name].kind
+        inputs[camel(name)] = copy.deepcopy(_KIND_TYPES[kind]) | {"description": arg_docs.get(name, "")}
     inputs["timeouts"]["description"] += (
         " The resource option customTimeouts, when set, takes precedence for its operation."
     )
     outputs = {k: dict(v) for k, v in inputs.items()}
-    for name in resource.OUTPUT_ONLY:
-        prop = _type_of(out_hints[name], name)
-        outputs[camel(name)] = prop | {"description": out_docs.get(name, "")}
+    for name in peering_schema.OUTPUT_ONLY:
+        kind = peering_schema.BY_NAME[name].kind
+        outputs[camel(name)] = copy.deepcopy(_KIND_TYPES[kind]) | {"description": out_docs.get(name, "")}
     for name, doc in out_docs.items():
         if camel(name) in outputs and doc:
             outputs[camel(name)]["description"] = doc
+    required_inputs = [camel(name) for name in peering_schema.REQUIRED_INPUTS]
     return {
-        "description": _doc(resource.VirtualNetworkPeering).replace(
+        "description": _doc(peering.VirtualNetworkPeering).replace(
             "Type token ``pulumi-python:dynamic/azure-peering:VirtualNetworkPeering``.",
             f"Type token ``{PEERING_TYPE}``.",
         ),
         "inputProperties": inputs,
         "requiredInputs": required_inputs,
         "properties": outputs,
-        "required": [
-            "virtualNetworkId",
-            "remoteVirtualNetworkId",
-            "name",
-            "peeringId",
-            "peeringState",
-            "peeringSyncLevel",
-            "provisioningState",
-        ],
+        "required": [camel(name) for name in peering_schema.ALWAYS_OUTPUTS],
     }
 
 
@@ -221,10 +221,10 @@ def _hub_spoke() -> tuple[dict[str, Any], dict[str, Any]]:
         },
         TIMEOUTS_TYPE: {
             "type": "object",
-            "description": " ".join(_doc(resource.PeeringTimeouts).split()),
+            "description": " ".join(_doc(peering.PeeringTimeouts).split()),
             "properties": {
                 name: {"type": "number", "description": doc}
-                for name, doc in attribute_docs(resource.PeeringTimeouts).items()
+                for name, doc in attribute_docs(peering.PeeringTimeouts).items()
             },
         },
     }

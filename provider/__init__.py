@@ -11,10 +11,13 @@ Public API::
 
 from __future__ import annotations
 
+if __name__ != "pulumi_azure_peering.provider":  # setup.py maps this folder into the package
+    raise ImportError(f"{__name__!r} is pulumi_azure_peering.provider: import it by that name, never as a second copy")
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .arm import ArmClient, Deadline, RetryPolicy, client_for
+from .arm import ArmClient, Deadline, RetryPolicy
 from .errors import (
     ArmError,
     ArmNotFoundError,
@@ -26,14 +29,12 @@ from .errors import (
     PeeringOperationError,
     SettingsError,
 )
-from .resource import (
-    PeeringTimeouts,
-    VirtualNetworkPeering,
-    VirtualNetworkPeeringArgs,
-    VirtualNetworkPeeringProvider,
-)
+from .facts import VnetFacts
+from .peering import PeeringTimeouts, VirtualNetworkPeering, VirtualNetworkPeeringArgs
+from .resource import VirtualNetworkPeeringProvider
+from .runtime import Runtime, process_runtime
 from .settings import CONFIG_NAMESPACE, Cloud, ProviderOverrides, Settings, resolve_settings
-from .vnet_facts import VNET_CACHE, Lookup, VnetFacts, fetch_vnet_facts
+from .vnet_facts import Lookup, fetch_vnet_facts
 
 
 def program_config() -> dict[str, Any]:
@@ -73,15 +74,32 @@ def get_virtual_network(
     still being created) and ``peerings``. Uses the same settings resolution as the provider (or ``settings``,
     already resolved); cached briefly."""
     settings = settings or settings_for_program(overrides)
-    client = client_for(settings)
+    runtime = process_runtime()
+    client = runtime.client_for(settings)
     aux = list(auxiliary_tenant_ids or settings.auxiliary_tenant_ids)
-    facts = VNET_CACHE.get(client, vnet_id, auxiliary_tenant_ids=aux, deadline=Deadline(timeout))
+    facts = runtime.vnet_facts.get(client, vnet_id, auxiliary_tenant_ids=aux, deadline=Deadline(timeout))
     return facts.to_dict() if facts is not None else None
 
 
 #: One vnet's answer from :func:`get_virtual_networks`: the dict :func:`get_virtual_network` returns, the error that
 #: kept the vnet from being read, or None when it does not exist.
 VnetAnswer = dict[str, Any] | PeeringError | None
+
+
+def read_virtual_networks(
+    wanted: Mapping[str, Sequence[str]],
+    *,
+    overrides: ProviderOverrides | None = None,
+    timeout: float = 120.0,
+    settings: Settings | None = None,
+) -> dict[str, Lookup]:
+    """:func:`get_virtual_networks` with each answer typed: the vnet's :class:`VnetFacts`, None when it does not
+    exist, or the :class:`PeeringError` that kept it from being read (what ``HubSpokePeering`` plans with)."""
+    settings = settings or settings_for_program(overrides)
+    runtime = process_runtime()
+    client = runtime.client_for(settings)
+    asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
+    return runtime.vnet_facts.get_many(client, asked, timeout=timeout)
 
 
 def get_virtual_networks(
@@ -96,10 +114,7 @@ def get_virtual_networks(
     that kept it from being read. A resource group holding several of them is listed in one call rather than read
     vnet by vnet (``vnet_facts.VnetCache.get_many``). ``timeout`` applies to each listing and each read. Settings
     that cannot be resolved raise :class:`SettingsError` (a :class:`PeeringError`) before anything is read."""
-    settings = settings or settings_for_program(overrides)
-    client = client_for(settings)
-    asked = {vnet_id: tuple(tenants or settings.auxiliary_tenant_ids) for vnet_id, tenants in wanted.items()}
-    answers = VNET_CACHE.get_many(client, asked, timeout=timeout)
+    answers = read_virtual_networks(wanted, overrides=overrides, timeout=timeout, settings=settings)
     return {vnet_id: _as_dict(answer) for vnet_id, answer in answers.items()}
 
 
@@ -115,6 +130,7 @@ __all__ = [
     "Cloud",
     "CredentialError",
     "Deadline",
+    "Lookup",
     "OperationFailedError",
     "OperationTimeoutError",
     "PeeringAlreadyExistsError",
@@ -123,6 +139,7 @@ __all__ = [
     "PeeringTimeouts",
     "ProviderOverrides",
     "RetryPolicy",
+    "Runtime",
     "Settings",
     "SettingsError",
     "VirtualNetworkPeering",
@@ -133,7 +150,9 @@ __all__ = [
     "fetch_vnet_facts",
     "get_virtual_network",
     "get_virtual_networks",
+    "process_runtime",
     "program_config",
+    "read_virtual_networks",
     "resolve_settings",
     "settings_for_program",
 ]

@@ -177,18 +177,3 @@ def token_tenant(token: str) -> str | None:
         return None
     tenant = claims.get("tid") if isinstance(claims, dict) else None
     return tenant if isinstance(tenant, str) else None
-
-
-_SOURCES: dict[str, TokenSource] = {}
-_SOURCES_LOCK = threading.Lock()
-
-
-def token_source_for(settings: Settings) -> TokenSource:
-    """The process-wide token source for these settings."""
-    key = settings.fingerprint()
-    with _SOURCES_LOCK:
-        source = _SOURCES.get(key)
-        if source is None:
-            source = TokenSource(settings)
-            _SOURCES[key] = source
-        return source

@@ -22,9 +22,6 @@ POLL_SECONDS = 0.5
 #: Exit status when the engine has gone away (EX_SOFTWARE).
 EXIT_ENGINE_GONE = 70
 
-_started = False
-_lock = threading.Lock()
-
 
 def in_dynamic_provider_process() -> bool:
     """Whether this is the process the engine runs dynamic providers in (``python -m pulumi.dynamic``)."""
@@ -32,14 +29,9 @@ def in_dynamic_provider_process() -> bool:
     return getattr(spec, "name", None) in ("pulumi.dynamic.__main__", "pulumi.dynamic")
 
 
-def watch_engine(poll_seconds: float = POLL_SECONDS, *, provider_process: bool = False) -> bool:
-    """Start the watch (once, and only in the dynamic-provider process, or in a provider process that says it is
-    one: the ``azure-peering`` plugin). Returns whether it runs."""
-    global _started
-    with _lock:
-        if _started or not (provider_process or in_dynamic_provider_process()):
-            return _started
-        _started = True
+def start_engine_watch(poll_seconds: float = POLL_SECONDS) -> None:
+    """Start the thread that ends this process once its parent (the engine) has changed. Once per process: the
+    process's :class:`~.runtime.Runtime` decides (:meth:`~.runtime.Runtime.watch_engine`)."""
     parent = os.getppid()
 
     def watch() -> None:
@@ -50,4 +42,3 @@ def watch_engine(poll_seconds: float = POLL_SECONDS, *, provider_process: bool =
                 os._exit(EXIT_ENGINE_GONE)
 
     threading.Thread(target=watch, name="azure-peering-engine-watch", daemon=True).start()
-    return True

@@ -269,31 +269,29 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-_TOLD_CREDENTIAL_PROBLEMS: set[str] = set()
-_TOLD_LOCK = threading.Lock()
+class ToldProblems:
+    """The credential problems one provider process has told the user (its :class:`~.runtime.Runtime` holds one):
+    the next peering such a problem stops refers to it instead of repeating it, since a wrong secret is one problem,
+    not one per peering. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._told: set[str] = set()
+        self._lock = threading.Lock()
+
+    def first_time(self, text: str) -> bool:
+        """Whether ``text`` is told now for the first time (it counts as told from now on)."""
+        with self._lock:
+            told = text in self._told
+            self._told.add(text)
+            return not told
 
 
-def credential_problem_told(text: str) -> bool:
-    """Whether this process has already told the user this credential problem (then the next peering it stops
-    refers to it instead of repeating it: a wrong secret is one problem, not one per peering)."""
-    with _TOLD_LOCK:
-        told = text in _TOLD_CREDENTIAL_PROBLEMS
-        _TOLD_CREDENTIAL_PROBLEMS.add(text)
-        return told
-
-
-def forget_told_problems() -> None:
-    """For tests that play several commands in one process: each command's provider process starts afresh."""
-    with _TOLD_LOCK:
-        _TOLD_CREDENTIAL_PROBLEMS.clear()
-
-
-def describe_failure(what: str, exc: BaseException) -> str:
+def describe_failure(what: str, exc: BaseException, told: ToldProblems) -> str:
     """One readable line naming the peering, what failed and what to do. A credential problem is said in full
-    once per process (one command); every later peering it stops refers to it."""
+    once per ``told`` (one per provider process, i.e. one command); every later peering it stops refers to it."""
     if isinstance(exc, CredentialError) and not isinstance(exc, TenantNotConfiguredError):
         text = one_line(str(exc))
-        if credential_problem_told(text):
+        if not told.first_time(text):
             return f"{what}: not attempted: the credential problem said above ({text.split(' (', 1)[0][:80]})"
         return f"{what}: {text}"
     if isinstance(exc, ArmError):
@@ -345,9 +343,9 @@ def report_plainly_to_the_engine(server_module: Any) -> str:
       message, which already names the peering, the cause and the fix. That server looks ``traceback`` up in its
       module's globals at each call, so the name is replaced there (and nowhere else) by
       :class:`_PlainForPeeringErrors`. Returns ``"plain"``.
-    - older SDKs (the floor, 3.207): gRPC itself answers ``Exception calling application: <message>`` (that prefix
-      stays) and logs the exception with its stack, which the engine shows again from the process's stderr; that
-      second report is filtered out. Returns ``"prefixed"``.
+    - older SDKs (down to the floor pyproject.toml allows): gRPC itself answers ``Exception calling application:
+      <message>`` (that prefix stays) and logs the exception with its stack, which the engine shows again from the
+      process's stderr; that second report is filtered out. Returns ``"prefixed"``.
     """
     real = getattr(server_module, "traceback", None)
     if real is not None and hasattr(server_module, "_abort_with_traceback"):

@@ -28,8 +28,12 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
 
+from azure.mgmt.core.tools import parse_resource_id, resource_id
+
 __all__ = [
+    "MAX_NETWORK_CHILD_NAME",
     "MAX_QUOTED",
+    "MAX_SUBNET_NAMES_PER_SIDE",
     "VNET_ID_FORM",
     "InvalidIdError",
     "VnetId",
@@ -37,14 +41,25 @@ __all__ = [
     "is_valid_network_child_name",
     "is_valid_resource_group_name",
     "is_valid_vnet_name",
+    "parent_vnet_id",
     "parse_vnet_id",
+    "peering_id_for",
+    "peering_words",
     "quote_path",
     "quote_value",
+    "same_id",
+    "subscription_and_group",
+    "vnet_id",
     "vnet_id_problem",
+    "vnet_key",
+    "vnet_name",
 ]
 
 MAX_QUOTED: Final = 200
 """At most this many characters of a bad value appear in a message."""
+
+MAX_SUBNET_NAMES_PER_SIDE: Final = 200
+"""ARM accepts at most 200 ``localSubnetNames`` / ``remoteSubnetNames`` per peering."""
 
 VNET_ID_FORM: Final = (
     "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/"
@@ -55,7 +70,11 @@ _GUID_RE: Final = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{
 # \w: letters of any script, digits and '_' (ARM's own rule for group names is ^[-\w._()]+$, not ending in '.').
 _RESOURCE_GROUP_RE: Final = re.compile(r"[-\w.()]{0,89}[-\w()]")
 _VNET_NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}[A-Za-z0-9_]")
-_NETWORK_CHILD_NAME_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?")
+MAX_NETWORK_CHILD_NAME: Final = 80
+"""The longest peering or subnet name ARM accepts."""
+_NETWORK_CHILD_NAME_RE: Final = re.compile(
+    rf"[A-Za-z0-9](?:[A-Za-z0-9_.-]{{0,{MAX_NETWORK_CHILD_NAME - 2}}}[A-Za-z0-9_])?"
+)
 # How much of a segment a reason quotes (the whole value is quoted by the caller's message).
 _PART_QUOTED: Final = 64
 
@@ -108,6 +127,14 @@ class InvalidIdError(ValueError):
         self.reason = reason
 
 
+def vnet_id(subscription_id: str, resource_group: str, name: str) -> str:
+    """The id of virtual network ``name`` (fixed segments in ARM's casing; the parts as given, not checked)."""
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+        f"/providers/Microsoft.Network/virtualNetworks/{name}"
+    )
+
+
 @dataclass(frozen=True, order=True)
 class VnetId:
     """A validated virtual network id, split into its parts: subscription in lower case, resource group and name
@@ -120,10 +147,7 @@ class VnetId:
     @property
     def id(self) -> str:
         """The canonical id: fixed segments in ARM's casing."""
-        return (
-            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
-            f"/providers/Microsoft.Network/virtualNetworks/{self.name}"
-        )
+        return vnet_id(self.subscription_id, self.resource_group, self.name)
 
     @property
     def key(self) -> str:
@@ -217,6 +241,15 @@ def parse_vnet_id(raw: object) -> VnetId:
     return _parse_cached(raw)
 
 
+def vnet_key(raw: object) -> str | None:
+    """The case-insensitive identity of the virtual network id ``raw`` (:attr:`VnetId.key`), None when it is not
+    one."""
+    try:
+        return parse_vnet_id(raw).key
+    except InvalidIdError:
+        return None
+
+
 def vnet_id_problem(raw: object) -> str | None:
     """Why ``raw`` is not a virtual network id (the reason of :func:`parse_vnet_id`), or None when it is one."""
     try:
@@ -231,3 +264,53 @@ def quote_path(path: str) -> str:
     """``path`` with every ``/``-separated segment percent-encoded (``quote(segment, safe="")``): a ``?``, ``#``,
     ``%`` or space in a segment stays part of that segment and never becomes a query, fragment or escape."""
     return "/".join(quote(segment, safe="") for segment in path.split("/"))
+
+
+# --- Any ARM id, read as azure-mgmt-core reads it (ids ARM gives back, ids in a state) --------------------------
+
+
+def same_id(a: str | None, b: str | None) -> bool:
+    """ARM ids compare case-insensitively (ARM echoes them in canonical case)."""
+    if a is None or b is None:
+        return a is b
+    return a.rstrip("/").lower() == b.rstrip("/").lower()
+
+
+def _top_level(resource: str) -> dict[str, str]:
+    parts = parse_resource_id(resource)
+    return {key: str(parts[key]) for key in ("subscription", "resource_group", "namespace", "type", "name")}
+
+
+def peering_id_for(virtual_network_id: str, name: str) -> str:
+    """The ARM id of peering ``name`` under the virtual network ``virtual_network_id``."""
+    return str(resource_id(**_top_level(virtual_network_id), child_type_1="virtualNetworkPeerings", child_name_1=name))
+
+
+def parent_vnet_id(peering_id: str) -> str:
+    """The ARM id of the virtual network a peering id belongs to."""
+    return str(resource_id(**_top_level(peering_id)))
+
+
+def subscription_and_group(resource: str) -> tuple[str, str]:
+    """The subscription and resource group an ARM id names, as written; ``KeyError``, ``ValueError`` or
+    ``TypeError`` when it names none."""
+    parts = parse_resource_id(resource)
+    return str(parts["subscription"]), str(parts["resource_group"])
+
+
+def vnet_name(vnet: str) -> str:
+    """The virtual network's name in an id (of the vnet, or of something under it), for a message; the id's last
+    segment when it is no ARM id."""
+    try:
+        return str(parse_resource_id(vnet)["name"])
+    except (KeyError, ValueError):
+        return vnet.rstrip("/").rsplit("/", 1)[-1]
+
+
+def peering_words(peering_id: str) -> str:
+    """A peering id for a message: ``peering 'p' of vnet 'v'`` (``peering <id>`` when it is no ARM id)."""
+    try:
+        parts = parse_resource_id(peering_id)
+        return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
+    except (KeyError, ValueError):
+        return f"peering {peering_id}"

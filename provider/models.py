@@ -6,12 +6,17 @@ defaults; read-only properties are optional and filled only from ARM's answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from azure.mgmt.core.tools import parse_resource_id, resource_id
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import core_schema
+
+from . import ids
+from .ids import parent_vnet_id, peering_id_for
+from .schema import BY_NAME, FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
 
 NETWORK_API_VERSION = "2025-05-01"
 PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
@@ -48,10 +53,21 @@ class ProvisioningState(StrEnum):
     CANCELED = "Canceled"
 
 
+def _default(name: str) -> Any:
+    """Our default of an input, which is Azure's for the properties ARM holds (provider/schema.py)."""
+    return INPUT_DEFAULTS[name]
+
+
+def _wire_name(name: str) -> str:
+    """ARM's name of a property: its camelCase, unless the schema says ARM spells it otherwise."""
+    field = BY_NAME.get(name)
+    return field.arm_name if field is not None and field.arm_name else to_camel(name)
+
+
 class WireModel(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown wire fields are kept out of our way."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=_wire_name, populate_by_name=True, extra="ignore")
 
     def to_wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
@@ -78,16 +94,16 @@ class VirtualNetworkEncryption(WireModel):
 class PeeringWriteProperties(WireModel):
     """The properties a caller writes, with the defaults Azure applies when they are left out."""
 
-    allow_virtual_network_access: bool = True
-    allow_forwarded_traffic: bool = False
-    allow_gateway_transit: bool = False
-    use_remote_gateways: bool = False
-    do_not_verify_remote_gateways: bool = False
+    allow_virtual_network_access: bool = _default("allow_virtual_network_access")
+    allow_forwarded_traffic: bool = _default("allow_forwarded_traffic")
+    allow_gateway_transit: bool = _default("allow_gateway_transit")
+    use_remote_gateways: bool = _default("use_remote_gateways")
+    do_not_verify_remote_gateways: bool = _default("do_not_verify_remote_gateways")
     remote_virtual_network: SubResource | None = None
-    peer_complete_vnets: bool = True
+    peer_complete_vnets: bool = _default("peer_complete_vnets")
     local_subnet_names: list[str] | None = None
     remote_subnet_names: list[str] | None = None
-    enable_only_ipv6_peering: bool = Field(default=False, alias="enableOnlyIPv6Peering")
+    enable_only_ipv6_peering: bool = _default("enable_only_ipv6_peering")
     local_address_space: AddressSpace | None = None
     remote_address_space: AddressSpace | None = None
 
@@ -141,44 +157,74 @@ LRO_TERMINAL_FAILURES = frozenset({"Failed", "Canceled", "Cancelled"})
 
 
 SyncPolicy = Literal["auto", "always", "never"]
-DEFAULT_TIMEOUT_SECONDS = 1800.0
 
 
-class Timeouts(BaseModel):
-    """Per-resource timeouts in seconds (Pulumi's custom_timeouts never reach a dynamic provider)."""
+def _timeouts(value: Any) -> PeeringTimeouts:
+    """The spec's timeouts from a checked input (an object of seconds; ``check`` refused anything else)."""
+    if isinstance(value, PeeringTimeouts):
+        return value
+    if value is None:
+        return PeeringTimeouts()
+    if not isinstance(value, dict) or set(value) - set(TIMEOUT_OPERATIONS):
+        raise ValueError(f"timeouts must be an object with {', '.join(TIMEOUT_OPERATIONS)} seconds")
+    return PeeringTimeouts(**value)
 
-    model_config = ConfigDict(extra="forbid")
 
-    create: float = DEFAULT_TIMEOUT_SECONDS
-    update: float = DEFAULT_TIMEOUT_SECONDS
-    delete: float = DEFAULT_TIMEOUT_SECONDS
+class _CheckedTimeouts:
+    """How a spec holds its timeouts: a :class:`PeeringTimeouts` built from the checked input, dumped as seconds
+    per operation (defaults filled in). The dataclass's own fields (``pulumi.Input``) are not pydantic's to read."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, _source: Any, _handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            _timeouts,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda timeouts: {op: timeouts.seconds(op) for op in TIMEOUT_OPERATIONS}
+            ),
+        )
 
 
 class PeeringSpec(BaseModel):
-    """The desired peering, as validated from the resource's inputs (all values known)."""
+    """The desired peering, as validated from the resource's inputs (all values known). Its fields are the inputs
+    of :mod:`.schema`, with the same defaults."""
 
     model_config = ConfigDict(extra="ignore")
 
     virtual_network_id: str
     name: str
     remote_virtual_network_id: str
-    allow_virtual_network_access: bool = True
-    allow_forwarded_traffic: bool = False
-    allow_gateway_transit: bool = False
-    use_remote_gateways: bool = False
-    do_not_verify_remote_gateways: bool = False
-    peer_complete_vnets: bool = True
+    allow_virtual_network_access: bool = _default("allow_virtual_network_access")
+    allow_forwarded_traffic: bool = _default("allow_forwarded_traffic")
+    allow_gateway_transit: bool = _default("allow_gateway_transit")
+    use_remote_gateways: bool = _default("use_remote_gateways")
+    do_not_verify_remote_gateways: bool = _default("do_not_verify_remote_gateways")
+    peer_complete_vnets: bool = _default("peer_complete_vnets")
     local_subnet_names: list[str] | None = None
     remote_subnet_names: list[str] | None = None
-    enable_only_ipv6_peering: bool = False
+    enable_only_ipv6_peering: bool = _default("enable_only_ipv6_peering")
     local_address_space: list[str] | None = None
     remote_address_space: list[str] | None = None
-    adopt_existing: bool = False
-    timeouts: Timeouts = Field(default_factory=Timeouts)
-    sync_remote_address_space: SyncPolicy = "auto"
+    adopt_existing: bool = _default("adopt_existing")
+    timeouts: Annotated[PeeringTimeouts, _CheckedTimeouts] = Field(default_factory=PeeringTimeouts)
+    sync_remote_address_space: SyncPolicy = _default("sync_remote_address_space")
     auxiliary_tenant_ids: list[str] | None = None
-    preflight: bool = True
+    preflight: bool = _default("preflight")
     remote_vnet_address_space: list[str] | None = None
+
+    @classmethod
+    def from_checked(cls, inputs: Mapping[str, Any]) -> PeeringSpec:
+        """The spec of inputs that :func:`~provider.validation.validate_inputs` accepted (every value known, the
+        defaults filled in), built as they are: they are not validated a second time."""
+        values = {name: inputs[name] for name in cls.model_fields if inputs.get(name) is not None}
+        values["timeouts"] = _timeouts(values.get("timeouts"))
+        return cls.model_construct(**values)
+
+    @field_validator("virtual_network_id", "remote_virtual_network_id")
+    @classmethod
+    def _a_vnet_id(cls, value: str) -> str:
+        # a spec never names anything but a virtual network (check says why in full; this guards other callers)
+        ids.parse_vnet_id(value)
+        return value
 
     @property
     def peering_id(self) -> str:
@@ -188,16 +234,10 @@ class PeeringSpec(BaseModel):
         subnet_link = not self.peer_complete_vnets
         return PeeringWriteProperties.model_validate(
             dict(
-                allow_virtual_network_access=self.allow_virtual_network_access,
-                allow_forwarded_traffic=self.allow_forwarded_traffic,
-                allow_gateway_transit=self.allow_gateway_transit,
-                use_remote_gateways=self.use_remote_gateways,
-                do_not_verify_remote_gateways=self.do_not_verify_remote_gateways,
+                **{name: getattr(self, name) for name in (*FLAG_FIELDS, "peer_complete_vnets")},
                 remote_virtual_network=SubResource(id=self.remote_virtual_network_id),
-                peer_complete_vnets=self.peer_complete_vnets,
                 local_subnet_names=list(self.local_subnet_names or []) if subnet_link else None,
                 remote_subnet_names=list(self.remote_subnet_names or []) if subnet_link else None,
-                enable_only_ipv6_peering=self.enable_only_ipv6_peering,
                 local_address_space=(
                     AddressSpace(address_prefixes=list(self.local_address_space))
                     if subnet_link and self.local_address_space
@@ -215,28 +255,6 @@ class PeeringSpec(BaseModel):
         return PeeringPutBody(properties=self.write_properties()).to_wire()
 
 
-def _top_level(resource: str) -> dict[str, str]:
-    parts = parse_resource_id(resource)
-    return {key: str(parts[key]) for key in ("subscription", "resource_group", "namespace", "type", "name")}
-
-
-def peering_id_for(virtual_network_id: str, name: str) -> str:
-    """The ARM id of peering ``name`` under the virtual network ``virtual_network_id``."""
-    return str(resource_id(**_top_level(virtual_network_id), child_type_1="virtualNetworkPeerings", child_name_1=name))
-
-
-def parent_vnet_id(peering_id: str) -> str:
-    """The ARM id of the virtual network a peering id belongs to."""
-    return str(resource_id(**_top_level(peering_id)))
-
-
-def same_id(a: str | None, b: str | None) -> bool:
-    """ARM ids compare case-insensitively (ARM echoes them in canonical case)."""
-    if a is None or b is None:
-        return a is b
-    return a.rstrip("/").lower() == b.rstrip("/").lower()
-
-
 def prefixes(space: AddressSpace | None) -> list[str] | None:
     return list(space.address_prefixes) if space is not None else None
 
@@ -245,14 +263,9 @@ def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResourc
     """The resource's full outputs: the non-ARM inputs as given, the ARM properties as ARM reports them."""
     props = live.properties
     remote = props.remote_virtual_network.id if props.remote_virtual_network else None
-    out: dict[str, Any] = {
-        # inputs that ARM knows nothing about are carried over unchanged
-        "adopt_existing": spec_inputs.get("adopt_existing", False),
-        "timeouts": spec_inputs.get("timeouts"),
-        "sync_remote_address_space": spec_inputs.get("sync_remote_address_space", "auto"),
-        "remote_vnet_address_space": spec_inputs.get("remote_vnet_address_space"),
-        "auxiliary_tenant_ids": spec_inputs.get("auxiliary_tenant_ids"),
-        "preflight": spec_inputs.get("preflight", True),
+    # inputs that ARM knows nothing about are carried over unchanged
+    out: dict[str, Any] = {name: spec_inputs.get(name, INPUT_DEFAULTS.get(name)) for name in LOCAL_FIELDS + SYNC_FIELDS}
+    out |= {
         # identity
         "virtual_network_id": spec_inputs.get("virtual_network_id") or (parent_vnet_id(live.id) if live.id else None),
         "name": live.name or spec_inputs.get("name"),
@@ -261,15 +274,9 @@ def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResourc
         "etag": live.etag,
         # writable properties, as ARM has them
         "remote_virtual_network_id": remote or spec_inputs.get("remote_virtual_network_id"),
-        "allow_virtual_network_access": props.allow_virtual_network_access,
-        "allow_forwarded_traffic": props.allow_forwarded_traffic,
-        "allow_gateway_transit": props.allow_gateway_transit,
-        "use_remote_gateways": props.use_remote_gateways,
-        "do_not_verify_remote_gateways": props.do_not_verify_remote_gateways,
-        "peer_complete_vnets": props.peer_complete_vnets,
+        **{name: getattr(props, name) for name in (*FLAG_FIELDS, "peer_complete_vnets")},
         "local_subnet_names": props.local_subnet_names,
         "remote_subnet_names": props.remote_subnet_names,
-        "enable_only_ipv6_peering": props.enable_only_ipv6_peering,
         "local_address_space": prefixes(props.local_address_space),
         "remote_address_space": prefixes(props.remote_address_space),
         # read-only

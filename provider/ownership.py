@@ -22,22 +22,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from azure.mgmt.core.tools import parse_resource_id
-
-
-def _vnet_name(vnet_id: str) -> str:
-    try:
-        return str(parse_resource_id(vnet_id)["name"])
-    except (KeyError, ValueError):
-        return vnet_id.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _peering_words(peering_id: str) -> str:
-    try:
-        parts = parse_resource_id(peering_id)
-        return f"peering {parts.get('resource_name')!r} of vnet {parts.get('name')!r}"
-    except (KeyError, ValueError):
-        return f"peering {peering_id}"
+from .ids import peering_words, vnet_name
 
 
 @dataclass(frozen=True)
@@ -100,14 +85,14 @@ class RunLedger:
         conflicts with nothing of its own."""
         key = new_id.lower()
         link = (local_vnet.lower(), remote_vnet.lower())
-        local_name, remote_name = _vnet_name(local_vnet), _vnet_name(remote_vnet)
+        local_name, remote_name = vnet_name(local_vnet), vnet_name(remote_vnet)
         with self._lock:
             other = self._names.get(key)
             if other is not None and other != resource:
                 return [
                     (
                         "name",
-                        f"resources {other!r} and {resource!r} both name {_peering_words(new_id)}; ARM has one "
+                        f"resources {other!r} and {resource!r} both name {peering_words(new_id)}; ARM has one "
                         "peering per name and vnet, and a peering belongs to one resource. Fix: give one of them "
                         "another name, or remove one",
                     )
@@ -196,8 +181,4 @@ class RunLedger:
             return named if named is not None and named != deleting else None
 
 
-LEDGER = RunLedger()
-"""The ledger of the run this process serves."""
-
-
-__all__ = ["LEDGER", "RunLedger"]
+__all__ = ["RunLedger"]

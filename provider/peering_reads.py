@@ -2,10 +2,10 @@
 
 A refresh reads every peering of the stack, one ``Read`` at a time (four in flight in the dynamic provider). A
 GET each is one ARM read per peering: 400 for a hub of 200 spokes, more than a subscription's read budget refills
-in the seconds the refresh takes (429s on Azure), and at Azure's latency (0.1 to 0.3 s a read) tens of seconds of
-round trips. Most of them are predictable: the hub's peerings all live on one vnet (``VirtualNetworkPeerings_List``
-answers every one of them), and spokes of a landing zone share a resource group (``VirtualNetworks_List`` answers
-each vnet with its peerings, the same objects a GET of each peering answers).
+in the seconds the refresh takes (429s on Azure), and at Azure's latency tens of seconds of round trips. Most of
+them are predictable: the hub's peerings all live on one vnet (``VirtualNetworkPeerings_List`` answers every one of
+them), and spokes of a landing zone share a resource group (``VirtualNetworks_List`` answers each vnet with its
+peerings, the same objects a GET of each peering answers).
 
 So :class:`PeeringReads` counts, per vnet and per resource group, the reads the process was asked for: the second
 read of a vnet's peerings lists them all, the :data:`GROUP_LIST_AFTER`-th read in a resource group lists its vnets;
@@ -16,7 +16,7 @@ Why an answer up to a few seconds old is as good as a GET here: the dynamic-prov
 command, and the listing is made during it, so every change that happened before the command is in it. What it
 can miss is a change made while the command runs, which a GET made a moment earlier would have missed too: the
 engine gives its reads no order. The exception would be this process's own writes, which a later read must see:
-any peering write of the process (:data:`~.arm.WRITES`) retires every listing, and none is made or kept while a
+any peering write of the process (its :class:`~.arm.WriteEpoch`) retires every listing, and none is made or kept while a
 write is in flight. A peering a listing does not show is read by its own GET, so only a GET ever reports a peering
 gone; a listing that fails (403 at the group's scope, a throttled call) falls back to GETs.
 """
@@ -31,11 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from azure.mgmt.core.tools import parse_resource_id
-
-from .arm import WRITES, ArmClient, Deadline, peering_from
+from .arm import ArmClient, Deadline, WriteEpoch, peering_from
 from .errors import PeeringError
-from .models import VirtualNetworkPeeringResource, parent_vnet_id
+from .ids import parent_vnet_id, subscription_and_group
+from .models import VirtualNetworkPeeringResource
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +68,12 @@ class _Listing:
 
 
 class PeeringReads:
-    """Per-process: peering reads answered from listings where the reads ask for many peerings of one vnet or
-    resource group. Thread-safe; no lock is held during an ARM call but the one of the scope being listed."""
+    """Per process (a :class:`~.runtime.Runtime` holds one): peering reads answered from listings where the reads
+    ask for many peerings of one vnet or resource group; ``writes`` counts the process's peering writes, which
+    retire every listing. Thread-safe; no lock is held during an ARM call but the one of the scope being listed."""
 
-    def __init__(self, share_seconds: float = SHARE_SECONDS, clock: Any = time.monotonic) -> None:
+    def __init__(self, writes: WriteEpoch, share_seconds: float = SHARE_SECONDS, clock: Any = time.monotonic) -> None:
+        self._writes = writes
         self._share = share_seconds
         self._clock = clock
         self._guard = threading.Lock()
@@ -102,8 +103,7 @@ class PeeringReads:
         reader: _Reader = (client.settings.fingerprint(), tuple(auxiliary_tenant_ids))
         try:
             vnet_id = parent_vnet_id(peering_id)
-            parts = parse_resource_id(vnet_id)
-            subscription, resource_group = str(parts["subscription"]), str(parts["resource_group"])
+            subscription, resource_group = subscription_and_group(vnet_id)
             group = f"/subscriptions/{subscription}/resourceGroups/{resource_group}"
         except (KeyError, ValueError, TypeError):
             return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
@@ -131,7 +131,7 @@ class PeeringReads:
         listing = listings.get(key)
         if listing is None:
             return None
-        if self._clock() - listing.asked_at >= self._share or not WRITES.unchanged_since(listing.write_mark):
+        if self._clock() - listing.asked_at >= self._share or not self._writes.unchanged_since(listing.write_mark):
             del listings[key]
             return None
         return listing
@@ -162,12 +162,12 @@ class PeeringReads:
                 if key in self._unlistable:  # failed while this reader waited
                     return False, None
                 last = self._by_scope.get(key)
-                if last is not None and last.done_at >= waiting_since and WRITES.unchanged_since(last.write_mark):
+                if last is not None and last.done_at >= waiting_since and self._writes.unchanged_since(last.write_mark):
                     return last.answer(vnet_key, peering_id)
                 last = self._fresh(self._by_scope, key)
                 if last is not None:
                     return last.answer(vnet_key, peering_id)
-            mark = WRITES.mark()
+            mark = self._writes.mark()
             if mark is None:  # a write of this process in flight: its result must be read, not listed before it
                 return False, None
             try:
@@ -177,7 +177,7 @@ class PeeringReads:
                 with self._guard:
                     self._unlistable.add(key)
                 return False, None
-            if WRITES.unchanged_since(mark):  # else a write began meanwhile: answer this read, keep nothing
+            if self._writes.unchanged_since(mark):  # else a write began meanwhile: answer this read, keep nothing
                 with self._guard:
                     self._by_scope[key] = listing
                     for listed_vnet in listing.complete:
@@ -234,7 +234,3 @@ def _embedded_peerings(vnet: Any) -> list[dict[str, Any]] | None:
         ):
             return None
     return items
-
-
-#: The process's reads, shared by every provider instance (one per dynamic-provider process in practice).
-PEERING_READS = PeeringReads()

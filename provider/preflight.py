@@ -14,8 +14,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from azure.mgmt.core.tools import parse_resource_id
-
 from .arm import ArmClient, Deadline
 from .errors import (
     ArmAuthenticationError,
@@ -25,10 +23,12 @@ from .errors import (
     TenantNotConfiguredError,
     one_line,
 )
+from .facts import VnetFacts
 from .features import SUBNET_PEERING_FEATURE, subnet_peering_feature_problem
-from .models import PeeringSpec, same_id
+from .ids import same_id, subscription_and_group
+from .models import PeeringSpec
 from .validation import Failure
-from .vnet_facts import VNET_CACHE, VnetCache, VnetFacts
+from .vnet_facts import VnetCache
 
 PREFLIGHT_TIMEOUT_SECONDS = 120.0
 
@@ -94,7 +94,7 @@ def _describe_overlap(pairs: list[tuple[str, str]]) -> str:
 def _peered_space(spec: PeeringSpec, facts: VnetFacts, side: str) -> tuple[str, ...]:
     """The prefixes of one side that the peering will actually connect."""
     if spec.peer_complete_vnets:
-        return facts.address_prefixes
+        return tuple(facts.address_prefixes)
     names = (spec.local_subnet_names if side == "local" else spec.remote_subnet_names) or []
     if names:  # subnet names win over chosen prefixes, as in ARM
         return facts.subnet_prefixes(names)
@@ -131,7 +131,7 @@ def _subnet_peering_feature(
     without the Features API or any other error skips the check, and ARM's own refusal at `up` names the same fix
     (``errors._HINTS``)."""
     try:
-        subscription = str(parse_resource_id(vnet_id)["subscription"])
+        subscription, _ = subscription_and_group(vnet_id)
     except (KeyError, ValueError, TypeError):
         return None
     try:
@@ -175,8 +175,8 @@ def run_preflight(
     spec: PeeringSpec,
     *,
     creating: bool,
+    cache: VnetCache,
     replacing: Iterable[str] = (),
-    cache: VnetCache = VNET_CACHE,
 ) -> list[Failure]:
     """Ask ARM (read-only) whether the peering can be written; the failures apply would hit, named by field.
 
@@ -297,7 +297,7 @@ def run_preflight(
 
 
 def run_existing_checks(
-    client: ArmClient, spec: PeeringSpec, *, replacing: Iterable[str] = (), cache: VnetCache = VNET_CACHE
+    client: ArmClient, spec: PeeringSpec, *, cache: VnetCache, replacing: Iterable[str] = ()
 ) -> list[Failure]:
     """Only whether a peering that ARM holds now is in the way of creating this one (its name taken, another link
     to the same remote), for a check whose other questions must wait (``preflight_after`` not known: resources the

@@ -32,8 +32,9 @@ _PEERING = re.compile(r"/virtualNetworks/([^/?]+)/virtualNetworkPeerings/([^/?]+
 _VNET = re.compile(r"/virtualNetworks/([^/?]+)", re.IGNORECASE)
 
 
-class _Waits:
-    """When each (subject, reason) wait started and was last told."""
+class WaitNotes:
+    """The waits one provider process is telling the user about (its :class:`~.runtime.Runtime` holds one): when
+    each (subject, reason) wait started and was last told. Thread-safe."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -63,8 +64,17 @@ class _Waits:
             for key in [k for k in self._told if k[0] == subject]:
                 del self._told[key]
 
+    def waiting(self, subject: str, reason: str, detail: str) -> None:
+        """Say that ``subject`` waits, for ``reason`` (a code: one line per code), with ``detail`` for the user."""
+        line = self.note(subject, reason, detail)
+        if line is not None:
+            log.info("azure-peering: %s", line)
 
-_WAITS = _Waits()
+    def finished(self, what: str) -> None:
+        """The request ``what`` (as :func:`subject_of` takes it) succeeded: its subject's wait, if any, is over and
+        a later one starts afresh. Called after every ARM request, so it costs nothing while nothing waits."""
+        if self.any_told():
+            self.done(subject_of(what))
 
 
 def subject_of(what: str) -> str:
@@ -78,36 +88,20 @@ def subject_of(what: str) -> str:
     return what
 
 
-def waiting(subject: str, reason: str, detail: str) -> None:
-    """Say that ``subject`` waits, for ``reason`` (a code: one line per code), with ``detail`` for the user."""
-    line = _WAITS.note(subject, reason, detail)
-    if line is not None:
-        log.info("azure-peering: %s", line)
-
-
 def say(line: str) -> None:
     """Tell the user one thing the provider decided that they did not ask for by name (a delete left to another
     resource), once, where the waits are told."""
     log.info("azure-peering: %s", line)
 
 
-def finished(what: str) -> None:
-    """The request ``what`` (as :func:`subject_of` takes it) succeeded: its subject's wait, if any, is over and a
-    later one starts afresh. Called after every ARM request, so it costs nothing while nothing waits."""
-    if _WAITS.any_told():
-        _WAITS.done(subject_of(what))
-
-
-_configured = False
-
-
 def _show_through(make_handler: Callable[[], logging.Handler]) -> None:
-    """Send these lines through the handler ``make_handler`` builds, once per process (the first caller wins)."""
-    global _configured
-    if _configured:
+    """Send these lines through the handler ``make_handler`` builds, unless they already go somewhere of ours: the
+    logger's handlers are the process's record of it (a process shows its notes one way, once; the first caller
+    wins, and nothing is built, no connection to the engine made, for a second one)."""
+    if any(getattr(h, "azure_peering_notes", False) for h in log.handlers):
         return
-    _configured = True
     handler = make_handler()
+    handler.azure_peering_notes = True  # type: ignore[attr-defined]
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -7,7 +7,7 @@ the peering. Pulumi's own answers do not work for this resource (docs/reliabilit
 - ``pulumi refresh --clear-pending-creates`` forgets the create; the next ``up`` then finds the peering in ARM and
   refuses it as a foreign one ("already exists ... set adopt_existing").
 - ``pulumi refresh --import-pending-creates <urn> <id>`` drops the pending create without recording anything
-  (the engine of Pulumi 3.274 carries only pending *creates* over to the next checkpoint), with the same result.
+  (the engine carries only pending *creates* over to the next checkpoint), with the same result.
 - ``pulumi import`` asks the dynamic provider to read with no inputs, and the SDK's dynamic-provider runtime then
   fails with ``KeyError: '__provider'`` (pulumi/pulumi#16175).
 
@@ -53,18 +53,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from .arm import Deadline, client_for
+from .arm import Deadline
+from .diffing import arm_differences
 from .errors import PeeringError, one_line
-from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from, peering_id_for, same_id
-from .resource import (
-    ABSENT_WHEN_CHECKED_KEY,
-    VirtualNetworkPeeringProvider,
-    _strip_internal,
-    arm_differences,
-    spec_inputs,
-)
+from .ids import peering_id_for, same_id
+from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
+from .properties import ABSENT_WHEN_CHECKED_KEY, spec_inputs, strip_internal
+from .resource import VirtualNetworkPeeringProvider
+from .runtime import client_for
 from .settings import ProviderOverrides, resolve_settings
 from .validation import validate_inputs
 
@@ -146,9 +142,9 @@ def pending_creates(deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _record_entry(resource: Mapping[str, Any], live: VirtualNetworkPeeringResource, now: str) -> dict[str, Any]:
     """The state entry of a create that finished: the pending create's resource with ARM's answer as outputs."""
     inputs = dict(resource.get("inputs") or {})
-    values, _ = validate_inputs(_strip_internal(inputs))
-    desired = spec_inputs(PeeringSpec.model_validate(values))  # _decide checked that this validates
-    outputs = {k: v for k, v in outputs_from(_strip_internal(inputs) | desired, live).items() if v is not None}
+    values, _ = validate_inputs(strip_internal(inputs))
+    desired = spec_inputs(PeeringSpec.from_checked(values))  # _decide checked that this validates
+    outputs = {k: v for k, v in outputs_from(strip_internal(inputs) | desired, live).items() if v is not None}
     if PROVIDER_KEY in inputs:
         outputs[PROVIDER_KEY] = inputs[PROVIDER_KEY]
     entry = copy.deepcopy(dict(resource))
@@ -190,14 +186,11 @@ def _decide(
         linked = current.id if current is not None else "no vnet"
         reason = f"it links to {linked}, not to {remote}: not this create's; remove or rename one of them"
         return Finding(urn, Action.LEAVE, reason, peering_id), None
-    values, failures = validate_inputs(_strip_internal(inputs))
+    values, failures = validate_inputs(strip_internal(inputs))
     if failures:
         reason = "its inputs are not valid (" + "; ".join(f"{f.property}: {f.reason}" for f in failures) + ")"
         return Finding(urn, Action.LEAVE, reason, peering_id), None
-    try:
-        desired = spec_inputs(PeeringSpec.model_validate(values))
-    except ValidationError as exc:
-        return Finding(urn, Action.LEAVE, f"its inputs are not valid ({one_line(str(exc))})", peering_id), None
+    desired = spec_inputs(PeeringSpec.from_checked(values))
     differences = arm_differences(desired, outputs_from({}, live))
     if differences:
         reason = (

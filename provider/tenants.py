@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from .errors import SettingsError
-from .settings import MAX_AUXILIARY_TENANTS, Settings
+from .settings import MAX_AUXILIARY_TENANTS
 
 _AUTHORIZATION_URI = re.compile(r'authorization_uri\s*=\s*"([^"]+)"', re.IGNORECASE)
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
@@ -95,14 +95,3 @@ def allowed(tenant: str, home: str | None, configured: Sequence[str]) -> bool:
 
 def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
-
-
-_DIRECTORIES: dict[str, TenantDirectory] = {}
-_DIRECTORIES_LOCK = threading.Lock()
-
-
-def tenant_directory_for(settings: Settings) -> TenantDirectory:
-    """The process-wide directory for one ARM endpoint and identity."""
-    key = settings.fingerprint()
-    with _DIRECTORIES_LOCK:
-        return _DIRECTORIES.setdefault(key, TenantDirectory())

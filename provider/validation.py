@@ -16,40 +16,12 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN as WIRE_UNKNOWN
 
 from . import ids
-from .models import DEFAULT_TIMEOUT_SECONDS, same_id
+from .ids import same_id
+from .schema import BOOL_DEFAULTS, DEFAULT_TIMEOUT_SECONDS, INPUT_DEFAULTS, INPUTS, SYNC_POLICIES, TIMEOUT_OPERATIONS
 
-MAX_SUBNETS_PER_SIDE = 200
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
-SYNC_POLICIES = ("auto", "always", "never")
 
-BOOL_DEFAULTS: Mapping[str, bool] = {
-    "allow_virtual_network_access": True,
-    "allow_forwarded_traffic": False,
-    "allow_gateway_transit": False,
-    "use_remote_gateways": False,
-    "do_not_verify_remote_gateways": False,
-    "peer_complete_vnets": True,
-    "enable_only_ipv6_peering": False,
-    "adopt_existing": False,
-    "preflight": True,
-}
-
-KNOWN_INPUTS = frozenset(
-    {
-        "virtual_network_id",
-        "name",
-        "remote_virtual_network_id",
-        *BOOL_DEFAULTS,
-        "local_subnet_names",
-        "remote_subnet_names",
-        "local_address_space",
-        "remote_address_space",
-        "timeouts",
-        "sync_remote_address_space",
-        "auxiliary_tenant_ids",
-        "remote_vnet_address_space",
-    }
-)
+KNOWN_INPUTS = frozenset(INPUTS)
 
 
 @dataclass(frozen=True)
@@ -109,6 +81,11 @@ def cidr_problems(values: Any, field: str) -> list[Failure]:
     for value in values:
         if is_unknown(value):
             continue
+        if not isinstance(value, str):
+            failures.append(
+                Failure(field, f"{ids.quote_value(value)} is not a CIDR prefix (text such as '10.1.0.0/16')")
+            )
+            continue
         try:
             ipaddress.ip_network(str(value), strict=True)
         except ValueError as exc:
@@ -134,8 +111,10 @@ def subnet_list_problems(values: Any, field: str) -> list[Failure]:
             )
         ]
     failures: list[Failure] = []
-    if len(values) > MAX_SUBNETS_PER_SIDE:
-        failures.append(Failure(field, f"lists {len(values)} subnets; ARM allows at most {MAX_SUBNETS_PER_SIDE}"))
+    if len(values) > ids.MAX_SUBNET_NAMES_PER_SIDE:
+        failures.append(
+            Failure(field, f"lists {len(values)} subnets; ARM allows at most {ids.MAX_SUBNET_NAMES_PER_SIDE}")
+        )
     seen: set[str] = set()
     for value in values:
         if is_unknown(value):
@@ -157,7 +136,7 @@ def timeout_problems(value: Any) -> list[Failure]:
         return [Failure("timeouts", "must be an object with create/update/delete seconds")]
     failures: list[Failure] = []
     for key, seconds in value.items():
-        if key not in ("create", "update", "delete"):
+        if key not in TIMEOUT_OPERATIONS:
             failures.append(
                 Failure("timeouts", f"unknown timeout {ids.quote_value(key)}; use create, update or delete")
             )
@@ -173,19 +152,17 @@ def timeout_problems(value: Any) -> list[Failure]:
 def normalise(news: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs with Azure's and our defaults filled in where a value is absent."""
     inputs = dict(news)
-    for key, default in BOOL_DEFAULTS.items():
+    for key, default in INPUT_DEFAULTS.items():
         if inputs.get(key) is None:
             inputs[key] = default
-    if inputs.get("sync_remote_address_space") is None:
-        inputs["sync_remote_address_space"] = "auto"
     timeouts = inputs.get("timeouts")
     if timeouts is None:
         timeouts = {}
     if isinstance(timeouts, dict):
         inputs["timeouts"] = {
             key: (timeouts.get(key) if timeouts.get(key) is not None else DEFAULT_TIMEOUT_SECONDS)
-            for key in ("create", "update", "delete")
-        } | {k: v for k, v in timeouts.items() if k not in ("create", "update", "delete")}
+            for key in TIMEOUT_OPERATIONS
+        } | {k: v for k, v in timeouts.items() if k not in TIMEOUT_OPERATIONS}
     return inputs
 
 
@@ -201,11 +178,9 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         if not key.startswith("__") and inputs.get(key) is not None:
             failures.append(Failure(key, f"unknown input {ids.quote_value(key)}"))
 
-    for key in ("virtual_network_id", "remote_virtual_network_id"):
-        if known(key):
-            problem = vnet_id_problem(inputs.get(key))
-            if problem:
-                failures.append(Failure(key, problem))
+    vnets = ("virtual_network_id", "remote_virtual_network_id")
+    id_problems = {key: vnet_id_problem(inputs.get(key)) for key in vnets if known(key)}
+    failures.extend(Failure(key, problem) for key, problem in id_problems.items() if problem)
     if known("name"):
         problem = name_problem(inputs.get("name"), "peering")
         if problem:
@@ -215,10 +190,8 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         if known(key) and not isinstance(inputs.get(key), bool):
             failures.append(Failure(key, f"must be true or false, not {ids.quote_value(inputs.get(key))}"))
 
-    local, remote = inputs.get("virtual_network_id"), inputs.get("remote_virtual_network_id")
-    both_known = known("virtual_network_id") and known("remote_virtual_network_id")
-    both_valid = both_known and vnet_id_problem(local) is None and vnet_id_problem(remote) is None
-    if both_valid and same_id(local, remote):
+    both_valid = len(id_problems) == len(vnets) and not any(id_problems.values())
+    if both_valid and same_id(inputs["virtual_network_id"], inputs["remote_virtual_network_id"]):
         failures.append(Failure("remote_virtual_network_id", "a virtual network cannot be peered with itself"))
 
     if inputs.get("use_remote_gateways") is True and inputs.get("allow_gateway_transit") is True:

@@ -2,85 +2,28 @@
 cached per process, and many vnets read at once.
 
 The preflight (``preflight.py``) checks one peering against the facts of its two vnets; the ``HubSpokePeering``
-planner reads every vnet of a topology before it plans. Both go through :data:`VNET_CACHE`, so a vnet is read once
-per ``CACHE_TTL_SECONDS`` however many peerings name it. The same cache holds what the preflight reads of a
-subscription's features (``features.py``), once per subscription and ``CACHE_TTL_SECONDS``.
+planner reads every vnet of a topology before it plans. Both go through the process's :class:`VnetCache`, so a
+vnet is read once per ``CACHE_TTL_SECONDS`` however many peerings name it. The same cache holds what the preflight
+reads of a subscription's features (``features.py``), once per subscription and ``CACHE_TTL_SECONDS``.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from typing import Any
-
-from azure.mgmt.core.tools import parse_resource_id
 
 from .arm import ArmClient, Deadline
 from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError
+from .facts import GatewayFact, PeeringFact, VnetFacts
 from .features import read_feature_state
-from .models import parent_vnet_id, same_id
+from .ids import parent_vnet_id, same_id, subscription_and_group, vnet_name
 
 CACHE_TTL_SECONDS = 30.0
 _GATEWAY_SEGMENT = "/providers/microsoft.network/virtualnetworkgateways/"
-
-
-@dataclass(frozen=True)
-class GatewayFact:
-    id: str
-    provisioning_state: str | None
-
-
-@dataclass(frozen=True)
-class PeeringFact:
-    id: str
-    name: str
-    remote_virtual_network_id: str | None
-    peering_state: str | None
-    use_remote_gateways: bool
-    allow_gateway_transit: bool
-    remote_address_prefixes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class VnetFacts:
-    """What preflight and the HubSpokePeering planner need to know about one virtual network."""
-
-    id: str
-    name: str
-    location: str | None
-    provisioning_state: str | None
-    address_prefixes: tuple[str, ...]
-    subnets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    gateways: tuple[GatewayFact, ...] = ()
-    peerings: tuple[PeeringFact, ...] = ()
-
-    @property
-    def has_gateway(self) -> bool:
-        """A gateway that has finished provisioning."""
-        return any(g.provisioning_state in (None, "Succeeded") for g in self.gateways)
-
-    @property
-    def gateway_provisioning(self) -> bool:
-        """A gateway that exists but is still being created or updated."""
-        return any(g.provisioning_state in ("Creating", "Updating", "Provisioning") for g in self.gateways)
-
-    def subnet_prefixes(self, names: Iterable[str]) -> tuple[str, ...]:
-        lowered = {k.lower(): v for k, v in self.subnets.items()}
-        out: list[str] = []
-        for name in names:
-            out.extend(lowered.get(name.lower(), ()))
-        return tuple(out)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["subnets"] = {name: list(prefixes) for name, prefixes in self.subnets.items()}
-        data["address_prefixes"] = list(self.address_prefixes)
-        data["has_gateway"] = self.has_gateway
-        data["gateway_provisioning"] = self.gateway_provisioning
-        return data
 
 
 def _prefixes(space: Any) -> tuple[str, ...]:
@@ -176,12 +119,12 @@ def _vnet_facts(
     # A vnet gateway lives in the vnet's GatewaySubnet: no such subnet, no gateway to look for (one read per vnet
     # for spokes). A gateway the subnet already names is read directly below; listing the resource group is only
     # for one whose ipConfigurations ARM does not show on the subnet yet (still provisioning).
-    parts = parse_resource_id(canonical_id)
+    subscription, resource_group = subscription_and_group(canonical_id)
     if not gateway_ids and any(name.lower() == "gatewaysubnet" for name in subnets):
         try:
             listed = client.list_virtual_network_gateways(
-                str(parts["subscription"]),
-                str(parts["resource_group"]),
+                subscription,
+                resource_group,
                 auxiliary_tenant_ids=auxiliary_tenant_ids,
                 deadline=deadline,
             )
@@ -215,7 +158,7 @@ def _vnet_facts(
             peering_items = []
     return VnetFacts(
         id=canonical_id,
-        name=str(vnet.get("name") or parts["name"]),
+        name=str(vnet.get("name") or vnet_name(canonical_id)),
         location=vnet.get("location"),
         provisioning_state=props.get("provisioningState"),
         address_prefixes=_prefixes(props.get("addressSpace")),
@@ -237,8 +180,9 @@ LOOKUP_THREADS = 8
 
 
 class VnetCache:
-    """Per-process cache of :class:`VnetFacts`, entries kept ``ttl`` seconds. :meth:`get` fetches one vnet at a
-    time per vnet; :meth:`get_many` stores what a listing showed as it comes."""
+    """Per-process (a :class:`~.runtime.Runtime` holds one) cache of :class:`VnetFacts`, entries kept ``ttl``
+    seconds. :meth:`get` fetches one vnet at a time per vnet; :meth:`get_many` stores what a listing showed as it
+    comes."""
 
     def __init__(self, ttl: float = CACHE_TTL_SECONDS, clock: Any = time.monotonic) -> None:
         self._ttl = ttl
@@ -341,8 +285,8 @@ class VnetCache:
                     found[vnet_id] = exc
                 continue
             try:
-                parts = parse_resource_id(vnet_id)
-                group = (str(parts["subscription"]).lower(), str(parts["resource_group"]).lower(), tuple(tenants))
+                subscription, resource_group = subscription_and_group(vnet_id)
+                group = (subscription.lower(), resource_group.lower(), tuple(tenants))
             except (KeyError, ValueError, TypeError):
                 singles.append(vnet_id)  # not a vnet id: its own GET says why
                 continue
@@ -456,10 +400,7 @@ class VnetCache:
             self._features.clear()
 
 
-VNET_CACHE = VnetCache()
-
-
-def _upserted(peerings: tuple[PeeringFact, ...], fact: PeeringFact) -> tuple[PeeringFact, ...]:
+def _upserted(peerings: Sequence[PeeringFact], fact: PeeringFact) -> tuple[PeeringFact, ...]:
     """``peerings`` with ``fact`` in place of the one of its id, or added at the end."""
     if any(same_id(p.id, fact.id) for p in peerings):
         return tuple(fact if same_id(p.id, fact.id) else p for p in peerings)

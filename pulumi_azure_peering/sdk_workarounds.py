@@ -1,4 +1,4 @@
-"""Workarounds for costs of the Pulumi Python SDK (3.272) that grow with a program's size.
+"""Workarounds for costs of the Pulumi Python SDK that grow with a program's size.
 
 Kept apart from the component, with nothing imported but ``pulumi``, so that a program that only wants the
 workaround (the benchmarks' trivial programs, which must not pay for this package's imports) can use it too.

@@ -4,66 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness.pulumi import PulumiProject, hermetic_env
+from tests.emulator_config import DEFAULT_SEED
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_SEED = REPO / "emulator" / "seeds" / "default.json"
-
-#: The variable of the emulator's environment (``emulator.env()``) behind each provider setting it fills, by the
-#: setting's camelCase name: the key of ``azure-peering:*`` stack config and of the package's provider.
-EMULATOR_SETTINGS_ENV: Mapping[str, str] = {
-    "armEndpoint": "AZURE_PEERING_ARM_ENDPOINT",
-    "authorityHost": "AZURE_PEERING_AUTHORITY_HOST",
-    "caBundle": "AZURE_PEERING_CA_BUNDLE",
-    "tenantId": "AZURE_TENANT_ID",
-    "clientId": "AZURE_CLIENT_ID",
-    "clientSecret": "AZURE_CLIENT_SECRET",
-}
-
-
-def provider_settings(env: Mapping[str, str]) -> dict[str, str]:
-    """The emulator's endpoints and credentials from its environment, as provider settings (camelCase keys)."""
-    return {key: env[name] for key, name in EMULATOR_SETTINGS_ENV.items()}
-
-
-def configure_through_stack(project: PulumiProject, env: Mapping[str, str], plain: Mapping[str, Any]) -> None:
-    """Give the provider the emulator's settings as ``azure-peering:*`` stack config rather than environment: the
-    plain ones written with ``plain`` (the project's own config) in one write, the client secret as a secret."""
-    settings = provider_settings(env)
-    secret = settings.pop("clientSecret")
-    project.write_config({**plain, **{f"azure-peering:{key}": value for key, value in settings.items()}})
-    project.config_set("azure-peering:clientSecret", secret, secret=True)
+if TYPE_CHECKING:
+    from pulumi_azure_peering.provider.runtime import Runtime
 
 
 @pytest.fixture(autouse=True)
-def _fresh_peering_reads() -> Iterator[None]:
-    """Each test starts with no peering reads counted or listed in this process (``provider.peering_reads``), as
-    a dynamic-provider process starts each command: whether a read is answered by a listing then depends on the
-    test's own reads only, not on the tests before it."""
-    from pulumi_azure_peering.provider.peering_reads import PEERING_READS
+def runtime() -> Iterator[Runtime]:
+    """Each test is one provider process (one command): it gets a runtime of its own (``provider.runtime``), with an
+    empty ownership ledger, no vnet facts or peering reads cached and no credential problem told, whatever the
+    tests before it did. ``next_command`` starts another one within a test."""
+    from pulumi_azure_peering.provider.runtime import Runtime, use_runtime
 
-    PEERING_READS.clear()
-    yield
-    PEERING_READS.clear()
+    with use_runtime(Runtime()) as fresh:
+        yield fresh
 
 
-@pytest.fixture(autouse=True)
-def _fresh_run_ledger() -> Iterator[None]:
-    """Each test is one engine run for the provider's ownership ledger (``provider.ownership``): a dynamic-provider
-    process serves one command and starts with an empty ledger. Tests that drive several runs reset it between."""
-    from pulumi_azure_peering.provider.errors import forget_told_problems
-    from pulumi_azure_peering.provider.ownership import LEDGER
+@pytest.fixture
+def next_command() -> Iterator[Callable[[], Runtime]]:
+    """Start the next command's provider process within a test: a fresh runtime from then on (a new ledger, nothing
+    cached), as the engine starts a new process for each command. Returns the new runtime."""
+    from pulumi_azure_peering.provider.runtime import Runtime, use_runtime
 
-    LEDGER.reset()
-    forget_told_problems()
-    yield
-    LEDGER.reset()
-    forget_told_problems()
+    with ExitStack() as commands:
+        yield lambda: commands.enter_context(use_runtime(Runtime()))
 
 
 @pytest.fixture(scope="session")

@@ -23,16 +23,16 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING, Any
 
-from pulumi_azure_peering.emulator.faults import parse_spec
-from pulumi_azure_peering.emulator.http import Request, Response
-from pulumi_azure_peering.emulator.models.features import SUBNET_PEERING_FEATURE, parse_feature, parse_state
-from pulumi_azure_peering.emulator.models.operations import OUTCOME_FAIL, OUTCOME_SUCCEED
-from pulumi_azure_peering.emulator.rules import late_refusal_codes
-from pulumi_azure_peering.emulator.seed import SeedError
-from pulumi_azure_peering.emulator.timing import LatencyProfile
+from ..faults import parse_spec
+from ..http import Request, Response
+from ..models.features import SUBNET_PEERING_FEATURE, parse_feature, parse_state
+from ..models.operations import OUTCOME_FAIL, OUTCOME_SUCCEED
+from ..rules import late_refusal_codes
+from ..seed import SeedError
+from ..timing import LatencyProfile
 
 if TYPE_CHECKING:
-    from pulumi_azure_peering.emulator.app import Emulator
+    from ..app import Emulator
 
 ADMIN_HEADER = "x-emulator-admin"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pulumi_azure_peering.emulator.http import Request, Response
-from pulumi_azure_peering.emulator.identity import Claims
-from pulumi_azure_peering.emulator.models.rendering import Rendering
-from pulumi_azure_peering.emulator.scheduler import LroPlan
-from pulumi_azure_peering.emulator.state import Conditions, WriteResult
+from ..http import Request, Response
+from ..identity import Claims
+from ..models.rendering import Rendering
+from ..scheduler import LroPlan
+from ..services import Conditions, WriteResult
 
 if TYPE_CHECKING:
-    from pulumi_azure_peering.emulator.app import Emulator
+    from ..app import Emulator
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ArmContext:
     def body(self) -> dict[str, Any]:
         data = self.req.json()
         if not isinstance(data, dict):
-            from pulumi_azure_peering.emulator import errors
+            from .. import errors
 
             raise errors.invalid_request_content("The request body must be a JSON object.")
         return data

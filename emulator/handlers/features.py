@@ -8,10 +8,10 @@ Routes under ``/subscriptions/{s}/providers/Microsoft.Features``: ``features`` (
 
 from __future__ import annotations
 
-from pulumi_azure_peering.emulator import errors
-from pulumi_azure_peering.emulator.handlers.common import ArmContext, paged
-from pulumi_azure_peering.emulator.http import Response
-from pulumi_azure_peering.emulator.models.features import REGISTERED, UNREGISTERED, parse_feature
+from .. import errors
+from ..http import Response
+from ..models.features import REGISTERED, UNREGISTERED, parse_feature
+from .common import ArmContext, paged
 
 
 def _feature_name(ctx: ArmContext) -> str:

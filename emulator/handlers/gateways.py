@@ -6,10 +6,10 @@ header, the admin setting ``gateway_provisioning_seconds``, or the seed's ``defa
 
 from __future__ import annotations
 
-from pulumi_azure_peering.emulator import errors, store
-from pulumi_azure_peering.emulator.handlers.common import ArmContext, paged, write_response
-from pulumi_azure_peering.emulator.http import Response
-from pulumi_azure_peering.emulator.models.gateways import Gateway
+from .. import errors, store
+from ..http import Response
+from ..models.gateways import Gateway
+from .common import ArmContext, paged, write_response
 
 PROVISIONING_HEADER = "x-emulator-gateway-provisioning-seconds"
 

@@ -9,10 +9,10 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from pulumi_azure_peering.emulator.http import Request, Response
+from ..http import Request, Response
 
 if TYPE_CHECKING:
-    from pulumi_azure_peering.emulator.app import Emulator
+    from ..app import Emulator
 
 _RESERVED_SCOPES = {"openid", "profile", "offline_access"}
 

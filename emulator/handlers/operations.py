@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from pulumi_azure_peering.emulator.handlers.common import ArmContext
-from pulumi_azure_peering.emulator.http import Response
-from pulumi_azure_peering.emulator.models.operations import IN_PROGRESS, OP_FAILED, cloud_error
+from ..http import Response
+from ..models.operations import IN_PROGRESS, OP_FAILED, cloud_error
+from .common import ArmContext
 
 
 def status(ctx: ArmContext) -> Response:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors, ids
-from pulumi_azure_peering.emulator.handlers.common import ArmContext, paged, write_response
-from pulumi_azure_peering.emulator.http import Response
+from .. import errors, ids
+from ..http import Response
+from .common import ArmContext, paged, write_response
 
 AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
 MAX_AUXILIARY_TOKENS = 3

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pulumi_azure_peering.emulator import errors, store
-from pulumi_azure_peering.emulator.handlers.common import ArmContext
-from pulumi_azure_peering.emulator.http import Response
-from pulumi_azure_peering.emulator.models.resource_groups import ResourceGroup
+from .. import errors, store
+from ..http import Response
+from ..models.resource_groups import ResourceGroup
+from .common import ArmContext
 
 
 def get_subscription(ctx: ArmContext) -> Response:

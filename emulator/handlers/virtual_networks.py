@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pulumi_azure_peering.emulator.handlers.common import ArmContext, paged, write_response
-from pulumi_azure_peering.emulator.http import Response
+from ..http import Response
+from .common import ArmContext, paged, write_response
 
 
 def put(ctx: ArmContext) -> Response:
@@ -51,7 +51,7 @@ def list_in_subscription(ctx: ArmContext) -> Response:
 
 
 def get_subnet(ctx: ArmContext) -> Response:
-    from pulumi_azure_peering.emulator import errors, ids
+    from .. import errors, ids
 
     p = ctx.params
     vnet = ctx.emu.network.get_vnet(ctx.subscription_id, p["rg"], p["vnet"])

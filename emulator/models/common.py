@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors
+from .. import errors
 
 SUCCEEDED = "Succeeded"
 UPDATING = "Updating"

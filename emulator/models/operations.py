@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pulumi_azure_peering.emulator import ids, timing
+from .. import ids, timing
 
 IN_PROGRESS = "InProgress"
 OP_SUCCEEDED = "Succeeded"

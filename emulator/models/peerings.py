@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors, ids
-from pulumi_azure_peering.emulator.models.common import (
+from .. import errors, ids
+from .common import (
     SUCCEEDED,
     address_space,
     as_object,
@@ -20,7 +20,7 @@ from pulumi_azure_peering.emulator.models.common import (
     opt_id,
     opt_str_list,
 )
-from pulumi_azure_peering.emulator.models.rendering import Rendering
+from .rendering import Rendering
 
 INITIATED = "Initiated"
 CONNECTED = "Connected"

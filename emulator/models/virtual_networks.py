@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pulumi_azure_peering.emulator import errors, ids, netmath
-from pulumi_azure_peering.emulator.models.common import (
+from .. import errors, ids, netmath
+from .common import (
     SUCCEEDED,
     address_space,
     as_object,

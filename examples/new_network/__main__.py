@@ -4,7 +4,7 @@ A hub vnet with a ``GatewaySubnet`` and a VPN gateway, two spokes peered to it b
 the hub's gateway), and two more vnets peered both ways with a standalone pair of ``VirtualNetworkPeering``. Every
 vnet id is an output of the resource that creates the vnet, so it is unknown during ``pulumi preview``.
 
-The vnets and the gateway come from ``pulumi_azure_peering.emulator.stand_ins``, which creates them in ARM the way
+The vnets and the gateway come from ``pulumi_azure_peering.azure_native_stand_ins``, which creates them in ARM the way
 ``azure_native.network.VirtualNetwork`` / ``VirtualNetworkGateway`` would (README.md shows the azure-native lines).
 
 Config (all optional):
@@ -25,7 +25,7 @@ from pulumi_azure_peering import (
     VirtualNetworkPeering,
     VirtualNetworkPeeringArgs,
 )
-from pulumi_azure_peering.emulator.stand_ins import (
+from pulumi_azure_peering.azure_native_stand_ins import (
     VirtualNetwork,
     VirtualNetworkArgs,
     VirtualNetworkGateway,

@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 
+from harness import topology
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 MINIMAL = json.loads((Path(__file__).resolve().parents[2] / "emulator" / "seeds" / "minimal.json").read_text())
@@ -20,7 +21,7 @@ RG = "rg-net"
 
 
 def vnet_id(name: str, sub: str = SUB_A, rg: str = RG) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return topology.vnet_id(sub, rg, name)
 
 
 def peering_path(vnet: str, name: str, sub: str = SUB_A, rg: str = RG) -> str:
@@ -111,3 +112,15 @@ def vnet_body(
             **props,
         },
     }
+
+
+def third_vnet_overlap(emu: EmulatorProcess) -> None:
+    """hub <-> s1 Connected; s1copy has s1's space, so s1copy -> hub overlaps a vnet already peered with hub."""
+    seed_vnets(
+        emu,
+        vnet_spec("hub", ["10.0.0.0/16"]),
+        vnet_spec("s1", ["10.1.0.0/16"]),
+        vnet_spec("s1copy", ["10.1.0.0/16"]),
+    )
+    put_peering(emu, "hub", "hub-s1", vnet_id("s1"))
+    put_peering(emu, "s1", "s1-hub", vnet_id("hub"))

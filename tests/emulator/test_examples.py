@@ -22,7 +22,7 @@ import pytest
 
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
-from .helpers import SUB_A, get_props, peering_body, seed_vnets, vnet_spec
+from .helpers import SUB_A, get_props, peering_body, seed_vnets, vnet_id, vnet_spec
 
 pytestmark = pytest.mark.emulator
 
@@ -42,7 +42,7 @@ PEERING_PROPERTIES = {
 
 
 def _vnet_path(name: str) -> str:
-    return f"/subscriptions/{SUB_A}/resourceGroups/{RG}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return vnet_id(name, SUB_A, RG)
 
 
 def _seed(emu: EmulatorProcess, *vnets: dict[str, Any]) -> None:

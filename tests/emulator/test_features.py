@@ -16,6 +16,7 @@ from tests.emulator.helpers import (
     peering_path,
     put_peering,
     seed_vnets,
+    third_vnet_overlap,
     vnet_id,
     vnet_spec,
 )
@@ -174,20 +175,8 @@ def test_a_seed_cannot_make_a_subnet_peering_without_the_feature(emu: EmulatorPr
 # --- refusals answered late ------------------------------------------------------------------------------------
 
 
-def _third_vnet_overlap(emu: EmulatorProcess) -> None:
-    """hub <-> s1 Connected; s1copy has s1's space, so s1copy -> hub overlaps a vnet already peered with hub."""
-    seed_vnets(
-        emu,
-        vnet_spec("hub", ["10.0.0.0/16"]),
-        vnet_spec("s1", ["10.1.0.0/16"]),
-        vnet_spec("s1copy", ["10.1.0.0/16"]),
-    )
-    put_peering(emu, "hub", "hub-s1", vnet_id("s1"))
-    put_peering(emu, "s1", "s1-hub", vnet_id("hub"))
-
-
 def test_a_late_refusal_is_a_failed_operation_with_the_same_error(emu: EmulatorProcess) -> None:
-    _third_vnet_overlap(emu)
+    third_vnet_overlap(emu)
     sync = put_peering(emu, "s1copy", "s1copy-hub", vnet_id("hub"))
     assert sync.status_code == 400 and error_code(sync) == OVERLAP
 
@@ -248,7 +237,7 @@ def test_only_refusals_checked_on_the_peering_can_be_late(emu: EmulatorProcess) 
 def test_late_refusals_from_the_command_line(tmp_path: Any) -> None:
     with EmulatorProcess(data_dir=tmp_path / "emu", late_refusals=[OVERLAP], sparse_bodies=False) as emu:
         assert emu.settings()["late_refusals"] == [OVERLAP]
-        _third_vnet_overlap(emu)
+        third_vnet_overlap(emu)
         late = put_peering(emu, "s1copy", "s1copy-hub", vnet_id("hub"), wait=False)
         assert late.status_code == 201
         assert emu.wait(late)["error"]["code"] == OVERLAP

@@ -17,6 +17,7 @@ from .helpers import (
     put_peering,
     put_vnet,
     seed_vnets,
+    third_vnet_overlap,
     vnet_body,
     vnet_id,
     vnet_spec,
@@ -109,14 +110,7 @@ def test_overlapping_address_spaces(emu: EmulatorProcess) -> None:
 
 
 def test_overlap_with_a_third_vnet_already_peered_counts_even_when_disconnected(emu: EmulatorProcess) -> None:
-    seed_vnets(
-        emu,
-        vnet_spec("hub", ["10.0.0.0/16"]),
-        vnet_spec("s1", ["10.1.0.0/16"]),
-        vnet_spec("s1copy", ["10.1.0.0/16"]),
-    )
-    put_peering(emu, "hub", "hub-s1", vnet_id("s1"))
-    put_peering(emu, "s1", "s1-hub", vnet_id("hub"))
+    third_vnet_overlap(emu)
     r = put_peering(emu, "s1copy", "s1copy-hub", vnet_id("hub"))
     assert r.status_code == 400
     assert error_code(r) == "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"

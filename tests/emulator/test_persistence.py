@@ -66,7 +66,7 @@ def test_connection_file_env_command_and_secrets(private_emulator: EmulatorProce
     assert not [p for p in os.listdir(emu.data_dir) if p.startswith(".connection-")]
 
     out = subprocess.run(
-        [sys.executable, "-m", "emulator", "env", "--data-dir", str(emu.data_dir)],
+        [sys.executable, "-m", "pulumi_azure_peering.emulator", "env", "--data-dir", str(emu.data_dir)],
         capture_output=True, text=True, check=True, cwd=REPO,
     )  # fmt: skip
     exports = dict(line.removeprefix("export ").split("=", 1) for line in out.stdout.splitlines())

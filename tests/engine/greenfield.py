@@ -1,6 +1,6 @@
-"""Helpers for engine tests of programs that create their vnets (``pulumi_azure_peering.emulator.stand_ins``) and peer
-them in the same run: program text, what a preview plans, and what the emulator's request log says about writes and
-their order."""
+"""Helpers for engine tests of programs that create their vnets (``pulumi_azure_peering.azure_native_stand_ins``) and
+peer them in the same run: program text, what a preview plans, and what the emulator's request log says about writes
+and their order."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-SUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"  # the emulator's AZURE_SUBSCRIPTION_ID (primary tenant, first sub)
+from harness.topology import vnet_id
+from tests.emulator_config import SUB_HUB
+
 RG = "rg-new"  # does not exist in the default seed: the first VirtualNetwork creates it
-WRITES = ("PUT", "DELETE", "PATCH", "POST")
 
 HEADER = """\
 import pulumi
 from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
 from pulumi_azure_peering import VirtualNetworkPeering, VirtualNetworkPeeringArgs
-from pulumi_azure_peering.emulator.stand_ins import (
+from pulumi_azure_peering.azure_native_stand_ins import (
     VirtualNetwork, VirtualNetworkArgs, VirtualNetworkGateway, VirtualNetworkGatewayArgs,
 )
 
@@ -42,25 +43,10 @@ def program(body: str, *, prelude: str = "") -> str:
     return HEADER + prelude + "\n" + textwrap.dedent(body)
 
 
-def new_vnet(name: str) -> str:
-    """ARM id of a vnet the stand-in creates in ``rg-new``."""
-    return f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/virtualNetworks/{name}"
-
-
-def live_peerings(emulator: Any, vnet_id: str) -> dict[str, dict[str, Any]]:
-    """The peerings of a vnet as ARM reports them, by lower-cased name."""
-    response = emulator.arm("GET", f"{vnet_id}/virtualNetworkPeerings")
-    assert response.status_code == 200, response.text
-    return {p["name"].lower(): p["properties"] for p in response.json()["value"]}
-
-
-def arm_writes(emulator: Any, since: int) -> list[dict[str, Any]]:
-    """Every write that reached ARM (not the token endpoint, not the admin API) after ``since``."""
-    return [
-        r
-        for r in emulator.request_log(since=since)
-        if r["method"] in WRITES and r["path"].lower().startswith("/subscriptions/")
-    ]
+def new_vnet(name: str, resource_group: str = RG) -> str:
+    """ARM id of a vnet a stand-in creates in ``resource_group`` of the emulator's ``AZURE_SUBSCRIPTION_ID`` (the
+    hub's subscription), where a stand-in without a subscription puts it."""
+    return vnet_id(SUB_HUB, resource_group, name)
 
 
 def is_peering(path: str) -> bool:

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configure, demo_vnet, live_peerings
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure, made_elsewhere
 
 pytestmark = pytest.mark.engine
 
@@ -39,20 +41,6 @@ for key, local, remote, name in config.require_object("peerings"):
 """
 
 
-def made_elsewhere(emulator: Any, local: str, remote: str, name: str, **properties: Any) -> dict[str, Any]:
-    body = {
-        "properties": {
-            "remoteVirtualNetwork": {"id": demo_vnet(remote)},
-            "allowVirtualNetworkAccess": True,
-            **properties,
-        }
-    }
-    answer = emulator.arm("PUT", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}", json=body)
-    assert answer.status_code in (200, 201), answer.text
-    emulator.finish_operations()
-    return dict(emulator.arm("GET", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}").json())
-
-
 def writes_by_method(emulator: Any, since: int) -> list[tuple[str, str]]:
     return [(w["method"], w["path"].rsplit("/", 1)[-1]) for w in arm_writes(emulator, since)]
 
@@ -66,8 +54,8 @@ def test_a_pair_made_by_terraform_is_adopted_under_its_own_names(
     project = make_project(PROGRAM)
 
     # Step 2: declare the pair with the names it has, and adopt_existing
-    spoke = {"vnetId": demo_vnet("vnet-payments"), "allowForwardedTraffic": True, **TERRAFORM_NAMES}
-    configure(project, demo_vnet("vnet-hub"), {"payments": {**spoke, "adoptExisting": True}})
+    spoke = {"vnetId": seeded_vnet("vnet-payments"), "allowForwardedTraffic": True, **TERRAFORM_NAMES}
+    configure(project, seeded_vnet("vnet-hub"), {"payments": {**spoke, "adoptExisting": True}})
 
     # Step 3: preview: two peerings to create (that is, to take over), nothing written
     seq = emulator.last_request_seq()
@@ -79,9 +67,9 @@ def test_a_pair_made_by_terraform_is_adopted_under_its_own_names(
     # Step 4: up: one PUT per peering, in place (same ids, never deleted); the hub side gets the declared flag
     project.up(skip_preview=False)
     assert sorted(writes_by_method(emulator, seq)) == [("PUT", "hub-to-payments"), ("PUT", "payments-to-hub")]
-    live = live_peerings(emulator, demo_vnet("vnet-hub"))["hub-to-payments"]
+    live = live_peerings(emulator, seeded_vnet("vnet-hub"))["hub-to-payments"]
     assert live["id"] == hub_side["id"] and live["properties"]["allowForwardedTraffic"] is True
-    assert live_peerings(emulator, demo_vnet("vnet-payments"))["payments-to-hub"]["id"] == spoke_side["id"]
+    assert live_peerings(emulator, seeded_vnet("vnet-payments"))["payments-to-hub"]["id"] == spoke_side["id"]
     assert project.outputs()["peerings"]["payments"]["status"] == "Connected"
 
     # Step 5: the stack owns them: a refreshed preview proposes nothing
@@ -89,7 +77,7 @@ def test_a_pair_made_by_terraform_is_adopted_under_its_own_names(
     project.preview("--refresh", expect_no_changes=True)
 
     # Step 6: adopt_existing can go once adopted: an update of the stack's inputs only, no ARM write
-    configure(project, demo_vnet("vnet-hub"), {"payments": spoke})
+    configure(project, seeded_vnet("vnet-hub"), {"payments": spoke})
     project.up(skip_preview=False)
     project.preview("--refresh", expect_no_changes=True)
     assert arm_writes(emulator, seq) == []
@@ -104,8 +92,8 @@ def test_peerings_made_by_azure_native_are_adopted_by_standalone_resources(
     made_elsewhere(emulator, "vnet-identity", "vnet-hub", back, allowForwardedTraffic=True)
     project = make_project(STANDALONE)
     peerings = [
-        ["hub-to-identity", demo_vnet("vnet-hub"), demo_vnet("vnet-identity"), there],
-        ["identity-to-hub", demo_vnet("vnet-identity"), demo_vnet("vnet-hub"), back],
+        ["hub-to-identity", seeded_vnet("vnet-hub"), seeded_vnet("vnet-identity"), there],
+        ["identity-to-hub", seeded_vnet("vnet-identity"), seeded_vnet("vnet-hub"), back],
     ]
 
     # without adopt_existing, preview refuses: the peering exists, and the message says how to take it over
@@ -118,9 +106,9 @@ def test_peerings_made_by_azure_native_are_adopted_by_standalone_resources(
     project.write_config({"peering-test:peerings": peerings, "peering-test:adoptExisting": True})
     project.up(skip_preview=False)
     assert sorted(writes_by_method(emulator, seq)) == sorted([("PUT", there), ("PUT", back)])
-    assert live_peerings(emulator, demo_vnet("vnet-hub"))[there.lower()]["properties"]["peeringState"] == "Connected"
+    assert live_peerings(emulator, seeded_vnet("vnet-hub"))[there.lower()]["properties"]["peeringState"] == "Connected"
     project.preview("--refresh", expect_no_changes=True)
 
     # once adopted, the stack owns them: destroy removes them
     project.destroy()
-    assert there.lower() not in live_peerings(emulator, demo_vnet("vnet-hub"))
+    assert there.lower() not in live_peerings(emulator, seeded_vnet("vnet-hub"))

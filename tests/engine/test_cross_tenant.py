@@ -12,20 +12,19 @@ import pytest
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configure, demo_vnet, live_peerings
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import HOME_TENANT, PARTNER_TENANT, SUB_PARTNER, seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure
 
 pytestmark = pytest.mark.engine
 
-HOME_TENANT = "d7bbee4d-a834-471b-9b44-b3ee102e86f0"
-PARTNER_TENANT = "eabad21e-5837-4da3-be18-d3bdde9e0c94"
-SUB_PARTNER = "1582c65d-fcbc-4f53-bfbb-d4a0ce926a16"
 PARTNER_VNET = topology.vnet_id(SUB_PARTNER, "rg-partner", "vnet-partner")
 SINGLE_PEERING = (REPO / "examples" / "single_peering" / "__main__.py").read_text()
 
 
 def spokes(**partner: Any) -> dict[str, dict[str, Any]]:
     return {
-        "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
+        "payments": {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": True},
         "partner": {"vnetId": PARTNER_VNET, "useHubGateway": True, **partner},
     }
 
@@ -49,18 +48,18 @@ def test_a_partner_tenants_spoke_deploys_in_one_stack(
 ) -> None:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), spokes(auxiliaryTenantIds=[PARTNER_TENANT]))
+    configure(project, seeded_vnet("vnet-hub"), spokes(auxiliaryTenantIds=[PARTNER_TENANT]))
     project.preview()
     project.up(skip_preview=False)
     spoke_side = connected(emulator, PARTNER_VNET, "vnet-partner-to-vnet-hub")
     assert spoke_side["useRemoteGateways"] is True
-    assert connected(emulator, demo_vnet("vnet-hub"), "vnet-hub-to-vnet-partner")["allowGatewayTransit"] is True
+    assert connected(emulator, seeded_vnet("vnet-hub"), "vnet-hub-to-vnet-partner")["allowGatewayTransit"] is True
     seq = emulator.last_request_seq()
     project.preview("--refresh", expect_no_changes=True)
     assert arm_writes(emulator, seq) == []
     project.destroy()
     assert peerings(emulator, PARTNER_VNET) == {}
-    assert live_peerings(emulator, demo_vnet("vnet-hub")) == {}
+    assert live_peerings(emulator, seeded_vnet("vnet-hub")) == {}
 
 
 def test_without_the_partner_tenant_preview_names_it_and_writes_nothing(
@@ -68,7 +67,7 @@ def test_without_the_partner_tenant_preview_names_it_and_writes_nothing(
 ) -> None:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), spokes())
+    configure(project, seeded_vnet("vnet-hub"), spokes())
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok
@@ -88,7 +87,7 @@ def test_an_identity_the_partner_tenant_does_not_know_fails_preview(
     seed["clients"][0]["tenants"] = [HOME_TENANT]  # the application was never consented to in the partner tenant
     emulator.seed(seed)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), spokes(auxiliaryTenantIds=[PARTNER_TENANT]))
+    configure(project, seeded_vnet("vnet-hub"), spokes(auxiliaryTenantIds=[PARTNER_TENANT]))
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok
@@ -103,7 +102,7 @@ def test_a_standalone_peering_under_a_partner_vnet(make_project: Callable[..., P
     project = make_project(SINGLE_PEERING)
     project.write_config(
         {
-            "peering-test:localVnetId": demo_vnet("vnet-identity"),
+            "peering-test:localVnetId": seeded_vnet("vnet-identity"),
             "peering-test:remoteVnetId": PARTNER_VNET,
             "azure-peering:auxiliaryTenantIds": [PARTNER_TENANT],
         }
@@ -111,7 +110,7 @@ def test_a_standalone_peering_under_a_partner_vnet(make_project: Callable[..., P
     project.up(skip_preview=False)
     # the peerings take their resource names: remote-to-local lives under the partner's vnet
     connected(emulator, PARTNER_VNET, "remote-to-local")
-    connected(emulator, demo_vnet("vnet-identity"), "local-to-remote")
+    connected(emulator, seeded_vnet("vnet-identity"), "local-to-remote")
     project.preview("--refresh", expect_no_changes=True)
     project.destroy()
     assert peerings(emulator, PARTNER_VNET) == {}

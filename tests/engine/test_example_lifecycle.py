@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
-from tests.conftest import configure_through_stack
+from tests.emulator_config import configure_through_stack
+from tests.engine.hub_spoke_helpers import DEMO_SEED
 
 pytestmark = pytest.mark.engine
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.engine
 def test_hub_spoke_example_up_preview_refresh_destroy(tmp_path: Path, emulator: Any) -> None:
     import pulumi
 
-    emulator.seed(json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text()))
+    emulator.seed(DEMO_SEED)
     example = copy_example("hub_spoke", tmp_path / "hub_spoke")
     assert f"virtualenv: {sys.prefix}" in (example / "Pulumi.yaml").read_text()
     demo_config = yaml.safe_load((REPO / "Pulumi.demo.yaml").read_text())["config"]

@@ -10,16 +10,14 @@ from typing import Any
 import pytest
 
 from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
-from tests.engine.greenfield import SUB, arm_writes, assert_deleted_in_order, creates_in, listed, live_peerings
+from tests.arm_views import arm_writes, live_peering_properties
+from tests.emulator_config import SUB_HUB
+from tests.engine.greenfield import assert_deleted_in_order, creates_in, listed, new_vnet
 
 pytestmark = pytest.mark.engine
 
 RG = "rg-new-network"
 GATEWAY_SECONDS = 3.0
-
-
-def vnet_id(name: str) -> str:
-    return f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/virtualNetworks/{name}"
 
 
 def test_new_network_example(tmp_path: Path, emulator: Any) -> None:
@@ -28,7 +26,10 @@ def test_new_network_example(tmp_path: Path, emulator: Any) -> None:
     os.symlink(REPO / ".venv", tmp_path / ".venv")
     project = PulumiProject(example, "test", hermetic_env(tmp_path / "state", emulator.env()))
     project.select()
-    assert emulator.arm("GET", f"/subscriptions/{SUB}/resourceGroups/{RG}", api_version="2021-04-01").status_code == 404
+    assert (
+        emulator.arm("GET", f"/subscriptions/{SUB_HUB}/resourceGroups/{RG}", api_version="2021-04-01").status_code
+        == 404
+    )
 
     emulator.settings(gateway_provisioning_seconds=GATEWAY_SECONDS)
     try:
@@ -43,17 +44,19 @@ def test_new_network_example(tmp_path: Path, emulator: Any) -> None:
     finally:
         emulator.settings(gateway_provisioning_seconds=0.0)
 
-    hub, app, data, left, right = (vnet_id(n) for n in ("vnet-hub", "vnet-app", "vnet-data", "vnet-left", "vnet-right"))
+    hub, app, data, left, right = (
+        new_vnet(n, RG) for n in ("vnet-hub", "vnet-app", "vnet-data", "vnet-left", "vnet-right")
+    )
     outputs = project.outputs()
     assert outputs["hubVnetId"].lower() == hub.lower()
     for spoke in ("app", "data"):
         pair = outputs["peerings"][spoke]
         assert pair["hub_to_spoke_state"] == pair["spoke_to_hub_state"] == "Connected", outputs["peerings"]
-    app_side = live_peerings(emulator, app)["vnet-app-to-vnet-hub"]
+    app_side = live_peering_properties(emulator, app)["vnet-app-to-vnet-hub"]
     assert app_side["useRemoteGateways"] is True and app_side["peeringState"] == "Connected"
-    assert live_peerings(emulator, data)["vnet-data-to-vnet-hub"]["peeringState"] == "Connected"
-    assert live_peerings(emulator, left)["left-to-right"]["peeringState"] == "Connected"
-    assert live_peerings(emulator, right)["right-to-left"]["peeringState"] == "Connected"
+    assert live_peering_properties(emulator, data)["vnet-data-to-vnet-hub"]["peeringState"] == "Connected"
+    assert live_peering_properties(emulator, left)["left-to-right"]["peeringState"] == "Connected"
+    assert live_peering_properties(emulator, right)["right-to-left"]["peeringState"] == "Connected"
 
     project.preview(expect_no_changes=True)
 

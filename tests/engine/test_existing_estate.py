@@ -9,33 +9,28 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configure, demo_vnet, live_peerings
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure, made_elsewhere
 
 pytestmark = pytest.mark.engine
 
-SPOKES = {"payments": {"vnetId": demo_vnet("vnet-payments")}}
-
-
-def hand_made(emulator: Any, local: str, remote: str, name: str) -> None:
-    body = {"properties": {"remoteVirtualNetwork": {"id": demo_vnet(remote)}, "allowVirtualNetworkAccess": True}}
-    answer = emulator.arm("PUT", f"{demo_vnet(local)}/virtualNetworkPeerings/{name}", json=body)
-    assert answer.status_code in (200, 201), answer.text
-    emulator.finish_operations()
+SPOKES = {"payments": {"vnetId": seeded_vnet("vnet-payments")}}
 
 
 @pytest.fixture
 def project(make_project: Callable[..., PulumiProject], emulator: Any) -> PulumiProject:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), SPOKES)
+    configure(project, seeded_vnet("vnet-hub"), SPOKES)
     return project
 
 
 def test_a_hand_made_pair_with_the_default_names_fails_preview_then_is_adopted(
     project: PulumiProject, emulator: Any
 ) -> None:
-    hand_made(emulator, "vnet-hub", "vnet-payments", "vnet-hub-to-vnet-payments")
-    hand_made(emulator, "vnet-payments", "vnet-hub", "vnet-payments-to-vnet-hub")
+    made_elsewhere(emulator, "vnet-hub", "vnet-payments", "vnet-hub-to-vnet-payments")
+    made_elsewhere(emulator, "vnet-payments", "vnet-hub", "vnet-payments-to-vnet-hub")
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok
@@ -43,9 +38,9 @@ def test_a_hand_made_pair_with_the_default_names_fails_preview_then_is_adopted(
     assert not project.up(check=False, skip_preview=False).ok
     assert arm_writes(emulator, seq) == []
 
-    configure(project, demo_vnet("vnet-hub"), {"payments": {**SPOKES["payments"], "adoptExisting": True}})
+    configure(project, seeded_vnet("vnet-hub"), {"payments": {**SPOKES["payments"], "adoptExisting": True}})
     project.up(skip_preview=False)
-    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-payments"]
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-payments"]
     assert hub_side["properties"]["peeringState"] == "Connected"
     project.preview(expect_no_changes=True)
 
@@ -53,7 +48,7 @@ def test_a_hand_made_pair_with_the_default_names_fails_preview_then_is_adopted(
 def test_a_hand_made_peering_under_another_name_fails_preview_with_a_warning(
     project: PulumiProject, emulator: Any
 ) -> None:
-    hand_made(emulator, "vnet-hub", "vnet-payments", "legacy-hub-link")
+    made_elsewhere(emulator, "vnet-hub", "vnet-payments", "legacy-hub-link")
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok

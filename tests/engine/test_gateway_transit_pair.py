@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.greenfield import arm_writes
-from tests.provider.programs import peering_program
-from tests.provider.provider_env import vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
 
@@ -60,8 +60,8 @@ slow = Slow("slow")
 hub = VirtualNetworkPeering(
     "vnet-hub-to-vnet-analytics",
     VirtualNetworkPeeringArgs(
-        virtual_network_id={vnet("vnet-hub")!r},
-        remote_virtual_network_id={vnet("vnet-analytics")!r},
+        virtual_network_id={seeded_vnet("vnet-hub")!r},
+        remote_virtual_network_id={seeded_vnet("vnet-analytics")!r},
         allow_gateway_transit=True,
     ),
     opts=pulumi.ResourceOptions(depends_on=[slow]),
@@ -69,8 +69,8 @@ hub = VirtualNetworkPeering(
 spoke = VirtualNetworkPeering(
     "vnet-analytics-to-vnet-hub",
     VirtualNetworkPeeringArgs(
-        virtual_network_id={vnet("vnet-analytics")!r},
-        remote_virtual_network_id={vnet("vnet-hub")!r},
+        virtual_network_id={seeded_vnet("vnet-analytics")!r},
+        remote_virtual_network_id={seeded_vnet("vnet-hub")!r},
         use_remote_gateways=True,
     ),
 )

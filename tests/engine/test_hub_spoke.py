@@ -3,7 +3,6 @@ topologies refused at preview before anything is written."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,66 +10,28 @@ from typing import Any
 import pytest
 
 from harness import topology
-from harness.pulumi import REPO, PulumiProject, copy_example, hermetic_env
+from harness.pulumi import PulumiProject, copy_example, hermetic_env
 from harness.s3 import backend_env, backend_keys
-from tests.provider.provider_env import add_address_prefix
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import SUB_SPOKES, seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, DEMO_SPOKES, PROGRAM, configure
+from tests.provider_on_emulator.provider_env import add_address_prefix
 
 pytestmark = pytest.mark.engine
-
-PROGRAM = (REPO / "examples" / "hub_spoke" / "__main__.py").read_text()
-DEMO_SEED = json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text())
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
-
-
-def demo_vnet(name: str) -> str:
-    sub, rg = (SUB_HUB, "rg-hub") if name in ("vnet-hub", "vnet-identity") else (SUB_SPOKES, "rg-spokes")
-    return topology.vnet_id(sub, rg, name)
-
-
-DEMO_SPOKES: dict[str, dict[str, Any]] = {
-    "identity": {"vnetId": demo_vnet("vnet-identity")},
-    "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
-    "web": {"vnetId": demo_vnet("vnet-web"), "useHubGateway": True},
-    "analytics": {
-        "vnetId": demo_vnet("vnet-analytics"),
-        "link": "subnets",
-        "localSubnetNames": ["app"],
-        "hubSubnetNames": ["shared"],
-    },
-}
-
-
-def configure(project: PulumiProject, hub: str, spokes: dict[str, dict[str, Any]]) -> None:
-    project.write_config({"peering-test:hubVnetId": hub, "peering-test:spokes": spokes})
-
-
-def live_peerings(emulator: Any, vnet: str) -> dict[str, dict[str, Any]]:
-    """Peerings of a vnet as ARM reports them, by lower-cased name."""
-    body = emulator.arm("GET", f"{vnet}/virtualNetworkPeerings").json()
-    return {p["name"].lower(): p for p in body["value"]}
-
-
-def arm_writes(emulator: Any, since: int) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in emulator.request_log(since=since)
-        if r["path"].lower().startswith("/subscriptions/") and r["method"] != "GET"
-    ]
 
 
 @pytest.fixture
 def hub_spoke_project(make_project: Callable[..., PulumiProject], emulator: Any) -> PulumiProject:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), DEMO_SPOKES)
+    configure(project, seeded_vnet("vnet-hub"), DEMO_SPOKES)
     return project
 
 
 def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
     project.up()
-    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))
     assert sorted(hub_side) == [
         "vnet-hub-to-vnet-analytics",
         "vnet-hub-to-vnet-identity",
@@ -79,9 +40,9 @@ def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: Pulum
     ]
     assert {p["properties"]["peeringState"] for p in hub_side.values()} == {"Connected"}
     assert hub_side["vnet-hub-to-vnet-payments"]["properties"]["allowGatewayTransit"] is True
-    payments = live_peerings(emulator, demo_vnet("vnet-payments"))["vnet-payments-to-vnet-hub"]["properties"]
+    payments = live_peerings(emulator, seeded_vnet("vnet-payments"))["vnet-payments-to-vnet-hub"]["properties"]
     assert payments["useRemoteGateways"] is True and payments["peeringState"] == "Connected"
-    analytics = live_peerings(emulator, demo_vnet("vnet-analytics"))["vnet-analytics-to-vnet-hub"]["properties"]
+    analytics = live_peerings(emulator, seeded_vnet("vnet-analytics"))["vnet-analytics-to-vnet-hub"]["properties"]
     assert analytics["peerCompleteVnets"] is False and analytics["localSubnetNames"] == ["app"]
 
     outputs = project.outputs()["peerings"]
@@ -89,7 +50,7 @@ def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: Pulum
     assert {o["spoke_to_hub_state"] for o in outputs.values()} == {"Connected"}
 
     # Reordering the spokes changes nothing: names derive from spoke keys only.
-    configure(project, demo_vnet("vnet-hub"), dict(reversed(list(DEMO_SPOKES.items()))))
+    configure(project, seeded_vnet("vnet-hub"), dict(reversed(list(DEMO_SPOKES.items()))))
     before = emulator.last_request_seq()
     stored = {r["urn"]: r["inputs"] for r in project.resources("VirtualNetworkPeering")}
     project.preview(expect_no_changes=True)
@@ -104,14 +65,14 @@ def test_mesh_between_spokes(hub_spoke_project: PulumiProject, emulator: Any) ->
     project = hub_spoke_project
     spokes = {**DEMO_SPOKES, "analytics": {**DEMO_SPOKES["analytics"], "joinMesh": False}}
     project.write_config(
-        {"peering-test:hubVnetId": demo_vnet("vnet-hub"), "peering-test:spokes": spokes, "peering-test:mesh": True}
+        {"peering-test:hubVnetId": seeded_vnet("vnet-hub"), "peering-test:spokes": spokes, "peering-test:mesh": True}
     )
     project.up()
     mesh = project.outputs()["mesh_peerings"]
     # identity, payments and web are meshed both ways: 3 pairs, 6 peerings; analytics stays out.
     assert len(mesh) == 6 and all("analytics" not in key for key in mesh)
     for name in ("vnet-identity", "vnet-payments", "vnet-web"):
-        live = live_peerings(emulator, demo_vnet(name))
+        live = live_peerings(emulator, seeded_vnet(name))
         meshed = {n: p for n, p in live.items() if n.startswith("mesh-")}
         assert len(meshed) == 2, live.keys()
         for p in meshed.values():
@@ -123,9 +84,9 @@ def test_mesh_between_spokes(hub_spoke_project: PulumiProject, emulator: Any) ->
 def test_removing_a_spoke_deletes_both_halves_only(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
     project.up()
-    etags_before = {n: p["etag"] for n, p in live_peerings(emulator, demo_vnet("vnet-hub")).items()}
+    etags_before = {n: p["etag"] for n, p in live_peerings(emulator, seeded_vnet("vnet-hub")).items()}
 
-    configure(project, demo_vnet("vnet-hub"), {k: v for k, v in DEMO_SPOKES.items() if k != "web"})
+    configure(project, seeded_vnet("vnet-hub"), {k: v for k, v in DEMO_SPOKES.items() if k != "web"})
     before = emulator.last_request_seq()
     result = project.up()
     assert "2 deleted" in result.stdout, result.stdout
@@ -134,22 +95,22 @@ def test_removing_a_spoke_deletes_both_halves_only(hub_spoke_project: PulumiProj
         ("DELETE", "vnet-hub-to-vnet-web"),
         ("DELETE", "vnet-web-to-vnet-hub"),
     }
-    assert "vnet-hub-to-vnet-web" not in live_peerings(emulator, demo_vnet("vnet-hub"))
-    assert live_peerings(emulator, demo_vnet("vnet-web")) == {}
-    etags_after = {n: p["etag"] for n, p in live_peerings(emulator, demo_vnet("vnet-hub")).items()}
+    assert "vnet-hub-to-vnet-web" not in live_peerings(emulator, seeded_vnet("vnet-hub"))
+    assert live_peerings(emulator, seeded_vnet("vnet-web")) == {}
+    etags_after = {n: p["etag"] for n, p in live_peerings(emulator, seeded_vnet("vnet-hub")).items()}
     assert etags_after == {n: e for n, e in etags_before.items() if n != "vnet-hub-to-vnet-web"}
 
 
 def test_resized_spoke_is_synced_on_up_refresh(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
     project.up()
-    vnet = demo_vnet("vnet-identity")
+    vnet = seeded_vnet("vnet-identity")
     add_address_prefix(emulator, vnet, "10.44.0.0/16")
-    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
     assert hub_side["peeringSyncLevel"] == "LocalNotInSync"
 
     project.up("--refresh")
-    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
     spoke_side = live_peerings(emulator, vnet)["vnet-identity-to-vnet-hub"]["properties"]
     assert hub_side["peeringSyncLevel"] == spoke_side["peeringSyncLevel"] == "FullyInSync"
     assert "10.44.0.0/16" in hub_side["remoteVirtualNetworkAddressSpace"]["addressPrefixes"]
@@ -161,7 +122,7 @@ def test_resized_spoke_is_synced_by_a_plain_up(hub_spoke_project: PulumiProject,
     side's update with the old and the new prefixes, and a plain up syncs the pair (issue 25)."""
     project = hub_spoke_project
     project.up()
-    vnet = demo_vnet("vnet-identity")
+    vnet = seeded_vnet("vnet-identity")
     add_address_prefix(emulator, vnet, "10.44.0.0/16")
 
     seq = emulator.last_request_seq()
@@ -170,7 +131,7 @@ def test_resized_spoke_is_synced_by_a_plain_up(hub_spoke_project: PulumiProject,
     assert "1 to update" in preview.output, preview.output
     assert "remote_vnet_address_space" in preview.output and "10.44.0.0/16" in preview.output, preview.output
     project.up()
-    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
     spoke_side = live_peerings(emulator, vnet)["vnet-identity-to-vnet-hub"]["properties"]
     assert hub_side["peeringSyncLevel"] == spoke_side["peeringSyncLevel"] == "FullyInSync"
     assert "10.44.0.0/16" in hub_side["remoteVirtualNetworkAddressSpace"]["addressPrefixes"]
@@ -198,11 +159,11 @@ def test_bad_topology_fails_at_preview_with_zero_writes(hub_spoke_project: Pulum
     )
     spokes = {
         **DEMO_SPOKES,
-        "overlap": {"vnetId": demo_vnet("vnet-overlap")},
-        "payments-again": {"vnetId": demo_vnet("vnet-payments")},
+        "overlap": {"vnetId": seeded_vnet("vnet-overlap")},
+        "payments-again": {"vnetId": seeded_vnet("vnet-payments")},
         "analytics": {**DEMO_SPOKES["analytics"], "localSubnetNames": ["nope"]},
     }
-    configure(project, demo_vnet("vnet-hub"), spokes)
+    configure(project, seeded_vnet("vnet-hub"), spokes)
     before = emulator.last_request_seq()
     result = project.preview(check=False)
     assert not result.ok
@@ -250,8 +211,8 @@ def test_split_ownership_with_state_in_s3(tmp_path: Path, emulator: Any, s3_back
     hub.select()
     hub.write_config(
         {
-            "hub-network:hubVnetId": demo_vnet("vnet-hub"),
-            "hub-network:sharedServicesVnetId": demo_vnet("vnet-identity"),
+            "hub-network:hubVnetId": seeded_vnet("vnet-hub"),
+            "hub-network:sharedServicesVnetId": seeded_vnet("vnet-identity"),
         }
     )
     hub.up()
@@ -260,19 +221,19 @@ def test_split_ownership_with_state_in_s3(tmp_path: Path, emulator: Any, s3_back
         {
             "spoke-payments:hubStack": "organization/hub-network/prod",
             "spoke-payments:spokeName": "payments",
-            "spoke-payments:spokeVnetId": demo_vnet("vnet-payments"),
+            "spoke-payments:spokeVnetId": seeded_vnet("vnet-payments"),
             "spoke-payments:useHubGateway": True,
         }
     )
     spoke.up()
     out = spoke.outputs()["peerings"]["payments"]
     assert out["hub_to_spoke_state"] == out["spoke_to_hub_state"] == "Connected"
-    hub_side = live_peerings(emulator, demo_vnet("vnet-hub"))
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))
     assert set(hub_side) == {"vnet-hub-to-vnet-identity", "vnet-hub-to-vnet-payments"}
     spoke.preview(expect_no_changes=True)
     spoke.destroy()
     hub.destroy()
-    assert live_peerings(emulator, demo_vnet("vnet-hub")) == {}
+    assert live_peerings(emulator, seeded_vnet("vnet-hub")) == {}
     keys = backend_keys(s3_backend)
     assert any(k.endswith("stacks/hub-network/prod.json") for k in keys), keys
     assert any(k.endswith("stacks/spoke-payments/prod.json") for k in keys), keys

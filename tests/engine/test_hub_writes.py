@@ -10,7 +10,8 @@ import pytest
 
 from harness import topology
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import PROGRAM, configure, live_peerings
+from tests.arm_views import live_peerings
+from tests.engine.hub_spoke_helpers import PROGRAM, configure
 
 pytestmark = pytest.mark.engine
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.provider.programs import HEADER
-from tests.provider.provider_env import vnet
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.programs import HEADER
 
 pytestmark = pytest.mark.engine
 
-HUB, PAYMENTS, ANALYTICS = vnet("vnet-hub"), vnet("vnet-payments"), vnet("vnet-analytics")
+HUB, PAYMENTS, ANALYTICS = seeded_vnet("vnet-hub"), seeded_vnet("vnet-payments"), seeded_vnet("vnet-analytics")
 # (the field holding the bad id, its value, what the message tells to remove); the engine stops at the first
 # resource whose check fails, so each case is its own program
 CASES = [

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import vnet
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
 
 pytestmark = pytest.mark.engine
 
@@ -30,7 +30,7 @@ def test_refresh_through_a_gateway_404_fails_and_keeps_the_peering(
     # the peering's GET, and the listing of its vnet's peerings (a refresh may read through listings:
     # provider/peering_reads.py), answered by the gateway; everything else by ARM
     emulator.set_faults(
-        f"html404=1;match=GET:/virtualNetworkPeerings/{NAME},GET:{vnet('vnet-hub')}/virtualNetworkPeerings$"
+        f"html404=1;match=GET:/virtualNetworkPeerings/{NAME},GET:{seeded_vnet('vnet-hub')}/virtualNetworkPeerings$"
     )
     result = project.refresh(check=False)
     assert not result.ok, result.output

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.engine.test_peering_safety import writes_since
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import add_address_prefix, vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
+from tests.provider_on_emulator.provider_env import add_address_prefix
 
 pytestmark = pytest.mark.engine
 
@@ -32,7 +33,7 @@ def test_one_sided_pair_is_stable_then_connects_and_still_syncs_after_a_resize(
     for _ in range(2):
         hub_stack.preview("--refresh", expect_no_changes=True)
         hub_stack.up("--refresh", skip_preview=False)
-    assert writes_since(emulator, seq) == []
+    assert arm_writes(emulator, seq) == []
 
     # (b) another stack creates the other side: both Connected / FullyInSync, nothing to change on this one
     spoke_stack = make_project(peering_program(SPOKE_SIDE))
@@ -44,13 +45,15 @@ def test_one_sided_pair_is_stable_then_connects_and_still_syncs_after_a_resize(
     assert {(o["peering_state"], o["peering_sync_level"]) for o in both.values()} == {("Connected", "FullyInSync")}
     hub_stack.preview("--refresh", expect_no_changes=True)
     spoke_stack.preview("--refresh", expect_no_changes=True)
-    assert writes_since(emulator, seq) == []
+    assert arm_writes(emulator, seq) == []
 
     # (c) the remote vnet of the Connected pair is resized: still synced automatically on the next up
-    add_address_prefix(emulator, vnet("vnet-payments"), "10.21.0.0/16")
+    add_address_prefix(emulator, seeded_vnet("vnet-payments"), "10.21.0.0/16")
     hub_stack.up("--refresh", skip_preview=False)
-    hub_side = emulator.arm("GET", f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments").json()
-    spoke_side = emulator.arm("GET", f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub").json()
+    hub_side = emulator.arm("GET", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments").json()
+    spoke_side = emulator.arm(
+        "GET", f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub"
+    ).json()
     assert hub_side["properties"]["peeringSyncLevel"] == "FullyInSync"
     assert spoke_side["properties"]["peeringSyncLevel"] == "FullyInSync"
     assert "10.21.0.0/16" in hub_side["properties"]["remoteVirtualNetworkAddressSpace"]["addressPrefixes"]

@@ -17,18 +17,18 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.greenfield import arm_writes
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, configure, demo_vnet, live_peerings
-from tests.provider.programs import peering_program
-from tests.provider.provider_env import vnet
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure
+from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
 
 HUB_PAYMENTS = {"local": "vnet-hub", "remote": "vnet-payments"}
 PAYMENTS_HUB = {"local": "vnet-payments", "remote": "vnet-hub"}
 PAIR_IDS = (
-    f"{vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments",
-    f"{vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub",
+    f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments",
+    f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-hub",
 )
 
 
@@ -65,6 +65,26 @@ def assert_refused_without_writes(result: Any, emulator: Any, seq: int, peering_
     assert arm_writes(emulator, seq) == []
 
 
+def assert_second_goes_and_first_holds(
+    first: PulumiProject,
+    second: PulumiProject,
+    emulator: Any,
+    seq: int,
+    peering_ids: Iterable[str],
+    etags_before: dict[str, str],
+) -> None:
+    """A second stack that was refused these peerings is destroyed without a write to ARM since ``seq`` and without
+    touching them (their ETags are ``etags_before``); the first stack, refreshed, still holds them unchanged."""
+    second.destroy()
+    assert arm_writes(emulator, seq) == []
+    assert etags(emulator, peering_ids) == etags_before
+
+    first.refresh()
+    first.preview(expect_no_changes=True)
+    assert_state_holds(first, emulator, peering_ids)
+    assert etags(emulator, peering_ids) == etags_before
+
+
 def assert_state_holds(
     project: PulumiProject, emulator: Any, peering_ids: Iterable[str], *, exact: bool = True
 ) -> None:
@@ -82,14 +102,14 @@ def assert_state_holds(
 
 # -- HubSpokePeering (the demo program, examples/hub_spoke) --------------------------------------------------
 
-IDENTITY = {"vnetId": demo_vnet("vnet-identity")}
+IDENTITY = {"vnetId": seeded_vnet("vnet-identity")}
 SUBNETS = {"link": "subnets", "localSubnetNames": ["app"], "hubSubnetNames": ["shared"]}
 #: The payments spoke with and without the hub's gateway (the demo's payments spoke routes through it).
 GATEWAY = pytest.mark.parametrize("gateway", [False, True], ids=["no-gateway", "hub-gateway"])
 
 
 def payments(gateway: bool, **more: Any) -> dict[str, Any]:
-    return {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": gateway, **more}
+    return {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": gateway, **more}
 
 
 def spokes(payments_spoke: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -99,7 +119,7 @@ def spokes(payments_spoke: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def deploy_hub_spoke(make_project: Callable[..., PulumiProject], emulator: Any, gateway: bool) -> PulumiProject:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), spokes(payments(gateway)))
+    configure(project, seeded_vnet("vnet-hub"), spokes(payments(gateway)))
     project.up(skip_preview=False)
     return project
 
@@ -109,17 +129,17 @@ def hub_spoke_ids(
 ) -> list[str]:
     """ARM ids of the identity pair and of the payments pair under these names."""
     return [
-        f"{demo_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-identity",
-        f"{demo_vnet('vnet-identity')}/virtualNetworkPeerings/vnet-identity-to-vnet-hub",
-        f"{demo_vnet('vnet-hub')}/virtualNetworkPeerings/{hub_name}",
-        f"{demo_vnet('vnet-payments')}/virtualNetworkPeerings/{spoke_name}",
+        f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-identity",
+        f"{seeded_vnet('vnet-identity')}/virtualNetworkPeerings/vnet-identity-to-vnet-hub",
+        f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/{hub_name}",
+        f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/{spoke_name}",
     ]
 
 
 def identity_etags(emulator: Any) -> dict[str, str]:
     return {
-        "hub": live_peerings(emulator, demo_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["etag"],
-        "spoke": live_peerings(emulator, demo_vnet("vnet-identity"))["vnet-identity-to-vnet-hub"]["etag"],
+        "hub": live_peerings(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["etag"],
+        "spoke": live_peerings(emulator, seeded_vnet("vnet-identity"))["vnet-identity-to-vnet-hub"]["etag"],
     }
 
 
@@ -130,10 +150,10 @@ def payments_pair(
     gateway transit as configured."""
     hub_side = {
         n: p
-        for n, p in live_peerings(emulator, demo_vnet("vnet-hub")).items()
-        if p["properties"]["remoteVirtualNetwork"]["id"].lower() == demo_vnet("vnet-payments").lower()
+        for n, p in live_peerings(emulator, seeded_vnet("vnet-hub")).items()
+        if p["properties"]["remoteVirtualNetwork"]["id"].lower() == seeded_vnet("vnet-payments").lower()
     }
-    spoke_side = live_peerings(emulator, demo_vnet("vnet-payments"))
+    spoke_side = live_peerings(emulator, seeded_vnet("vnet-payments"))
     assert list(hub_side) == [hub_name], hub_side.keys()
     assert list(spoke_side) == [spoke_name], spoke_side.keys()
     hub, spoke = hub_side[hub_name]["properties"], spoke_side[spoke_name]["properties"]
@@ -164,14 +184,7 @@ def test_second_stack_of_the_project_never_takes_the_first_ones_pair(
     assert_refused_without_writes(up, emulator, seq, PAIR_IDS)
     assert second.resources("VirtualNetworkPeering") == []
 
-    second.destroy()
-    assert arm_writes(emulator, seq) == []
-    assert etags(emulator, PAIR_IDS) == before
-
-    first.refresh()
-    first.preview(expect_no_changes=True)
-    assert_state_holds(first, emulator, PAIR_IDS)
-    assert etags(emulator, PAIR_IDS) == before
+    assert_second_goes_and_first_holds(first, second, emulator, seq, PAIR_IDS, before)
 
 
 def test_second_stack_of_a_hub_spoke_project_never_takes_the_first_ones_peerings(
@@ -179,13 +192,13 @@ def test_second_stack_of_a_hub_spoke_project_never_takes_the_first_ones_peerings
 ) -> None:
     emulator.seed(DEMO_SEED)
     first = make_project(PROGRAM, stack="dev")
-    configure(first, demo_vnet("vnet-hub"), spokes(payments(gateway=True)))
+    configure(first, seeded_vnet("vnet-hub"), spokes(payments(gateway=True)))
     first.up(skip_preview=False)
     ids = hub_spoke_ids()
     before = etags(emulator, ids)
 
     second = second_stack(first, "prod")
-    configure(second, demo_vnet("vnet-hub"), spokes(payments(gateway=True)))
+    configure(second, seeded_vnet("vnet-hub"), spokes(payments(gateway=True)))
     seq = emulator.last_request_seq()
     preview = second.preview(check=False)
     assert_refused_without_writes(preview, emulator, seq, ids)
@@ -195,14 +208,7 @@ def test_second_stack_of_a_hub_spoke_project_never_takes_the_first_ones_peerings
     assert_refused_without_writes(up, emulator, seq, ids)
     assert second.resources("VirtualNetworkPeering") == []
 
-    second.destroy()
-    assert arm_writes(emulator, seq) == []
-    assert etags(emulator, ids) == before
-
-    first.refresh()
-    first.preview(expect_no_changes=True)
-    assert_state_holds(first, emulator, ids)
-    assert etags(emulator, ids) == before
+    assert_second_goes_and_first_holds(first, second, emulator, seq, ids, before)
 
 
 # -- up --replace ----------------------------------------------------------------------------------------------
@@ -282,7 +288,7 @@ def test_two_resources_naming_one_peering_fail_preview_naming_both(
     up = project.up(check=False, skip_preview=False)
     assert not up.ok and expected in up.output, up.output
     assert arm_writes(emulator, seq) == []
-    assert live_peerings(emulator, vnet("vnet-hub")) == {}
+    assert live_peerings(emulator, seeded_vnet("vnet-hub")) == {}
 
 
 # -- a live HubSpokePeering pair: link kind and peering names ---------------------------------------------------
@@ -297,7 +303,7 @@ def test_link_kind_switches_on_a_live_pair(
     hub, spoke = payments_pair(emulator, "vnet-hub-to-vnet-payments", "vnet-payments-to-vnet-hub", gateway)
     assert hub["peerCompleteVnets"] is True and spoke["peerCompleteVnets"] is True
 
-    configure(project, demo_vnet("vnet-hub"), spokes(payments(gateway, **SUBNETS)))
+    configure(project, seeded_vnet("vnet-hub"), spokes(payments(gateway, **SUBNETS)))
     project.up(skip_preview=False)
     hub, spoke = payments_pair(emulator, "vnet-hub-to-vnet-payments", "vnet-payments-to-vnet-hub", gateway)
     assert hub["peerCompleteVnets"] is False and spoke["peerCompleteVnets"] is False
@@ -306,7 +312,7 @@ def test_link_kind_switches_on_a_live_pair(
     assert_state_holds(project, emulator, hub_spoke_ids(), exact=False)
     project.preview(expect_no_changes=True)
 
-    configure(project, demo_vnet("vnet-hub"), spokes(payments(gateway)))
+    configure(project, seeded_vnet("vnet-hub"), spokes(payments(gateway)))
     project.up(skip_preview=False)
     hub, spoke = payments_pair(emulator, "vnet-hub-to-vnet-payments", "vnet-payments-to-vnet-hub", gateway)
     assert hub["peerCompleteVnets"] is True and spoke["peerCompleteVnets"] is True
@@ -326,13 +332,13 @@ def test_peering_names_change_on_a_live_pair(
     identity = identity_etags(emulator)
 
     renamed_spoke = payments(gateway, spokePeeringName="payments-to-hub")
-    configure(project, demo_vnet("vnet-hub"), spokes(renamed_spoke))
+    configure(project, seeded_vnet("vnet-hub"), spokes(renamed_spoke))
     project.up(skip_preview=False)
     payments_pair(emulator, "vnet-hub-to-vnet-payments", "payments-to-hub", gateway)
     assert_state_holds(project, emulator, hub_spoke_ids(spoke_name="payments-to-hub"), exact=False)
     project.preview(expect_no_changes=True)
 
-    configure(project, demo_vnet("vnet-hub"), spokes({**renamed_spoke, "hubPeeringName": "hub-to-payments"}))
+    configure(project, seeded_vnet("vnet-hub"), spokes({**renamed_spoke, "hubPeeringName": "hub-to-payments"}))
     project.up(skip_preview=False)
     payments_pair(emulator, "hub-to-payments", "payments-to-hub", gateway)
     project.preview(expect_no_changes=True)

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import add_address_prefix, vnet
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
+from tests.provider_on_emulator.provider_env import add_address_prefix
 
 pytestmark = pytest.mark.engine
 
@@ -36,7 +37,7 @@ def test_flag_changed_out_of_band_is_restored(make_project: Callable[..., Any], 
 def test_resized_remote_vnet_is_synced_on_the_next_up(make_project: Callable[..., Any], emulator: Any) -> None:
     project = make_project(peering_program(*PAIR))
     project.up()
-    add_address_prefix(emulator, vnet("vnet-payments"), "10.21.0.0/16")
+    add_address_prefix(emulator, seeded_vnet("vnet-payments"), "10.21.0.0/16")
 
     project.refresh()
     levels = {v["peering_sync_level"] for v in state_outputs(project).values()}

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import vnet
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
 
 pytestmark = pytest.mark.engine
 
@@ -18,7 +18,7 @@ PAYMENTS_HUB = {"local": "vnet-payments", "remote": "vnet-hub"}
 
 
 def peerings_in(emulator: Any, name: str) -> list[str]:
-    response = emulator.arm("GET", f"{vnet(name)}/virtualNetworkPeerings")
+    response = emulator.arm("GET", f"{seeded_vnet(name)}/virtualNetworkPeerings")
     assert response.status_code == 200, response.text
     return [p["name"] for p in response.json()["value"]]
 

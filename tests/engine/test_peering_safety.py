@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import SUB_SPOKES, seeded_vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
 
 pytestmark = pytest.mark.engine
 
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")
-WRITES = ("PUT", "DELETE", "PATCH", "POST")
 
 
 def is_conflict(entry: dict[str, Any]) -> bool:
@@ -26,15 +26,11 @@ def is_conflict(entry: dict[str, Any]) -> bool:
     return entry["status"] == 409 or entry.get("code") == "ReferencedResourceNotProvisioned"
 
 
-def writes_since(emulator: Any, seq: int) -> list[dict[str, Any]]:
-    return [
-        r for r in emulator.request_log(since=seq) if r["method"] in WRITES and r["path"].startswith("/subscriptions")
-    ]
-
-
 def test_existing_peering_needs_adopt_existing(make_project: Callable[..., Any], emulator: Any) -> None:
-    pid = f"{vnet('vnet-hub')}/virtualNetworkPeerings/legacy"
-    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-analytics")}, "allowForwardedTraffic": True}}
+    pid = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/legacy"
+    body = {
+        "properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-analytics")}, "allowForwardedTraffic": True}
+    }
     assert emulator.arm("PUT", pid, json=body).status_code in (200, 201)
     emulator.finish_operations()
 
@@ -44,7 +40,7 @@ def test_existing_peering_needs_adopt_existing(make_project: Callable[..., Any],
     preview = project.preview(check=False)
     assert not preview.ok
     assert "adopt_existing=true" in preview.output and "legacy" in preview.output
-    assert writes_since(emulator, seq) == []
+    assert arm_writes(emulator, seq) == []
 
     (project.workdir / "__main__.py").write_text(peering_program({**spec, "adopt_existing": True}))
     project.up()
@@ -61,7 +57,7 @@ def test_preflight_fails_preview_before_any_write(make_project: Callable[..., An
         {
             "resourceGroups": [
                 {
-                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "subscriptionId": SUB_SPOKES,
                     "name": "rg-spokes",
                     "location": "westeurope",
                     "virtualNetworks": [{"name": "vnet-clash", "addressPrefixes": ["10.1.128.0/17"]}],
@@ -85,7 +81,7 @@ def test_preflight_fails_preview_before_any_write(make_project: Callable[..., An
     )
     preview = project.preview(check=False)
     assert not preview.ok and "RemoteVnetHasNoGateways" in preview.output and "use_remote_gateways" in preview.output
-    assert writes_since(emulator, seq) == []
+    assert arm_writes(emulator, seq) == []
     assert state_outputs(project) == {}
 
 
@@ -126,7 +122,7 @@ def test_injected_throttling_conflicts_and_server_errors_are_absorbed(
         {
             "resourceGroups": [
                 {
-                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "subscriptionId": SUB_SPOKES,
                     "name": "rg-spokes",
                     "location": "westeurope",
                     "virtualNetworks": [{"name": "vnet-extra", "addressPrefixes": ["10.9.0.0/16"]}],
@@ -137,8 +133,8 @@ def test_injected_throttling_conflicts_and_server_errors_are_absorbed(
     # another writer, outside the provider process, keeps the hub busy (its operation would take 10 minutes) until
     # the run has been answered 409 AnotherOperationInProgress; then it finishes, and the run must carry on
     emulator.set_latency(600.0)
-    other = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-extra")}}}
-    started = emulator.arm("PUT", f"{vnet('vnet-hub')}/virtualNetworkPeerings/outsider", json=other)
+    other = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-extra")}}}
+    started = emulator.arm("PUT", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/outsider", json=other)
     assert started.status_code in (200, 201), started.text
     emulator.set_latency(0.2)
     emulator.set_faults("seed=11;429=0.2;503=0.1;500=0.05;retry_after=0;match=*:virtualNetworkPeerings")

@@ -11,14 +11,15 @@ RemoteVnet."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, SUB_SPOKES, arm_writes, demo_vnet, live_peerings
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import demo_seed_with
 
 pytestmark = pytest.mark.engine
 
@@ -59,22 +60,18 @@ HubSpokePeering(
 )
 """
 
-HUB = demo_vnet("vnet-hub")
-DATA = demo_vnet("vnet-web")
-TOOLS = f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-tools"
+HUB = seeded_vnet("vnet-hub")
+DATA = seeded_vnet("vnet-web")
+TOOLS = seeded_vnet("vnet-tools")
 
 
 def seed() -> dict[str, Any]:
-    out: dict[str, Any] = copy.deepcopy(DEMO_SEED)
-    spokes_group = next(g for g in out["resourceGroups"] if g["name"] == "rg-spokes")
-    spokes_group["virtualNetworks"].append(
-        {
-            "name": "vnet-tools",
-            "addressPrefixes": ["10.7.0.0/16"],
-            "subnets": [{"name": "app", "addressPrefix": "10.7.0.0/24"}],
-        }
-    )
-    return out
+    tools = {
+        "name": "vnet-tools",
+        "addressPrefixes": ["10.7.0.0/16"],
+        "subnets": [{"name": "app", "addressPrefix": "10.7.0.0/24"}],
+    }
+    return demo_seed_with("rg-spokes", tools)
 
 
 def configure(project: PulumiProject, *, after_tools: bool, data: dict[str, Any] | None = None, **extra: Any) -> None:
@@ -82,8 +79,8 @@ def configure(project: PulumiProject, *, after_tools: bool, data: dict[str, Any]
         {
             "peering-test:hub": HUB,
             "peering-test:spokes": {
-                "app1": {"vnetId": demo_vnet("vnet-identity"), "useHubGateway": True},
-                "app2": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
+                "app1": {"vnetId": seeded_vnet("vnet-identity"), "useHubGateway": True},
+                "app2": {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": True},
                 "data": {"vnetId": DATA, **(data or {})},
             },
             "peering-test:data": DATA,

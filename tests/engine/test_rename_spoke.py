@@ -11,18 +11,20 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, PROGRAM, arm_writes, configure, demo_vnet, live_peerings
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure
 
 pytestmark = pytest.mark.engine
 
 BEFORE: dict[str, dict[str, Any]] = {
-    "identity": {"vnetId": demo_vnet("vnet-identity")},
-    "payments": {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True},
+    "identity": {"vnetId": seeded_vnet("vnet-identity")},
+    "payments": {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": True},
 }
 
 
 def renamed(previous_keys: bool) -> dict[str, dict[str, Any]]:
-    pay: dict[str, Any] = {"vnetId": demo_vnet("vnet-payments"), "useHubGateway": True}
+    pay: dict[str, Any] = {"vnetId": seeded_vnet("vnet-payments"), "useHubGateway": True}
     if previous_keys:
         pay["previousKeys"] = ["payments"]
     return {"identity": BEFORE["identity"], "pay": pay}
@@ -32,7 +34,7 @@ def pair(emulator: Any) -> dict[str, tuple[str, str]]:
     """The payments pair as ARM has it: name -> (etag, peeringState)."""
     found = {}
     for vnet, name in (("vnet-hub", "vnet-hub-to-vnet-payments"), ("vnet-payments", "vnet-payments-to-vnet-hub")):
-        p = live_peerings(emulator, demo_vnet(vnet))[name]
+        p = live_peerings(emulator, seeded_vnet(vnet))[name]
         found[name] = (p["etag"], p["properties"]["peeringState"])
     return found
 
@@ -41,7 +43,7 @@ def pair(emulator: Any) -> dict[str, tuple[str, str]]:
 def deployed(make_project: Callable[..., PulumiProject], emulator: Any) -> PulumiProject:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), BEFORE)
+    configure(project, seeded_vnet("vnet-hub"), BEFORE)
     project.up(skip_preview=False)
     return project
 
@@ -53,7 +55,7 @@ def test_rename_with_previous_keys_writes_nothing(deployed: PulumiProject, emula
     before = pair(emulator)
     assert {state for _, state in before.values()} == {"Connected"}
     seq = emulator.last_request_seq()
-    configure(deployed, demo_vnet("vnet-hub"), renamed(previous_keys=True))
+    configure(deployed, seeded_vnet("vnet-hub"), renamed(previous_keys=True))
     preview = deployed.preview()
     assert "to delete" not in preview.output and "to create" not in preview.output, preview.output
     deployed.up(skip_preview=False)
@@ -72,7 +74,7 @@ def test_rename_without_the_fix_fails_at_preview_and_writes_nothing(
         deployed.refresh()
     before = pair(emulator)
     seq = emulator.last_request_seq()
-    configure(deployed, demo_vnet("vnet-hub"), renamed(previous_keys=False))
+    configure(deployed, seeded_vnet("vnet-hub"), renamed(previous_keys=False))
     preview = deployed.preview(check=False)
     assert not preview.ok
     assert "already exists" in preview.output and "previous_keys" in preview.output, preview.output

@@ -4,7 +4,6 @@ updates it takes, and those two updates then do it."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,9 @@ import pytest
 
 from harness import topology
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, SUB_HUB, arm_writes, demo_vnet, live_peerings
+from tests.arm_views import arm_writes, live_peerings
+from tests.emulator_config import SUB_HUB, seeded_vnet
+from tests.engine.hub_spoke_helpers import demo_seed_with
 
 pytestmark = pytest.mark.engine
 
@@ -39,24 +40,20 @@ HUB2 = topology.vnet_id(SUB_HUB, "rg-hub", "vnet-hub2")
 
 
 def two_hub_seed() -> dict[str, Any]:
-    seed: dict[str, Any] = copy.deepcopy(DEMO_SEED)
-    hub_group = next(g for g in seed["resourceGroups"] if g["name"] == "rg-hub")
-    hub_group["virtualNetworks"].append(
-        {
-            "name": "vnet-hub2",
-            "addressPrefixes": ["10.9.0.0/16"],
-            "subnets": [{"name": "GatewaySubnet", "addressPrefix": "10.9.255.0/27"}],
-            "gateway": {"name": "vgw-hub2", "gatewayType": "Vpn", "sku": "VpnGw1", "provisioningSeconds": 0},
-        }
-    )
-    return seed
+    hub2 = {
+        "name": "vnet-hub2",
+        "addressPrefixes": ["10.9.0.0/16"],
+        "subnets": [{"name": "GatewaySubnet", "addressPrefix": "10.9.255.0/27"}],
+        "gateway": {"name": "vgw-hub2", "gatewayType": "Vpn", "sku": "VpnGw1", "provisioningSeconds": 0},
+    }
+    return demo_seed_with("rg-hub", hub2)
 
 
 def hubs(project: PulumiProject, old: dict[str, Any], new: dict[str, Any]) -> None:
     project.write_config(
         {
             "peering-test:hubs": {
-                "old": {"hubVnetId": demo_vnet("vnet-hub"), "spokes": old},
+                "old": {"hubVnetId": seeded_vnet("vnet-hub"), "spokes": old},
                 "new": {"hubVnetId": HUB2, "spokes": new},
             }
         }
@@ -64,7 +61,7 @@ def hubs(project: PulumiProject, old: dict[str, Any], new: dict[str, Any]) -> No
 
 
 def transit(name: str, use: bool = True) -> dict[str, Any]:
-    return {"vnetId": demo_vnet(name), "useHubGateway": use}
+    return {"vnetId": seeded_vnet(name), "useHubGateway": use}
 
 
 @pytest.fixture
@@ -93,7 +90,7 @@ def test_moving_a_transit_spoke_to_another_hub_takes_the_two_updates_the_error_n
     project.up()
 
     # one update that moves the spoke: refused at preview, nothing written
-    hubs(project, {"identity": {"vnetId": demo_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
+    hubs(project, {"identity": {"vnetId": seeded_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
     seq = emulator.last_request_seq()
     preview = project.preview(check=False)
     assert not preview.ok
@@ -102,13 +99,13 @@ def test_moving_a_transit_spoke_to_another_hub_takes_the_two_updates_the_error_n
     assert arm_writes(emulator, seq) == []
 
     # first update: the new pair without transit, the old pair removed
-    hubs(project, {"identity": {"vnetId": demo_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(False)})
+    hubs(project, {"identity": {"vnetId": seeded_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(False)})
     project.up(skip_preview=False)
-    assert sorted(live_peerings(emulator, demo_vnet("vnet-payments"))) == ["vnet-payments-to-vnet-hub2"]
+    assert sorted(live_peerings(emulator, seeded_vnet("vnet-payments"))) == ["vnet-payments-to-vnet-hub2"]
     # second update: transit through the new hub
-    hubs(project, {"identity": {"vnetId": demo_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
+    hubs(project, {"identity": {"vnetId": seeded_vnet("vnet-identity")}}, {"web": transit("vnet-web"), **moved(True)})
     project.up(skip_preview=False)
-    spoke_side = live_peerings(emulator, demo_vnet("vnet-payments"))["vnet-payments-to-vnet-hub2"]["properties"]
+    spoke_side = live_peerings(emulator, seeded_vnet("vnet-payments"))["vnet-payments-to-vnet-hub2"]["properties"]
     assert (spoke_side["peeringState"], spoke_side["useRemoteGateways"]) == ("Connected", True)
     project.preview("--refresh", expect_no_changes=True)
 

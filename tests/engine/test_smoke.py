@@ -3,7 +3,6 @@ the Automation API (inline program) and once through the plain CLI on the root p
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -13,15 +12,14 @@ import pytest
 from pulumi import automation as auto
 
 from harness.pulumi import DEV_PASSPHRASE, REPO, TOOLS_BIN, PulumiProject, hermetic_env
+from tests.arm_views import arm_writes
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED
 
 pytestmark = pytest.mark.engine
 
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
-HUB = f"/subscriptions/{SUB_HUB}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"
-PAYMENTS = (
-    f"/subscriptions/{SUB_SPOKES}/resourceGroups/rg-spokes/providers/Microsoft.Network/virtualNetworks/vnet-payments"
-)
+HUB = seeded_vnet("vnet-hub")
+PAYMENTS = seeded_vnet("vnet-payments")
 
 
 def _program() -> None:
@@ -78,7 +76,7 @@ def test_automation_api_lifecycle(tmp_path: Path, emulator: Any) -> None:
 
 def test_plain_cli_preview_of_root_project(tmp_path: Path, emulator: Any) -> None:
     """`pulumi preview` on a copy of the repository's root project (Pulumi.yaml -> examples/hub_spoke)."""
-    emulator.seed(json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text()))
+    emulator.seed(DEMO_SEED)
     root = tmp_path / "root"
     root.mkdir()
     shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
@@ -93,8 +91,7 @@ def test_plain_cli_preview_of_root_project(tmp_path: Path, emulator: Any) -> Non
     assert "+ 10 to create" in preview.stdout, preview.stdout
     arm = [r for r in emulator.request_log(since=before) if r["path"].lower().startswith("/subscriptions/")]
     assert arm, "the preview should have read the vnets (preflight)"
-    writes = [r for r in arm if r["method"] != "GET"]
-    assert writes == [], "a preview must not write to ARM"
+    assert arm_writes(emulator, before) == [], "a preview must not write to ARM"
 
     project.up()
     assert project.preview(expect_no_changes=True).ok

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.provider.programs import peering_program, state_outputs
-from tests.provider.provider_env import SUB_HUB, vnet
+from tests.arm_views import arm_writes
+from tests.emulator_config import SUB_HUB, SUB_SPOKES, seeded_vnet
+from tests.provider_on_emulator.programs import peering_program, state_outputs
 
 pytestmark = pytest.mark.engine
 
-WRITES = ("PUT", "DELETE", "PATCH", "POST")
 SUBNET_PEERING = {
     "local": "vnet-hub",
     "remote": "vnet-payments",
@@ -24,12 +24,6 @@ SUBNET_PEERING = {
     "local_subnet_names": ["shared"],  # subnets of the default seed
     "remote_subnet_names": ["app"],
 }
-
-
-def writes_since(emulator: Any, seq: int) -> list[dict[str, Any]]:
-    return [
-        r for r in emulator.request_log(since=seq) if r["method"] in WRITES and r["path"].startswith("/subscriptions")
-    ]
 
 
 def test_subnet_peering_without_the_feature_fails_preview_and_writes_nothing(
@@ -45,7 +39,7 @@ def test_subnet_peering_without_the_feature_fails_preview_and_writes_nothing(
     assert "AllowMultiplePeeringLinksBetweenVnets" in output and "SubscriptionNotRegisteredForFeature" in output
     register = "az feature register --namespace Microsoft.Network --name AllowMultiplePeeringLinksBetweenVnets"
     assert f"{register} --subscription {SUB_HUB}" in output
-    assert writes_since(emulator, seq) == []
+    assert arm_writes(emulator, seq) == []
     features = [r for r in emulator.request_log(since=seq) if "/Microsoft.Features/" in r["path"]]
     assert features and all(r["method"] == "GET" and r["status"] == 200 for r in features)
     assert state_outputs(project) == {}
@@ -59,7 +53,7 @@ def test_a_late_refusal_fails_up_with_the_fix_and_leaves_nothing(
         {
             "resourceGroups": [
                 {
-                    "subscriptionId": "6c95aa64-db25-4975-ba88-29cd57894580",
+                    "subscriptionId": SUB_SPOKES,
                     "name": "rg-spokes",
                     "location": "westeurope",
                     "virtualNetworks": [{"name": "vnet-copy", "addressPrefixes": ["10.1.0.0/16"]}],
@@ -70,8 +64,8 @@ def test_a_late_refusal_fails_up_with_the_fix_and_leaves_nothing(
     for local, remote in (("vnet-hub", "vnet-payments"), ("vnet-payments", "vnet-hub")):
         made = emulator.arm(
             "PUT",
-            f"{vnet(local)}/virtualNetworkPeerings/{local}-to-{remote}",
-            json={"properties": {"remoteVirtualNetwork": {"id": vnet(remote)}}},
+            f"{seeded_vnet(local)}/virtualNetworkPeerings/{local}-to-{remote}",
+            json={"properties": {"remoteVirtualNetwork": {"id": seeded_vnet(remote)}}},
         )
         assert made.status_code == 201, made.text
         emulator.finish_operations()
@@ -88,8 +82,8 @@ def test_a_late_refusal_fails_up_with_the_fix_and_leaves_nothing(
     assert "Traceback" not in up.output and "Exception calling application" not in up.output, up.output
     diagnostics = up.output.split("Diagnostics:", 1)[1]
     assert diagnostics.count("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet") == 1, diagnostics
-    log = writes_since(emulator, seq)
+    log = arm_writes(emulator, seq)
     assert [(r["method"], r["status"]) for r in log] == [("PUT", 201), ("DELETE", 202)]  # made, failed, removed
-    gone = emulator.arm("GET", f"{vnet('vnet-copy')}/virtualNetworkPeerings/vnet-copy-to-vnet-hub")
+    gone = emulator.arm("GET", f"{seeded_vnet('vnet-copy')}/virtualNetworkPeerings/vnet-copy-to-vnet-hub")
     assert gone.status_code == 404
     assert state_outputs(project) == {}

@@ -1,7 +1,6 @@
 """Programs that create their vnets and peer them in the same run, through the real CLI: every vnet id is an output
-that is unknown at preview (the vnets, and a hub's VPN gateway, come from ``pulumi_azure_peering.emulator.stand_ins``,
-as they would come
-from azure-native).
+that is unknown at preview (the vnets, and a hub's VPN gateway, come from
+``pulumi_azure_peering.azure_native_stand_ins``, as they would come from azure-native).
 
 Each flow: ``pulumi preview`` plans the creates (known plain values shown, nothing written to ARM), ``pulumi up``
 *with* its preview, every pair Connected in ARM, a preview with no changes, and ``pulumi destroy`` deleting the
@@ -16,18 +15,17 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
+from tests.arm_views import arm_writes, live_peering_properties
+from tests.emulator_config import seeded_vnet
 from tests.engine.greenfield import (
-    arm_writes,
     assert_deleted_in_order,
     creates_in,
     is_peering,
     listed,
-    live_peerings,
     new_vnet,
     planned,
     program,
 )
-from tests.provider.provider_env import vnet as seeded_vnet
 
 pytestmark = pytest.mark.engine
 
@@ -91,8 +89,8 @@ def destroy_in_order(
 
 
 def assert_pair_connected(emulator: Any, hub: str, spoke: str, hub_side: str, spoke_side: str) -> None:
-    there = live_peerings(emulator, hub)[hub_side.lower()]
-    back = live_peerings(emulator, spoke)[spoke_side.lower()]
+    there = live_peering_properties(emulator, hub)[hub_side.lower()]
+    back = live_peering_properties(emulator, spoke)[spoke_side.lower()]
     assert there["peeringState"] == back["peeringState"] == "Connected", (there, back)
     assert there["remoteVirtualNetwork"]["id"].lower() == spoke.lower()
     assert back["remoteVirtualNetwork"]["id"].lower() == hub.lower()
@@ -131,7 +129,7 @@ def test_standalone_pair_between_new_vnets(make_project: Callable[..., PulumiPro
     up_with_preview(project, 5)
     a, b = new_vnet("vnet-a"), new_vnet("vnet-b")
     assert_pair_connected(emulator, a, b, "a-to-b", "b-to-a")
-    assert live_peerings(emulator, a)["a-to-b"]["allowForwardedTraffic"] is True
+    assert live_peering_properties(emulator, a)["a-to-b"]["allowForwardedTraffic"] is True
     assert project.outputs()["a_to_b"].lower() == f"{a}/virtualNetworkPeerings/a-to-b".lower()
     # The stand-ins, like the peerings, keep nothing secret in the state: their pickled providers are plain text.
     assert emulator.env()["AZURE_CLIENT_SECRET"] not in project.backend_files_text()
@@ -194,7 +192,7 @@ def test_hub_spoke_with_new_hub_and_new_spokes(make_project: Callable[..., Pulum
     hub, s1, s2 = new_vnet("vnet-hub2"), new_vnet("vnet-s1"), new_vnet("vnet-s2")
     assert_pair_connected(emulator, hub, s1, "vnet-hub2-to-vnet-s1", "vnet-s1-to-vnet-hub2")
     assert_pair_connected(emulator, hub, s2, "hub-to-s2", "s2-to-hub")
-    assert live_peerings(emulator, s2)["s2-to-hub"]["allowForwardedTraffic"] is False
+    assert live_peering_properties(emulator, s2)["s2-to-hub"]["allowForwardedTraffic"] is False
     outputs = project.outputs()["peerings"]
     assert sorted(outputs) == ["s1", "s2"]
     for spoke in outputs.values():
@@ -240,15 +238,15 @@ def test_hub_spoke_mixing_existing_and_new_spokes(make_project: Callable[..., Pu
     assert_pair_connected(emulator, hub, payments, "vnet-hub-to-vnet-payments", "vnet-payments-to-vnet-hub")
     assert_pair_connected(emulator, hub, fresh, "vnet-hub-to-vnet-fresh", "vnet-fresh-to-vnet-hub")
     for spoke, name in ((payments, "vnet-payments-to-vnet-hub"), (fresh, "vnet-fresh-to-vnet-hub")):
-        assert live_peerings(emulator, spoke)[name]["useRemoteGateways"] is True
+        assert live_peering_properties(emulator, spoke)[name]["useRemoteGateways"] is True
     outputs = project.outputs()["peerings"]
     assert {s["hub_to_spoke_state"] for s in outputs.values()} == {"Connected"}, outputs
     assert {s["spoke_to_hub_state"] for s in outputs.values()} == {"Connected"}, outputs
 
     project.preview(expect_no_changes=True)
     destroy_in_order(project, emulator, [fresh])
-    assert live_peerings(emulator, hub) == {}  # the seeded vnets stay, without the peerings of this stack
-    assert live_peerings(emulator, payments) == {}
+    assert live_peering_properties(emulator, hub) == {}  # the seeded vnets stay, without the peerings of this stack
+    assert live_peering_properties(emulator, payments) == {}
 
 
 def test_new_hub_whose_gateway_is_created_in_the_same_program(
@@ -310,11 +308,11 @@ def test_new_hub_whose_gateway_is_created_in_the_same_program(
     hub, app, data = new_vnet("vnet-hub4"), new_vnet("vnet-app4"), new_vnet("vnet-data4")
     assert_pair_connected(emulator, hub, app, "vnet-hub4-to-vnet-app4", "vnet-app4-to-vnet-hub4")
     assert_pair_connected(emulator, hub, data, "vnet-hub4-to-vnet-data4", "vnet-data4-to-vnet-hub4")
-    app_side = live_peerings(emulator, app)["vnet-app4-to-vnet-hub4"]
+    app_side = live_peering_properties(emulator, app)["vnet-app4-to-vnet-hub4"]
     gateway_id = project.outputs()["gateway"]
     assert app_side["useRemoteGateways"] is True
     assert [g["id"].lower() for g in app_side.get("remoteGateways") or []] in ([], [gateway_id.lower()])
-    assert live_peerings(emulator, hub)["vnet-hub4-to-vnet-app4"]["allowGatewayTransit"] is True
+    assert live_peering_properties(emulator, hub)["vnet-hub4-to-vnet-app4"]["allowGatewayTransit"] is True
 
     # Gateway transit waited for the gateway: the spoke side was written once it was provisioned, never refused.
     gateway_put = next(r for r in log if r["method"] == "PUT" and r["path"].lower() == gateway_id.lower())

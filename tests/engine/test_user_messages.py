@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.engine.test_hub_spoke import DEMO_SEED, DEMO_SPOKES, PROGRAM, configure, demo_vnet
+from tests.emulator_config import seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED, DEMO_SPOKES, PROGRAM, configure
 
 pytestmark = pytest.mark.engine
 
@@ -20,7 +21,7 @@ def test_a_wrong_client_secret_is_reported_once_with_the_fix(
 ) -> None:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM, env={"AZURE_CLIENT_SECRET": "not-the-secret"})
-    configure(project, demo_vnet("vnet-hub"), DEMO_SPOKES)
+    configure(project, seeded_vnet("vnet-hub"), DEMO_SPOKES)
     preview = project.preview(check=False)
     assert not preview.ok
     # five vnets could not be read for one reason: one problem, naming every argument it stopped
@@ -43,7 +44,7 @@ def test_a_busy_vnet_is_told_while_it_is_waited_out_without_flooding(
 ) -> None:
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
+    configure(project, seeded_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
     # another writer holds the vnets: ARM answers the first six peering writes 409 AnotherOperationInProgress
     emulator.set_faults("seed=3;409=1.0;max=6;match=PUT:virtualNetworkPeerings")
     try:
@@ -66,7 +67,7 @@ def test_a_gateway_still_provisioning_is_told_once(make_project: Callable[..., P
     hub["gateway"]["provisioningSeconds"] = 15
     emulator.seed(seed)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
+    configure(project, seeded_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
     up = project.up()
     gateway = [line for line in waiting_lines(up.output) if "still provisioning" in line]
     assert len(gateway) == 1, up.output
@@ -81,7 +82,7 @@ def test_a_wrong_client_secret_on_refresh_is_said_once_not_once_per_peering(
     refer to it (the old provider printed the whole problem once per peering)."""
     emulator.seed(DEMO_SEED)
     project = make_project(PROGRAM)
-    configure(project, demo_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
+    configure(project, seeded_vnet("vnet-hub"), {"payments": DEMO_SPOKES["payments"]})
     project.up()
     project.env["AZURE_CLIENT_SECRET"] = "not-the-secret"
     refresh = project.refresh(check=False)

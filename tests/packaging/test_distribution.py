@@ -1,6 +1,6 @@
 """The distribution itself: `python -m build` makes an sdist and a wheel built from it, both carry every module of
-the folders linked into pulumi_azure_peering/ (provider/, components/, emulator/, ...), nothing lands at the top
-level but the package and the legacy-names .pth, the metadata passes `twine check`, and there is one version."""
+the top-level folders mapped into pulumi_azure_peering (provider/, components/, emulator/, plugin/), nothing lands at
+the top of site-packages but the package, the metadata passes `twine check`, and there is one version."""
 
 from __future__ import annotations
 
@@ -14,29 +14,35 @@ from email.parser import Parser
 import pytest
 
 from harness.pulumi import REPO
-from tests.packaging.conftest import Dist, run
+from tests.packaging.helpers import Dist, run
 
 pytestmark = pytest.mark.packaging
 
-#: The top-level folders linked into the package (provider, components, emulator, plugin, ...).
-LINKED = tuple(sorted(p.name for p in (REPO / "pulumi_azure_peering").iterdir() if p.is_symlink()))
+#: The top-level folders that install as ``pulumi_azure_peering.<folder>`` (setup.py's ``package_dir``).
+MAPPED = ("components", "emulator", "plugin", "provider")
 
 
-def tracked_package_files() -> set[str]:
-    """The files the package must carry: git's files under the linked folders and pulumi_azure_peering/."""
+def tracked_source_files() -> set[str]:
+    """The files the distribution must carry, where git has them: pulumi_azure_peering/ and the mapped folders."""
     out = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "pulumi_azure_peering", *LINKED],
+        ["git", "-C", str(REPO), "ls-files", "pulumi_azure_peering", *MAPPED],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    files = set()
-    for line in out.splitlines():
-        top = line.split("/", 1)[0]
-        path = f"pulumi_azure_peering/{line}" if top in LINKED else line
-        if not (REPO / line).is_symlink():
-            files.add(path)
-    return files
+    return set(out.splitlines())
+
+
+def installed_path(source: str) -> str:
+    """Where a file of the checkout lands in the wheel: the mapped folders under pulumi_azure_peering/."""
+    return f"pulumi_azure_peering/{source}" if source.split("/", 1)[0] in MAPPED else source
+
+
+def test_the_checkout_holds_no_links() -> None:
+    """A checkout without symlink support (Windows' default) gets the same tree: git tracks no links."""
+    out = subprocess.run(["git", "-C", str(REPO), "ls-files", "-s"], capture_output=True, text=True, check=True)
+    links = [line.split("\t", 1)[1] for line in out.stdout.splitlines() if line.startswith("120000 ")]
+    assert links == []
 
 
 def test_build_makes_an_sdist_and_a_wheel_from_it_without_setuptools_warnings(dist: Dist) -> None:
@@ -47,7 +53,8 @@ def test_build_makes_an_sdist_and_a_wheel_from_it_without_setuptools_warnings(di
 
 
 def test_sdist_and_wheel_carry_every_module(dist: Dist) -> None:
-    expected = tracked_package_files()
+    sources = tracked_source_files()
+    expected = {installed_path(source) for source in sources}
     assert "pulumi_azure_peering/provider/resource.py" in expected
     assert "pulumi_azure_peering/emulator/seeds/default.json" in expected
 
@@ -58,17 +65,13 @@ def test_sdist_and_wheel_carry_every_module(dist: Dist) -> None:
 
     # Nothing else at the top of site-packages: no `provider`, `components` or `emulator` of ours.
     tops = {n.split("/", 1)[0] for n in wheel_files}
-    assert tops == {
-        "pulumi_azure_peering",
-        "pulumi_azure_peering-0.2.0.dist-info",
-        "pulumi_azure_peering-legacy-names.pth",
-    }
+    assert tops == {"pulumi_azure_peering", "pulumi_azure_peering-0.2.0.dist-info"}
 
     with tarfile.open(dist.sdist) as sdist:
         members = sdist.getmembers()
     assert not [m.name for m in members if m.issym() or m.islnk()], "the sdist must carry files, not links"
     in_sdist = {m.name.split("/", 1)[1] for m in members if m.isfile()}
-    assert expected <= in_sdist
+    assert sources <= in_sdist  # the sdist is the checkout's layout: setup.py maps it again when it builds
     assert {"pyproject.toml", "setup.py", "README.md", "LICENSE", "PKG-INFO"} <= in_sdist
 
 

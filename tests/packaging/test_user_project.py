@@ -5,7 +5,6 @@ emulator: every pair Connected."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,14 +12,12 @@ from typing import Any
 
 import pytest
 
-from harness.pulumi import REPO, TOOLS_BIN, PulumiProject, hermetic_env
-from tests.conftest import configure_through_stack
-from tests.packaging.conftest import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
+from harness.pulumi import TOOLS_BIN, PulumiProject, hermetic_env
+from tests.emulator_config import SUB_HUB, SUB_SPOKES, configure_through_stack, seeded_vnet
+from tests.engine.hub_spoke_helpers import DEMO_SEED
+from tests.packaging.helpers import FLOOR_CONSTRAINTS, Dist, make_venv, site_packages
 
 pytestmark = pytest.mark.packaging
-
-SUB_HUB = "361de6c3-799a-41e4-8381-fc64ef7a8afb"
-SUB_SPOKES = "6c95aa64-db25-4975-ba88-29cd57894580"
 
 PULUMI_YAML = """\
 name: user-network
@@ -96,7 +93,7 @@ pulumi.export("own_modules", [provider.__file__, components.__file__])
 
 
 def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, dist: Dist, emulator: Any) -> None:
-    emulator.seed(json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text()))
+    emulator.seed(DEMO_SEED)
     project_dir = tmp_path / "user-network"
     (project_dir / "components").mkdir(parents=True)
     (project_dir / "Pulumi.yaml").write_text(PULUMI_YAML)
@@ -148,7 +145,7 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
     live = {
         p["name"]: p["properties"]["peeringState"]
         for vnet in ("vnet-hub", "vnet-payments", "vnet-web", "vnet-identity", "vnet-analytics")
-        for p in emulator.arm("GET", f"{_vnet_id(vnet)}/virtualNetworkPeerings").json()["value"]
+        for p in emulator.arm("GET", f"{seeded_vnet(vnet)}/virtualNetworkPeerings").json()["value"]
     }
     assert len(live) == 6 and set(live.values()) == {"Connected"}, live
     project.refresh()
@@ -157,8 +154,3 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
     assert len(states) == 6 and set(states.values()) == {"Connected"}, states
     project.preview(expect_no_changes=True)
     project.destroy()
-
-
-def _vnet_id(name: str) -> str:
-    sub, rg = (SUB_HUB, "rg-hub") if name in ("vnet-hub", "vnet-identity") else (SUB_SPOKES, "rg-spokes")
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import ssl
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import trustme
+
+from pulumi_azure_peering.provider.arm import ArmClient, RetryPolicy
+from pulumi_azure_peering.provider.settings import resolve_settings
 
 
 @dataclass
@@ -122,3 +125,39 @@ def arm_stub(tmp_path: Path, *, tls: bool = True) -> Iterator[ArmStub]:
     finally:
         stub.server.shutdown()
         stub.server.server_close()
+
+
+# -- a peering the stub serves, and the provider's real ARM client pointed at the stub --------------------------
+
+SUB = "11111111-1111-1111-1111-111111111111"
+HUB = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub"
+SPOKE = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/spoke"
+PID = f"{HUB}/virtualNetworkPeerings/hub-to-spoke"
+ATTEMPTS = 4
+
+
+class StaticTokens:
+    """A token source that always answers ``stub-token`` and counts how often the client threw its token away."""
+
+    def __init__(self) -> None:
+        self.invalidated = 0
+
+    def token(self, tenant_id: str | None = None) -> str:
+        return "stub-token"
+
+    def invalidate(self) -> None:
+        self.invalidated += 1
+
+    def auxiliary_header(self, tenant_ids: Sequence[str]) -> str | None:
+        return None
+
+
+def client(stub: ArmStub) -> ArmClient:
+    """The provider's real ARM client pointed at ``stub``: up to ``ATTEMPTS`` attempts, no waits between them."""
+    config = {"azure-peering:armEndpoint": stub.url, "azure-peering:caBundle": str(stub.ca_path)}
+    return ArmClient(
+        resolve_settings(None, config, environ={}),
+        tokens=StaticTokens(),  # type: ignore[arg-type]
+        retry=RetryPolicy(sleep=lambda _: None, max_attempts=ATTEMPTS),
+        poll_interval=0.0,
+    )

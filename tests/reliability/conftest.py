@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +17,10 @@ import pytest
 
 from harness import topology
 from harness.pulumi import REPO, PulumiProject
+from tests.reliability.arm_stub import ArmStub, arm_stub
+from tests.reliability.outcomes import OUTCOMES, Outcome
 
 HUB_SPOKE_PROGRAM = (REPO / "examples" / "hub_spoke" / "__main__.py").read_text()
-
-
-@dataclass
-class Outcome:
-    """One scenario run with one seed."""
-
-    suite: str
-    scenario: str
-    seed: int
-    first_run: str = "?"
-    """What the first `pulumi up` did: ``ok``, ``failed: <cause>`` or ``killed``."""
-    survived: bool = False
-    """Converged, and state and ARM agree exactly."""
-    faults: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-
-OUTCOMES: list[Outcome] = []
 
 
 @pytest.fixture
@@ -95,3 +79,10 @@ def hub_spoke(
         return project, hub_spoke_ids(n)
 
     return make
+
+
+@pytest.fixture
+def stub(tmp_path: Path) -> Iterator[ArmStub]:
+    """A scripted ARM of this test's own (tests/reliability/arm_stub.py), over HTTPS."""
+    with arm_stub(tmp_path) as s:
+        yield s

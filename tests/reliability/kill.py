@@ -81,9 +81,11 @@ def run_and_kill(
     log_path: Path,
     *,
     timeout: float = 300.0,
+    kill_delay: float = 0.0,
 ) -> Killed:
-    """Start `pulumi <args>` and SIGKILL its process group as soon as `kill_when(requests so far)` holds. Fails if
-    the command ended before that, or if one of its provider processes outlives the engine."""
+    """Start `pulumi <args>` and SIGKILL its process group ``kill_delay`` seconds after `kill_when(requests so far)`
+    holds (a delay lands the kill inside the writes then under way). Fails if the command ended before the kill, or
+    if one of its provider processes outlives the engine."""
     since = emulator.last_request_seq()
     argv = [str(pulumi_cli()), *args, "--non-interactive", "--cwd", str(project.workdir), "--stack", project.stack]
     started = time.monotonic()
@@ -96,6 +98,7 @@ def run_and_kill(
             if kill_when(seen):
                 break
             time.sleep(0.02)
+        time.sleep(kill_delay)
         assert proc.poll() is None, f"`pulumi {' '.join(args)}` ended before the kill point:\n{log_path.read_text()}"
         os.killpg(proc.pid, signal.SIGKILL)
     finally:

@@ -20,13 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.components.hub_spoke import HubSpokeError, HubSpokePeeringArgs, SpokeArgs, plan_for
 from pulumi_azure_peering.components.plan import Plan
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import MalformedResponseError, PeeringError, PeeringOperationError
-from pulumi_azure_peering.provider.models import PeeringSpec, same_id
-from pulumi_azure_peering.provider.peering_reads import PEERING_READS
+from pulumi_azure_peering.provider.ids import same_id
+from pulumi_azure_peering.provider.models import PeeringSpec
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.runtime import Runtime, use_runtime
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, is_unknown, validate_inputs
 from pulumi_azure_peering.provider.vnet_facts import VnetCache, fetch_vnet_facts
@@ -47,12 +49,8 @@ UNKNOWNS = st.one_of(st.builds(runtime_unknown), st.just(UNKNOWN_INPUT))
 SUBS = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"]
 
 
-def vnet(sub: str, rg: str, name: str) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
-
-
-GOOD_IDS = [vnet(SUBS[0], "rg", "hub"), vnet(SUBS[0], "rg", "spoke1"), vnet(SUBS[1], "rg2", "spoke2")]
-GOOD_IDS += [vnet(SUBS[1], "rg2", "missing"), GOOD_IDS[1].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")]
+GOOD_IDS = [vnet_id(SUBS[0], "rg", "hub"), vnet_id(SUBS[0], "rg", "spoke1"), vnet_id(SUBS[1], "rg2", "spoke2")]
+GOOD_IDS += [vnet_id(SUBS[1], "rg2", "missing"), GOOD_IDS[1].upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")]
 BAD_IDS = ["", "hub", "/subscriptions/x/resourceGroups/rg", GOOD_IDS[0] + "/subnets/app", "/subscriptions//"]
 
 json_leaf = st.one_of(
@@ -323,7 +321,11 @@ class OnePeering(CannedArm):
 def test_refresh_of_any_arm_answer_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
     # The first read of the vnet's peerings is a GET, the second is answered by a listing of them
     # (provider.peering_reads): the same body either way, the same verdict.
-    PEERING_READS.clear()
+    with use_runtime(Runtime()):  # each example is a process of its own
+        _refresh_is_a_true_state_or_one_line(body)
+
+
+def _refresh_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
     provider = VirtualNetworkPeeringProvider()
     provider.client = lambda: OnePeering(body)  # type: ignore[method-assign]
     props = {"virtual_network_id": GOOD_IDS[0], "name": "hub-to-spoke", "remote_virtual_network_id": GOOD_IDS[1]}

@@ -15,18 +15,15 @@ lands inside the rollout whatever the machine's speed. Default: seeds 1..3; ``RE
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.pulumi import PulumiProject, pulumi_cli
-from tests.reliability.conftest import Outcome
+from harness.pulumi import PulumiProject
 from tests.reliability.consistency import (
     assert_consistent,
     assert_state_within_cloud,
@@ -34,49 +31,30 @@ from tests.reliability.consistency import (
     cloud_peerings,
     state_peerings,
 )
-from tests.reliability.kill import new_runner, reap_session, recover, recovered_counts
+from tests.reliability.kill import count, new_runner, recover, recovered_counts, run_and_kill
 from tests.reliability.knobs import seeds
+from tests.reliability.outcomes import Outcome
 
 pytestmark = pytest.mark.reliability
 
 SPOKES = 20
 
 
-def peering_puts(emulator: Any, since: int) -> int:
-    log = emulator.request_log(since=since)
-    return sum(1 for r in log if r["method"] == "PUT" and "virtualnetworkpeerings" in r["path"].lower())
-
-
-def up_and_kill(project: PulumiProject, emulator: Any, rng: random.Random, log_path: Any) -> tuple[int, float]:
-    """Start `pulumi up`, SIGKILL its process group (CLI and program) at a random point of the rollout. Returns the
-    number of peering PUTs ARM had seen when the kill was decided, and the seconds the run had lasted."""
+def up_and_kill(project: PulumiProject, emulator: Any, rng: random.Random, log_path: Path) -> tuple[int, float]:
+    """Start `pulumi up`, SIGKILL its process group (CLI and program) at a random point of the rollout: a random
+    number of peering PUTs, then a random delay. Returns the number of peering PUTs ARM had seen when the kill was
+    decided, and the seconds the run had lasted."""
     target = rng.randint(1, 2 * SPOKES - 2)
     extra = rng.uniform(0.0, 0.4)
-    since = emulator.last_request_seq()
-    argv = [str(pulumi_cli()), "up", "--yes", "--skip-preview", "--non-interactive"]
-    argv += ["--cwd", str(project.workdir), "--stack", project.stack]
-    started = time.monotonic()
-    with open(log_path, "wb") as out:
-        proc = subprocess.Popen(argv, env=project.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        seen = 0
-        while proc.poll() is None and time.monotonic() - started < 300:
-            seen = peering_puts(emulator, since)
-            if seen >= target:
-                break
-            time.sleep(0.05)
-        time.sleep(extra)
-        assert proc.poll() is None, f"the rollout finished before the kill point ({seen}/{target} PUTs)"
-        os.killpg(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(30)
-    # no provider process of the run may outlive the engine (a stray one would go on writing to ARM)
-    left = reap_session(proc.pid)
-    providers = {pid: cmd for pid, cmd in left.items() if "pulumi.dynamic" in cmd}
-    assert not providers, f"provider processes outlived the killed engine: {providers}"
-    return seen, time.monotonic() - started
+    killed = run_and_kill(
+        project,
+        ["up", "--yes", "--skip-preview"],
+        emulator,
+        lambda seen: count(seen, "PUT") >= target,
+        log_path,
+        kill_delay=extra,
+    )
+    return killed.count("PUT"), killed.seconds
 
 
 @pytest.mark.parametrize("seed", seeds(default=3, heavy=8))

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from pulumi_azure_peering.emulator.faults import parse_spec
-from tests.provider.provider_env import vnet
+from tests.emulator_config import seeded_vnet
 
 pytestmark = pytest.mark.reliability
 
-PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/hub-to-payments"
-BODY = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-payments")}}}
+PEERING = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/hub-to-payments"
+BODY = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-payments")}}}
 
 
 def test_spec_accepts_the_new_kinds() -> None:

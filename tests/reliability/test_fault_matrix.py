@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.reliability.conftest import Outcome
 from tests.reliability.consistency import (
     assert_consistent,
     assert_one_line_causes,
@@ -30,7 +29,9 @@ from tests.reliability.consistency import (
     state_peerings,
     wait_for_idle,
 )
+from tests.reliability.kill import count
 from tests.reliability.knobs import HEAVY, seeds
+from tests.reliability.outcomes import Outcome
 
 pytestmark = pytest.mark.reliability
 
@@ -71,14 +72,6 @@ if HEAVY:  # everything at once
     )
 
 
-def peering_puts(emulator: Any, since: int) -> int:
-    return sum(
-        1
-        for r in emulator.request_log(since=since)
-        if r["method"] == "PUT" and "virtualnetworkpeerings" in r["path"].lower()
-    )
-
-
 def disturb(emulator: Any, what: str, since: int, stop: threading.Event, done: list[str]) -> None:
     """Act on the emulator once the rollout has started writing (so the disturbance lands mid-run); each action
     taken is appended to ``done``."""
@@ -86,7 +79,7 @@ def disturb(emulator: Any, what: str, since: int, stop: threading.Event, done: l
     rounds = 2 if what == "expire-tokens" else 1
     for target in range(1, rounds + 1):
         while not stop.is_set() and time.monotonic() < deadline:
-            if peering_puts(emulator, since) >= 2 * target:
+            if count(emulator.request_log(since=since), "PUT") >= 2 * target:
                 break
             stop.wait(0.1)
         if stop.is_set():

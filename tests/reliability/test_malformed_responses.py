@@ -8,13 +8,12 @@ through the real engine are in test_fault_matrix.py (``malformed-bodies``, the e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
+from pulumi_azure_peering.provider.arm import Deadline
 from pulumi_azure_peering.provider.errors import (
     ArmServerError,
     ArmValidationError,
@@ -26,17 +25,23 @@ from pulumi_azure_peering.provider.errors import (
 )
 from pulumi_azure_peering.provider.models import PeeringSpec
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
-from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.reliability.arm_stub import Answer, ArmStub, arm_not_found, arm_stub, html
+from tests.reliability.arm_stub import (
+    ATTEMPTS,
+    HUB,
+    PID,
+    SPOKE,
+    SUB,
+    Answer,
+    ArmStub,
+    arm_not_found,
+    arm_stub,
+    client,
+    html,
+)
 
 pytestmark = pytest.mark.reliability
 
-SUB = "11111111-1111-1111-1111-111111111111"
-HUB = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub"
-SPOKE = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/spoke"
-PID = f"{HUB}/virtualNetworkPeerings/hub-to-spoke"
 OP = f"/subscriptions/{SUB}/providers/Microsoft.Network/locations/westeurope/operations/op1"
-ATTEMPTS = 4
 
 
 def peering(**props: Any) -> dict[str, Any]:
@@ -54,36 +59,6 @@ def peering(**props: Any) -> dict[str, Any]:
             **props,
         },
     }
-
-
-class StaticTokens:
-    def __init__(self) -> None:
-        self.invalidated = 0
-
-    def token(self, tenant_id: str | None = None) -> str:
-        return "stub-token"
-
-    def invalidate(self) -> None:
-        self.invalidated += 1
-
-    def auxiliary_header(self, tenant_ids: Sequence[str]) -> str | None:
-        return None
-
-
-def client(stub: ArmStub) -> ArmClient:
-    config = {"azure-peering:armEndpoint": stub.url, "azure-peering:caBundle": str(stub.ca_path)}
-    return ArmClient(
-        resolve_settings(None, config, environ={}),
-        tokens=StaticTokens(),  # type: ignore[arg-type]
-        retry=RetryPolicy(sleep=lambda _: None, max_attempts=ATTEMPTS),
-        poll_interval=0.0,
-    )
-
-
-@pytest.fixture
-def stub(tmp_path: Path) -> Iterator[ArmStub]:
-    with arm_stub(tmp_path) as s:
-        yield s
 
 
 def test_an_html_page_with_200_is_retried_then_named(stub: ArmStub) -> None:

@@ -9,12 +9,12 @@ fault) says nothing: refresh, delete and azure-peering-recover must fail on it a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy, client_for
+from pulumi_azure_peering.provider.arm import ArmClient, Deadline, RetryPolicy
 from pulumi_azure_peering.provider.errors import (
     ArmError,
     ArmNotFoundError,
@@ -22,19 +22,17 @@ from pulumi_azure_peering.provider.errors import (
     PeeringError,
     PeeringOperationError,
 )
-from pulumi_azure_peering.provider.ownership import LEDGER
 from pulumi_azure_peering.provider.recovery import Action, arm_lookup, recover_deployment
+from pulumi_azure_peering.provider.runtime import Runtime, process_runtime
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.provider.provider_env import Engine, args, estate, new_provider, vnet
-from tests.reliability.arm_stub import Answer, ArmStub, arm_not_found, html
-from tests.reliability.test_malformed_responses import ATTEMPTS, PID, client, stub
+from tests.emulator_config import seeded_vnet
+from tests.provider_on_emulator.provider_env import Engine, args, estate, new_provider
+from tests.reliability.arm_stub import ATTEMPTS, PID, Answer, ArmStub, arm_not_found, client, html
 
 pytestmark = pytest.mark.reliability
 
-__all__ = ["stub"]  # the scripted-ARM fixture, shared with test_malformed_responses
-
 NAME = "vnet-hub-to-vnet-payments"
-PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/{NAME}"
+PEERING = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/{NAME}"
 # the gateway's page answers this peering's GET and DELETE only: ARM answers everything else
 GATEWAY_404 = f"html404=1;match=GET:virtualNetworkPeerings/{NAME},DELETE:virtualNetworkPeerings/{NAME}"
 
@@ -55,18 +53,18 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def recover_lookup(emu: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The lookup azure-peering-recover reads ARM with (no stack config: the environment's settings), its
     process-wide client retrying with short waits."""
-    monkeypatch.setattr(client_for(resolve_settings(None, {})), "retry", fast_retry())
+    monkeypatch.setattr(process_runtime().client_for(resolve_settings(None, {})), "retry", fast_retry())
     return arm_lookup({}, wait_seconds=0.0)
 
 
 @pytest.fixture
-def created(emu: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Engine, str]:
+def created(emu: Any, monkeypatch: pytest.MonkeyPatch, next_command: Callable[[], Runtime]) -> tuple[Engine, str]:
     """A peering created by the provider (hub -> payments) in one run, and an engine for a later command (refresh,
     destroy: a new provider process, whose run ledger is empty) whose provider's client retries fast."""
     engine = Engine(new_provider())
     assert engine.up("a", args("vnet-hub", "vnet-payments")) == "create"
     assert engine.ids["a"].lower() == PEERING.lower()
-    LEDGER.reset()
+    next_command()
     provider = engine.provider
     arm = ArmClient(provider.settings(), retry=fast_retry(), poll_interval=0.05)
     monkeypatch.setattr(provider, "client", lambda: arm)
@@ -133,7 +131,7 @@ def test_arms_own_404_still_means_gone(created: tuple[Engine, str], emu: Any) ->
     engine.provider.delete(pid, engine.outputs["a"])  # already gone: success
     # a peering of a vnet that does not exist (ARM's ResourceNotFound): gone too
     arm = engine.provider.client()
-    assert arm.get_peering(f"{vnet('vnet-nowhere')}/virtualNetworkPeerings/x", deadline=Deadline(30)) is None
+    assert arm.get_peering(f"{seeded_vnet('vnet-nowhere')}/virtualNetworkPeerings/x", deadline=Deadline(30)) is None
 
 
 # --- azure-peering-recover ----------------------------------------------------------------------------------------
@@ -146,8 +144,8 @@ PROVIDER = "urn:pulumi:test::proj::pulumi:providers:pulumi-python::default::0000
 def pending_create(name: str) -> dict[str, Any]:
     """A checkpoint with one pending create of a peering hub -> payments named ``name`` (a killed `pulumi up`)."""
     inputs = {
-        "virtual_network_id": vnet("vnet-hub"),
-        "remote_virtual_network_id": vnet("vnet-payments"),
+        "virtual_network_id": seeded_vnet("vnet-hub"),
+        "remote_virtual_network_id": seeded_vnet("vnet-payments"),
         "name": name,
         "adopt_existing": False,
         "preflight": False,

@@ -1,10 +1,11 @@
 """The ownership model as a stateful property (issue 24): two stacks, random runs, invariants after every step.
 
 A small engine simulator drives the real provider object against the emulator the way the Pulumi engine does (one
-``up``, ``refresh`` or ``destroy`` of one stack is one *run*, served by a fresh provider process: an empty
-``LEDGER``, no cached vnet facts or peering reads). Two stacks, each with a program of up to two resources, pick
-peerings from a few *slots* over three vnets that overlap on purpose (two names for the same link, two links under
-the same name, and the reverse of a link), and hypothesis chooses the sequence of runs and out-of-band changes.
+``up``, ``refresh`` or ``destroy`` of one stack is one *run*, served by a fresh provider process: a ``Runtime``
+of its own, with an empty ledger, no cached vnet facts or peering reads). Two stacks, each with a program of up to
+two resources, pick peerings from a few *slots* over three vnets that overlap on purpose (two names for the same
+link, two links under the same name, and the reverse of a link), and hypothesis chooses the sequence of runs and
+out-of-band changes.
 
 How the simulator runs ``up`` (pulumi's step generator, ``pkg/resource/deploy/step_generator.go``):
 
@@ -63,6 +64,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, TypeVar
@@ -81,24 +83,20 @@ from hypothesis.stateful import (
 from pulumi.dynamic import CheckResult
 
 from pulumi_azure_peering.provider.errors import PeeringError
-from pulumi_azure_peering.provider.models import parent_vnet_id, same_id
-from pulumi_azure_peering.provider.ownership import LEDGER
-from pulumi_azure_peering.provider.peering_reads import PEERING_READS
-from pulumi_azure_peering.provider.resource import (
-    VirtualNetworkPeeringArgs,
-    VirtualNetworkPeeringProvider,
-    peering_properties,
-)
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
-from tests.conftest import DEFAULT_SEED
-from tests.provider.provider_env import new_provider, vnet
+from pulumi_azure_peering.provider.ids import parent_vnet_id, same_id
+from pulumi_azure_peering.provider.ownership import RunLedger
+from pulumi_azure_peering.provider.peering import VirtualNetworkPeeringArgs, peering_properties
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.runtime import Runtime, use_runtime
+from tests.emulator_config import DEFAULT_SEED, seeded_vnet
+from tests.provider_on_emulator.provider_env import new_provider
 from tests.reliability.knobs import examples
 
 pytestmark = pytest.mark.reliability
 
 T = TypeVar("T")
 
-VNETS = {"A": vnet("vnet-hub"), "B": vnet("vnet-payments"), "C": vnet("vnet-analytics")}
+VNETS = {"A": seeded_vnet("vnet-hub"), "B": seeded_vnet("vnet-payments"), "C": seeded_vnet("vnet-analytics")}
 PROVIDER_KEY = "__provider"
 NAMES = ("r1", "r2", "r3")
 MODES = ("own preview", "shared preview", "skip preview")
@@ -292,7 +290,7 @@ class Arm:
                 url = body.get("nextLink")
         return found
 
-    def writes_since(self, seq: int) -> list[dict[str, Any]]:
+    def accepted_peering_writes_since(self, seq: int) -> list[dict[str, Any]]:
         """Accepted PUTs and DELETEs of peerings since ``seq``, in order."""
         return [
             r
@@ -310,7 +308,7 @@ class Arm:
         try:
             return call()
         finally:
-            self.account(actor, self.writes_since(seq), before, adoption)
+            self.account(actor, self.accepted_peering_writes_since(seq), before, adoption)
 
     def account(
         self,
@@ -383,12 +381,13 @@ class Engine:
         self.provider: VirtualNetworkPeeringProvider = new_provider()
         self.running: dict[str, str] = {}
         """The resources of the program being run, and the peering id each names."""
+        self.process = ExitStack()
+        """Holds the runtime of the provider process of the current run."""
 
     def new_process(self) -> None:
-        """A fresh dynamic-provider process: an empty run ledger, no cached vnet facts or peering reads."""
-        LEDGER.reset()
-        VNET_CACHE.clear()
-        PEERING_READS.clear()
+        """A fresh dynamic-provider process: a runtime of its own (an empty run ledger, nothing cached)."""
+        self.process.close()
+        self.process.enter_context(use_runtime(Runtime()))
         self.provider = new_provider()
 
     def holders(self, peering_id: str) -> list[tuple[Stack, str, Entry]]:
@@ -703,6 +702,9 @@ class OwnershipMachine(RuleBasedStateMachine):
     def start(self) -> None:
         self.engine.new_process()
 
+    def teardown(self) -> None:
+        self.engine.process.close()
+
     def replaceable(self, s: int) -> list[str]:
         stack = self.stacks[s]
         return [d.name for d in self.allowed(s, stack.program) if d.name in stack.entries]
@@ -896,9 +898,6 @@ def emu(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     OwnershipMachine.emu = emulator
     yield emulator
     OwnershipMachine.emu = None
-    LEDGER.reset()
-    VNET_CACHE.clear()
-    PEERING_READS.clear()
 
 
 def test_two_stacks_keep_the_ownership_model_over_random_runs(emu: Any) -> None:
@@ -941,7 +940,7 @@ def _no_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _no_keeper(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(LEDGER, "keeper", lambda *args, **kwargs: None)
+    monkeypatch.setattr(RunLedger, "keeper", lambda *args, **kwargs: None)
 
 
 BREAKAGES: dict[str, tuple[list[Step], Callable[[pytest.MonkeyPatch], None]]] = {

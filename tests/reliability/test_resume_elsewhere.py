@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
-from tests.reliability.conftest import Outcome
 from tests.reliability.consistency import (
     assert_consistent,
     assert_topology_complete,
@@ -29,6 +28,7 @@ from tests.reliability.consistency import (
     wait_for_idle,
 )
 from tests.reliability.kill import count, is_peering, new_runner, recover, recovered_counts, run_and_kill
+from tests.reliability.outcomes import Outcome
 
 pytestmark = pytest.mark.reliability
 

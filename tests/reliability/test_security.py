@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,8 @@ from harness.pulumi import PulumiProject, PulumiResult
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline
 from pulumi_azure_peering.provider.errors import ArmConnectionError, SettingsError
 from pulumi_azure_peering.provider.settings import resolve_settings
-from tests.provider.programs import peering_program
-from tests.provider.provider_env import PARTNER_TENANT, SUB_PARTNER, vnet
+from tests.emulator_config import PARTNER_TENANT, SUB_PARTNER, seeded_vnet
+from tests.provider_on_emulator.programs import peering_program
 from tests.reliability.arm_stub import Answer, ArmStub, arm_stub
 from tests.reliability.consistency import assert_one_line_causes
 
@@ -89,13 +89,7 @@ def test_no_secret_or_token_in_state_output_or_emulator_logs(
 # -- TLS and plain http ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stub(tmp_path: Path) -> Iterator[ArmStub]:
-    with arm_stub(tmp_path) as s:
-        yield s
-
-
-PEERING = f"{vnet('vnet-hub')}/virtualNetworkPeerings/p"
+PEERING = f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/p"
 
 
 class Tokens:
@@ -209,7 +203,7 @@ def hand_made(claims: dict[str, Any], header: dict[str, Any], key: bytes | None)
 
 
 def test_emulator_refuses_unauthenticated_forged_and_cross_tenant_requests(emulator: Any) -> None:
-    hub = vnet("vnet-hub")
+    hub = seeded_vnet("vnet-hub")
     good = emulator.token()
     claims = jwt.decode(good, options={"verify_signature": False})
     kid = jwt.get_unverified_header(good).get("kid")
@@ -256,7 +250,7 @@ def test_emulator_refuses_unauthenticated_forged_and_cross_tenant_requests(emula
 
     # cross-tenant peering: needs an auxiliary token *of the remote tenant*
     peering = f"{hub}/virtualNetworkPeerings/hub-to-partner"
-    body = {"properties": {"remoteVirtualNetwork": {"id": vnet("vnet-partner")}}}
+    body = {"properties": {"remoteVirtualNetwork": {"id": seeded_vnet("vnet-partner")}}}
     aux_header = "x-ms-authorization-auxiliary"
     for aux in (None, f"Bearer {good}", "Bearer garbage", ", ".join([f"Bearer {good}"] * 4)):
         headers = {aux_header: aux} if aux else {}

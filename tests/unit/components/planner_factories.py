@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from harness.topology import vnet_id
 from pulumi_azure_peering.components.plan import Plan, PlanError, plan_hub_spoke
-from pulumi_azure_peering.components.topology import ExistingPeering, GatewayState, HubSpokeSpec, SpokeSpec, VnetFacts
+from pulumi_azure_peering.components.topology import (
+    GatewayFact,
+    GatewayState,
+    HubSpokeSpec,
+    PeeringFact,
+    SpokeSpec,
+    VnetFacts,
+)
 
 SUB = "11111111-1111-1111-1111-111111111111"
 OTHER_SUB = "22222222-2222-2222-2222-222222222222"
@@ -14,10 +22,24 @@ TENANT_B = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 
 
 def vid(name: str, rg: str = "rg-net", sub: str = SUB) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return vnet_id(sub, rg, name)
 
 
 HUB = vid("vnet-hub")
+
+#: A gateway whose provisioning state ARM reports as this, for each summary state of the planner.
+_GATEWAY_PROVISIONING_STATES: Mapping[GatewayState, Sequence[str]] = {
+    "none": (),
+    "succeeded": ("Succeeded",),
+    "provisioning": ("Updating",),
+    "failed": ("Failed",),
+}
+
+
+def gateways(vnet_id: str, state: GatewayState) -> tuple[GatewayFact, ...]:
+    """The gateways of a vnet whose gateway summary (``VnetFacts.gateway``) is ``state``."""
+    gateway_id = vnet_id.replace("/virtualNetworks/", "/virtualNetworkGateways/") + "-gw"
+    return tuple(GatewayFact(gateway_id, provisioning) for provisioning in _GATEWAY_PROVISIONING_STATES[state])
 
 
 def facts(
@@ -26,21 +48,21 @@ def facts(
     *,
     subnets: Mapping[str, Sequence[str]] | None = None,
     gateway: GatewayState = "none",
-    existing: Sequence[ExistingPeering] = (),
+    existing: Sequence[PeeringFact] = (),
     count: int | None = None,
 ) -> VnetFacts:
     return VnetFacts(
-        vnet_id=vnet_id,
-        address_prefixes=list(prefixes),
-        subnets=dict(subnets or {}),
-        gateway=gateway,
-        existing_peerings=list(existing),
-        existing_peering_count=count,
+        id=vnet_id,
+        address_prefixes=tuple(prefixes),
+        subnets={name: tuple(values) for name, values in (subnets or {}).items()},
+        gateways=gateways(vnet_id, gateway),
+        peerings=tuple(existing),
+        peering_count=count,
     )
 
 
 def facts_map(*items: VnetFacts) -> dict[str, VnetFacts]:
-    return {f.vnet_id: f for f in items}
+    return {f.id: f for f in items}
 
 
 def spoke(name: str, **kwargs: object) -> SpokeSpec:

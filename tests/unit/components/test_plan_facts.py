@@ -1,4 +1,5 @@
-"""Turning the provider's vnet lookup (``pulumi_azure_peering.provider.get_virtual_network()``) into planner facts."""
+"""The plain form of the provider's vnet lookup (``pulumi_azure_peering.provider.get_virtual_network()``) read back
+into the facts the planner plans with (the provider's own ``VnetFacts``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.components.topology import ExistingPeering, vnet_facts_from_lookup
+from pulumi_azure_peering.components.topology import PeeringFact, vnet_facts_from_lookup
 from tests.unit.components.planner_factories import HUB, plan, spokes_n, vid
 
 pytestmark = pytest.mark.unit
@@ -46,20 +47,33 @@ def lookup(**overrides: Any) -> dict[str, Any]:
 
 def test_full_lookup_is_converted() -> None:
     f = vnet_facts_from_lookup(lookup())
-    assert f.vnet_id == HUB
+    assert (f.id, f.name, f.location, f.provisioning_state) == (HUB, "vnet-hub", "westeurope", "Succeeded")
     assert f.address_prefixes == ("10.0.0.0/16",)
     assert dict(f.subnets) == {"GatewaySubnet": ("10.0.0.0/27",), "shared": ("10.0.1.0/24", "fd00::/64")}
     assert f.gateway == "succeeded"
-    assert f.existing_peerings == (
-        ExistingPeering(
+    assert f.peerings == (
+        PeeringFact(
+            id=HUB + "/virtualNetworkPeerings/to-legacy",
             name="to-legacy",
-            remote_vnet_id=vid("vnet-legacy"),
+            remote_virtual_network_id=vid("vnet-legacy"),
             allow_gateway_transit=True,
             peering_state="Connected",
             remote_address_prefixes=("172.16.0.0/16",),
         ),
     )
-    assert f.existing_peering_count is None
+    assert f.peering_count is None
+
+
+def test_the_plain_form_reads_back_as_the_same_facts() -> None:
+    f = vnet_facts_from_lookup(lookup())
+    assert vnet_facts_from_lookup(f.to_dict()) == f
+    assert f.to_dict() == {
+        **lookup(),
+        "gateways": tuple(lookup()["gateways"]),
+        "peerings": tuple(
+            {**p, "remote_address_prefixes": tuple(p["remote_address_prefixes"])} for p in lookup()["peerings"]
+        ),
+    }
 
 
 @pytest.mark.parametrize(
@@ -82,9 +96,9 @@ def test_gateway_state_summary(states: list[str | None], expected: str) -> None:
 
 def test_odd_lookups_do_not_raise() -> None:
     f = vnet_facts_from_lookup({"peerings": [None, {"name": ""}, {"name": "p"}], "subnets": "x", "gateways": "y"})
-    assert f.vnet_id == "" and f.gateway == "none" and dict(f.subnets) == {}
-    assert [p.name for p in f.existing_peerings] == ["p"]
-    assert f.existing_peerings[0].remote_address_prefixes is None
+    assert f.id == "" and f.gateway == "none" and dict(f.subnets) == {}
+    assert [p.name for p in f.peerings] == ["p"]
+    assert f.peerings[0].remote_address_prefixes == ()
 
 
 def test_converted_facts_drive_the_plan() -> None:

@@ -16,23 +16,24 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from pulumi_azure_peering.components.address_overlap import overlapping_pairs, overlaps
 from pulumi_azure_peering.components.plan import (
     Plan,
     PlannedPeering,
-    _overlapping_pairs,
-    _overlaps,
     plan_hub_spoke,
     validate_spec,
 )
 from pulumi_azure_peering.components.topology import (
-    ExistingPeering,
+    GatewayFact,
     GatewayState,
     HubSpokeSpec,
+    PeeringFact,
     SpokeSpec,
     VnetFacts,
     is_valid_peering_name,
     parse_vnet_id,
 )
+from tests.unit.components.planner_factories import gateways
 
 pytestmark = pytest.mark.unit
 
@@ -159,9 +160,9 @@ specs = st.one_of(wild_specs, plausible_specs)
 
 prefix_lists = st.lists(st.one_of(st.sampled_from(CIDRS), st.sampled_from(BAD_CIDRS)), max_size=3)
 existing = st.builds(
-    ExistingPeering,
+    PeeringFact,
     name=st.sampled_from(["peer", "hub-to-v1", "v1-to-hub", "mesh-a-to-b", "legacy"]),
-    remote_vnet_id=st.one_of(good_ids, st.just("junk")),
+    remote_virtual_network_id=st.one_of(good_ids, st.just("junk")),
     use_remote_gateways=st.booleans(),
     allow_gateway_transit=st.booleans(),
     peering_state=st.sampled_from([None, "Connected", "Initiated", "Disconnected"]),
@@ -169,12 +170,19 @@ existing = st.builds(
 )
 vnet_facts = st.builds(
     VnetFacts,
-    vnet_id=good_ids,
+    id=good_ids,
     address_prefixes=prefix_lists,
     subnets=st.dictionaries(st.sampled_from(SUBNETS), prefix_lists, max_size=3),
-    gateway=st.sampled_from(["none", "provisioning", "succeeded", "failed", "weird"]),
-    existing_peerings=st.lists(existing, max_size=3),
-    existing_peering_count=st.one_of(st.none(), st.integers(0, 600)),
+    gateways=st.lists(
+        st.builds(
+            GatewayFact,
+            id=st.just("gw"),
+            provisioning_state=st.sampled_from([None, "Succeeded", "Updating", "Creating", "Failed", "Deleting", "?"]),
+        ),
+        max_size=2,
+    ),
+    peerings=st.lists(existing, max_size=3),
+    peering_count=st.one_of(st.none(), st.integers(0, 600)),
 )
 facts_maps = st.one_of(st.none(), st.dictionaries(st.one_of(good_ids, any_ids), vnet_facts, max_size=6))
 
@@ -194,18 +202,20 @@ def facts_for(draw: st.DrawFn, spec: HubSpokeSpec) -> dict[str, VnetFacts] | Non
             continue  # facts missing for this vnet
         out[draw(st.sampled_from([vnet_id, vnet_id.upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")]))] = (
             VnetFacts(
-                vnet_id=vnet_id,
+                id=vnet_id,
                 address_prefixes=draw(plausible_prefixes),
                 subnets={
                     name: draw(plausible_prefixes) for name in draw(st.lists(st.sampled_from(SUBNETS), unique=True))
                 },
-                gateway=draw(st.sampled_from(["none", "none", "provisioning", "succeeded", "succeeded", "failed"])),
-                existing_peerings=draw(
+                gateways=gateways(
+                    vnet_id, draw(st.sampled_from(["none", "none", "provisioning", "succeeded", "succeeded", "failed"]))
+                ),
+                peerings=draw(
                     st.lists(
                         st.builds(
-                            ExistingPeering,
+                            PeeringFact,
                             name=st.sampled_from(["peer", "hub-to-v1", "v1-to-hub", "mesh-a-to-b", "legacy"]),
-                            remote_vnet_id=st.one_of(st.sampled_from(ids), good_ids).filter(
+                            remote_virtual_network_id=st.one_of(st.sampled_from(ids), good_ids).filter(
                                 lambda remote, vnet_id=vnet_id: remote.lower() != vnet_id.lower()
                             ),
                             use_remote_gateways=st.booleans(),
@@ -214,10 +224,10 @@ def facts_for(draw: st.DrawFn, spec: HubSpokeSpec) -> dict[str, VnetFacts] | Non
                         ),
                         max_size=2,
                         # what ARM can hold: names unique in a vnet, one peering per remote, none to itself
-                        unique_by=(lambda p: p.name.lower(), lambda p: p.remote_vnet_id.lower()),
+                        unique_by=(lambda p: p.name.lower(), lambda p: p.remote_virtual_network_id.lower()),
                     )
                 ),
-                existing_peering_count=draw(st.sampled_from([None, None, 3, 498, 499])),
+                peering_count=draw(st.sampled_from([None, None, 3, 498, 499])),
             )
         )
     if not out and draw(st.booleans()):
@@ -353,42 +363,42 @@ def valid_topologies(draw: st.DrawFn) -> tuple[HubSpokeSpec, dict[str, VnetFacts
     hub_gateway = draw(st.sampled_from(usable))
     fx = {
         hub_id: VnetFacts(
-            vnet_id=hub_id,
+            id=hub_id,
             address_prefixes=("10.0.0.0/16", "fd00::/48"),
             subnets={"GatewaySubnet": ("10.0.0.0/27",), "shared": ("10.0.1.0/24", "fd00:0:0:1::/64")},
-            gateway=hub_gateway,
+            gateways=gateways(hub_id, hub_gateway),
         )
     }
     spoke_specs: dict[str, SpokeSpec] = {}
-    hub_own: list[ExistingPeering] = []
+    hub_own: list[PeeringFact] = []
     for i, name in enumerate(names, start=1):
         vnet_id = _vnet_id(draw(st.sampled_from(SUBS)), f"rg-{name}", f"vnet-{name}")
         link = draw(st.sampled_from(["vnet", "subnets", "ipv6"]))
         transit = draw(st.booleans())
-        own: list[ExistingPeering] = []
+        own: list[PeeringFact] = []
         if draw(st.booleans()):  # a later run: ARM already holds this plan's own pair, possibly Disconnected
             state = draw(st.sampled_from(["Connected", "Disconnected"]))
             own = [
-                ExistingPeering(
+                PeeringFact(
                     name=f"vnet-{name}-to-vnet-hub",
-                    remote_vnet_id=hub_id,
+                    remote_virtual_network_id=hub_id,
                     use_remote_gateways=transit,
                     peering_state=state,
                 )
             ]
             hub_own.append(
-                ExistingPeering(
+                PeeringFact(
                     name=f"vnet-hub-to-vnet-{name}",
-                    remote_vnet_id=vnet_id,
+                    remote_virtual_network_id=vnet_id,
                     allow_gateway_transit=transit,
                     peering_state=draw(st.sampled_from(["Connected", "Disconnected"])),
                 )
             )
         fx[vnet_id] = VnetFacts(
-            vnet_id=vnet_id,
+            id=vnet_id,
             address_prefixes=(f"10.{i}.0.0/16", f"fd00:{i}::/48"),
             subnets={"app": (f"10.{i}.1.0/24", f"fd00:{i}:0:1::/64")},
-            existing_peerings=own,
+            peerings=own,
         )
         subnet_args: dict[str, object] = {}
         if link != "vnet":
@@ -403,7 +413,7 @@ def valid_topologies(draw: st.DrawFn) -> tuple[HubSpokeSpec, dict[str, VnetFacts
             auxiliary_tenant_ids=draw(st.lists(st.sampled_from(GUIDS[:2]), max_size=2)),
             **subnet_args,  # type: ignore[arg-type]
         )
-    fx[hub_id] = replace(fx[hub_id], existing_peerings=hub_own)
+    fx[hub_id] = replace(fx[hub_id], peerings=hub_own)
     spec = HubSpokeSpec(hub_vnet_id=hub_id, spokes=spoke_specs, mesh=draw(st.booleans()))
     return spec, fx
 
@@ -478,6 +488,6 @@ def test_the_overlap_sweep_finds_exactly_the_pairs_a_pairwise_comparison_finds(
         (i, j)
         for i, a in enumerate(lists)
         for j, b in enumerate(lists)
-        if i < j and a is not None and b is not None and _overlaps(b, a)
+        if i < j and a is not None and b is not None and overlaps(b, a)
     )
-    assert _overlapping_pairs(lists) == pairwise
+    assert overlapping_pairs(lists) == pairwise

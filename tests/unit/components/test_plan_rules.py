@@ -4,10 +4,11 @@ and what happens when facts are missing."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pytest
 
-from pulumi_azure_peering.components.topology import ExistingPeering, GatewayState, VnetFacts
+from pulumi_azure_peering.components.topology import GatewayFact, GatewayState, PeeringFact, VnetFacts
 from tests.unit.components.planner_factories import (
     HUB,
     assert_names_spoke_and_fix,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.unit
 def with_facts(base: Mapping[str, VnetFacts], *items: VnetFacts) -> dict[str, VnetFacts]:
     out = dict(base)
     for f in items:
-        out[f.vnet_id] = f
+        out[f.id] = f
     return out
 
 
@@ -101,7 +102,9 @@ def test_vnet_already_peered_to_the_hub_outside_the_plan() -> None:
         HUB,
         ["10.0.0.0/16"],
         gateway="succeeded",
-        existing=[ExistingPeering(name="to-legacy", remote_vnet_id=legacy, remote_address_prefixes=["10.2.0.0/16"])],
+        existing=[
+            PeeringFact(name="to-legacy", remote_virtual_network_id=legacy, remote_address_prefixes=["10.2.0.0/16"])
+        ],
     )
     fx = with_facts(standard_facts(2), hub)
     err = only_error(plan(spokes_n(2), fx), "OverlapsWithPeeredVnet")
@@ -110,7 +113,7 @@ def test_vnet_already_peered_to_the_hub_outside_the_plan() -> None:
 
 def test_vnet_peered_outside_the_plan_uses_its_facts_when_the_peering_has_no_prefixes() -> None:
     legacy = vid("vnet-legacy")
-    hub = facts(HUB, ["10.0.0.0/16"], existing=[ExistingPeering(name="to-legacy", remote_vnet_id=legacy)])
+    hub = facts(HUB, ["10.0.0.0/16"], existing=[PeeringFact(name="to-legacy", remote_virtual_network_id=legacy)])
     fx = with_facts(standard_facts(1), hub)
     p = plan(spokes_n(1), fx)
     assert p.ok
@@ -124,7 +127,9 @@ def test_hub_overlapping_a_vnet_already_peered_to_the_spoke() -> None:
     s1 = facts(
         vid("vnet-s1"),
         ["10.1.0.0/16"],
-        existing=[ExistingPeering(name="partner", remote_vnet_id=other, remote_address_prefixes=["10.0.5.0/24"])],
+        existing=[
+            PeeringFact(name="partner", remote_virtual_network_id=other, remote_address_prefixes=["10.0.5.0/24"])
+        ],
     )
     err = only_error(plan(spokes_n(1), with_facts(standard_facts(1), s1)), "OverlapsWithPeeredVnet")
     assert_names_spoke_and_fix(err, "s1", "the hub vnet 'vnet-hub'", "'vnet-partner'", "peered with spoke 's1'")
@@ -134,9 +139,9 @@ def test_existing_peerings_to_vnets_in_the_plan_are_not_external() -> None:
     # Second run: ARM already holds this plan's own peerings; they must not count as third vnets.
     fx = standard_facts(2)
     hub_existing = [
-        ExistingPeering(
+        PeeringFact(
             name=f"vnet-hub-to-vnet-s{i}",
-            remote_vnet_id=vid(f"vnet-s{i}").upper().replace("SUBSCRIPTIONS", "subscriptions"),
+            remote_virtual_network_id=vid(f"vnet-s{i}").upper().replace("SUBSCRIPTIONS", "subscriptions"),
         )
         for i in (1, 2)
     ]
@@ -145,7 +150,9 @@ def test_existing_peerings_to_vnets_in_the_plan_are_not_external() -> None:
         fx[vid(f"vnet-s{i}")] = facts(
             vid(f"vnet-s{i}"),
             [f"10.{i}.0.0/16"],
-            existing=[ExistingPeering(name=f"vnet-s{i}-to-vnet-hub", remote_vnet_id=HUB, peering_state="Connected")],
+            existing=[
+                PeeringFact(name=f"vnet-s{i}-to-vnet-hub", remote_virtual_network_id=HUB, peering_state="Connected")
+            ],
         )
     p = plan(spokes_n(2), fx)
     assert p.ok, p.errors
@@ -213,9 +220,9 @@ def test_spoke_already_using_another_remote_gateway() -> None:
         vid("vnet-s1"),
         ["10.1.0.0/16"],
         existing=[
-            ExistingPeering(
+            PeeringFact(
                 name="to-old-hub",
-                remote_vnet_id=vid("vnet-old-hub"),
+                remote_virtual_network_id=vid("vnet-old-hub"),
                 use_remote_gateways=True,
                 remote_address_prefixes=["172.16.0.0/16"],
             )
@@ -233,7 +240,7 @@ def test_the_spokes_own_earlier_peering_using_the_gateway_is_not_a_second_one() 
     fx[vid("vnet-s1")] = facts(
         vid("vnet-s1"),
         ["10.1.0.0/16"],
-        existing=[ExistingPeering(name="vnet-s1-to-vnet-hub", remote_vnet_id=HUB, use_remote_gateways=True)],
+        existing=[PeeringFact(name="vnet-s1-to-vnet-hub", remote_virtual_network_id=HUB, use_remote_gateways=True)],
     )
     assert plan({"s1": spoke("s1", use_hub_gateway=True)}, fx).ok
 
@@ -246,7 +253,7 @@ def test_the_spokes_peering_to_the_same_hub_under_its_old_name_is_no_second_gate
     fx[vid("vnet-s1")] = facts(
         vid("vnet-s1"),
         ["10.1.0.0/16"],
-        existing=[ExistingPeering(name="vnet-s1-to-vnet-hub", remote_vnet_id=HUB, use_remote_gateways=True)],
+        existing=[PeeringFact(name="vnet-s1-to-vnet-hub", remote_virtual_network_id=HUB, use_remote_gateways=True)],
     )
     renamed = plan({"s1": spoke("s1", use_hub_gateway=True, spoke_peering_name="s1-to-hub")}, fx)
     assert renamed.ok, renamed
@@ -292,8 +299,10 @@ def test_planned_name_taken_by_a_peering_to_another_vnet() -> None:
         HUB,
         ["10.0.0.0/16"],
         existing=[
-            ExistingPeering(
-                name="VNET-HUB-TO-VNET-S1", remote_vnet_id=vid("elsewhere"), remote_address_prefixes=["192.168.0.0/24"]
+            PeeringFact(
+                name="VNET-HUB-TO-VNET-S1",
+                remote_virtual_network_id=vid("elsewhere"),
+                remote_address_prefixes=["192.168.0.0/24"],
             )
         ],
     )
@@ -304,7 +313,9 @@ def test_planned_name_taken_by_a_peering_to_another_vnet() -> None:
 
 def test_another_peering_to_the_same_vnet_is_a_warning_with_the_adoption_hint() -> None:
     fx = standard_facts(1)
-    fx[HUB] = facts(HUB, ["10.0.0.0/16"], existing=[ExistingPeering(name="manual-peer", remote_vnet_id=vid("vnet-s1"))])
+    fx[HUB] = facts(
+        HUB, ["10.0.0.0/16"], existing=[PeeringFact(name="manual-peer", remote_virtual_network_id=vid("vnet-s1"))]
+    )
     p = plan(spokes_n(1), fx)
     assert p.ok
     [w] = p.warnings
@@ -320,9 +331,11 @@ def test_adopt_existing_without_an_existing_peering_warns() -> None:
 
 def test_adopt_existing_with_the_peering_present_is_quiet() -> None:
     fx = standard_facts(1)
-    fx[HUB] = facts(HUB, ["10.0.0.0/16"], existing=[ExistingPeering(name="legacy", remote_vnet_id=vid("vnet-s1"))])
+    fx[HUB] = facts(
+        HUB, ["10.0.0.0/16"], existing=[PeeringFact(name="legacy", remote_virtual_network_id=vid("vnet-s1"))]
+    )
     fx[vid("vnet-s1")] = facts(
-        vid("vnet-s1"), ["10.1.0.0/16"], existing=[ExistingPeering(name="legacy-back", remote_vnet_id=HUB)]
+        vid("vnet-s1"), ["10.1.0.0/16"], existing=[PeeringFact(name="legacy-back", remote_virtual_network_id=HUB)]
     )
     p = plan({"s1": spoke("s1", adopt_existing=True, hub_peering_name="legacy", spoke_peering_name="legacy-back")}, fx)
     assert p.ok and p.warnings == ()
@@ -334,7 +347,9 @@ def test_disconnected_peering_is_written_before_its_reverse() -> None:
         HUB,
         ["10.0.0.0/16"],
         existing=[
-            ExistingPeering(name="vnet-hub-to-vnet-s1", remote_vnet_id=vid("vnet-s1"), peering_state="Disconnected")
+            PeeringFact(
+                name="vnet-hub-to-vnet-s1", remote_virtual_network_id=vid("vnet-s1"), peering_state="Disconnected"
+            )
         ],
     )
     p = plan(spokes_n(1), fx)
@@ -349,7 +364,7 @@ def test_disconnected_spoke_side_with_transit_does_not_create_a_cycle() -> None:
     fx[vid("vnet-s1")] = facts(
         vid("vnet-s1"),
         ["10.1.0.0/16"],
-        existing=[ExistingPeering(name="vnet-s1-to-vnet-hub", remote_vnet_id=HUB, peering_state="Disconnected")],
+        existing=[PeeringFact(name="vnet-s1-to-vnet-hub", remote_virtual_network_id=HUB, peering_state="Disconnected")],
     )
     p = plan({"s1": spoke("s1", use_hub_gateway=True)}, fx)
     assert p.ok
@@ -364,13 +379,15 @@ def test_both_sides_disconnected_warns_and_adds_no_cycle() -> None:
         HUB,
         ["10.0.0.0/16"],
         existing=[
-            ExistingPeering(name="vnet-hub-to-vnet-s1", remote_vnet_id=vid("vnet-s1"), peering_state="Disconnected")
+            PeeringFact(
+                name="vnet-hub-to-vnet-s1", remote_virtual_network_id=vid("vnet-s1"), peering_state="Disconnected"
+            )
         ],
     )
     fx[vid("vnet-s1")] = facts(
         vid("vnet-s1"),
         ["10.1.0.0/16"],
-        existing=[ExistingPeering(name="vnet-s1-to-vnet-hub", remote_vnet_id=HUB, peering_state="Disconnected")],
+        existing=[PeeringFact(name="vnet-s1-to-vnet-hub", remote_virtual_network_id=HUB, peering_state="Disconnected")],
     )
     p = plan(spokes_n(1), fx)
     assert p.ok
@@ -386,7 +403,9 @@ def test_disconnected_hub_side_with_transit_keeps_a_single_edge() -> None:
         ["10.0.0.0/16"],
         gateway="succeeded",
         existing=[
-            ExistingPeering(name="vnet-hub-to-vnet-s1", remote_vnet_id=vid("vnet-s1"), peering_state="Disconnected")
+            PeeringFact(
+                name="vnet-hub-to-vnet-s1", remote_virtual_network_id=vid("vnet-s1"), peering_state="Disconnected"
+            )
         ],
     )
     p = plan({"s1": spoke("s1", use_hub_gateway=True)}, fx)
@@ -397,11 +416,11 @@ def test_disconnected_hub_side_with_transit_keeps_a_single_edge() -> None:
 # --- the 500-peering limit --------------------------------------------------------------------------------------
 
 
-def _unmanaged(n: int) -> list[ExistingPeering]:
+def _unmanaged(n: int) -> list[PeeringFact]:
     return [
-        ExistingPeering(
+        PeeringFact(
             name=f"other-{i}",
-            remote_vnet_id=vid(f"other-{i}"),
+            remote_virtual_network_id=vid(f"other-{i}"),
             remote_address_prefixes=[f"172.{i // 256}.{i % 256}.0/24"],
         )
         for i in range(n)
@@ -420,7 +439,7 @@ def test_hub_limit_counts_existing_peerings_not_in_the_plan() -> None:
 
 def test_limit_does_not_count_the_plans_own_existing_peerings_twice() -> None:
     fx = standard_facts(2)
-    own = [ExistingPeering(name=f"vnet-hub-to-vnet-s{i}", remote_vnet_id=vid(f"vnet-s{i}")) for i in (1, 2)]
+    own = [PeeringFact(name=f"vnet-hub-to-vnet-s{i}", remote_virtual_network_id=vid(f"vnet-s{i}")) for i in (1, 2)]
     fx[HUB] = facts(HUB, ["10.0.0.0/16"], existing=[*own, *_unmanaged(498)])
     assert plan(spokes_n(2), fx).ok
 
@@ -498,12 +517,13 @@ def test_facts_filed_under_the_wrong_vnet_are_flagged() -> None:
     assert [w.code for w in p.warnings] == ["FactsIdMismatch"]
 
 
-def test_unknown_spoke_gateway_state_is_deferred() -> None:
-    fx = standard_facts(1)
-    fx[vid("vnet-s1")] = facts(vid("vnet-s1"), ["10.1.0.0/16"], gateway="weird")  # type: ignore[arg-type]
-    p = plan({"s1": spoke("s1", use_hub_gateway=True)}, fx)
-    assert p.ok
-    assert [d.check for d in p.deferred_checks] == ["spoke_gateway"]
+def test_a_spoke_gateway_in_a_state_arm_does_not_document_is_still_a_gateway() -> None:
+    spoke_facts = facts(vid("vnet-s1"), ["10.1.0.0/16"])
+    fx = with_facts(
+        standard_facts(1), replace(spoke_facts, gateways=(GatewayFact(vid("vnet-s1") + "-gw", "Migrating"),))
+    )
+    err = only_error(plan({"s1": spoke("s1", use_hub_gateway=True)}, fx), "SpokeHasOwnGateway")
+    assert "state failed" in err.message
 
 
 def test_errors_from_structure_and_facts_are_reported_together() -> None:

@@ -27,9 +27,9 @@ from pulumi_azure_peering.plugin.provider import (
     to_python,
 )
 from pulumi_azure_peering.plugin.schema import SCHEMA_FILE, build_schema, schema_text
-from pulumi_azure_peering.provider.resource import OUTPUT_ONLY
+from pulumi_azure_peering.provider.schema import OUTPUT_ONLY
 from pulumi_azure_peering.provider.validation import KNOWN_INPUTS, MAX_TIMEOUT_SECONDS
-from tests.provider.provider_env import vnet
+from tests.emulator_config import seeded_vnet
 
 pytestmark = pytest.mark.unit
 T = TypeVar("T")
@@ -45,8 +45,8 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         loop.close()
 
 
-HUB = vnet("vnet-hub")
-SPOKE = vnet("vnet-payments")
+HUB = seeded_vnet("vnet-hub")
+SPOKE = seeded_vnet("vnet-payments")
 URN = f"urn:pulumi:test::proj::{PEERING_TYPE}::hub-to-payments"
 
 
@@ -94,8 +94,8 @@ def test_a_custom_timeout_over_a_day_is_clamped_not_an_error_about_timeouts() ->
     from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 
     props = {
-        "virtual_network_id": vnet("vnet-hub"),
-        "remote_virtual_network_id": vnet("vnet-payments"),
+        "virtual_network_id": seeded_vnet("vnet-hub"),
+        "remote_virtual_network_id": seeded_vnet("vnet-payments"),
         "name": "p",
         "timeouts": {"create": 1800.0},
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness import topology
 from pulumi_azure_peering.provider.arm import ArmClient, RetryPolicy
 from pulumi_azure_peering.provider.settings import Settings, resolve_settings
 from pulumi_azure_peering.provider.tenants import TenantDirectory
@@ -14,7 +15,7 @@ HOME_TENANT = "home-tenant"
 
 
 def vnet_id(name: str, rg: str = "rg1", sub: str = SUB) -> str:
-    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+    return topology.vnet_id(sub, rg, name)
 
 
 def peering_id(vnet: str, name: str) -> str:
@@ -58,9 +59,10 @@ class Sleeps:
 
 def make_client(settings: Settings | None = None, **kwargs: Any) -> tuple[ArmClient, Sleeps]:
     sleeps = Sleeps()
+    tokens = kwargs.pop("tokens", None) or FakeTokens()
     client = ArmClient(
         settings or arm_settings(),
-        tokens=FakeTokens(),  # type: ignore[arg-type]
+        tokens=tokens,
         tenants=TenantDirectory(),  # each test learns tenants afresh
         retry=RetryPolicy(sleep=sleeps, initial_backoff=0.01, max_backoff=0.05),
         poll_interval=0.01,

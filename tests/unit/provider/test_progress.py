@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_azure_peering.provider.progress import REPEAT_SECONDS, _Waits, subject_of
+from pulumi_azure_peering.provider.progress import REPEAT_SECONDS, WaitNotes, subject_of
 
 pytestmark = pytest.mark.unit
 
 
 def test_a_wait_is_told_when_it_starts_then_at_most_every_repeat_seconds() -> None:
     now = [100.0]
-    waits = _Waits(clock=lambda: now[0])
+    waits = WaitNotes(clock=lambda: now[0])
     assert waits.note("peering 'a'", "AnotherOperationInProgress", "busy") == "peering 'a': waiting: busy"
     now[0] += REPEAT_SECONDS / 2
     assert waits.note("peering 'a'", "AnotherOperationInProgress", "busy") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 import requests
@@ -19,10 +20,11 @@ from pulumi_azure_peering.provider.errors import (
     OperationFailedError,
     OperationTimeoutError,
     TenantNotConfiguredError,
+    ToldProblems,
     describe_failure,
 )
 from pulumi_azure_peering.provider.models import PeeringSpec
-from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id
+from tests.unit.provider.provider_fakes import ARM, FakeTokens, make_client, peering_id, peering_json, vnet_id
 
 pytestmark = pytest.mark.unit
 
@@ -75,7 +77,7 @@ def test_errors_are_typed_and_carry_status_code_message_and_request_id() -> None
     assert (err.status_code, err.code, err.request_id) == (400, "VnetAddressSpacesOverlap", "req-123")
     assert "overlapping 10.0.0.0/16" in err.message
     assert len(responses.calls) == 1 and sleeps.calls == []  # validation errors are never retried
-    line = describe_failure("create peering 'hub-to-spoke'", err)
+    line = describe_failure("create peering 'hub-to-spoke'", err, ToldProblems())
     assert "\n" not in line
     assert "VnetAddressSpacesOverlap" in line and "req-123" in line and "Fix:" in line
 
@@ -304,24 +306,25 @@ def test_tls_verification_is_always_on() -> None:
         return (200, {}, json.dumps(peering_json()))
 
     responses.add_callback(responses.GET, URL, callback=capture)
-    original = client._session.request
+    original = client.session.request
 
     def spy(*args: object, **kwargs: object) -> requests.Response:
         seen.append(kwargs.get("verify"))
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    client._session.request = spy  # type: ignore[method-assign]
+    client.session.request = spy  # type: ignore[method-assign]
     client.get_peering(PID)
     assert seen == [True]
 
 
 @responses.activate
 def test_an_expired_token_is_replaced_once() -> None:
-    client, _ = make_client()
+    tokens = FakeTokens()
+    client, _ = make_client(tokens=tokens)
     responses.get(URL, status=401, json=cloud_error("ExpiredAuthenticationToken"))
     responses.get(URL, status=200, json=peering_json())
     assert client.get_peering(PID) is not None
-    assert client._tokens.invalidated == 1  # type: ignore[attr-defined]
+    assert tokens.invalidated == 1
 
 
 @responses.activate
@@ -332,3 +335,55 @@ def test_a_rejected_fresh_token_is_not_retried_forever() -> None:
         client.get_peering(PID)
     assert info.value.status_code == 401
     assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_the_http_log_names_the_token_headers_but_never_their_values(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make_client()
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, status=200, json=peering_json())
+    with caplog.at_level(logging.DEBUG):
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(5), auxiliary_tenant_ids=["t2"])
+    logged = caplog.text
+    # azure-core's logging policy wrote the requests, with both token headers...
+    assert "'Authorization': 'REDACTED'" in logged and "'x-ms-authorization-auxiliary': 'REDACTED'" in logged
+    # ...and no token or header value of one
+    assert "token-for" not in logged and "Bearer" not in logged
+
+
+@responses.activate
+def test_a_write_refused_as_busy_waits_for_the_holders_operation_then_goes_at_once() -> None:
+    client, sleeps = make_client()
+    holder = f"{OP}?api-version=2025-05-01"
+    busy = f"Operation is in progress. To retrieve status of the operation use uri: {holder}."
+    responses.put(URL, status=409, json=cloud_error("AnotherOperationInProgress", busy))
+    responses.get(OP, json={"status": "InProgress"}, headers={"Retry-After": "3"})
+    responses.get(OP, json={"status": "Succeeded"})
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+    assert [(c.request.method, (c.request.url or "").split("?")[0]) for c in responses.calls] == [
+        ("PUT", URL),
+        ("GET", OP),
+        ("GET", OP),
+        ("PUT", URL),
+        ("GET", URL),
+    ]
+    assert sleeps.calls == [3.0, 0.0]  # the holder's Retry-After, then no backoff: it is over
+
+
+@responses.activate
+def test_a_write_refused_while_a_vnet_provisions_reads_it_until_it_is_succeeded() -> None:
+    client, sleeps = make_client()
+    spoke = ARM + vnet_id("spoke")
+    refused = f"Cannot proceed because resource {vnet_id('spoke')} used by resource {PID} is not Succeeded."
+    responses.put(URL, status=400, json=cloud_error("ReferencedResourceNotProvisioned", refused))
+    responses.get(spoke, json={"id": vnet_id("spoke"), "properties": {"provisioningState": "Updating"}})
+    responses.get(spoke, json={"id": vnet_id("spoke"), "properties": {"provisioningState": "Succeeded"}})
+    responses.put(URL, status=200, json=peering_json())
+    responses.get(URL, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+    reads = [c.request for c in responses.calls if (c.request.url or "").startswith(spoke)]
+    assert len(reads) == 2 and all("api-version=" in (r.url or "") for r in reads)
+    assert reads[0].headers["Authorization"] == "Bearer token-for-home"
+    assert sleeps.calls == [0.5, 0.0]

@@ -12,9 +12,9 @@ import responses
 
 from pulumi_azure_peering.provider.arm import ArmClient
 from pulumi_azure_peering.provider.errors import PeeringOperationError
-from pulumi_azure_peering.provider.resource import RESOURCE_NAME_KEY, VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.validation import validate_inputs
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
 from tests.unit.provider.runtime_calls import runtime_unknown
 
@@ -29,11 +29,9 @@ OP = ARM + "/subscriptions/x/providers/Microsoft.Network/locations/westeurope/op
 def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArmClient]:
     arm, _ = make_client()
     monkeypatch.setattr(VirtualNetworkPeeringProvider, "client", lambda self: arm)
-    VNET_CACHE.clear()
     with responses.RequestsMock() as rsps:
         arm.rsps = rsps  # type: ignore[attr-defined]
         yield arm
-    VNET_CACHE.clear()
 
 
 def inputs(**extra: Any) -> dict[str, Any]:
@@ -387,9 +385,9 @@ def test_a_gateway_still_provisioning_is_waited_for_past_the_create_timeout(
 ) -> None:
     """A real VPN gateway takes up to 35 minutes: the wait for it is GATEWAY_WAIT_SECONDS at least, and the error
     at the end names the gateway and its state."""
-    import pulumi_azure_peering.provider.resource as resource
+    import pulumi_azure_peering.provider.peering_writes as peering_writes
 
-    monkeypatch.setattr(resource, "GATEWAY_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(peering_writes, "GATEWAY_WAIT_SECONDS", 0.3)
     r = rsps(client)
     r.assert_all_requests_are_fired = False
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from pulumi_azure_peering.provider.ids import parent_vnet_id, peering_id_for, same_id
 from pulumi_azure_peering.provider.models import (
     PeeringSpec,
     PeeringWriteProperties,
     VirtualNetworkPeeringResource,
     outputs_from,
-    parent_vnet_id,
-    peering_id_for,
-    same_id,
 )
 from tests.unit.provider.provider_fakes import peering_json, vnet_id
 

@@ -33,7 +33,7 @@ def configured_provider() -> VirtualNetworkPeeringProvider:
 
 def test_pickled_provider_holds_no_secret_even_after_configure() -> None:
     provider = configured_provider()
-    provider.client()  # builds the session and token source in the process registries
+    provider.client()  # builds the session and token source in the process's runtime
     raw = base64.b64decode(serialize_provider(provider))
     assert SECRET.encode() not in raw
     assert b"Bearer" not in raw and b"Session" not in raw and b"TokenSource" not in raw

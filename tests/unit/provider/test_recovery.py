@@ -13,9 +13,10 @@ import responses
 from pulumi_azure_peering.provider.arm import ArmClient, peering_from
 from pulumi_azure_peering.provider.errors import ArmError, PeeringError
 from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource
+from pulumi_azure_peering.provider.properties import ABSENT_WHEN_CHECKED_KEY
 from pulumi_azure_peering.provider.recovery import Action, Recovery, pending_creates, recover_deployment
-from pulumi_azure_peering.provider.resource import ABSENT_WHEN_CHECKED_KEY, VirtualNetworkPeeringProvider
-from pulumi_azure_peering.provider.vnet_facts import VNET_CACHE
+from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from pulumi_azure_peering.provider.runtime import process_runtime
 from tests.unit.provider.provider_fakes import ARM, make_client, peering_id, peering_json, vnet_id, vnet_json
 
 pytestmark = pytest.mark.unit
@@ -229,13 +230,11 @@ def test_limit_a_peering_with_identical_settings_made_by_someone_else_meanwhile_
 def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArmClient]:
     arm, _ = make_client()
     monkeypatch.setattr(VirtualNetworkPeeringProvider, "client", lambda self: arm)
-    VNET_CACHE.clear()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         for vnet in (vnet_json("hub", ["10.0.0.0/16"]), vnet_json("spoke", ["10.1.0.0/16"])):
             rsps.get(ARM + vnet["id"], json=vnet)
         arm.rsps = rsps  # type: ignore[attr-defined]
         yield arm
-    VNET_CACHE.clear()
 
 
 def checked(olds: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -266,7 +265,7 @@ def test_check_of_a_create_records_that_the_peering_was_absent(client: ArmClient
 def test_check_records_nothing_when_the_peering_exists_or_was_not_read(client: ArmClient) -> None:
     serve_peerings(client, peering_json())
     assert ABSENT_WHEN_CHECKED_KEY not in checked(adopt_existing=True)
-    VNET_CACHE.clear()
+    process_runtime().vnet_facts.clear()
     assert ABSENT_WHEN_CHECKED_KEY not in checked(preflight=False)
 
 
@@ -283,7 +282,7 @@ def test_a_created_peering_checks_to_the_inputs_its_create_stored(client: ArmCli
     they differ: dropping the create's evidence made every no-change `up` write an N-sized snapshot N times."""
     serve_peerings(client)
     stored = {**checked(), ABSENT_WHEN_CHECKED_KEY: "2025-12-31T23:59:00+00:00"}
-    VNET_CACHE.clear()
+    process_runtime().vnet_facts.clear()
     serve_peerings(client, peering_json())
     assert checked(stored) == stored
     assert checked(stored, preflight=False) == {**stored, "preflight": False}

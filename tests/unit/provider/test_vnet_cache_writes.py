@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_azure_peering.provider.vnet_facts import PeeringFact, VnetCache, VnetFacts
+from pulumi_azure_peering.provider.facts import PeeringFact, VnetFacts
+from pulumi_azure_peering.provider.vnet_facts import VnetCache
 
 SUB = "/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg/providers/Microsoft.Network"
 HUB, SPOKE, OTHER = f"{SUB}/virtualNetworks/hub", f"{SUB}/virtualNetworks/spoke", f"{SUB}/virtualNetworks/other"
 
 
 def _fact(local: str, name: str, remote: str, state: str) -> PeeringFact:
-    return PeeringFact(f"{local}/virtualNetworkPeerings/{name}", name, remote, state, False, False, ("10.0.0.0/24",))
+    return PeeringFact(
+        id=f"{local}/virtualNetworkPeerings/{name}",
+        name=name,
+        remote_virtual_network_id=remote,
+        peering_state=state,
+        remote_address_prefixes=("10.0.0.0/24",),
+    )
 
 
 def _facts(vnet: str, *peerings: PeeringFact) -> VnetFacts:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from pulumi_azure_peering.provider.resource import VnetLock
+from pulumi_azure_peering.provider.vnet_locks import VnetLock
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,198 @@
+"""The peering's schema: every field of a ``VirtualNetworkPeering``, once.
+
+Each :class:`PeeringField` says what a field is (input, output, or both), its type, the default filled in when a
+program leaves it out, and what a change of it does (replace the peering, a PUT in place, only the state). The
+tuples the provider compares by, the defaults ``check`` fills in, the inputs it accepts, the outputs it returns
+and the plugin's package schema are all derived from :data:`FIELDS`.
+
+The typed public classes (``VirtualNetworkPeeringArgs``, ``PeeringOutputs``, ``PeeringSpec``) name the same fields
+for type checkers and editors, and carry the fields' documentation where editors read it; a unit test holds them
+to this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final, Literal, cast
+
+import pulumi
+
+__all__ = [
+    "ALWAYS_OUTPUTS",
+    "BOOL_DEFAULTS",
+    "BY_NAME",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "FIELDS",
+    "FLAG_FIELDS",
+    "INPUTS",
+    "INPUT_DEFAULTS",
+    "LIST_FIELDS",
+    "LOCAL_FIELDS",
+    "OUTPUT_ONLY",
+    "REPLACE_FIELDS",
+    "REQUIRED_INPUTS",
+    "SYNC_FIELDS",
+    "SYNC_POLICIES",
+    "TIMEOUT_OPERATIONS",
+    "Change",
+    "PeeringField",
+    "PeeringTimeouts",
+    "Role",
+]
+
+DEFAULT_TIMEOUT_SECONDS: Final = 1800.0
+"""Each of create, update and delete, unless the resource's ``timeouts`` says otherwise."""
+TIMEOUT_OPERATIONS: Final = ("create", "update", "delete")
+SYNC_POLICIES: Final = ("auto", "always", "never")
+"""``sync_remote_address_space``: when a write asks ARM to sync the remote vnet's address space."""
+
+
+@dataclass(frozen=True)
+class PeeringTimeouts:
+    """Per-resource timeouts, in seconds (Pulumi's ``custom_timeouts`` never reach a dynamic provider)."""
+
+    create: pulumi.Input[float] | None = None
+    """How long creating (PUT and wait, including retries) may take. Default 1800."""
+    update: pulumi.Input[float] | None = None
+    """How long an update may take. Default 1800."""
+    delete: pulumi.Input[float] | None = None
+    """How long deleting may take. Default 1800."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Only the operations that are set, e.g. ``{"create": 600}`` (the resource's ``timeouts`` input)."""
+        return {op: value for op in TIMEOUT_OPERATIONS if (value := getattr(self, op)) is not None}
+
+    def seconds(self, operation: str) -> float:
+        """How long ``operation`` may take: the value set (plain: a checked input), else the default."""
+        value = getattr(self, operation)
+        return DEFAULT_TIMEOUT_SECONDS if value is None else float(cast(float, value))
+
+
+class Role(StrEnum):
+    """Whether a program sets the field, ARM reports it, or both (an input is an output too: the state keeps it)."""
+
+    INPUT = "input"
+    OUTPUT = "output"
+
+
+class Change(StrEnum):
+    """What a change of an input does."""
+
+    REPLACE = "replace"
+    """A different peering: replaced."""
+    FLAG = "flag"
+    """A property ARM holds, written in place by a PUT."""
+    LIST = "list"
+    """A list ARM holds, written in place; compared as a set, and only when the program sets it."""
+    LOCAL = "local"
+    """Ours alone: a change updates the state, never ARM."""
+    SYNC = "sync"
+    """Never sent to ARM, but compared with what ARM reported (a resized remote vnet)."""
+    NONE = "none"
+    """An output only."""
+
+
+Kind = Literal["bool", "str", "strings", "timeouts", "object"]
+
+
+@dataclass(frozen=True)
+class PeeringField:
+    """One field of the peering, in the state's (and the dynamic resource's) snake_case name."""
+
+    name: str
+    kind: Kind
+    role: Role
+    change: Change
+    default: Any = None
+    """What ``check`` fills in when the program leaves the input out (None: nothing)."""
+    required: bool = False
+    """A required input (``name`` is required too, but defaults to the resource's name before ``check``)."""
+    always: bool = False
+    """An output that every peering has (the identity, and the states ARM always reports)."""
+    arm_name: str | None = None
+    """The property's name on ARM's wire, where it is not the camelCase of :attr:`name`."""
+    package_name: str | None = None
+    """The property's name in the ``azure-peering`` package, where it is not the camelCase of :attr:`name`."""
+
+
+def _input(name: str, kind: Kind, change: Change, default: Any = None, **names: Any) -> PeeringField:
+    return PeeringField(name, kind, Role.INPUT, change, default, **names)
+
+
+def _output(name: str, kind: Kind, *, always: bool = False) -> PeeringField:
+    return PeeringField(name, kind, Role.OUTPUT, Change.NONE, always=always)
+
+
+FIELDS: Final[tuple[PeeringField, ...]] = (
+    _input("virtual_network_id", "str", Change.REPLACE, required=True),
+    _input("name", "str", Change.REPLACE),
+    _input("remote_virtual_network_id", "str", Change.REPLACE, required=True),
+    _input("allow_virtual_network_access", "bool", Change.FLAG, True),
+    _input("allow_forwarded_traffic", "bool", Change.FLAG, False),
+    _input("allow_gateway_transit", "bool", Change.FLAG, False),
+    _input("use_remote_gateways", "bool", Change.FLAG, False),
+    _input("do_not_verify_remote_gateways", "bool", Change.FLAG, False),
+    _input("peer_complete_vnets", "bool", Change.REPLACE, True),  # ARM ignores an in-place change of link kind
+    _input("local_subnet_names", "strings", Change.LIST),
+    _input("remote_subnet_names", "strings", Change.LIST),
+    _input(
+        "enable_only_ipv6_peering",
+        "bool",
+        Change.FLAG,
+        False,
+        arm_name="enableOnlyIPv6Peering",
+        package_name="enableOnlyIpv6Peering",  # the package's names are camelCase words: IPv6 is one
+    ),
+    _input("local_address_space", "strings", Change.LIST),
+    _input("remote_address_space", "strings", Change.LIST),
+    _input("adopt_existing", "bool", Change.LOCAL, False),
+    _input("timeouts", "timeouts", Change.LOCAL),  # filled in per operation: DEFAULT_TIMEOUT_SECONDS
+    _input("sync_remote_address_space", "str", Change.LOCAL, "auto"),
+    _input("auxiliary_tenant_ids", "strings", Change.LOCAL),
+    _input("preflight", "bool", Change.LOCAL, True),
+    _input("remote_vnet_address_space", "strings", Change.SYNC),
+    _output("peering_id", "str", always=True),
+    _output("type", "str"),
+    _output("etag", "str"),
+    _output("peering_state", "str", always=True),
+    _output("peering_sync_level", "str", always=True),
+    _output("provisioning_state", "str", always=True),
+    _output("resource_guid", "str"),
+    _output("local_virtual_network_address_space", "strings"),
+    _output("remote_virtual_network_address_space", "strings"),
+    _output("remote_bgp_communities", "object"),
+    _output("remote_virtual_network_encryption", "object"),
+    _output("remote_gateways", "strings"),
+)
+
+BY_NAME: Final[Mapping[str, PeeringField]] = {f.name: f for f in FIELDS}
+
+
+def _named(change: Change) -> tuple[str, ...]:
+    return tuple(f.name for f in FIELDS if f.change is change)
+
+
+INPUTS: Final = tuple(f.name for f in FIELDS if f.role is Role.INPUT)
+"""Every input a peering accepts."""
+REQUIRED_INPUTS: Final = tuple(f.name for f in FIELDS if f.required)
+OUTPUT_ONLY: Final = tuple(f.name for f in FIELDS if f.role is Role.OUTPUT)
+"""What ARM reports besides the inputs (every input is an output too)."""
+ALWAYS_OUTPUTS: Final = (*REQUIRED_INPUTS, "name", *(f.name for f in FIELDS if f.always))
+"""The outputs every peering has: its identity (the name defaults to the resource's) and ARM's states."""
+
+REPLACE_FIELDS: Final = _named(Change.REPLACE)
+"""Changing any of these means a different peering: replace."""
+FLAG_FIELDS: Final = _named(Change.FLAG)
+"""Written to ARM and changed in place by a PUT."""
+LIST_FIELDS: Final = _named(Change.LIST)
+"""Compared as sets, and only when the program sets them (ARM reports its own values otherwise)."""
+LOCAL_FIELDS: Final = _named(Change.LOCAL)
+"""Ours alone: a change updates the state, never ARM."""
+SYNC_FIELDS: Final = _named(Change.SYNC)
+"""Never sent to ARM either, but compared with what ARM reported (a resized remote vnet)."""
+
+INPUT_DEFAULTS: Final[Mapping[str, Any]] = {f.name: f.default for f in FIELDS if f.default is not None}
+"""The value ``check`` fills in for an input the program leaves out (Azure's default for ARM's properties)."""
+BOOL_DEFAULTS: Final[Mapping[str, bool]] = {f.name: f.default for f in FIELDS if f.kind == "bool"}
