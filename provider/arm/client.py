@@ -271,7 +271,7 @@ class ArmClient:
         )
         return response
 
-    # -- any resource (the example resources of emulator/stand_ins.py: resource groups, vnets, gateways) --------
+    # -- any resource: resource groups, vnets, gateways (pulumi_azure_peering/azure_native_stand_ins.py) -----------
 
     def put_resource(self, path: str, body: dict[str, Any], *, api_version: str, deadline: Deadline) -> None:
         """CreateOrUpdate a resource at ``api_version`` and wait for its operation."""
