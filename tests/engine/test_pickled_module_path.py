@@ -8,15 +8,13 @@ peering through the real CLI and reads the checkpoint's pickle back.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable
 from typing import Any
 
-import dill
 import pytest
 
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+from tests.engine.pickled import load_pickled_provider
 from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
@@ -29,28 +27,13 @@ PICKLED_NAMES = {
 }
 
 
-class RecordingUnpickler(dill.Unpickler):  # type: ignore[misc]
-    """dill's unpickler, noting every global (module, name) the pickle refers to."""
-
-    def __init__(self, blob: bytes) -> None:
-        super().__init__(io.BytesIO(blob))
-        self.globals: list[tuple[str, str]] = []
-
-    def find_class(self, module: str, name: str) -> Any:
-        self.globals.append((module, name))
-        return super().find_class(module, name)
-
-
 def test_state_names_the_provider_by_its_package_path(make_project: Callable[..., Any]) -> None:
     project = make_project(peering_program({"local": "vnet-hub", "remote": "vnet-payments"}))
     project.up()
     (peering,) = project.resources("VirtualNetworkPeering")
 
-    unpickler = RecordingUnpickler(base64.b64decode(peering["inputs"]["__provider"]))
-    provider = unpickler.load()
+    provider, names = load_pickled_provider(peering["inputs"]["__provider"])
 
     assert type(provider) is VirtualNetworkPeeringProvider  # by reference: the installed class, not a copy
-    assert {(module, name) for module, name in unpickler.globals if module.startswith("pulumi_azure_peering")} == (
-        PICKLED_NAMES
-    )
-    assert not [module for module, _ in unpickler.globals if module.partition(".")[0] in ("provider", "components")]
+    assert {(module, name) for module, name in names if module.startswith("pulumi_azure_peering")} == PICKLED_NAMES
+    assert not [module for module, _ in names if module.partition(".")[0] in ("provider", "components")]

@@ -26,6 +26,7 @@ from tests.engine.greenfield import (
     planned,
     program,
 )
+from tests.engine.pickled import load_pickled_provider
 
 pytestmark = pytest.mark.engine
 
@@ -135,6 +136,12 @@ def test_standalone_pair_between_new_vnets(make_project: Callable[..., PulumiPro
     assert emulator.env()["AZURE_CLIENT_SECRET"] not in project.backend_files_text()
     stand_ins = project.resources("azure-stand-ins:VirtualNetwork")
     assert len(stand_ins) == 2 and all(isinstance(r["inputs"]["__provider"], str) for r in stand_ins), stand_ins
+    # Their providers are pickled by reference to the stand-ins' module: that path is pinned like the peering's.
+    for resource in stand_ins:
+        _, names = load_pickled_provider(resource["inputs"]["__provider"])
+        assert {module for module, _ in names if module.startswith("pulumi_azure_peering")} == {
+            "pulumi_azure_peering.azure_native_stand_ins"
+        }, names
 
     project.preview(expect_no_changes=True)
     destroy_in_order(project, emulator, [a, b])
