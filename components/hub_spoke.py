@@ -26,6 +26,7 @@ from pulumi_azure_peering.provider import (
     read_virtual_networks,
 )
 from pulumi_azure_peering.provider.diffing import waiting_for_other_side
+from pulumi_azure_peering.provider.facts import vnet_facts_from_lookup
 from pulumi_azure_peering.provider.vnet_facts import Lookup
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 
@@ -168,9 +169,10 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
 
 
-#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts, None when
-#: it does not exist, or the error that kept it from being read (``read_virtual_networks``).
-VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, Lookup]]
+#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts (a
+#: :class:`VnetFacts`, as ``read_virtual_networks`` answers, or the dict ``get_virtual_networks`` answers), None when
+#: it does not exist, or the error that kept it from being read.
+VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, Lookup | Mapping[str, Any]]]
 
 
 def look_up_facts(
@@ -188,7 +190,8 @@ def look_up_facts(
     aux = _aux_by_vnet(spec)
     topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
     try:
-        answers: Mapping[str, Lookup] = lookup({vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids})
+        wanted = {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
+        answers: Mapping[str, Lookup | Mapping[str, Any]] = lookup(wanted)
     except PeeringError as exc:  # settings that cannot be resolved stop every read alike
         answers = dict.fromkeys(ids, exc)
     for vnet_id in ids:
@@ -204,8 +207,10 @@ def look_up_facts(
                 "Fix: create it first, correct the id, or grant the deployment identity Reader on it "
                 "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
             )
-        else:
+        elif isinstance(data, VnetFacts):
             facts[vnet_id] = data
+        else:  # a lookup of one's own that answers as get_virtual_networks does
+            facts[vnet_id] = vnet_facts_from_lookup(data)
     problems[:0] = [f"{', '.join(wheres)}: {error}" for error, wheres in credential_problems.items()]
     return facts, problems
 
