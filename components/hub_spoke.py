@@ -47,6 +47,7 @@ from .plan import (
     vnet_ids_to_look_up,
 )
 from .topology import (
+    MAX_AUXILIARY_TENANTS,
     HubSpokeSpec,
     LinkKind,
     SpokeSpec,
@@ -166,7 +167,7 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     for spoke in spec.spokes.values():
         own = tenants.setdefault(spoke.vnet_id.lower(), list(spec.auxiliary_tenant_ids))
         own += [t for t in spoke.auxiliary_tenant_ids if t not in own]
-    return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
+    return {vnet: tuple(ids[:MAX_AUXILIARY_TENANTS]) for vnet, ids in tenants.items()}
 
 
 #: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts (a
@@ -188,7 +189,7 @@ def look_up_facts(
     credential_problems: dict[str, list[str]] = {}
 
     aux = _aux_by_vnet(spec)
-    topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
+    topology_tenants = tuple(spec.auxiliary_tenant_ids[:MAX_AUXILIARY_TENANTS])
     try:
         wanted = {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
         answers: Mapping[str, Lookup | Mapping[str, Any]] = lookup(wanted)
