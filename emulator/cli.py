@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -13,7 +14,15 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from .connection import CONNECTION_FILE, NotRunning, env_vars, format_exports, format_unset, running_connection
+from .connection import (
+    CONNECTION_FILE,
+    NotRunning,
+    env_vars,
+    format_exports,
+    format_unset,
+    mark_starting,
+    running_connection,
+)
 from .faults import parse_spec
 from .seed import SeedError, describe, resolve, shipped
 from .timing import LatencyProfile
@@ -104,9 +113,6 @@ def _log(message: str) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .app import Emulator
-    from .rules import late_refusal_codes
-
     os.umask(0o077)  # keys, secrets and the databases in the data dir are for this user only
     try:
         parse_spec(args.faults)
@@ -118,6 +124,24 @@ def serve(args: argparse.Namespace) -> int:
     except SeedError as exc:
         _log(f"emulator: {exc}")
         return 2
+    try:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        starting = mark_starting(args.data_dir)
+    except OSError as exc:
+        _log(f"emulator: cannot start: {exc}")
+        return 1
+    try:
+        return _serve(args, seed_path)
+    finally:
+        with contextlib.suppress(OSError):
+            if starting.read_text().strip() == str(os.getpid()):  # not another serve's of the same data dir
+                starting.unlink()
+
+
+def _serve(args: argparse.Namespace, seed_path: Path | None) -> int:
+    from .app import Emulator
+    from .rules import late_refusal_codes
+
     try:
         emu = Emulator(
             args.data_dir,

@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,12 @@ EXPORTED = (
 )
 #: How long a liveness check waits for the emulator's answer.
 HEALTH_TIMEOUT = 3.0
+#: Written by ``serve`` while it runs: its pid (see :func:`mark_starting`).
+STARTING_FILE = "serve.pid"
+#: How long ``env`` and the commands wait for an emulator that is still starting.
+STARTUP_WAIT = 30.0
+#: How long they wait for a ``serve`` that has not written its ``serve.pid`` yet.
+STARTUP_GRACE = 1.0
 
 
 class NotRunning(Exception):
@@ -38,13 +45,47 @@ def start_hint(data_dir: Path) -> str:
     return f"start one: `azure-peering-emulator serve --data-dir {data_dir} --seed demo &`"
 
 
-def running_connection(data_dir: Path) -> dict[str, Any]:
+def mark_starting(data_dir: Path) -> Path:
+    """``serve.pid``: written by ``serve`` as it starts (before the CA, keys and seed, which take a moment), removed
+    when it stops. ``env`` and the commands run right after ``serve ... &`` wait for such an emulator."""
+    path = Path(data_dir) / STARTING_FILE
+    path.write_text(f"{os.getpid()}\n")
+    return path
+
+
+def _starting(data_dir: Path) -> bool:
+    """Whether a ``serve`` of ``data_dir`` is alive (its ``serve.pid`` names a running process)."""
+    try:
+        pid = int((Path(data_dir) / STARTING_FILE).read_text().strip())
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # alive, another user's
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def running_connection(data_dir: Path, *, wait: float = STARTUP_WAIT) -> dict[str, Any]:
     """The connection document of the emulator serving ``data_dir``, after checking that it answers.
 
     A stopped emulator leaves its connection.json behind, with an endpoint nothing listens on any more (or that
     another emulator has taken since): the health route must answer, over TLS signed by this data dir's CA, and name
-    this data dir. Raises :class:`NotRunning` with the fix otherwise.
+    this data dir. While a ``serve`` of the data dir is still starting (``serve --seed demo &`` and ``env`` on the
+    next line), waits up to ``wait`` seconds for it. Raises :class:`NotRunning` with the fix otherwise.
     """
+    start = time.monotonic()
+    while True:
+        try:
+            return _answering_connection(data_dir)
+        except NotRunning:
+            elapsed = time.monotonic() - start
+            # a serve started on the line before may not have written serve.pid yet: a moment's grace
+            if elapsed >= wait or (elapsed >= STARTUP_GRACE and not _starting(data_dir)):
+                raise
+            time.sleep(0.1)
+
+
+def _answering_connection(data_dir: Path) -> dict[str, Any]:
     import requests
 
     try:
