@@ -134,12 +134,6 @@ def test_seeds_are_listed_and_served_by_name(user_shell: dict[str, Any], tmp_pat
         assert "no vnets" in run(user_shell, "vnet", "list", "-g", "rg-lab", data_dir=emu.data_dir).stdout
 
 
-def test_the_demo_seed_is_the_hub_spoke_examples_topology() -> None:
-    shipped = json.loads(DEMO_SEED.read_text())
-    shipped.pop("description")
-    assert shipped == json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text())
-
-
 def test_resize_walkthrough(user_shell: dict[str, Any], peered: EmulatorProcess) -> None:
     """docs/emulator.md, "A resize and its sync": the commands as printed there, the sync as `vnet peering sync`."""
     emu, shell = peered, user_shell
