@@ -104,7 +104,7 @@ demo-destroy: tools
 	$(PY) -m harness.demo destroy
 
 emulator: venv
-	$(PY) -m pulumi_azure_peering.emulator serve --data-dir $(STATE)/emulator --seed examples/hub_spoke/seed.json
+	$(PY) -m pulumi_azure_peering.emulator serve --data-dir $(STATE)/emulator --seed demo
 
 bench: tools
 	$(PY) -m bench --profile quick
