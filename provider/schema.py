@@ -158,7 +158,7 @@ FIELDS: Final[tuple[PeeringField, ...]] = (
         "str",
         Change.REPLACE,
         required=True,
-        arm_path="the parent of the peering's ``id`` (``.../virtualNetworks/{vnet}/virtualNetworkPeerings/{name}``)",
+        arm_path="the vnet in the peering's ``id``, ``.../virtualNetworks/{vnet}/virtualNetworkPeerings/{name}``",
     ),
     _input("name", "str", Change.REPLACE, arm_path="name", default_doc="the resource's name"),
     _input(
