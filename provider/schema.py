@@ -26,6 +26,7 @@ __all__ = [
     "BOOL_DEFAULTS",
     "BY_NAME",
     "CHANGE_EFFECTS",
+    "CHANGE_LABELS",
     "DEFAULT_TIMEOUT_SECONDS",
     "FIELDS",
     "FLAG_FIELDS",
@@ -43,7 +44,9 @@ __all__ = [
     "PeeringField",
     "PeeringTimeouts",
     "Role",
+    "default_words",
     "field_facts",
+    "fields_table",
 ]
 
 DEFAULT_TIMEOUT_SECONDS: Final = 1800.0
@@ -187,7 +190,10 @@ FIELDS: Final[tuple[PeeringField, ...]] = (
     _input("timeouts", "timeouts", Change.LOCAL, default_doc=f"{DEFAULT_TIMEOUT_SECONDS:g} s for each operation"),
     _input("sync_remote_address_space", "str", Change.LOCAL, "auto"),
     _input(
-        "auxiliary_tenant_ids", "strings", Change.LOCAL, default_doc="the stack config azure-peering:auxiliaryTenantIds"
+        "auxiliary_tenant_ids",
+        "strings",
+        Change.LOCAL,
+        default_doc="the stack config ``azure-peering:auxiliaryTenantIds``",
     ),
     _input("preflight", "bool", Change.LOCAL, True),
     _input(
@@ -258,14 +264,27 @@ CHANGE_EFFECTS: Final[Mapping[Change, str]] = {
     "last reported",
 }
 """What a change of an input of each kind does, in the API reference's words."""
-
-
-def _value_doc(value: Any) -> str:
-    return json.dumps(value)
+CHANGE_LABELS: Final[Mapping[Change, str]] = {
+    Change.REPLACE: "replace",
+    Change.FLAG: "update in place",
+    Change.LIST: "update in place (as a set)",
+    Change.LOCAL: "state only",
+    Change.SYNC: "sync in place",
+}
+"""The same in a word or two, for the reference's table of every field."""
 
 
 def _code(path: str) -> str:
     return path if " " in path else f"``{path}``"
+
+
+def default_words(field: PeeringField) -> str:
+    """An input's default as the API reference says it: ``required``, a value (``false``), or words."""
+    if field.required:
+        return "required"
+    if field.default_doc is not None:
+        return field.default_doc
+    return "not set" if field.default is None else f"``{json.dumps(field.default)}``"
 
 
 def field_facts(name: str) -> str:
@@ -284,13 +303,22 @@ def field_facts(name: str) -> str:
         lines = [f"Never sent to ARM; compared with {_code(where)}."]
     else:
         lines = [f"ARM: {_code(where)}."]
-    if field.required:
-        lines.append("Required.")
-    elif field.default_doc is not None:
-        lines.append(f"Default: {field.default_doc}.")
-    elif field.default is not None:
-        lines.append(f"Default: ``{_value_doc(field.default)}``.")
-    else:
-        lines.append("Default: not set.")
+    lines.append("Required." if field.required else f"Default: {default_words(field)}.")
     lines.append(f"A change {CHANGE_EFFECTS[field.change]}.")
     return " ".join(lines)
+
+
+def fields_table() -> str:
+    """Every field in one Markdown table (field, ARM property, default, what a change does): the API reference's
+    summary of :data:`FIELDS` (``make docs``)."""
+    rows = ["| field | ARM | default | a change |", "|---|---|---|---|"]
+    for field in FIELDS:
+        where = field.arm_property
+        arm = "never sent" if where is None else _code(where)
+        if field.change is Change.SYNC:
+            arm = f"never sent; compared with {arm}"
+        if field.role is Role.OUTPUT:
+            rows.append(f"| ``{field.name}`` | {arm} | read-only | - |")
+        else:
+            rows.append(f"| ``{field.name}`` | {arm} | {default_words(field)} | {CHANGE_LABELS[field.change]} |")
+    return "\n".join(rows)

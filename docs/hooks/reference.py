@@ -6,7 +6,9 @@
    As ``tools/typecheck.py`` does for mypy, this asks the installed package where each subpackage lives, and lays
    out ``build/api-src/pulumi_azure_peering/`` as symbolic links to those folders (what setuptools' strict editable
    mode builds): mkdocstrings reads it first (``paths`` in ``mkdocs.yml``), statically, attribute docstrings kept.
-2. **The emulator's command line.** A line ``<!-- argparse: module:function -->`` in a page becomes the ``--help``
+2. **The peering's fields.** A line ``<!-- peering-fields -->`` becomes the table of every field of the peering,
+   from ``provider/schema.py`` (``fields_table``).
+3. **The emulator's command line.** A line ``<!-- argparse: module:function -->`` in a page becomes the ``--help``
    of that parser and of each of its subcommands, at any depth, generated from the parser at build time.
 """
 
@@ -31,6 +33,7 @@ SOURCE_TREE = REPO / "build" / "api-src"
 #: The width the help is wrapped at, whatever the terminal of the build.
 HELP_COLUMNS = 100
 
+_FIELDS = "<!-- peering-fields -->"
 _ARGPARSE = re.compile(r"^<!-- argparse: (?P<module>[\w.]+):(?P<function>\w+) -->$", re.MULTILINE)
 
 
@@ -98,4 +101,8 @@ def on_config(config: Any, **kwargs: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
+    if _FIELDS in markdown:
+        from pulumi_azure_peering.provider.schema import fields_table
+
+        markdown = markdown.replace(_FIELDS, fields_table())
     return _ARGPARSE.sub(lambda m: cli_markdown(m["module"], m["function"]), markdown)

@@ -78,6 +78,8 @@ def test_every_peering_field_has_its_facts() -> None:
         assert facts.startswith(("ARM: ", "Never sent to ARM")), field.name
         if field.role is schema.Role.INPUT:
             assert "A change " in facts and ("Default: " in facts or "Required." in facts), field.name
+    rows = schema.fields_table().splitlines()[2:]
+    assert [row.split("|")[1].strip(" `") for row in rows] == [f.name for f in schema.FIELDS]
     assert schema.field_facts("allow_gateway_transit") == (
         "ARM: ``properties.allowGatewayTransit``. Default: ``false``. A change updates the peering in place (a PUT)."
     )
