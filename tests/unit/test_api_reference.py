@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +28,7 @@ from pulumi_azure_peering.components.plan import Plan, plan_hub_spoke
 from pulumi_azure_peering.plugin.schema import attribute_docs
 from pulumi_azure_peering.provider import schema
 from pulumi_azure_peering.provider.models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
-from pulumi_azure_peering.provider.peering import PeeringOutputs
+from pulumi_azure_peering.provider.peering import PeeringOutputs, VirtualNetworkPeeringArgs
 
 pytestmark = pytest.mark.unit
 
@@ -83,6 +84,23 @@ def test_every_peering_field_has_its_facts() -> None:
     assert schema.field_facts("allow_gateway_transit") == (
         "ARM: ``properties.allowGatewayTransit``. Default: ``false``. A change updates the peering in place (a PUT)."
     )
+
+
+def test_what_the_args_docstrings_say_by_hand_agrees_with_the_table() -> None:
+    """The Args' own words predate the table and feed the package schema (plugin/schema.json): where they name a
+    default or a kind of change, it must be the table's, so the reference never says two things of one field."""
+    said = attribute_docs(VirtualNetworkPeeringArgs)
+    wrong = []
+    for name in schema.INPUTS:
+        field, doc = schema.BY_NAME[name], said[name]
+        default = re.search(r"Default (true|false|auto)\.", doc)
+        if default and default[1] != str(field.default).lower():
+            wrong.append(f"{name}: says default {default[1]}, the table {field.default}")
+        if "replaces the peering" in doc and field.change is not schema.Change.REPLACE:
+            wrong.append(f"{name}: says a change replaces, the table {field.change}")
+        if "in place" in doc and field.change not in (schema.Change.FLAG, schema.Change.LIST):
+            wrong.append(f"{name}: says a change is in place, the table {field.change}")
+    assert wrong == []
 
 
 # -- where ARM holds each field ---------------------------------------------------------------------------------
