@@ -129,56 +129,6 @@ class HubSpokePeeringArgs:
     checks are left to each peering's own preflight and to ARM."""
 
 
-#: Which peering of a topology a field sets, relative to the spoke of a :class:`SpokeArgs` (every spoke for a field
-#: of :class:`HubSpokePeeringArgs`): its ``hub_to_spoke`` side (in the hub vnet), its ``spoke_to_hub`` side, the
-#: ``mesh`` peerings its vnet holds, the ``mesh_to`` peerings other spokes' vnets hold to it.
-Side = str
-#: The peering fields (provider/schema.py) each field of :class:`SpokeArgs` and :class:`HubSpokePeeringArgs` sets,
-#: and on which sides; a field not listed sets none (it chooses which peerings exist, or acts in the component
-#: only). The ARM property, default and effect of a change of each peering field are the schema's; the API reference
-#: prints them under each field (``make docs``). A unit test holds this table to the planner.
-ARGS_SET: Mapping[str, Mapping[str, tuple[tuple[str, tuple[Side, ...]], ...]]] = {
-    "SpokeArgs": {
-        "vnet_id": (
-            ("virtual_network_id", ("spoke_to_hub", "mesh")),
-            ("remote_virtual_network_id", ("hub_to_spoke", "mesh_to")),
-        ),
-        "allow_forwarded_traffic": (("allow_forwarded_traffic", ("spoke_to_hub", "mesh")),),
-        "use_hub_gateway": (
-            ("allow_gateway_transit", ("hub_to_spoke",)),
-            ("use_remote_gateways", ("spoke_to_hub",)),
-        ),
-        "link": (
-            ("peer_complete_vnets", ("hub_to_spoke", "spoke_to_hub")),
-            ("enable_only_ipv6_peering", ("hub_to_spoke", "spoke_to_hub")),
-        ),
-        "local_subnet_names": (
-            ("local_subnet_names", ("spoke_to_hub",)),
-            ("remote_subnet_names", ("hub_to_spoke",)),
-        ),
-        "hub_subnet_names": (
-            ("local_subnet_names", ("hub_to_spoke",)),
-            ("remote_subnet_names", ("spoke_to_hub",)),
-        ),
-        "hub_peering_name": (("name", ("hub_to_spoke",)),),
-        "spoke_peering_name": (("name", ("spoke_to_hub",)),),
-        "adopt_existing": (("adopt_existing", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
-        "timeouts": (("timeouts", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
-        "auxiliary_tenant_ids": (("auxiliary_tenant_ids", ("hub_to_spoke", "spoke_to_hub", "mesh", "mesh_to")),),
-        "allow_virtual_network_access": (("allow_virtual_network_access", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
-    },
-    "HubSpokePeeringArgs": {
-        "hub_vnet_id": (
-            ("virtual_network_id", ("hub_to_spoke",)),
-            ("remote_virtual_network_id", ("spoke_to_hub",)),
-        ),
-        "hub_allow_forwarded_traffic": (("allow_forwarded_traffic", ("hub_to_spoke",)),),
-        "auxiliary_tenant_ids": (("auxiliary_tenant_ids", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
-        "timeouts": (("timeouts", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
-    },
-}
-
-
 def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) -> HubSpokeSpec:
     # Values go to the planner as given (the spec freezes lists): it reports a value of the wrong type by field,
     # where tuple() here would crash on a number and split a string into letters.

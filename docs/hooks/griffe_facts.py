@@ -5,8 +5,8 @@
   does (``schema.field_facts``). An output that is an input and has no docstring of its own reads the input's, as
   the plugin's package schema does.
 - Under each field of ``SpokeArgs`` and ``HubSpokePeeringArgs``, the peering fields it sets on which side (the
-  component's ``ARGS_SET`` table, held to the planner by a unit test), with those fields' facts from the same table,
-  and the field's own default.
+  component's ``peering_pairs.ARGS_SET`` table, held to the planner by a unit test), with those fields' facts from
+  the same table, and the field's own default.
 - Sphinx roles (``:class:`Plan```), which the code's docstrings use, read as code in Markdown.
 
 Nothing here states a fact of its own: it only places the tables' facts next to the docstrings they belong to.
@@ -21,12 +21,12 @@ from typing import Any
 
 import griffe
 
-from pulumi_azure_peering.components import hub_spoke
+from pulumi_azure_peering.components import hub_spoke, peering_pairs
 from pulumi_azure_peering.provider import schema
 
 PEERING = "pulumi_azure_peering.provider.peering"
 COMPONENT = "pulumi_azure_peering.components.hub_spoke"
-#: How the reference names each side of ``hub_spoke.ARGS_SET``, for a spoke's field and for the topology's.
+#: How the reference names each side of ``peering_pairs.ARGS_SET``, for a spoke's field and for the topology's.
 SIDES = {
     "SpokeArgs": {
         "hub_to_spoke": "hub side",
@@ -67,7 +67,7 @@ def _default(cls: type, name: str) -> str:
 def component_facts(cls: type, name: str) -> str | None:
     """The peering fields a field of ``SpokeArgs`` / ``HubSpokePeeringArgs`` sets, their ARM properties and what a
     change does, and the field's default; None for a field that sets no peering field."""
-    sets = hub_spoke.ARGS_SET[cls.__name__].get(name)
+    sets = peering_pairs.ARGS_SET[cls.__name__].get(name)
     if not sets:
         return None
     parts = []

@@ -4,7 +4,7 @@
   from them, and a name that loses its docstring would show up empty.
 - Where ARM holds each peering field (``provider/schema.py``'s ``FIELDS``, which the reference prints under each
   field) is where the provider writes it to and reads it from.
-- The peering fields each field of ``SpokeArgs`` / ``HubSpokePeeringArgs`` sets (``hub_spoke.ARGS_SET``, printed
+- The peering fields each field of ``SpokeArgs`` / ``HubSpokePeeringArgs`` sets (``peering_pairs.ARGS_SET``, printed
   under each field) are those the planner sets: a topology planned with the field changed differs from the one
   planned without it in exactly those fields, on those sides.
 """
@@ -22,7 +22,7 @@ import pytest
 import pulumi_azure_peering
 from harness.topology import vnet_id
 from pulumi_azure_peering import provider
-from pulumi_azure_peering.components import hub_spoke
+from pulumi_azure_peering.components import hub_spoke, peering_pairs
 from pulumi_azure_peering.components.partial_plan import peering_input
 from pulumi_azure_peering.components.plan import Plan, plan_hub_spoke
 from pulumi_azure_peering.plugin.schema import attribute_docs
@@ -262,7 +262,7 @@ def sets(before: Plan, after: Plan, spoke: str | None) -> set[tuple[str, str | N
 
 
 def listed(cls: str, *fields: str) -> set[tuple[str, str | None]]:
-    table = hub_spoke.ARGS_SET[cls]
+    table = peering_pairs.ARGS_SET[cls]
     return {(peering, s) for f in fields for peering, sides in table.get(f, ()) for s in sides}
 
 
@@ -270,7 +270,7 @@ def listed(cls: str, *fields: str) -> set[tuple[str, str | None]]:
 def test_the_table_of_what_each_argument_sets_is_the_planners(cls: type) -> None:
     probes = SPOKE_PROBES if cls is hub_spoke.SpokeArgs else TOPOLOGY_PROBES
     names = {f.name for f in dataclasses.fields(cls)}
-    assert set(hub_spoke.ARGS_SET[cls.__name__]) <= names
+    assert set(peering_pairs.ARGS_SET[cls.__name__]) <= names
     assert set(probes) | COMPONENT_ONLY[cls.__name__] == names, "a field with neither a probe nor a reason"
     found: dict[str, set[tuple[str, str | None]]] = {name: set() for name in probes}
     for name, cases in probes.items():
