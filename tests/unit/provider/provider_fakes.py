@@ -61,7 +61,7 @@ class Sleeps:
 
 def make_client(settings: Settings | None = None, **kwargs: Any) -> tuple[ArmClient, Sleeps]:
     sleeps = Sleeps()
-    tokens = kwargs.pop("tokens", None) or FakeTokens()
+    tokens: Any = kwargs.pop("tokens", None) or FakeTokens()
     client = ArmClient(
         settings or arm_settings(),
         tokens=tokens,
@@ -88,7 +88,7 @@ def peering_json(
     test_one_sided_peering.py); a ``sync`` not given is that for ``Initiated``, else ``FullyInSync``."""
     if sync is None:
         sync = LONE_SIDE[1] if state == LONE_SIDE[0] else "FullyInSync"
-    body = {
+    body: dict[str, Any] = {
         "id": peering_id(vnet, name),
         "name": name,
         "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",

@@ -32,7 +32,7 @@ def _expected(a: list[str], b: list[str], ipv6_only: bool) -> list[tuple[str, st
                 out.append(net)
         return out
 
-    return [(str(x), str(y)) for x in nets(a) for y in nets(b) if x.version == y.version and x.overlaps(y)]  # type: ignore[arg-type]
+    return [(str(x), str(y)) for x in nets(a) for y in nets(b) if x.version == y.version and x.overlaps(y)]
 
 
 @settings(max_examples=400, deadline=None)

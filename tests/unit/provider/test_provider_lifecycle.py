@@ -166,7 +166,7 @@ def test_create_re_arms_a_disconnected_reverse_peering(client: ArmClient) -> Non
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected"))
     assert VirtualNetworkPeeringProvider().create(inputs()).id == PID
-    rearm = next(c.request for c in r.calls if c.request.method == "PUT" and c.request.url.startswith(reverse_url))
+    rearm = next(c.request for c in r.calls if c.request.method == "PUT" and str(c.request.url).startswith(reverse_url))
     sent = json.loads(rearm.body or b"{}")["properties"]
     assert sent["allowForwardedTraffic"] is True  # the reverse keeps its own settings
     assert sent["remoteVirtualNetwork"]["id"] == vnet_id("hub")
@@ -362,7 +362,7 @@ def _remote_resized(r: responses.RequestsMock) -> str:
     r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
     reverse = peering_json("spoke", "spoke-to-hub", "hub", state="Connected", sync="LocalNotInSync")
     r.get(ARM + vnet_id("spoke") + "/virtualNetworkPeerings", json={"value": [reverse]})
-    return ARM + reverse["id"]
+    return f"{ARM}{reverse['id']}"
 
 
 def test_update_syncs_the_reverse_peering_when_this_side_reads_remote_not_in_sync(client: ArmClient) -> None:

@@ -70,7 +70,7 @@ def test_resource_input_provider_holds_no_secret(monkeypatch: pytest.MonkeyPatch
     mocks = _Mocks()
     pulumi.runtime.set_mocks(mocks, preview=False)
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it unannotated
     def program() -> Any:
         peering = VirtualNetworkPeering(
             "hub-to-spoke",
