@@ -411,8 +411,16 @@ def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any, mon
 
 def test_expired_tokens_are_replaced(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
+    peering = engine.ids["a"]
     emu.expire_tokens()
-    assert engine.refresh("a") is not None
+    seq = emu.last_request_seq()
+    refreshed = engine.refresh("a")
+    assert refreshed is not None and refreshed["peering_state"] == "Initiated"
+    reads = [
+        (r["status"], r["code"]) for r in emu.request_log(since=seq) if r["method"] == "GET" and r["path"] == peering
+    ]
+    # the expired token was refused, a new one fetched, and the same read answered with it
+    assert reads == [(401, "ExpiredAuthenticationToken"), (200, None)], reads
 
 
 def test_settings_from_stack_config(emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:
