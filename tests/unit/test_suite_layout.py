@@ -7,9 +7,12 @@ is pytest's to load, and importing it by name can load it a second time.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
+
+from tests.suites import SUITES, suite_marker_problems
 
 pytestmark = pytest.mark.unit
 
@@ -35,3 +38,25 @@ def test_no_test_module_or_conftest_is_imported() -> None:
         if module.startswith("tests.") and module.rpartition(".")[2].startswith(("test_", "conftest"))
     }
     assert offenders == set()
+
+
+def test_a_test_without_exactly_its_folders_suite_marker_is_named() -> None:
+    unit = TESTS / "unit" / "test_x.py"
+    problems = suite_marker_problems(
+        [
+            ("ok", unit, ["unit", "parametrize"]),
+            ("none", unit, ["parametrize"]),
+            ("two", unit, ["unit", "reliability"]),
+            ("elsewhere", TESTS / "engine" / "test_x.py", ["reliability"]),
+            ("outside", TESTS / "test_x.py", ["unit"]),
+        ]
+    )
+    assert [line.split(":")[0] for line in problems] == ["none", "two", "elsewhere", "outside"]
+    assert "no suite marker" in problems[0] and "2 suite markers" in problems[1]
+    assert "marked reliability in tests/engine/, whose suite is engine" in problems[2]
+
+
+def test_every_suite_is_a_declared_marker() -> None:
+    with (TESTS.parent / "pyproject.toml").open("rb") as f:
+        declared = {line.split(":")[0] for line in tomllib.load(f)["tool"]["pytest"]["ini_options"]["markers"]}
+    assert declared >= SUITES

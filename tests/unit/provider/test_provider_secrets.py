@@ -16,7 +16,7 @@ from pulumi_azure_peering.provider import ProviderOverrides, VirtualNetworkPeeri
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from tests.unit.provider.provider_fakes import vnet_id
 
-pytestmark = [pytest.mark.unit, pytest.mark.reliability]
+pytestmark = pytest.mark.unit
 
 SECRET = "super-secret-client-value-1234"
 
