@@ -60,3 +60,31 @@ def test_every_suite_is_a_declared_marker() -> None:
     with (TESTS.parent / "pyproject.toml").open("rb") as f:
         declared = {line.split(":")[0] for line in tomllib.load(f)["tool"]["pytest"]["ini_options"]["markers"]}
     assert declared >= SUITES
+
+
+def git_subcommands(path: Path) -> set[str]:
+    """The git subcommands a module runs as an argument list (``["git", "-C", repo, "ls-files", ...]``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not isinstance(node, (ast.List, ast.Tuple)) or not node.elts:
+            continue
+        head = node.elts[0]
+        if not (isinstance(head, ast.Constant) and head.value == "git"):
+            continue
+        # the first word that is not an option (``-C``'s folder is an expression, not a literal)
+        words = [e.value for e in node.elts[1:] if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        found.update([word for word in words if not word.startswith("-")][:1])
+    return found
+
+
+def test_the_suite_needs_no_git_history() -> None:
+    """A shallow clone (CI's default) runs every test: the suite reads the checkout's index (``git ls-files``), never
+    a commit, a tag or the log."""
+    used = {
+        f"{path.relative_to(TESTS.parent)}: {command}"
+        for folder in (TESTS, TESTS.parent / "harness")
+        for path in folder.rglob("*.py")
+        for command in git_subcommands(path)
+        if command != "ls-files"
+    }
+    assert used == set()
