@@ -12,9 +12,19 @@ import pytest
 
 from harness.pulumi import PulumiProject, hermetic_env
 from tests.emulator_config import DEFAULT_SEED
+from tests.suites import suite_marker_problems
 
 if TYPE_CHECKING:
     from pulumi_azure_peering.provider.runtime import Runtime
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test carries exactly one suite marker, its folder's (tests/suites.py): else nothing runs."""
+    problems = suite_marker_problems(
+        (item.nodeid, item.path, [marker.name for marker in item.iter_markers()]) for item in items
+    )
+    if problems:
+        raise pytest.UsageError("tests without exactly their folder's suite marker:\n" + "\n".join(problems))
 
 
 @pytest.fixture(autouse=True)

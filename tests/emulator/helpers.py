@@ -124,3 +124,14 @@ def third_vnet_overlap(emu: EmulatorProcess) -> None:
     )
     put_peering(emu, "hub", "hub-s1", vnet_id("s1"))
     put_peering(emu, "s1", "s1-hub", vnet_id("hub"))
+
+
+def scheduled_seconds(emu: EmulatorProcess, path: str, method: str = "PUT") -> float:
+    """How long the operation in progress on ``path`` is scheduled to run, by the emulator's own clock (its
+    operation record: ``finish_at - created_at``): a duration the test's own pace cannot shift."""
+    (op,) = [
+        op
+        for op in emu.state()["pendingOperations"]
+        if op["resource_id"].lower() == path.lower() and op["method"] == method
+    ]
+    return float(op["finish_at"]) - float(op["created_at"])

@@ -25,6 +25,8 @@ FEATURE = "Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets"
 FEATURES_API = "2021-07-01"
 OVERLAP = "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"
 
+pytestmark = pytest.mark.emulator
+
 
 def feature_path(sub: str = SUB_A, name: str = "AllowMultiplePeeringLinksBetweenVnets") -> str:
     return f"/subscriptions/{sub}/providers/Microsoft.Features/providers/Microsoft.Network/features/{name}"

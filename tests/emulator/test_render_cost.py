@@ -19,6 +19,8 @@ from pulumi_azure_peering.emulator.models.peerings import Peering
 TENANT = "11111111-1111-1111-1111-111111111111"
 SUB = "22222222-2222-2222-2222-222222222222"
 
+pytestmark = pytest.mark.emulator
+
 
 def _hub_and_spokes(spokes: int) -> dict[str, Any]:
     hub_peerings = [

@@ -16,7 +16,18 @@ import requests
 from pulumi_azure_peering.emulator import timing
 from pulumi_azure_peering.emulator.testing import AdminError, EmulatorError, EmulatorProcess
 
-from .helpers import RG, SUB_A, peering_body, peering_path, put_peering, seed_vnets, vnet_body, vnet_id, vnet_spec
+from .helpers import (
+    RG,
+    SUB_A,
+    peering_body,
+    peering_path,
+    put_peering,
+    scheduled_seconds,
+    seed_vnets,
+    vnet_body,
+    vnet_id,
+    vnet_spec,
+)
 
 pytestmark = pytest.mark.emulator
 
@@ -96,18 +107,21 @@ def test_retry_after_is_azures_value_at_real_durations(emu: EmulatorProcess) -> 
     poll = _poll(emu, vnet.headers["Azure-AsyncOperation"])
     assert poll.json() == {"status": "InProgress"}
     assert (_retry_after(vnet), _retry_after(poll)) == (3, 3)
-    assert 2000 < _remaining_ms(poll) <= 3000
+    assert scheduled_seconds(emu, vnet_id("c")) == pytest.approx(3.0)
+    assert 0 < _remaining_ms(poll) <= 3000
 
     peering = put_peering(emu, "a", "a-b", vnet_id("b"), wait=False)
     poll = _poll(emu, peering.headers["Azure-AsyncOperation"])
     assert (_retry_after(peering), _retry_after(poll)) == (10, 10)
-    assert 9000 < _remaining_ms(poll) <= 10000
+    assert scheduled_seconds(emu, peering_path("a", "a-b")) == pytest.approx(10.0)
+    assert 0 < _remaining_ms(poll) <= 10000
 
     gateway = emu.arm("PUT", GATEWAY_PATH, json=_gateway_body())
     assert gateway.status_code == 201, gateway.text
     poll = _poll(emu, gateway.headers["Azure-AsyncOperation"])
     assert _retry_after(poll) == 10
-    assert 24 * 60_000 < _remaining_ms(poll) <= 25 * 60_000  # 18 to 35 min on real Azure
+    assert scheduled_seconds(emu, GATEWAY_PATH) == pytest.approx(25 * 60.0)  # 18 to 35 min on real Azure
+    assert 0 < _remaining_ms(poll) <= 25 * 60_000
 
     assert emu.finish_operations() == 3
     deleted = emu.arm("DELETE", peering_path("a", "a-b"))
@@ -115,7 +129,8 @@ def test_retry_after_is_azures_value_at_real_durations(emu: EmulatorProcess) -> 
     assert location.status_code == 202
     assert (_retry_after(deleted), _retry_after(location)) == (10, 10)
     gateway_delete = emu.arm("DELETE", GATEWAY_PATH)
-    assert 7 * 60_000 < _remaining_ms(gateway_delete) <= 8 * 60_000
+    assert scheduled_seconds(emu, GATEWAY_PATH, "DELETE") == pytest.approx(8 * 60.0)
+    assert 0 < _remaining_ms(gateway_delete) <= 8 * 60_000
     assert emu.finish_operations() == 2
 
 
@@ -200,7 +215,8 @@ def test_profile_at_start_up_decides_each_kinds_duration(tmp_path: Path) -> None
         gateway = emu.arm("PUT", GATEWAY_PATH, json=_gateway_body())
         assert 0 < _remaining_ms(peering) <= 200  # 10 s x 0.02, not the 5 s of --latency
         assert 0 < _remaining_ms(vnet) <= 60
-        assert 29_000 < _remaining_ms(gateway) <= 30_000
+        assert scheduled_seconds(emu, GATEWAY_PATH) == pytest.approx(30.0)  # 25 min x 0.02
+        assert 0 < _remaining_ms(gateway) <= 30_000
         assert emu.wait(peering)["status"] == "Succeeded"
         emu.finish_operations()
         emu.reset()

@@ -23,7 +23,11 @@ pytestmark = pytest.mark.emulator
 
 FEATURE = "Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets"
 OVERLAP = "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet"
-SUBNETS = {"peer_complete_vnets": False, "local_subnet_names": ["shared"], "remote_subnet_names": ["app"]}
+SUBNETS: dict[str, Any] = {
+    "peer_complete_vnets": False,
+    "local_subnet_names": ["shared"],
+    "remote_subnet_names": ["app"],
+}
 # a spoke with vnet-payments' address space: peering it with the hub overlaps a vnet already peered with the hub
 PAYMENTS_COPY = {
     "subscriptionId": SUB_SPOKES,

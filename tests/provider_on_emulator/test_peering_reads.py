@@ -82,7 +82,7 @@ def test_a_refresh_lists_the_hub_and_the_landing_zone_once_with_the_answers_of_s
     provider = new_provider()
     ids = [hub_side(s) for s in SPOKES] + [spoke_side(s) for s in SPOKES]
     seq = emu.last_request_seq()
-    outputs = {peering_id: provider.read(peering_id, {}).outs for peering_id in ids}
+    outputs = {peering_id: provider.read(peering_id, {}).outs or {} for peering_id in ids}
     reads = arm_reads(emu, seq)
 
     # The hub: its first peering by GET, then one listing of its peerings. The zone: GETs until the group has
@@ -106,13 +106,15 @@ def test_a_write_of_the_process_retires_every_listing(emu: Any) -> None:
     reads = PeeringReads(client.writes, share_seconds=600.0)  # only the write can make the listing stale here
     first, second = hub_side(SPOKES[0]), hub_side(SPOKES[1])
     reads.get(client, first)
-    assert reads.get(client, second).properties.allow_forwarded_traffic is True  # listed
+    listed = reads.get(client, second)
+    assert listed is not None and listed.properties.allow_forwarded_traffic is True  # listed
 
     body = {"properties": {"remoteVirtualNetwork": {"id": f"{ZONE}/{SPOKES[1]}"}, "allowForwardedTraffic": False}}
     client.put_peering(second, body, deadline=Deadline(60))
 
     seq = emu.last_request_seq()
-    assert reads.get(client, second).properties.allow_forwarded_traffic is False
+    again = reads.get(client, second)
+    assert again is not None and again.properties.allow_forwarded_traffic is False
     assert arm_reads(emu, seq) == [f"{HUB}/virtualNetworkPeerings"]  # listed again, after the write
 
 

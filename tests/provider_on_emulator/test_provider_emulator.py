@@ -78,10 +78,14 @@ def test_replace_on_rename_deletes_first(engine: Engine, emu: Any) -> None:
 
 
 def test_subnet_peering_and_subnet_list_update(engine: Engine, emu: Any) -> None:
-    sub = {"peer_complete_vnets": False, "local_subnet_names": ["shared"], "remote_subnet_names": ["app"]}
+    sub: dict[str, Any] = {
+        "peer_complete_vnets": False,
+        "local_subnet_names": ["shared"],
+        "remote_subnet_names": ["app"],
+    }
     engine.up("a", args("vnet-hub", "vnet-payments", **sub))
     assert engine.outputs["a"]["local_subnet_names"] == ["shared"]
-    more = {**sub, "remote_subnet_names": ["app", "data"]}
+    more: dict[str, Any] = {**sub, "remote_subnet_names": ["app", "data"]}
     assert engine.up("a", args("vnet-hub", "vnet-payments", **more)) == "update"
     assert sorted(engine.outputs["a"]["remote_subnet_names"]) == ["app", "data"]
     assert engine.up("a", args("vnet-hub", "vnet-payments")) == "replace"  # subnets -> whole vnet
@@ -230,7 +234,7 @@ def test_a_write_updates_the_cached_facts_of_its_vnets_instead_of_reading_them_a
     assert emu.request_log(since=seq) == []  # answered by the cache
     assert cached is not None
     listed = emu.arm("GET", f"{hub}/virtualNetworkPeerings").json()["value"]
-    assert {(p.name, p.peering_state, p.remote_virtual_network_id.lower()) for p in cached.peerings} == {
+    assert {(p.name, p.peering_state, str(p.remote_virtual_network_id).lower()) for p in cached.peerings} == {
         (p["name"], p["properties"]["peeringState"], p["properties"]["remoteVirtualNetwork"]["id"].lower())
         for p in listed
     }
@@ -316,7 +320,7 @@ def test_a_tenant_one_peering_names_is_not_lent_to_another(engine: Engine, emu: 
     )
     assert response.status_code in (401, 403), response.text
     # with the tenant named, both sides go through
-    aux = {"auxiliary_tenant_ids": [PARTNER_TENANT]}
+    aux: dict[str, Any] = {"auxiliary_tenant_ids": [PARTNER_TENANT]}
     assert engine.up("q", args("vnet-payments", "vnet-partner", **aux)) == "create"
     assert engine.up("r", args("vnet-partner", "vnet-payments", **aux)) == "create"
     assert engine.outputs["r"]["peering_state"] == "Connected"
@@ -407,8 +411,16 @@ def test_conflicts_from_another_writer_are_retried(engine: Engine, emu: Any, mon
 
 def test_expired_tokens_are_replaced(engine: Engine, emu: Any) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
+    peering = engine.ids["a"]
     emu.expire_tokens()
-    assert engine.refresh("a") is not None
+    seq = emu.last_request_seq()
+    refreshed = engine.refresh("a")
+    assert refreshed is not None and refreshed["peering_state"] == "Initiated"
+    reads = [
+        (r["status"], r["code"]) for r in emu.request_log(since=seq) if r["method"] == "GET" and r["path"] == peering
+    ]
+    # the expired token was refused, a new one fetched, and the same read answered with it
+    assert reads == [(401, "ExpiredAuthenticationToken"), (200, None)], reads
 
 
 def test_settings_from_stack_config(emu: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,6 +32,12 @@ PARTNER_LZ = f"/subscriptions/{SUB_PARTNER}/resourceGroups/rg-partner-lz/provide
 PARTNER_VNETS = [f"vnet-plz{i}" for i in range(LIST_MIN_VNETS)]
 
 
+def found(answer: dict[str, Any] | PeeringError | None) -> dict[str, Any]:
+    """A vnet ``get_virtual_networks`` found (not None, not an error)."""
+    assert isinstance(answer, dict), answer
+    return answer
+
+
 def landing(name: str) -> str:
     return f"{LANDING}/{name}"
 
@@ -84,7 +90,7 @@ def test_a_group_of_spokes_is_listed_once_with_the_facts_its_vnets_read_alone(em
     process_runtime().vnet_facts.clear()
     alone = {vnet_id: get_virtual_network(vnet_id) for vnet_id in wanted}
     assert answers == alone
-    assert answers[landing("vnet-lz0")]["address_prefixes"] == ["10.60.0.0/16"]
+    assert found(answers[landing("vnet-lz0")])["address_prefixes"] == ["10.60.0.0/16"]
 
     # Within the cache's lifetime nothing is read again.
     seq = emu.last_request_seq()
@@ -109,7 +115,7 @@ def test_a_group_that_cannot_be_listed_is_read_vnet_by_vnet(emu: Any) -> None:
     seq = emu.last_request_seq()
     answers = get_virtual_networks(wanted)
     assert not any(isinstance(a, PeeringError) for a in answers.values()), answers
-    assert [answers[landing(name)]["name"] for name in LANDING_VNETS] == LANDING_VNETS
+    assert [found(answers[landing(name)])["name"] for name in LANDING_VNETS] == LANDING_VNETS
     reads = vnet_reads(emu, seq)
     assert sorted(set(reads)) == sorted([LANDING, *map(landing, LANDING_VNETS)]), reads
     assert emu.faults()["injected"], "the listing was refused"
@@ -119,7 +125,9 @@ def test_a_partner_tenants_group_is_listed_with_that_tenants_token(emu: Any) -> 
     partner = [f"{PARTNER_LZ}/{name}" for name in PARTNER_VNETS]
     seq = emu.last_request_seq()
     answers = get_virtual_networks({vnet_id: (PARTNER_TENANT,) for vnet_id in partner})
-    assert [answers[v]["address_prefixes"] for v in partner] == [[f"10.{80 + i}.0.0/16"] for i in range(len(partner))]
+    assert [found(answers[v])["address_prefixes"] for v in partner] == [
+        [f"10.{80 + i}.0.0/16"] for i in range(len(partner))
+    ]
     # One listing (the first request of the process to that subscription meets ARM's challenge naming its tenant).
     listed = [r for r in emu.request_log(since=seq) if "/virtualnetworks" in r["path"].lower()]
     assert {r["path"] for r in listed} == {PARTNER_LZ}, listed

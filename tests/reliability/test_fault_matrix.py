@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import PulumiProject
+from pulumi_azure_peering.emulator.faults import parse_spec
 from tests.reliability.consistency import (
     assert_consistent,
     assert_one_line_causes,
@@ -70,6 +71,42 @@ if HEAVY:  # everything at once
             "lro_fail=0.1;retry_after=1",
         ),
     )
+
+
+#: What the request log shows for a request that got each request fault: the status answered (0: the connection
+#: was closed without a response) and ARM's code, None where any goes. ``truncate`` cuts whatever answer it gets.
+LOGGED_AS: dict[str, tuple[int | None, str | None]] = {
+    "reset": (0, None),
+    "reset_after": (0, None),
+    "429": (429, "TooManyRequests"),
+    "409": (409, "AnotherOperationInProgress"),
+    "500": (500, None),
+    "503": (503, None),
+    "expire": (401, "ExpiredAuthenticationToken"),
+    "html": (502, None),
+    "truncate": (None, None),
+}
+
+
+def assert_faults_injected(scenario: Scenario, injected: dict[str, int], log: list[dict[str, Any]]) -> None:
+    """Each fault the scenario names was injected: counted by the emulator's fault records and, for a request
+    fault, answered as that fault in the request log (a scenario whose faults never happen proves nothing)."""
+    for kind in parse_spec(scenario.spec).probabilities:
+        assert injected.get(kind, 0) > 0, f"no {kind} fault was injected: {injected}"
+        if kind not in LOGGED_AS:
+            continue  # an operation fault: the operation's outcome, not a request's answer
+        status, code = LOGGED_AS[kind]
+        answered = [
+            (r["status"], r["code"])
+            for r in log
+            if r["fault"] == kind and status in (None, r["status"]) and code in (None, r["code"])
+        ]
+        logged = [(r["fault"], r["status"], r["code"]) for r in log if r["fault"]]
+        assert answered, f"no request in the log was answered with the {kind} fault (fault, status, code): {logged}"
+    if scenario.during == "expire-tokens":
+        # tokens expired by the emulator, not by the fault draw, were refused too
+        refused = [r for r in log if r["fault"] is None and r["code"] == "ExpiredAuthenticationToken"]
+        assert refused and all(r["status"] == 401 for r in refused), [(r["status"], r["code"]) for r in log]
 
 
 def disturb(emulator: Any, what: str, since: int, stop: threading.Event, done: list[str]) -> None:
@@ -123,6 +160,7 @@ def test_fault_then_converge(
         if helper is not None:
             helper.join(60)
     row.faults = dict(emulator.faults()["injected"])
+    assert_faults_injected(scenario, row.faults, emulator.request_log(since=since))
     for action in done:
         row.faults[action] = row.faults.get(action, 0) + 1
     if scenario.during:

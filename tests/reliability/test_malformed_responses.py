@@ -45,6 +45,9 @@ OP = f"/subscriptions/{SUB}/providers/Microsoft.Network/locations/westeurope/ope
 
 
 def peering(**props: Any) -> dict[str, Any]:
+    """A well-formed peering as ARM answers it: the first side of a pair, alone, which real Azure reads
+    ``Initiated`` / ``RemoteNotInSync`` until the other side exists (recorded traffic: tests/emulator/
+    test_one_sided_peering.py)."""
     return {
         "id": PID,
         "name": "hub-to-spoke",
@@ -54,7 +57,7 @@ def peering(**props: Any) -> dict[str, Any]:
             "remoteVirtualNetwork": {"id": SPOKE},
             "allowVirtualNetworkAccess": True,
             "peeringState": "Initiated",
-            "peeringSyncLevel": "FullyInSync",
+            "peeringSyncLevel": "RemoteNotInSync",
             "provisioningState": "Succeeded",
             **props,
         },

@@ -12,6 +12,8 @@ from pulumi_azure_peering.provider.tenants import TenantDirectory
 SUB = "00000000-0000-0000-0000-000000000001"
 ARM = "https://arm.test"
 HOME_TENANT = "home-tenant"
+#: What real Azure reports for the first side of a pair while the other side does not exist.
+LONE_SIDE = ("Initiated", "RemoteNotInSync")
 
 
 def vnet_id(name: str, rg: str = "rg1", sub: str = SUB) -> str:
@@ -59,7 +61,7 @@ class Sleeps:
 
 def make_client(settings: Settings | None = None, **kwargs: Any) -> tuple[ArmClient, Sleeps]:
     sleeps = Sleeps()
-    tokens = kwargs.pop("tokens", None) or FakeTokens()
+    tokens: Any = kwargs.pop("tokens", None) or FakeTokens()
     client = ArmClient(
         settings or arm_settings(),
         tokens=tokens,
@@ -77,11 +79,16 @@ def peering_json(
     remote: str = "spoke",
     *,
     state: str = "Initiated",
-    sync: str = "FullyInSync",
+    sync: str | None = None,
     provisioning: str = "Succeeded",
     **props: Any,
 ) -> dict[str, Any]:
-    body = {
+    """A peering as ARM answers it. By default the first side of a pair, alone: real Azure reads it ``Initiated`` /
+    ``RemoteNotInSync`` for as long as the other side does not exist (recorded traffic: tests/emulator/
+    test_one_sided_peering.py); a ``sync`` not given is that for ``Initiated``, else ``FullyInSync``."""
+    if sync is None:
+        sync = LONE_SIDE[1] if state == LONE_SIDE[0] else "FullyInSync"
+    body: dict[str, Any] = {
         "id": peering_id(vnet, name),
         "name": name,
         "type": "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",

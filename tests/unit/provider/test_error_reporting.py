@@ -21,6 +21,8 @@ from pulumi_azure_peering.provider.errors import (
 
 MESSAGE = "create peering 'hub-to-app' (vnet-hub -> vnet-app): ARM operation failed VnetAddressSpacesOverlap: ..."
 
+pytestmark = pytest.mark.unit
+
 
 def sdk_server_module() -> types.ModuleType:
     """``pulumi.dynamic.__main__`` of the installed SDK, executed without its final ``main()`` (which serves)."""

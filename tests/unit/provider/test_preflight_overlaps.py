@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_azure_peering.provider.preflight import overlaps
+
+pytestmark = pytest.mark.unit
 
 _v4 = st.builds(lambda a, n: f"{ipaddress.IPv4Address(a)}/{n}", st.integers(0, 2**32 - 1), st.integers(0, 32))
 _v6 = st.builds(lambda a, n: f"{ipaddress.IPv6Address(a)}/{n}", st.integers(0, 2**128 - 1), st.integers(0, 128))
@@ -32,7 +35,7 @@ def _expected(a: list[str], b: list[str], ipv6_only: bool) -> list[tuple[str, st
                 out.append(net)
         return out
 
-    return [(str(x), str(y)) for x in nets(a) for y in nets(b) if x.version == y.version and x.overlaps(y)]  # type: ignore[arg-type]
+    return [(str(x), str(y)) for x in nets(a) for y in nets(b) if x.version == y.version and x.overlaps(y)]
 
 
 @settings(max_examples=400, deadline=None)

@@ -125,7 +125,7 @@ def test_read_by_id_alone(client: ArmClient) -> None:
 def test_update_syncs_when_arm_reports_out_of_sync(client: ArmClient) -> None:
     r = rsps(client)
     r.get(URL, json=peering_json(state="Connected", sync="LocalNotInSync"))
-    r.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.put(URL, status=200, json=peering_json(state="Connected"), headers={"Azure-AsyncOperation": OP})
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected"))
     result = VirtualNetworkPeeringProvider().update(PID, {}, inputs())
@@ -161,11 +161,12 @@ def test_create_re_arms_a_disconnected_reverse_peering(client: ArmClient) -> Non
     r.get(ARM + vnet_id("spoke") + "/virtualNetworkPeerings", json={"value": [reverse]})
     r.put(reverse_url, status=200, json=reverse)
     r.get(reverse_url, json=peering_json("spoke", "spoke-to-hub", "hub", state="Initiated"))
-    r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    # the second side of a pair: its create response already reads Connected / FullyInSync (recorded traffic)
+    r.put(URL, status=201, json=peering_json(state="Connected"), headers={"Azure-AsyncOperation": OP})
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected"))
     assert VirtualNetworkPeeringProvider().create(inputs()).id == PID
-    rearm = next(c.request for c in r.calls if c.request.method == "PUT" and c.request.url.startswith(reverse_url))
+    rearm = next(c.request for c in r.calls if c.request.method == "PUT" and str(c.request.url).startswith(reverse_url))
     sent = json.loads(rearm.body or b"{}")["properties"]
     assert sent["allowForwardedTraffic"] is True  # the reverse keeps its own settings
     assert sent["remoteVirtualNetwork"]["id"] == vnet_id("hub")
@@ -177,7 +178,7 @@ def test_create_waits_when_the_reverse_cannot_be_re_armed(client: ArmClient) -> 
     r.put(URL, status=400, json={"error": {"code": "RemotePeeringDoesNotAllowGatewayTransit", "message": "x"}})
     # each attempt reads the peering again under the vnet's lock: another resource may have made it meanwhile
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
-    r.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.put(URL, status=201, json=peering_json(state="Connected"), headers={"Azure-AsyncOperation": OP})
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected"))
     assert VirtualNetworkPeeringProvider().create(inputs()).id == PID
@@ -351,12 +352,17 @@ def test_vnet_facts_of_a_spoke_without_gateway_subnet_cost_no_gateway_listing(cl
 def _remote_resized(r: responses.RequestsMock) -> str:
     """This side reads RemoteNotInSync (the spoke vnet was resized); its own sync write does not clear that."""
     r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
-    r.put(URL, status=200, json=peering_json(), headers={"Azure-AsyncOperation": OP})
+    r.put(
+        URL,
+        status=200,
+        json=peering_json(state="Connected", sync="RemoteNotInSync"),
+        headers={"Azure-AsyncOperation": OP},
+    )
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(state="Connected", sync="RemoteNotInSync"))
     reverse = peering_json("spoke", "spoke-to-hub", "hub", state="Connected", sync="LocalNotInSync")
     r.get(ARM + vnet_id("spoke") + "/virtualNetworkPeerings", json={"value": [reverse]})
-    return ARM + reverse["id"]
+    return f"{ARM}{reverse['id']}"
 
 
 def test_update_syncs_the_reverse_peering_when_this_side_reads_remote_not_in_sync(client: ArmClient) -> None:

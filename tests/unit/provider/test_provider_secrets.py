@@ -16,7 +16,7 @@ from pulumi_azure_peering.provider import ProviderOverrides, VirtualNetworkPeeri
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from tests.unit.provider.provider_fakes import vnet_id
 
-pytestmark = [pytest.mark.unit, pytest.mark.reliability]
+pytestmark = pytest.mark.unit
 
 SECRET = "super-secret-client-value-1234"
 
@@ -70,7 +70,7 @@ def test_resource_input_provider_holds_no_secret(monkeypatch: pytest.MonkeyPatch
     mocks = _Mocks()
     pulumi.runtime.set_mocks(mocks, preview=False)
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # the SDK leaves it unannotated
     def program() -> Any:
         peering = VirtualNetworkPeering(
             "hub-to-spoke",

@@ -54,7 +54,11 @@ def test_check_runs_the_checks_of_known_values_beside_unknown_ones() -> None:
 
 def test_unknown_subnet_list_on_a_whole_vnet_link_is_not_refused() -> None:
     assert CALLS.check(inputs(local_subnet_names=UNKNOWN_INPUT)).failures == {}
-    assert CALLS.check(inputs(peer_complete_vnets=False, local_subnet_names=[UNKNOWN_INPUT], remote_subnet_names=["b"]))
+    outcome = CALLS.check(
+        inputs(peer_complete_vnets=False, local_subnet_names=[UNKNOWN_INPUT], remote_subnet_names=["b"])
+    )
+    assert outcome.failures == {}
+    assert is_unknown(outcome.inputs["local_subnet_names"]) and outcome.inputs["remote_subnet_names"] == ["b"]
 
 
 def test_check_with_unknown_ids_asks_arm_nothing() -> None:

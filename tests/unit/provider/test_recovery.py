@@ -33,6 +33,10 @@ def urn(name: str) -> str:
     return f"urn:pulumi:test::proj::azure-peering:index:HubSpokePeering${TYPE}::{name}"
 
 
+#: Inputs without the check's evidence (``inputs`` drops a None).
+NOT_CHECKED: dict[str, Any] = {ABSENT_WHEN_CHECKED_KEY: None}
+
+
 def inputs(name: str = "hub-to-spoke", vnet: str = "hub", remote: str = "spoke", **extra: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "__provider": "cGlja2xlZA==",
@@ -138,10 +142,10 @@ def test_a_peering_to_another_remote_is_not_taken() -> None:
 
 def test_without_the_checks_evidence_nothing_is_taken_unless_adopt_existing() -> None:
     """No __absent_when_checked: the check did not read ARM (preflight off) or an older version started it."""
-    plain = inputs(**{ABSENT_WHEN_CHECKED_KEY: None})
+    plain = inputs(**NOT_CHECKED)
     result = run(deployment(pending("hub-to-spoke", plain)), Arm(peering_json()))
     assert only(result).action is Action.LEAVE and "adopt_existing=true" in only(result).reason
-    adopting = inputs(**{ABSENT_WHEN_CHECKED_KEY: None, "adopt_existing": True})
+    adopting = inputs(**NOT_CHECKED, adopt_existing=True)
     assert only(run(deployment(pending("hub-to-spoke", adopting)), Arm(peering_json()))).action is Action.RECORD
 
 
@@ -179,7 +183,7 @@ def test_the_pending_creates_left_are_named_since_stack_import_would_drop_them()
     foreign = {"type": "creating", "resource": {"urn": "urn:x", "type": "azure-native:network:VirtualNetwork"}}
     update = pending("spoke-to-hub", inputs(name="spoke-to-hub", vnet="spoke", remote="hub"))
     update["type"] = "updating"
-    undecided = pending("hub-to-spoke", inputs(**{ABSENT_WHEN_CHECKED_KEY: None}))
+    undecided = pending("hub-to-spoke", inputs(**NOT_CHECKED))
     cleared = pending("gone", inputs(name="gone"))
     result = run(deployment(foreign, update, undecided, cleared), Arm(peering_json()))
     assert [f.action for f in result.findings] == [Action.LEAVE, Action.CLEAR]

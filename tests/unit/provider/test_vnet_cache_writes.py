@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pulumi_azure_peering.provider.facts import PeeringFact, VnetFacts
 from pulumi_azure_peering.provider.vnet_facts import VnetCache
+
+pytestmark = pytest.mark.unit
 
 SUB = "/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg/providers/Microsoft.Network"
 HUB, SPOKE, OTHER = f"{SUB}/virtualNetworks/hub", f"{SUB}/virtualNetworks/spoke", f"{SUB}/virtualNetworks/other"

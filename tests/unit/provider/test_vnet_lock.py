@@ -14,9 +14,30 @@ from pulumi_azure_peering.provider.vnet_locks import VnetLock
 pytestmark = pytest.mark.unit
 
 
-def _waiter(lock: VnetLock, brief: bool, order: list[str], name: str, started: threading.Event) -> threading.Thread:
+class CountedCondition(threading.Condition):
+    """The lock's condition, counting the threads waiting on it: a test waits for a waiter to be waiting (an
+    event), not for a guessed while."""
+
+    def __init__(self) -> None:
+        super().__init__(threading.Lock())
+        self.waiting = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting += 1  # the condition's lock is held here: counted before the waiter lets go of it
+        try:
+            return super().wait(timeout)
+        finally:
+            self.waiting -= 1
+
+    def until_waiting(self, n: int) -> None:
+        deadline = time.monotonic() + 5
+        while self.waiting < n:
+            assert time.monotonic() < deadline, f"{self.waiting} waiting, not {n}"
+            time.sleep(0.001)
+
+
+def _waiter(lock: VnetLock, brief: bool, order: list[str], name: str) -> threading.Thread:
     def run() -> None:
-        started.set()
         assert lock.acquire(5.0, brief=brief)
         order.append(name)
         lock.release()
@@ -28,15 +49,13 @@ def _waiter(lock: VnetLock, brief: bool, order: list[str], name: str, started: t
 
 def test_a_brief_waiter_goes_before_a_whole_operation_waiter_that_came_first() -> None:
     lock = VnetLock()
+    waits = lock._cond = CountedCondition()
     assert lock.acquire(1.0)
     order: list[str] = []
-    first, second = threading.Event(), threading.Event()
-    whole = _waiter(lock, False, order, "next hub write", first)
-    first.wait()
-    time.sleep(0.05)  # the hub write is waiting before the spoke side arrives
-    brief = _waiter(lock, True, order, "spoke side", second)
-    second.wait()
-    time.sleep(0.05)
+    whole = _waiter(lock, False, order, "next hub write")
+    waits.until_waiting(1)  # the hub write is waiting before the spoke side arrives
+    brief = _waiter(lock, True, order, "spoke side")
+    waits.until_waiting(2)
     lock.release()
     whole.join(5)
     brief.join(5)
