@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 #: The top-level folders that setup.py maps into the package.
-MAPPED = ("provider", "components", "emulator", "plugin")
+MAPPED = ("provider", "components", "emulator", "plugin", "discover")
 
 
 def import_every_module() -> list[str]:
