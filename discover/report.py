@@ -170,11 +170,16 @@ def as_text(found: Discovery) -> str:
     doc = document(found)["summary"]
     by_status = ", ".join(f"{count} {status}" for status, count in doc["byStatus"].items() if count)
     out.append("")
+    counts = doc["findings"]
     out.append(
-        f"{doc['vnets']} vnets, {doc['pairs']} pairs ({by_status or 'none'}); "
-        f"{doc['findings']['error']} errors, {doc['findings']['warning']} warnings, {doc['findings']['info']} notes"
+        f"{_count(doc['vnets'], 'vnet')}, {_count(doc['pairs'], 'pair')} ({by_status or 'none'}); "
+        f"{_count(counts['error'], 'error')}, {_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}"
     )
     return "\n".join(out) + "\n"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def _node_ids(found: Discovery) -> dict[str, str]:
