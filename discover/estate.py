@@ -4,9 +4,10 @@ For each subscription of the scope, one listing of its vnets (``VirtualNetworks_
 per resource group asked for) answers every vnet with its subnets and peerings. A vnet with a gateway costs one more
 read (the gateway named by its GatewaySubnet, or a listing of the group's gateways while ARM does not name it yet),
 through the same rules the provider's preflight reads gateways by (:func:`~pulumi_azure_peering.provider.vnet_facts.
-facts_from_answer`). A remote vnet outside the scope is read on its own (one GET), unless ``follow`` is off, so
-that a pair across subscriptions or tenants is judged from both sides when the identity may read them; one it may
-not read, or that no longer exists, is recorded as such.
+facts_from_answer`). A remote vnet that a listing of the scope should have shown and did not no longer exists;
+one outside the scope is read on its own (one GET), unless ``follow`` is off, so that a pair across subscriptions
+or tenants is judged from both sides when the identity may read them; one it may not read, or that no longer
+exists, is recorded as such.
 
 Only GETs: this module is given the provider's ARM client and never calls a write.
 """
@@ -20,7 +21,7 @@ from typing import Any
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline
 from pulumi_azure_peering.provider.errors import PeeringError
 from pulumi_azure_peering.provider.facts import VnetFacts
-from pulumi_azure_peering.provider.ids import vnet_key
+from pulumi_azure_peering.provider.ids import subscription_and_group, vnet_key
 from pulumi_azure_peering.provider.vnet_facts import facts_from_answer
 
 from .pairs import Side
@@ -97,6 +98,9 @@ def read_estate(
         remotes = sorted({_remote_key(s) for vnet_sides in sides.values() for s in vnet_sides} - set(vnets))
         for number, key in enumerate(remotes, 1):
             remote_id = next(s.remote_vnet_id for v in sides.values() for s in v if _remote_key(s) == key)
+            if _listed(scope, remote_id, unreadable):  # its listing answered, without it: it no longer exists
+                missing.add(key)
+                continue
             say(f"reading remote vnet {number} of {len(remotes)} outside the scope: {remote_id}")
             try:
                 remote = client.get_virtual_network(remote_id, auxiliary_tenant_ids=aux, deadline=deadline)
@@ -108,6 +112,21 @@ def read_estate(
                 continue
             _learn(client, remote, aux, deadline, vnets, sides)
     return Estate(scope, vnets, sides, in_scope, frozenset(missing), unreadable)
+
+
+def _listed(scope: Scope, vnet_id: str, unreadable: Mapping[str, str]) -> bool:
+    """Whether a listing of the scope that was answered covers ``vnet_id`` (its subscription, and its group when the
+    scope names groups)."""
+    try:
+        subscription, group = (part.lower() for part in subscription_and_group(vnet_id))
+    except (KeyError, ValueError, TypeError):
+        return False
+    refused = {key.lower() for key in unreadable}
+    if subscription not in {s.lower() for s in scope.subscriptions}:
+        return False
+    if not scope.resource_groups:
+        return subscription not in refused
+    return group in {g.lower() for g in scope.resource_groups} and f"{subscription}/{group}" not in refused
 
 
 def _list_vnets(
