@@ -20,13 +20,14 @@ export PATH := $(CURDIR)/.tools/pulumi/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: help venv tools lint typecheck test test-unit test-emulator test-engine test-reliability test-sparse test-floor \
+.PHONY: help venv tools lint typecheck docs test test-unit test-emulator test-engine test-reliability test-sparse test-floor \
 	test-newest dist demo demo-destroy emulator bench bench-full clean
 
 help:
 	@echo "make demo          deploy the hub-and-spoke example with the real pulumi CLI against the local ARM emulator"
 	@echo "make demo-destroy  tear the demo down"
-	@echo "make test          lint, type-check and run every test suite"
+	@echo "make test          lint, type-check, build the API reference and run every test suite"
+	@echo "make docs          the API reference and design notes, from the docstrings, into site/ (site/index.html)"
 	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.207.0, ...)"
 	@echo "make test-newest   unit suite + engine smoke test on the newest supported Python (3.13)"
 	@echo "make dist          sdist and wheel in dist/, checked with twine"
@@ -65,7 +66,12 @@ lint: venv
 
 typecheck: lint
 
-test: tools lint
+# The API reference (docs/reference/, generated from the docstrings by mkdocstrings) and the design notes, into
+# site/ (git ignores it); any warning fails it (mkdocs.yml: strict). A few seconds: `make test` runs it after lint.
+docs: venv
+	$(VENV)/bin/mkdocs build --strict --quiet
+
+test: tools lint docs
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory test-sparse
 	$(MAKE) --no-print-directory test-floor
@@ -104,7 +110,7 @@ demo-destroy: tools
 	$(PY) -m harness.demo destroy
 
 emulator: venv
-	$(PY) -m pulumi_azure_peering.emulator serve --data-dir $(STATE)/emulator --seed examples/hub_spoke/seed.json
+	$(PY) -m pulumi_azure_peering.emulator serve --data-dir $(STATE)/emulator --seed demo
 
 bench: tools
 	$(PY) -m bench --profile quick

@@ -26,6 +26,7 @@ from pulumi_azure_peering.provider import (
     read_virtual_networks,
 )
 from pulumi_azure_peering.provider.diffing import waiting_for_other_side
+from pulumi_azure_peering.provider.facts import vnet_facts_from_lookup
 from pulumi_azure_peering.provider.vnet_facts import Lookup
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 
@@ -46,6 +47,7 @@ from .plan import (
     vnet_ids_to_look_up,
 )
 from .topology import (
+    MAX_AUXILIARY_TENANTS,
     HubSpokeSpec,
     LinkKind,
     SpokeSpec,
@@ -127,6 +129,56 @@ class HubSpokePeeringArgs:
     checks are left to each peering's own preflight and to ARM."""
 
 
+#: Which peering of a topology a field sets, relative to the spoke of a :class:`SpokeArgs` (every spoke for a field
+#: of :class:`HubSpokePeeringArgs`): its ``hub_to_spoke`` side (in the hub vnet), its ``spoke_to_hub`` side, the
+#: ``mesh`` peerings its vnet holds, the ``mesh_to`` peerings other spokes' vnets hold to it.
+Side = str
+#: The peering fields (provider/schema.py) each field of :class:`SpokeArgs` and :class:`HubSpokePeeringArgs` sets,
+#: and on which sides; a field not listed sets none (it chooses which peerings exist, or acts in the component
+#: only). The ARM property, default and effect of a change of each peering field are the schema's; the API reference
+#: prints them under each field (``make docs``). A unit test holds this table to the planner.
+ARGS_SET: Mapping[str, Mapping[str, tuple[tuple[str, tuple[Side, ...]], ...]]] = {
+    "SpokeArgs": {
+        "vnet_id": (
+            ("virtual_network_id", ("spoke_to_hub", "mesh")),
+            ("remote_virtual_network_id", ("hub_to_spoke", "mesh_to")),
+        ),
+        "allow_forwarded_traffic": (("allow_forwarded_traffic", ("spoke_to_hub", "mesh")),),
+        "use_hub_gateway": (
+            ("allow_gateway_transit", ("hub_to_spoke",)),
+            ("use_remote_gateways", ("spoke_to_hub",)),
+        ),
+        "link": (
+            ("peer_complete_vnets", ("hub_to_spoke", "spoke_to_hub")),
+            ("enable_only_ipv6_peering", ("hub_to_spoke", "spoke_to_hub")),
+        ),
+        "local_subnet_names": (
+            ("local_subnet_names", ("spoke_to_hub",)),
+            ("remote_subnet_names", ("hub_to_spoke",)),
+        ),
+        "hub_subnet_names": (
+            ("local_subnet_names", ("hub_to_spoke",)),
+            ("remote_subnet_names", ("spoke_to_hub",)),
+        ),
+        "hub_peering_name": (("name", ("hub_to_spoke",)),),
+        "spoke_peering_name": (("name", ("spoke_to_hub",)),),
+        "adopt_existing": (("adopt_existing", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
+        "timeouts": (("timeouts", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
+        "auxiliary_tenant_ids": (("auxiliary_tenant_ids", ("hub_to_spoke", "spoke_to_hub", "mesh", "mesh_to")),),
+        "allow_virtual_network_access": (("allow_virtual_network_access", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
+    },
+    "HubSpokePeeringArgs": {
+        "hub_vnet_id": (
+            ("virtual_network_id", ("hub_to_spoke",)),
+            ("remote_virtual_network_id", ("spoke_to_hub",)),
+        ),
+        "hub_allow_forwarded_traffic": (("allow_forwarded_traffic", ("hub_to_spoke",)),),
+        "auxiliary_tenant_ids": (("auxiliary_tenant_ids", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
+        "timeouts": (("timeouts", ("hub_to_spoke", "spoke_to_hub", "mesh")),),
+    },
+}
+
+
 def _spec(args: HubSpokePeeringArgs, hub_id: str, spoke_ids: Mapping[str, str]) -> HubSpokeSpec:
     # Values go to the planner as given (the spec freezes lists): it reports a value of the wrong type by field,
     # where tuple() here would crash on a number and split a string into letters.
@@ -165,12 +217,13 @@ def _aux_by_vnet(spec: HubSpokeSpec) -> dict[str, tuple[str, ...]]:
     for spoke in spec.spokes.values():
         own = tenants.setdefault(spoke.vnet_id.lower(), list(spec.auxiliary_tenant_ids))
         own += [t for t in spoke.auxiliary_tenant_ids if t not in own]
-    return {vnet: tuple(ids[:3]) for vnet, ids in tenants.items()}
+    return {vnet: tuple(ids[:MAX_AUXILIARY_TENANTS]) for vnet, ids in tenants.items()}
 
 
-#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts, None when
-#: it does not exist, or the error that kept it from being read (``read_virtual_networks``).
-VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, Lookup]]
+#: Reads many vnets at once: vnet id -> the auxiliary tenants reading it needs, to vnet id -> its facts (a
+#: :class:`VnetFacts`, as ``read_virtual_networks`` answers, or the dict ``get_virtual_networks`` answers), None when
+#: it does not exist, or the error that kept it from being read.
+VnetLookup = Callable[[Mapping[str, Sequence[str]]], Mapping[str, Lookup | Mapping[str, Any]]]
 
 
 def look_up_facts(
@@ -186,9 +239,10 @@ def look_up_facts(
     credential_problems: dict[str, list[str]] = {}
 
     aux = _aux_by_vnet(spec)
-    topology_tenants = tuple(spec.auxiliary_tenant_ids[:3])
+    topology_tenants = tuple(spec.auxiliary_tenant_ids[:MAX_AUXILIARY_TENANTS])
     try:
-        answers: Mapping[str, Lookup] = lookup({vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids})
+        wanted = {vnet_id: aux.get(vnet_id.lower(), topology_tenants) for vnet_id in ids}
+        answers: Mapping[str, Lookup | Mapping[str, Any]] = lookup(wanted)
     except PeeringError as exc:  # settings that cannot be resolved stop every read alike
         answers = dict.fromkeys(ids, exc)
     for vnet_id in ids:
@@ -204,8 +258,10 @@ def look_up_facts(
                 "Fix: create it first, correct the id, or grant the deployment identity Reader on it "
                 "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
             )
-        else:
+        elif isinstance(data, VnetFacts):
             facts[vnet_id] = data
+        else:  # a lookup of one's own that answers as get_virtual_networks does
+            facts[vnet_id] = vnet_facts_from_lookup(data)
     problems[:0] = [f"{', '.join(wheres)}: {error}" for error, wheres in credential_problems.items()]
     return facts, problems
 

@@ -29,6 +29,7 @@ from pulumi_azure_peering.provider.facts import (
     VnetFacts,
     vnet_facts_from_lookup,
 )
+from pulumi_azure_peering.provider.settings import MAX_AUXILIARY_TENANTS as MAX_AUXILIARY_TENANT_TOKENS
 
 __all__ = [
     "GATEWAY_STATES",
@@ -60,8 +61,8 @@ LINK_KINDS: Final[tuple[str, ...]] = ("vnet", "subnets", "ipv6")
 MAX_PEERINGS_PER_VNET: Final = 500
 """ARM refuses the 501st peering of a vnet (arm-peering-behaviour.md, code unknown)."""
 MAX_SUBNET_NAMES_PER_SIDE: Final = ids.MAX_SUBNET_NAMES_PER_SIDE
-MAX_AUXILIARY_TENANTS: Final = 3
-"""``x-ms-authorization-auxiliary`` carries at most three tokens."""
+MAX_AUXILIARY_TENANTS: Final = MAX_AUXILIARY_TENANT_TOKENS
+"""``x-ms-authorization-auxiliary`` carries at most three tokens (the provider's limit, one constant)."""
 
 
 def _freeze_seq(value: object) -> object:

@@ -334,7 +334,7 @@ class Emulator:
             "arm_endpoint": self.arm_endpoint,
             "authority_host": self.authority_host,
             "ca_bundle": str(self.tls.ca),
-            "ca_bundle_with_public_roots": str(self.tls.bundle),
+            "ca_bundle_with_system_roots": str(self.tls.bundle),
             "admin_key": self.admin_key,
             "tenants": entries,
             "api_version": "2025-05-01",

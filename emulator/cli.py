@@ -1,18 +1,30 @@
-"""Command line: ``azure-peering-emulator serve ...`` and ``azure-peering-emulator env ...``."""
+"""Command line: ``azure-peering-emulator serve``, ``env``, ``seeds`` and the client commands (``vnet``,
+``vnet-gateway``, ``group``, ``dump``, ``reset``: :mod:`.commands`)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
 
-from .connection import env_vars, format_exports, read_connection
+from .connection import (
+    CONNECTION_FILE,
+    NotRunning,
+    env_vars,
+    format_exports,
+    format_unset,
+    mark_starting,
+    running_connection,
+)
 from .faults import parse_spec
-from .seed import SeedError
+from .seed import SeedError, describe, resolve, shipped
 from .timing import LatencyProfile
 
 DEFAULT_DATA_DIR = Path(".state") / "emulator"
@@ -37,9 +49,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve ARM and the token service over HTTPS on loopback")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="port (0: pick a free one; see connection.json)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port (default: the one this data dir's emulator had last time when it is free, else a free one; "
+        "0: any free one; see connection.json)",
+    )
     serve.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="state, keys, CA, connection.json")
-    serve.add_argument("--seed", type=Path, help="seed topology applied to a new (or --reset) data dir")
+    serve.add_argument(
+        "--seed",
+        metavar="NAME|PATH",
+        help="seed topology applied to a new (or --reset) data dir: a shipped seed's name (demo, default, minimal; "
+        "see `azure-peering-emulator seeds`) or a JSON file's path (default: minimal, identities only)",
+    )
     serve.add_argument("--latency", type=float, default=0.0, help="seconds each write operation takes")
     serve.add_argument(
         "--latency-profile",
@@ -72,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     env.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     env.add_argument("--tenant", help="tenant id to export credentials for (default: the primary tenant)")
     env.add_argument("--format", choices=("sh", "dotenv", "json"), default="sh")
+    env.add_argument(
+        "--unset",
+        action="store_true",
+        help="print the lines that unset every variable env exports (no emulator needed)",
+    )
+    seeds = sub.add_parser("seeds", help="list the seed topologies shipped in the package (serve --seed NAME)")
+    seeds.add_argument("--json", action="store_true")
+    from .commands import add_parsers
+
+    add_parsers(sub, DEFAULT_DATA_DIR)
     return parser
 
 
@@ -80,9 +113,6 @@ def _log(message: str) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from .app import Emulator
-    from .rules import late_refusal_codes
-
     os.umask(0o077)  # keys, secrets and the databases in the data dir are for this user only
     try:
         parse_spec(args.faults)
@@ -90,10 +120,33 @@ def serve(args: argparse.Namespace) -> int:
         _log(f"emulator: {exc}")
         return 2
     try:
+        seed_path = resolve(args.seed) if args.seed is not None else None
+    except SeedError as exc:
+        _log(f"emulator: {exc}")
+        return 2
+    try:
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+        starting = mark_starting(args.data_dir)
+    except OSError as exc:
+        _log(f"emulator: cannot start: {exc}")
+        return 1
+    try:
+        return _serve(args, seed_path)
+    finally:
+        with contextlib.suppress(OSError):
+            if starting.read_text().strip() == str(os.getpid()):  # not another serve's of the same data dir
+                starting.unlink()
+
+
+def _serve(args: argparse.Namespace, seed_path: Path | None) -> int:
+    from .app import Emulator
+    from .rules import late_refusal_codes
+
+    try:
         emu = Emulator(
             args.data_dir,
             host=args.host,
-            port=args.port,
+            port=_port(args.data_dir, args.host) if args.port is None else args.port,
             latency=args.latency,
             faults=args.faults,
             token_lifetime=args.token_lifetime,
@@ -102,7 +155,7 @@ def serve(args: argparse.Namespace) -> int:
             latency_profile=args.latency_profile,
             sparse_bodies=sparse_from_env() if args.sparse_bodies is None else args.sparse_bodies,
             late_refusals=late_refusal_codes(args.late_refusals),
-            seed_path=args.seed,
+            seed_path=seed_path,
             reset=args.reset,
             log=(lambda _m: None) if args.quiet else _log,
         )
@@ -123,11 +176,30 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def env(args: argparse.Namespace) -> int:
+def _port(data_dir: Path, host: str) -> int:
+    """The port this data dir's emulator had last time (its connection.json is left behind) when it is free, so that
+    exports and stack config made for it keep working after a restart; else 0, any free port."""
     try:
-        connection = read_connection(args.data_dir)
-    except (OSError, ValueError) as exc:
-        _log(f"emulator: no connection file in {args.data_dir} (is `azure-peering-emulator serve` running?): {exc}")
+        previous = int(json.loads((Path(data_dir) / CONNECTION_FILE).read_text())["arm_endpoint"].rsplit(":", 1)[1])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return 0
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(("127.0.0.1" if host == "localhost" else host, previous))
+        except OSError:
+            return 0
+    return previous
+
+
+def env(args: argparse.Namespace) -> int:
+    if args.unset:
+        sys.stdout.write(format_unset(args.format))
+        return 0
+    try:
+        connection = running_connection(args.data_dir)
+    except NotRunning as exc:
+        _log(f"emulator: {exc}")
         return 1
     try:
         values = env_vars(connection, args.tenant)
@@ -147,6 +219,27 @@ def missing_extra() -> list[str]:
     return [dist for module, dist in EXTRA_MODULES.items() if importlib.util.find_spec(module) is None]
 
 
+def seeds(args: argparse.Namespace) -> int:
+    listed = []
+    for name, path in shipped().items():
+        try:
+            listed.append({"name": name, "path": str(path), **describe(path)})
+        except SeedError as exc:
+            _log(f"emulator: {exc}")
+            return 1
+    if args.json:
+        print(json.dumps(listed, indent=2))
+        return 0
+    for s in listed:
+        counts = (
+            f"{s['tenants']} tenants, {s['subscriptions']} subscriptions, {s['virtualNetworks']} vnets, "
+            f"{s['virtualNetworkGateways']} gateways, {s['virtualNetworkPeerings']} peerings"
+        )
+        print(f"{s['name']}: {s['description']}\n    {counts}\n    {s['path']}")
+    print("serve one with `azure-peering-emulator serve --seed NAME`; your own with `--seed ./path.json`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve" and (missing := missing_extra()):
@@ -156,4 +249,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    return serve(args) if args.command == "serve" else env(args)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "env":
+        return env(args)
+    if args.command == "seeds":
+        return seeds(args)
+    from .commands import run
+
+    return run(args)

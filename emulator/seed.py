@@ -1,8 +1,9 @@
 """Seed topologies: tenants, app registrations, subscriptions, resource groups, vnets, gateways and peerings.
 
-The format is documented in docs/emulator.md; emulator/seeds/default.json is the demo's topology. Applying a seed
-upserts: identities keep their generated client secrets, resources are written through the same rules as ARM
-requests (so a seed cannot create a state the service would refuse), but without long-running operations.
+The format is documented in docs/emulator.md. The seeds shipped in ``emulator/seeds/`` are chosen by name (the
+file's stem: ``demo``, ``default``, ``minimal``; ``azure-peering-emulator seeds`` lists them), any other by its path.
+Applying a seed upserts: identities keep their generated client secrets, resources are written through the same rules
+as ARM requests (so a seed cannot create a state the service would refuse), but without long-running operations.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import errors, identity, ids
+from . import errors, ids
 from . import store as st
 from .models.features import FeatureRegistration, feature_key, parse_feature, parse_state
 from .scheduler import LroPlan
@@ -23,10 +24,50 @@ if TYPE_CHECKING:
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
 MINIMAL_SEED = SEEDS_DIR / "minimal.json"
 DEFAULT_SEED = SEEDS_DIR / "default.json"
+DEMO_SEED = SEEDS_DIR / "demo.json"
 
 
 class SeedError(ValueError):
     """A seed that is malformed or that the service's rules refuse."""
+
+
+def shipped() -> dict[str, Path]:
+    """The seeds shipped in the package, by name (the file's stem), in name order."""
+    return {p.stem: p for p in sorted(SEEDS_DIR.glob("*.json"))}
+
+
+def resolve(value: str | Path) -> Path:
+    """The seed file ``value`` names: a shipped seed's name (no ``/``, no ``.json``), else a path.
+
+    Raises :class:`SeedError` for an unknown name, listing the names there are.
+    """
+    text = str(value)
+    if isinstance(value, Path) or "/" in text or "\\" in text or text.lower().endswith(".json"):
+        return Path(value)
+    seeds = shipped()
+    if text not in seeds:
+        raise SeedError(
+            f"no seed named {text!r}: the shipped seeds are {', '.join(seeds)} (`azure-peering-emulator seeds` "
+            "describes them); give a path (./my-seed.json) for your own"
+        )
+    return seeds[text]
+
+
+def describe(path: Path) -> dict[str, Any]:
+    """What a seed holds: its ``description`` and how many tenants, subscriptions, vnets, gateways, peerings."""
+    topology = load(path)
+    groups = _list(topology.get("resourceGroups"), "resourceGroups")
+    vnets = [v for rg in groups for v in _list(rg.get("virtualNetworks"), "virtualNetworks")]
+    tenants = _list(topology.get("tenants"), "tenants")
+    return {
+        "description": str(topology.get("description") or ""),
+        "tenants": len(tenants),
+        "subscriptions": sum(len(_list(t.get("subscriptions"), "subscriptions")) for t in tenants),
+        "resourceGroups": len(groups),
+        "virtualNetworks": len(vnets),
+        "virtualNetworkGateways": sum(1 for v in vnets if v.get("gateway")),
+        "virtualNetworkPeerings": sum(len(_list(v.get("peerings"), "peerings")) for v in vnets),
+    }
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -87,7 +128,10 @@ def apply_identities(store: st.Store, topology: dict[str, Any]) -> None:
         for tid in member_of:
             if store.get(st.TENANT, tid) is None:
                 raise SeedError(f"client {cid} is registered in unknown tenant {tid}")
-        secret = c.get("clientSecret") or (existing or {}).get("secret") or identity.new_client_secret()
+        # imported here: listing and naming seeds (``seeds``, the client commands) works without the [emulator] extra
+        from .identity import new_client_secret
+
+        secret = c.get("clientSecret") or (existing or {}).get("secret") or new_client_secret()
         store.put(
             st.CLIENT,
             cid,

@@ -105,7 +105,8 @@ class EmulatorProcess:
 
     Args:
         data_dir: state directory; a temporary one (removed on ``stop``) when None.
-        seed: seed topology (path or dict) applied when the data dir is new (or with ``reset=True``).
+        seed: seed topology (a shipped seed's name such as ``"demo"``, a path, or a dict) applied when the data dir
+            is new (or with ``reset=True``).
         latency: seconds each write operation takes.
         faults: fault spec (see docs/emulator.md).
         port: port to listen on; 0 picks a free one (``restart`` then tries to keep it).

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from harness.pulumi import REPO, PulumiProject, hermetic_env
+from pulumi_azure_peering.emulator.seed import DEMO_SEED
 
 STATE = REPO / ".state"
 STACK = "demo"
-SEED = REPO / "examples" / "hub_spoke" / "seed.json"
+SEED = DEMO_SEED  # the seed the package ships as "demo": examples/hub_spoke's topology
 #: Seconds each ARM write takes in the demo's emulator: enough to see the ordering, short enough to be quick.
 DEMO_LATENCY = 0.3
 #: ``azure[:SCALE]``: the emulator's latency profile instead of DEMO_LATENCY (docs/emulator.md), e.g. azure:0.05.

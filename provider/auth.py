@@ -1,7 +1,8 @@
 """Credentials and tokens for ARM, including auxiliary tokens for cross-tenant peering.
 
-Credentials are built once per process for each distinct set of settings and kept in a process-wide registry,
-never on the provider object (which is pickled into state). azure-identity caches tokens inside each credential.
+Credentials are built once per process for each distinct set of settings and kept by the process's
+:class:`~.runtime.Runtime` (its ARM connections), never on the provider object (which is pickled into state).
+azure-identity caches tokens inside each credential.
 """
 
 from __future__ import annotations

@@ -92,13 +92,13 @@ class VnetFacts:
 
     @property
     def has_gateway(self) -> bool:
-        """A gateway that has finished provisioning."""
-        return any(g.provisioning_state in (None, "Succeeded") for g in self.gateways)
+        """A gateway that has finished provisioning (ARM's state ``Succeeded`` in any case, or none reported)."""
+        return any(str(g.provisioning_state or "succeeded").lower() == "succeeded" for g in self.gateways)
 
     @property
     def gateway_provisioning(self) -> bool:
-        """A gateway that exists but is still being created or updated."""
-        return any(g.provisioning_state in ("Creating", "Updating", "Provisioning") for g in self.gateways)
+        """A gateway that exists but is still being created or updated (in any case, as :attr:`gateway` reads it)."""
+        return any(str(g.provisioning_state or "").lower() in _PROVISIONING for g in self.gateways)
 
     @property
     def gateway(self) -> GatewayState:

@@ -18,6 +18,7 @@ from pulumi.runtime.rpc import UNKNOWN as WIRE_UNKNOWN
 from . import ids
 from .ids import same_id
 from .schema import BOOL_DEFAULTS, DEFAULT_TIMEOUT_SECONDS, INPUT_DEFAULTS, INPUTS, SYNC_POLICIES, TIMEOUT_OPERATIONS
+from .settings import MAX_AUXILIARY_TENANTS
 
 MAX_TIMEOUT_SECONDS = 24 * 3600.0
 
@@ -113,7 +114,7 @@ def subnet_list_problems(values: Any, field: str) -> list[Failure]:
     failures: list[Failure] = []
     if len(values) > ids.MAX_SUBNET_NAMES_PER_SIDE:
         failures.append(
-            Failure(field, f"lists {len(values)} subnets; ARM allows at most {ids.MAX_SUBNET_NAMES_PER_SIDE}")
+            Failure(field, f"lists {len(values)} subnets; ARM accepts at most {ids.MAX_SUBNET_NAMES_PER_SIDE}")
         )
     seen: set[str] = set()
     for value in values:
@@ -249,8 +250,10 @@ def validate_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[Failu
         if not isinstance(aux, list):
             failures.append(Failure("auxiliary_tenant_ids", "must be a list of tenant ids"))
         else:
-            if len(aux) > 3:
-                failures.append(Failure("auxiliary_tenant_ids", "ARM accepts at most 3 auxiliary tenants"))
+            if len(aux) > MAX_AUXILIARY_TENANTS:
+                failures.append(
+                    Failure("auxiliary_tenant_ids", f"ARM accepts at most {MAX_AUXILIARY_TENANTS} auxiliary tenants")
+                )
             for tenant in aux:
                 try:
                     uuid.UUID(str(tenant))

@@ -2,7 +2,7 @@
 
 | route | what |
 |---|---|
-| GET  health | liveness (no key) |
+| GET  health | liveness (no key): status, arm_endpoint, data_dir |
 | GET  connection | the connection document (as in connection.json) |
 | GET  requests[?since=SEQ&limit=N] | log entries with seq > SEQ (method, path, query, status, latency_ms, code) |
 | POST reset | remove every resource and operation; latency and faults back to the command-line values |
@@ -51,7 +51,7 @@ def dispatch(emu: Emulator, req: Request) -> Response:
     route = "/".join(s.lower() for s in req.segments[1:])
     method = req.method
     if route == "health" and method == "GET":
-        return Response(200, {"status": "ok", "arm_endpoint": emu.arm_endpoint})
+        return Response(200, {"status": "ok", "arm_endpoint": emu.arm_endpoint, "data_dir": str(emu.data_dir)})
     key = req.header(ADMIN_HEADER) or ""
     if not hmac.compare_digest(key.encode(), emu.admin_key.encode()):
         return _error(

@@ -1,4 +1,4 @@
-// The demo topology of examples/hub_spoke (examples/hub_spoke/seed.json in the local emulator), in TypeScript
+// The demo topology of examples/hub_spoke (the emulator's `demo` seed), in TypeScript
 // against the `azure-peering` package. The SDK in ./sdks/azure-peering is generated from plugin/schema.json (see
 // README.md); the provider plugin pulumi-resource-azure-peering does the work.
 import * as peering from "./sdks/azure-peering";

@@ -32,8 +32,6 @@ from ..models import CloudErrorBody
 from .options import call_of
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-# where a parsed body is kept on the call's context, with the answer it was parsed from (parsed once per answer)
-_PARSED = "arm_parsed_body"
 _NOT_JSON = object()
 
 

@@ -131,8 +131,9 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         deadline: Deadline | None = None,
     ) -> HttpResponse:
-        """One attempt (no retry). Returns 2xx responses; raises a typed :class:`~provider.errors.ArmError` for
-        the others."""
+        """One attempt, no retry (the token policy may still send it again with a fresh token, or to the tenant
+        ARM's challenge names). Returns 2xx responses; raises a typed :class:`~provider.errors.ArmError` for the
+        others."""
         once = replace(self.retry, max_attempts=1, max_busy_attempts=1)
         return self._call(
             method,
@@ -143,23 +144,6 @@ class ArmClient:
             deadline=deadline,
             retry=once,
         ).http_response
-
-    def request(
-        self,
-        method: str,
-        path_or_url: str,
-        *,
-        deadline: Deadline | None = None,
-        outcome: WriteOutcome | None = None,
-        **kwargs: Any,
-    ) -> HttpResponse:
-        """One request under the retry policy, bounded by ``deadline``. A write refused because a vnet is busy with
-        another writer's operation (another process, another stack) waits until that vnet is free, then is tried
-        again at once (:mod:`.busy`). ``outcome`` collects what each attempt was answered (:class:`WriteOutcome`)."""
-        response: HttpResponse = self._call(
-            method, path_or_url, deadline=deadline, outcome=outcome, **kwargs
-        ).http_response
-        return response
 
     def request_json(
         self,

@@ -1,8 +1,9 @@
 """The azure-core pipeline every ARM request of the provider goes through, and the pooled sessions under it.
 
-From the outside in: :class:`~.answers.AnswerPolicy` (the call's result or typed error), ``RequestIdPolicy``
-(``x-ms-client-request-id``), ``UserAgentPolicy``, :class:`~.retry.ArmRetryPolicy` (azure-core's retry loop on the
-provider's rules), :class:`~.origin.OriginPolicy` (credentials only to the ARM endpoint),
+From the outside in: :class:`~.answers.AnswerPolicy` (the call's result or typed error),
+:class:`~.retry.ArmRetryPolicy` (azure-core's retry loop on the provider's rules), :class:`ArmHeadersPolicy` (the
+headers every request carries, each attempt, busy-wait read and poll included), :class:`~.origin.OriginPolicy`
+(credentials only to the ARM endpoint),
 :class:`~.authentication.TenantTokenPolicy` (primary and auxiliary tokens, ARM's challenges),
 :class:`DeadlineTimeoutPolicy`, :class:`~.writes.WriteOutcomePolicy` (how each attempt of a write was answered),
 azure-mgmt-core's ``ARMHttpLoggingPolicy`` (requests and answers at INFO, headers and query values redacted unless
@@ -12,12 +13,13 @@ known to be safe: no ``Authorization`` or auxiliary token reaches a log) and azu
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import requests
 import requests.adapters
 from azure.core.pipeline import Pipeline, PipelineRequest
-from azure.core.pipeline.policies import HTTPPolicy, RequestIdPolicy, SansIOHTTPPolicy, UserAgentPolicy
+from azure.core.pipeline.policies import HTTPPolicy, SansIOHTTPPolicy
 from azure.core.pipeline.transport import RequestsTransport
 from azure.mgmt.core.policies import ARMHttpLoggingPolicy
 
@@ -53,6 +55,22 @@ def new_session(settings: Settings) -> requests.Session:
     return session
 
 
+class ArmHeadersPolicy(SansIOHTTPPolicy[Any, Any]):
+    """What every request to ARM carries, set on each one that leaves (every attempt of a call, the busy waits'
+    reads, the polls of a long-running operation): ``User-Agent``, ``Accept: application/json`` and a fresh random
+    ``x-ms-client-request-id`` (a version 4 UUID: one per HTTP request, so ARM's logs tell the attempts apart; no
+    host address in it, as azure-core's ``RequestIdPolicy`` would put with ``uuid1``)."""
+
+    def on_request(self, request: PipelineRequest[Any]) -> None:
+        # azure-core's pollers pass the write's request id as an option for RequestIdPolicy to reuse; each poll
+        # gets its own here, and the option must not reach the transport
+        request.context.options.pop("request_id", None)
+        headers = request.http_request.headers
+        headers["User-Agent"] = USER_AGENT
+        headers["Accept"] = "application/json"
+        headers["x-ms-client-request-id"] = str(uuid.uuid4())
+
+
 class DeadlineTimeoutPolicy(SansIOHTTPPolicy[Any, Any]):
     """No attempt waits for an answer past the call's deadline (at least a second, at most the read timeout)."""
 
@@ -85,9 +103,8 @@ def build_pipeline(
     )
     policies: list[HTTPPolicy[Any, Any] | SansIOHTTPPolicy[Any, Any]] = [
         AnswerPolicy(),
-        RequestIdPolicy(),
-        UserAgentPolicy(base_user_agent=USER_AGENT, user_agent_use_env=False),
         ArmRetryPolicy(endpoint.url),
+        ArmHeadersPolicy(),
         OriginPolicy(endpoint),
         TenantTokenPolicy(routing),
         DeadlineTimeoutPolicy(read),

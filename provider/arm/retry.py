@@ -144,7 +144,7 @@ class RetryPolicy:
 
 
 # what the retry policy keeps in azure-core's retry settings of one call, between its hooks
-_CALL, _ATTEMPT, _PROBLEM = "arm_call", "arm_attempt", "arm_problem"
+_CALL, _ATTEMPT, _PROBLEM, _FREED = "arm_call", "arm_attempt", "arm_problem", "arm_holder_freed"
 _EVERY_METHOD = frozenset({"GET", "HEAD", "PUT", "DELETE", "POST", "PATCH", "OPTIONS"})
 
 
@@ -155,7 +155,8 @@ class ArmRetryPolicy(CoreRetryPolicy[Any, Any]):
     AnotherOperationInProgress and 400 ReferencedResourceNotProvisioned are busy answers, a 404 is retried unless
     it is ARM's own, a 200 with an HTML page is a fault), and a busy write needs to wait for the holder. So the
     hooks of azure-core's loop are ours: ``is_retry`` (the verdict of :func:`.answers.problem_of`), ``increment``
-    (attempts, busy budget, deadline) and ``sleep`` (Retry-After or backoff, busy waits, progress notes).
+    (the busy wait for the holder operation, then attempts, busy budget, deadline: a wait that reached the deadline
+    gives up) and ``sleep`` (Retry-After or backoff, progress notes).
     """
 
     def __init__(self, endpoint_url: Callable[[str], str]) -> None:
@@ -188,7 +189,18 @@ class ArmRetryPolicy(CoreRetryPolicy[Any, Any]):
             settings[_PROBLEM] = connection_error(error, response.http_request.url)
         settings[_CALL] = call
         settings[_ATTEMPT] += 1
-        return not call.retry.gives_up(settings[_ATTEMPT], settings[_PROBLEM], call.deadline)
+        problem = settings[_PROBLEM]
+        # A busy write waits for the holder first, then is judged: a wait that ran into the deadline gives up here,
+        # with the busy answer, rather than sending one more write after the deadline.
+        settings[_FREED] = (
+            isinstance(response, PipelineResponse)
+            and isinstance(problem, ArmError)
+            and problem.retry_after is None
+            and is_busy(problem)
+            and response.http_request.method != "GET"
+            and wait_until_free(problem, call, lambda url: self._read(url, response.context))
+        )
+        return not call.retry.gives_up(settings[_ATTEMPT], problem, call.deadline)
 
     def sleep(
         self,
@@ -199,16 +211,8 @@ class ArmRetryPolicy(CoreRetryPolicy[Any, Any]):
         call: ArmCall = settings[_CALL]
         exc: BaseException = settings[_PROBLEM]
         attempt: int = settings[_ATTEMPT]
-        wait = call.retry.wait(attempt, exc, call.deadline)
-        if (
-            response is not None
-            and isinstance(exc, ArmError)
-            and exc.retry_after is None
-            and is_busy(exc)
-            and response.http_request.method != "GET"
-            and wait_until_free(exc, call, lambda url: self._read(url, response.context))
-        ):
-            wait = 0.0  # the holder is done: try again at once
+        # the holder is done (``increment`` waited for it): try again at once
+        wait = 0.0 if settings.get(_FREED) else call.retry.wait(attempt, exc, call.deadline)
         call.retry.note(call.what, exc, wait, attempt, call.notes)
         call.retry.sleep(wait)
 

@@ -53,7 +53,8 @@ class WriteOutcome:
 class WriteOutcomePolicy(HTTPPolicy[Any, Any]):
     """Notes, for a call that collects a :class:`WriteOutcome`, how each attempt of its write was answered: the
     status of a success, or "unanswered" for an attempt that may have reached ARM (a transport failure, a 5xx).
-    Sits next to the transport, so that every attempt is seen and the busy waits' reads are not."""
+    Sits below the retry loop, so that every attempt is seen; the busy waits' reads pass through too, and are
+    skipped as GETs."""
 
     def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
         call = call_of(request)

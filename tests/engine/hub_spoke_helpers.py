@@ -8,10 +8,11 @@ import json
 from typing import Any
 
 from harness.pulumi import REPO, PulumiProject
+from pulumi_azure_peering.emulator.seed import DEMO_SEED as SHIPPED_DEMO_SEED
 from tests.emulator_config import seeded_vnet
 
 PROGRAM = (REPO / "examples" / "hub_spoke" / "__main__.py").read_text()
-DEMO_SEED = json.loads((REPO / "examples" / "hub_spoke" / "seed.json").read_text())
+DEMO_SEED = json.loads(SHIPPED_DEMO_SEED.read_text())
 
 DEMO_SPOKES: dict[str, dict[str, Any]] = {
     "identity": {"vnetId": seeded_vnet("vnet-identity")},

@@ -109,3 +109,26 @@ def test_converted_facts_drive_the_plan() -> None:
     p = plan(spokes_n(1), fx)
     assert [e.code for e in p.errors] == ["OverlapsWithPeeredVnet"]
     assert "to-legacy" in p.errors[0].message
+
+
+def test_a_lookup_of_ones_own_may_answer_as_get_virtual_networks_does() -> None:
+    """``HubSpokePeering.vnet_lookup`` answered with ``get_virtual_networks``' dicts before the facts became one
+    type: such a lookup still plans the same as one answering ``VnetFacts`` (``read_virtual_networks``)."""
+    from collections.abc import Mapping, Sequence
+
+    from pulumi_azure_peering.components.hub_spoke import look_up_facts
+    from tests.unit.components.planner_factories import hub_spec, standard_facts
+
+    known = standard_facts(2)
+    spec = hub_spec(spokes_n(2))
+
+    def as_facts(wanted: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        return {vnet_id: known[vnet_id] for vnet_id in wanted}
+
+    def as_dicts(wanted: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+        return {vnet_id: known[vnet_id].to_dict() for vnet_id in wanted}
+
+    typed, typed_problems = look_up_facts(spec, as_facts)
+    plain, plain_problems = look_up_facts(spec, as_dicts)
+    assert typed_problems == plain_problems == []
+    assert plain == typed and set(typed) == set(known)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 import pytest
 import requests
@@ -387,3 +388,50 @@ def test_a_write_refused_while_a_vnet_provisions_reads_it_until_it_is_succeeded(
     assert len(reads) == 2 and all("api-version=" in (r.url or "") for r in reads)
     assert reads[0].headers["Authorization"] == "Bearer token-for-home"
     assert sleeps.calls == [0.5, 0.0]
+
+
+@responses.activate
+def test_a_busy_write_whose_holder_outlasts_the_deadline_is_not_sent_again() -> None:
+    """The wait for the holder ends at the deadline, and so does the write: no PUT after it (a late PUT whose answer
+    never came would count as made by this create, and its clean-up would delete what the holder made)."""
+    now = [0.0]
+
+    def advance(seconds: float) -> None:
+        sleeps.calls.append(seconds)
+        now[0] += seconds
+
+    client, sleeps = make_client()
+    client.retry = RetryPolicy(sleep=advance, initial_backoff=0.01, max_backoff=30.0)
+    holder = f"{OP}?api-version=2025-05-01"
+    busy = f"Operation is in progress. To retrieve status of the operation use uri: {holder}."
+    responses.put(URL, status=409, json=cloud_error("AnotherOperationInProgress", busy))
+    responses.get(OP, json={"status": "InProgress"}, headers={"Retry-After": "4"})
+
+    with pytest.raises(ArmConflictError) as info:
+        client.put_peering(PID, spec().put_body(), deadline=Deadline(10, clock=lambda: now[0]))
+
+    assert info.value.code == "AnotherOperationInProgress"
+    assert [c.request.method for c in responses.calls if (c.request.url or "").startswith(URL)] == ["PUT"]
+    assert now[0] <= 10.0, sleeps.calls
+
+
+@responses.activate
+def test_every_request_carries_the_user_agent_accept_and_its_own_request_id() -> None:
+    """Each attempt, the busy wait's reads of the holder and the operation's polls: the same User-Agent, Accept
+    JSON, and a request id of their own (version 4: random, nothing of the host in it)."""
+    client, _ = make_client()
+    holder = f"{OP}?api-version=2025-05-01"
+    busy = f"Operation is in progress. To retrieve status of the operation use uri: {holder}."
+    responses.put(URL, status=409, json=cloud_error("AnotherOperationInProgress", busy))
+    responses.get(OP, json={"status": "Succeeded"})
+    responses.put(URL, status=201, json=peering_json(), headers={"Azure-AsyncOperation": holder})
+    responses.get(OP, json={"status": "Succeeded"})
+    responses.get(URL, json=peering_json())
+    client.put_peering(PID, spec().put_body(), deadline=Deadline(60))
+
+    sent = [c.request for c in responses.calls]
+    assert [r.method for r in sent] == ["PUT", "GET", "PUT", "GET", "GET"]
+    assert {r.headers["User-Agent"] for r in sent} == {"pulumi-azure-peering/0.1.0"}
+    assert {r.headers["Accept"] for r in sent} == {"application/json"}
+    ids = [uuid.UUID(r.headers["x-ms-client-request-id"]) for r in sent]
+    assert len(set(ids)) == len(sent) and {i.version for i in ids} == {4}
