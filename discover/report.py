@@ -96,6 +96,7 @@ def document(found: Discovery) -> dict[str, Any]:
         ],
         "summary": {
             "vnets": len(estate.in_scope),
+            "vnetsRead": len(estate.vnets),
             "pairs": len(found.pairs),
             "byStatus": counts,
             "findings": {
@@ -172,7 +173,8 @@ def as_text(found: Discovery) -> str:
     out.append("")
     counts = doc["findings"]
     out.append(
-        f"{_count(doc['vnets'], 'vnet')}, {_count(doc['pairs'], 'pair')} ({by_status or 'none'}); "
+        f"{_count(doc['vnetsRead'], 'vnet')} read ({doc['vnets']} in the scope), {_count(doc['pairs'], 'pair')} "
+        f"({by_status or 'none'}); "
         f"{_count(counts['error'], 'error')}, {_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}"
     )
     return "\n".join(out) + "\n"

@@ -46,7 +46,8 @@ def test_the_table_lists_each_pair_and_the_findings_with_their_fix() -> None:
     rows = [line.split() for line in text.splitlines()]
     assert rows[4][:3] == ["vnet-a", "vnet-hub", "Connected"]
     assert "PairOneSided" in text and "fix: create the peering of vnet-b toward vnet-hub" in text
-    assert text.rstrip().endswith("3 vnets, 2 pairs (1 Connected, 1 OneSided); 1 error, 0 warnings, 0 notes")
+    summary = "3 vnets read (3 in the scope), 2 pairs (1 Connected, 1 OneSided); 1 error, 0 warnings, 0 notes"
+    assert text.rstrip().endswith(summary)
 
 
 def test_mermaid_draws_the_hub_and_colors_each_pair_by_status() -> None:
