@@ -11,7 +11,7 @@ from setuptools import find_namespace_packages, setup
 
 PACKAGE = "pulumi_azure_peering"
 #: The top-level folders, each installed as ``pulumi_azure_peering.<folder>``.
-SUBPACKAGE_FOLDERS = ("provider", "components", "emulator", "plugin")
+SUBPACKAGE_FOLDERS = ("provider", "components", "emulator", "plugin", "discover")
 
 setup(
     package_dir={PACKAGE: PACKAGE, **{f"{PACKAGE}.{folder}": folder for folder in SUBPACKAGE_FOLDERS}},

@@ -1,5 +1,5 @@
 """The distribution itself: `python -m build` makes an sdist and a wheel built from it, both carry every module of
-the top-level folders mapped into pulumi_azure_peering (provider/, components/, emulator/, plugin/), nothing lands at
+the top-level folders mapped into pulumi_azure_peering (setup.py's SUBPACKAGE_FOLDERS), nothing lands at
 the top of site-packages but the package, the metadata passes `twine check`, and there is one version."""
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from email.parser import Parser
 import pytest
 
 from harness.pulumi import REPO
+from tests.package_layout import MAPPED_FOLDERS
 from tests.packaging.helpers import Dist, run
 
 pytestmark = pytest.mark.packaging
 
 #: The top-level folders that install as ``pulumi_azure_peering.<folder>`` (setup.py's ``package_dir``).
-MAPPED = ("components", "emulator", "plugin", "provider")
+MAPPED = MAPPED_FOLDERS
 
 
 def tracked_source_files() -> set[str]:

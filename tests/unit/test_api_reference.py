@@ -49,7 +49,7 @@ ALSO_DOCUMENTED = (
 def own_doc(obj: Any) -> str:
     """``obj``'s own docstring: not a base class's, not the signature a dataclass writes when there is none."""
     doc = obj.__dict__.get("__doc__") if isinstance(obj, type) else obj.__doc__
-    if not doc or (dataclasses.is_dataclass(obj) and doc.startswith(f"{obj.__name__}(")):
+    if not doc or (isinstance(obj, type) and dataclasses.is_dataclass(obj) and doc.startswith(f"{obj.__name__}(")):
         return ""
     return inspect.cleandoc(doc)
 

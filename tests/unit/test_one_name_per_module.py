@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.package_layout import MAPPED_FOLDERS
+
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 #: The top-level folders that setup.py maps into the package.
-MAPPED = ("provider", "components", "emulator", "plugin")
+MAPPED = MAPPED_FOLDERS
 
 
 def import_every_module() -> list[str]:

@@ -1,0 +1,243 @@
+"""An estate's judgement in the forms people read it: a table, a JSON document, Mermaid and Graphviz.
+
+The JSON document is the contract scripts rely on (docs/discover.md; ``DOCUMENT_VERSION`` changes when a field's
+meaning does): ``version``, ``scope``, ``hubs``, ``vnets``, ``pairs`` (each with ``vnets``, the two vnet ids, ``sides``,
+each side's peering or null, ``status`` and ``needsSync``), ``findings`` (each with ``code``, ``severity``, ``vnets``,
+``peering``, ``message``, ``fix``) and ``summary``. The pictures draw the same pairs: hubs as their own shape, each
+pair's line colored by its status.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pulumi_azure_peering.provider.ids import vnet_key, vnet_name
+
+from .estate import Estate
+from .findings import Finding
+from .pairs import PAIR_STATUSES, Pair, Side
+
+DOCUMENT_VERSION: Final = 1
+
+#: Line color per pair status, the same in Mermaid and Graphviz.
+STATUS_COLORS: Final[dict[str, str]] = {
+    "Connected": "#2e7d32",
+    "NotInSync": "#f9a825",
+    "Disconnected": "#c62828",
+    "OneSided": "#ef6c00",
+}
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Everything one run of ``discover`` found."""
+
+    estate: Estate
+    pairs: Sequence[Pair]
+    findings: Sequence[Finding]
+    hubs: Sequence[str]
+    hubs_proposed: bool
+    """True when the hubs were proposed by discover, False when given (``--hub``)."""
+
+
+def _side_document(side: Side | None) -> dict[str, Any] | None:
+    if side is None:
+        return None
+    return {"name": side.name, "id": side.id, "properties": dict(side.properties)}
+
+
+def document(found: Discovery) -> dict[str, Any]:
+    """The JSON document (see the module docstring)."""
+    estate = found.estate
+    counts = {status: sum(1 for p in found.pairs if p.status == status) for status in PAIR_STATUSES}
+    return {
+        "version": DOCUMENT_VERSION,
+        "scope": {
+            "subscriptions": list(estate.scope.subscriptions),
+            "resourceGroups": list(estate.scope.resource_groups),
+        },
+        "hubs": [{"id": hub, "proposed": found.hubs_proposed} for hub in found.hubs],
+        "vnets": [
+            {
+                "id": facts.id,
+                "inScope": key in estate.in_scope,
+                "location": facts.location,
+                "addressPrefixes": list(facts.address_prefixes),
+                "subnets": sorted(facts.subnets),
+                "gateways": [{"id": g.id, "provisioningState": g.provisioning_state} for g in facts.gateways],
+            }
+            for key, facts in sorted(estate.vnets.items())
+        ],
+        "missingVnets": sorted(estate.missing),
+        "unreadable": dict(sorted(estate.unreadable.items())),
+        "pairs": [
+            {
+                "vnets": list(pair.vnets),
+                "sides": [_side_document(side) for side in pair.sides],
+                "status": pair.status,
+                "needsSync": list(pair.needs_sync),
+                "duplicates": [_side_document(side) for side in pair.extra_sides],
+            }
+            for pair in found.pairs
+        ],
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "vnets": list(f.vnets),
+                "peering": f.peering,
+                "message": f.message,
+                "fix": f.fix,
+            }
+            for f in found.findings
+        ],
+        "summary": {
+            "vnets": len(estate.in_scope),
+            "vnetsRead": len(estate.vnets),
+            "pairs": len(found.pairs),
+            "byStatus": counts,
+            "findings": {
+                sev: sum(1 for f in found.findings if f.severity == sev) for sev in ("error", "warning", "info")
+            },
+        },
+    }
+
+
+def as_json(found: Discovery) -> str:
+    return json.dumps(document(found), indent=2, sort_keys=False) + "\n"
+
+
+def _name(vnet_id: str) -> str:
+    return vnet_name(vnet_id) or vnet_id
+
+
+def _flags(side: Side | None) -> str:
+    if side is None:
+        return "-"
+    marks = [
+        short
+        for attribute, short in (
+            ("allowVirtualNetworkAccess", "access"),
+            ("allowForwardedTraffic", "fwd"),
+            ("allowGatewayTransit", "transit"),
+            ("useRemoteGateways", "remote-gw"),
+        )
+        if side.flag(attribute)
+    ]
+    return ",".join(marks) or "none"
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def as_text(found: Discovery) -> str:
+    """The table of pairs, the findings and a summary, for a terminal."""
+    out: list[str] = []
+    if found.hubs:
+        word = "proposed hub" if found.hubs_proposed else "hub"
+        out.append("; ".join(f"{word}: {_name(hub)} ({hub})" for hub in found.hubs))
+        out.append("")
+    if found.pairs:
+        rows = [["vnet A", "vnet B", "status", "A -> B", "B -> A", "A flags", "B flags"]]
+        for pair in found.pairs:
+            a, b = pair.sides
+            rows.append(
+                [
+                    _name(pair.vnets[0]),
+                    _name(pair.vnets[1]),
+                    pair.status,
+                    f"{a.name} ({a.state or '?'}/{a.sync_level or '?'})" if a else "missing",
+                    f"{b.name} ({b.state or '?'}/{b.sync_level or '?'})" if b else "missing",
+                    _flags(a),
+                    _flags(b),
+                ]
+            )
+        out.append(_table(rows))
+    else:
+        out.append("no peerings found in the scope")
+    if found.findings:
+        out.append("")
+        out.append("findings:")
+        for f in found.findings:
+            out.append(f"  {f.severity:<7} {f.code}: {f.message}")
+            out.append(f"          fix: {f.fix}")
+    doc = document(found)["summary"]
+    by_status = ", ".join(f"{count} {status}" for status, count in doc["byStatus"].items() if count)
+    out.append("")
+    counts = doc["findings"]
+    out.append(
+        f"{_count(doc['vnetsRead'], 'vnet')} read ({doc['vnets']} in the scope), {_count(doc['pairs'], 'pair')} "
+        f"({by_status or 'none'}); "
+        f"{_count(counts['error'], 'error')}, {_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}"
+    )
+    return "\n".join(out) + "\n"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def _node_ids(found: Discovery) -> dict[str, str]:
+    keys = sorted({vnet_key(v) or v.lower() for pair in found.pairs for v in pair.vnets})
+    keys += sorted({vnet_key(h) or h.lower() for h in found.hubs} - set(keys))
+    return {key: f"v{number}" for number, key in enumerate(keys)}
+
+
+def _spelling(found: Discovery) -> dict[str, str]:
+    spelled: dict[str, str] = {}
+    for pair in found.pairs:
+        for vnet in pair.vnets:
+            spelled.setdefault(vnet_key(vnet) or vnet.lower(), vnet)
+    for hub in found.hubs:
+        spelled.setdefault(vnet_key(hub) or hub.lower(), hub)
+    return spelled
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")
+
+
+def as_mermaid(found: Discovery) -> str:
+    """The topology as a Mermaid flowchart: hubs as hexagons, each pair a line labelled and colored by status."""
+    ids = _node_ids(found)
+    spelled = _spelling(found)
+    hubs = {vnet_key(h) or h.lower() for h in found.hubs}
+    lines = ["flowchart LR"]
+    for key, node in ids.items():
+        name = _label(_name(spelled[key]))
+        lines.append(f'    {node}{{{{"{name}"}}}}' if key in hubs else f'    {node}["{name}"]')
+    styles: list[str] = []
+    for number, pair in enumerate(found.pairs):
+        a, b = (ids[vnet_key(v) or v.lower()] for v in pair.vnets)
+        lines.append(f"    {a} ---|{pair.status}| {b}")
+        width = "2px" if pair.status == "Connected" else "3px"
+        dash = ",stroke-dasharray: 5 5" if pair.status == "OneSided" else ""
+        styles.append(f"    linkStyle {number} stroke:{STATUS_COLORS[pair.status]},stroke-width:{width}{dash}")
+    return "\n".join(lines + styles) + "\n"
+
+
+def as_dot(found: Discovery) -> str:
+    """The topology as a Graphviz graph (``dot -Tsvg`` draws it)."""
+    ids = _node_ids(found)
+    spelled = _spelling(found)
+    hubs = {vnet_key(h) or h.lower() for h in found.hubs}
+    lines = ["graph estate {", "    rankdir=LR;", '    node [fontname="Helvetica", shape=box, style=rounded];']
+    for key, node in ids.items():
+        shape = ', shape=hexagon, style="filled", fillcolor="#e3f2fd"' if key in hubs else ""
+        lines.append(f'    {node} [label="{_label(_name(spelled[key]))}"{shape}];')
+    for pair in found.pairs:
+        a, b = (ids[vnet_key(v) or v.lower()] for v in pair.vnets)
+        style = ", style=dashed" if pair.status == "OneSided" else ""
+        lines.append(
+            f'    {a} -- {b} [label="{pair.status}", color="{STATUS_COLORS[pair.status]}", '
+            f'fontcolor="{STATUS_COLORS[pair.status]}", penwidth=2{style}];'
+        )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
