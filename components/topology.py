@@ -59,7 +59,7 @@ LinkKind = Literal["vnet", "subnets", "ipv6"]
 LINK_KINDS: Final[tuple[str, ...]] = ("vnet", "subnets", "ipv6")
 
 MAX_PEERINGS_PER_VNET: Final = 500
-"""ARM refuses the 501st peering of a vnet (arm-peering-behaviour.md, code unknown)."""
+"""ARM refuses the 501st peering of a vnet (the Azure docs' networking limits; code unknown: docs/emulator.md)."""
 MAX_SUBNET_NAMES_PER_SIDE: Final = ids.MAX_SUBNET_NAMES_PER_SIDE
 MAX_AUXILIARY_TENANTS: Final = MAX_AUXILIARY_TENANT_TOKENS
 """``x-ms-authorization-auxiliary`` carries at most three tokens (the provider's limit, one constant)."""

@@ -1,6 +1,6 @@
 """ARM errors: one factory per error code, all returning :class:`ArmError`.
 
-Messages follow the shapes the real service returns (see shared/reference/arm-peering-behaviour.md). Codes whose real
+Messages follow the shapes the real service returns (docs/emulator.md lists each rule and its source). Codes whose real
 value is not documented are guesses; every guess is listed in :data:`GUESSED_CODES` so it can be corrected in one
 place, and docs/emulator.md repeats the list.
 """

@@ -1,7 +1,7 @@
 """How long writes take and how long clients are told to wait: latency profiles and the Retry-After rule.
 
-Real durations and Retry-After values come from recorded traffic of real Azure (shared/reference/
-arm-peering-behaviour.md; the Azure CLI's ``test_network_vnet_peering*`` recordings and Azure PowerShell's
+Real durations and Retry-After values come from recorded traffic of real Azure (docs/emulator.md, "What real Azure
+does, and where it came from": the Azure CLI's ``test_network_vnet_peering*`` recordings and Azure PowerShell's
 ``TestSubnetPeeringCRUD`` / ``TestVirtualNetworkPeeringSyncCRUD`` session records): peering PUT/DELETE about 10 s
 (1 to 21 s), vnet writes 3 to 4 s, a VPN gateway 18 to 35 min to create and about 8 min to delete; operation polls
 answered ``Retry-After: 10`` for peerings and ``3`` for vnets.

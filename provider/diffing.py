@@ -52,7 +52,7 @@ def waiting_for_other_side(state: Any, sync_level: Any) -> bool:
     """Whether a peering reads as the first side of a pair whose other side does not exist yet.
 
     Real Azure reports such a peering ``Initiated`` / ``RemoteNotInSync`` for as long as it is one-sided, even
-    right after a PUT on it (recorded traffic, arm-peering-behaviour.md). That is the normal state of a half-built
+    right after a PUT on it (recorded traffic, listed in docs/emulator.md). That is the normal state of a half-built
     pair (the other side belongs to another stack, a partner tenant, or a spoke not deployed yet): no write on this
     side changes it, so it is neither drift nor a reason to sync.
     """

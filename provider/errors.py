@@ -29,7 +29,8 @@ TRANSIENT_ARM_CODES = frozenset(
 # missing parent. Only a 404 whose body is ARM's CloudError ({"error": {"code": ...}}) with one of these codes means
 # "gone" (ArmNotFoundError). Any other 404 (a gateway's or proxy's HTML page, an empty body, JSON of another shape)
 # says nothing about the resource: reading it as "gone" would drop a peering from the state on refresh, report a
-# delete done, or clear a pending create (DESIGN.md, "Ownership of a peering"). Codes per the reference notes.
+# delete done, or clear a pending create (docs/ownership.md). The codes are those real ARM answers (docs/emulator.md,
+# "What real Azure does, and where it came from").
 ARM_NOT_FOUND_CODES = frozenset(
     {
         "NotFound",

@@ -36,7 +36,8 @@ CLEANUP_SECONDS = 300.0
 RECONNECT_GRACE_SECONDS = 60.0
 
 # The remote vnet was resized: this side reads RemoteNotInSync and the reverse peering LocalNotInSync; a PUT of the
-# reverse peering with syncRemoteAddressSpace=true makes both FullyInSync (see arm-peering-behaviour.md).
+# reverse peering with syncRemoteAddressSpace=true makes both FullyInSync (recorded traffic: docs/emulator.md, "What
+# real Azure does, and where it came from").
 SELF_NEEDS_REVERSE_SYNC = frozenset({"RemoteNotInSync", "LocalAndRemoteNotInSync"})
 _REVERSE_NEEDS_SYNC = frozenset({"LocalNotInSync", "LocalAndRemoteNotInSync"})
 

@@ -7,7 +7,8 @@ registered for, as ``GET /subscriptions/{s}/providers/Microsoft.Features/provide
      "type": "Microsoft.Features/providers/features"}
 
 The network service checks one: subnet peering (``peerCompleteVnets=false``) needs
-``Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets`` (arm-peering-behaviour.md).
+``Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets`` (reported in
+Azure/terraform-azurerm-avm-res-network-virtualnetwork#125).
 """
 
 from __future__ import annotations

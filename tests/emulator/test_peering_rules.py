@@ -1,4 +1,4 @@
-"""Every peering rule of arm-peering-behaviour.md, with the code the service answers."""
+"""Every peering rule docs/emulator.md lists with its source, with the code the service answers."""
 
 from __future__ import annotations
 
