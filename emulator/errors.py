@@ -456,9 +456,10 @@ def remote_peering_does_not_allow_gateway_transit(peering_id: str, remote_id: st
     return ArmError(
         400,
         "RemotePeeringDoesNotAllowGatewayTransit",
-        f"Peering {peering_id} cannot have UseRemoteGateway flag set to true because the peering of remote virtual "
-        f"network {remote_id} back to this virtual network does not exist or does not have AllowGatewayTransit "
-        "set to true.",
+        # The text real ARM answers (reported in hashicorp/terraform#20298, without its code), also when the remote
+        # side's peering does not exist yet (what real Azure says then is not known).
+        "Peering-to-Gateway cannot have UseRemoteGateways flag set to true, because corresponding remote peering has "
+        f"AllowGatewayTransit flag set to false. (peering {peering_id}, remote virtual network {remote_id})",
     )
 
 

@@ -95,6 +95,26 @@ def hint_for(code: str | None) -> str | None:
     return _HINTS.get(code or "")
 
 
+#: What real ARM is known to say when a peering sets ``useRemoteGateways`` while the remote vnet's peering back does
+#: not allow gateway transit: "Peering-to-Gateway cannot have UseRemoteGateways flag set to true, because
+#: corresponding remote peering has AllowGatewayTransit flag set to false." (reported in hashicorp/terraform#20298).
+#: The code that comes with it is not known, so this refusal is recognised by its text.
+TRANSIT_REFUSAL_TEXT = "corresponding remote peering has AllowGatewayTransit flag set to false"
+
+
+def refuses_remote_gateways_without_transit(exc: BaseException) -> bool:
+    """Whether ARM refused ``useRemoteGateways`` because the remote side's peering does not allow gateway transit
+    (by the known text, whatever code came with it)."""
+    return isinstance(exc, ArmError) and TRANSIT_REFUSAL_TEXT.lower() in (exc.message or "").lower()
+
+
+def hint_for_error(exc: ArmError) -> str | None:
+    """What to do about an ARM error: by its code, else by a text whose code is not known."""
+    if refuses_remote_gateways_without_transit(exc):
+        return _HINTS["RemotePeeringDoesNotAllowGatewayTransit"]
+    return hint_for(exc.code)
+
+
 class PeeringError(Exception):
     """Base of every error the provider raises on purpose."""
 
@@ -297,7 +317,7 @@ def describe_failure(what: str, exc: BaseException, told: ToldProblems) -> str:
         return f"{what}: {text}"
     if isinstance(exc, ArmError):
         line = f"{what}: {exc.summary()}"
-        hint = hint_for(exc.code)
+        hint = hint_for_error(exc)
         if hint:
             line += f". Fix: {hint}"
         return line

@@ -13,7 +13,7 @@ import tenacity
 
 from . import progress
 from .arm import ArmClient, Deadline, WriteOutcome
-from .errors import ArmError, OperationTimeoutError, PeeringError, one_line
+from .errors import ArmError, OperationTimeoutError, PeeringError, one_line, refuses_remote_gateways_without_transit
 from .facts import VnetFacts
 from .ids import same_id, vnet_name
 from .models import PeeringSpec, PeeringState, PeeringWriteProperties, VirtualNetworkPeeringResource
@@ -41,13 +41,14 @@ RECONNECT_GRACE_SECONDS = 60.0
 SELF_NEEDS_REVERSE_SYNC = frozenset({"RemoteNotInSync", "LocalAndRemoteNotInSync"})
 _REVERSE_NEEDS_SYNC = frozenset({"LocalNotInSync", "LocalAndRemoteNotInSync"})
 
-# Errors that the other half of the pair, written by another resource of the same run, usually clears.
-SIBLING_CODES = frozenset({"RemotePeeringIsDisconnected", "RemotePeeringDoesNotAllowGatewayTransit"})
-
 
 def waits_for_sibling(exc: BaseException) -> bool:
-    """Whether ARM refused a write for a reason the other half of the pair, another resource, usually clears."""
-    return isinstance(exc, ArmError) and exc.code in SIBLING_CODES
+    """Whether ARM refused a write for a reason the other half of the pair, another resource of the same run,
+    usually clears: the reverse is Disconnected (``RemotePeeringIsDisconnected``), or does not allow gateway
+    transit yet (known by its text: :func:`~.errors.refuses_remote_gateways_without_transit`)."""
+    return isinstance(exc, ArmError) and (
+        exc.code == "RemotePeeringIsDisconnected" or refuses_remote_gateways_without_transit(exc)
+    )
 
 
 def aux_tenants(spec: PeeringSpec, settings: Settings) -> list[str]:
@@ -167,7 +168,7 @@ class PeeringWriter:
                     f"{vnet_name(spec.remote_virtual_network_id)!r} "
                     + (
                         "allows gateway transit"
-                        if exc.code == "RemotePeeringDoesNotAllowGatewayTransit"
+                        if refuses_remote_gateways_without_transit(exc)
                         else "is re-established"
                     )
                     + f", which another resource of this run is usually about to do; retrying for up to "
@@ -215,7 +216,7 @@ class PeeringWriter:
             )
             return "" if found is not None else None
         except ArmError as exc:
-            if exc.code != "RemotePeeringDoesNotAllowGatewayTransit":
+            if not refuses_remote_gateways_without_transit(exc):
                 raise
 
             def without_gateway(props: PeeringWriteProperties) -> None:

@@ -32,6 +32,7 @@ from ..errors import (
     OperationFailedError,
     UntrustedEndpointError,
     hint_for,
+    hint_for_error,
     one_line,
 )
 from ..models import NETWORK_API_VERSION
@@ -112,7 +113,7 @@ class RetryPolicy:
         """Say that ``what`` is retried: in the log, and to the user while it lasts (``notes``)."""
         log.info("%s: %s; retrying in %.1fs (attempt %d)", what, one_line(str(exc)), wait, attempt)
         reason = getattr(exc, "code", None) or type(exc).__name__
-        hint = hint_for(reason)
+        hint = hint_for_error(exc) if isinstance(exc, ArmError) else hint_for(reason)
         said = exc.summary() if isinstance(exc, ArmError) else one_line(str(exc))
         if notes is not None:
             notes.waiting(subject_of(what), reason, f"{said}{f' ({hint})' if hint else ''}; retrying in {wait:.0f}s")

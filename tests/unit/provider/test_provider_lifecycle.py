@@ -175,7 +175,12 @@ def test_create_re_arms_a_disconnected_reverse_peering(client: ArmClient) -> Non
 def test_create_waits_when_the_reverse_cannot_be_re_armed(client: ArmClient) -> None:
     r = rsps(client)
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
-    r.put(URL, status=400, json={"error": {"code": "RemotePeeringDoesNotAllowGatewayTransit", "message": "x"}})
+    # the text real ARM answers (hashicorp/terraform#20298); its code is not known, so it is not the one matched
+    refused = (
+        "Peering-to-Gateway cannot have UseRemoteGateways flag set to true, because corresponding remote peering has "
+        "AllowGatewayTransit flag set to false."
+    )
+    r.put(URL, status=400, json={"error": {"code": "InvalidRequestFormat", "message": refused}})
     # each attempt reads the peering again under the vnet's lock: another resource may have made it meanwhile
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
     r.put(URL, status=201, json=peering_json(state="Connected"), headers={"Azure-AsyncOperation": OP})
