@@ -95,9 +95,10 @@ def read_estate(
     in_scope = frozenset(vnets)
     missing: set[str] = set()
     if scope.follow:
-        remotes = sorted({_remote_key(s) for vnet_sides in sides.values() for s in vnet_sides} - set(vnets))
+        named = {_remote_key(s): s.remote_vnet_id for vnet_sides in sides.values() for s in vnet_sides}
+        remotes = sorted(set(named) - set(vnets))
         for number, key in enumerate(remotes, 1):
-            remote_id = next(s.remote_vnet_id for v in sides.values() for s in v if _remote_key(s) == key)
+            remote_id = named[key]
             if _listed(scope, remote_id, unreadable):  # its listing answered, without it: it no longer exists
                 missing.add(key)
                 continue

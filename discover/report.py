@@ -52,7 +52,6 @@ def _side_document(side: Side | None) -> dict[str, Any] | None:
 def document(found: Discovery) -> dict[str, Any]:
     """The JSON document (see the module docstring)."""
     estate = found.estate
-    counts = {status: sum(1 for p in found.pairs if p.status == status) for status in PAIR_STATUSES}
     return {
         "version": DOCUMENT_VERSION,
         "scope": {
@@ -94,14 +93,20 @@ def document(found: Discovery) -> dict[str, Any]:
             }
             for f in found.findings
         ],
-        "summary": {
-            "vnets": len(estate.in_scope),
-            "vnetsRead": len(estate.vnets),
-            "pairs": len(found.pairs),
-            "byStatus": counts,
-            "findings": {
-                sev: sum(1 for f in found.findings if f.severity == sev) for sev in ("error", "warning", "info")
-            },
+        "summary": summary(found),
+    }
+
+
+def summary(found: Discovery) -> dict[str, Any]:
+    """The counts the document's ``summary`` holds and the table's last line says."""
+    return {
+        "vnets": len(found.estate.in_scope),
+        "vnetsRead": len(found.estate.vnets),
+        "pairs": len(found.pairs),
+        "byStatus": {status: sum(1 for p in found.pairs if p.status == status) for status in PAIR_STATUSES},
+        "findings": {
+            severity: sum(1 for f in found.findings if f.severity == severity)
+            for severity in ("error", "warning", "info")
         },
     }
 
@@ -168,7 +173,7 @@ def as_text(found: Discovery) -> str:
         for f in found.findings:
             out.append(f"  {f.severity:<7} {f.code}: {f.message}")
             out.append(f"          fix: {f.fix}")
-    doc = document(found)["summary"]
+    doc = summary(found)
     by_status = ", ".join(f"{count} {status}" for status, count in doc["byStatus"].items() if count)
     out.append("")
     counts = doc["findings"]
