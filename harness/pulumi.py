@@ -76,6 +76,52 @@ class PulumiResult:
         return self.stdout + self.stderr
 
 
+#: The engine's cancellation race (docs/architecture.md, "What the Pulumi runtime imposes"): once a step fails,
+#: the engine cancels the run; a registration that reaches it at that moment waits on the default provider, whose
+#: cancellation answers ``context canceled`` (gRPC Unknown) where the rest of the resource monitor answers
+#: Unavailable; the Python SDK turns the former into a plain ``Exception`` and its language host prints the
+#: program's "unhandled exception". Its frames are all the runtime's own (the language host, asyncio, the SDK).
+ENGINE_CANCELLATION = "Exception: context canceled"
+_RUNTIME_FRAME = re.compile(r'File "[^"]*(pulumi-language-python-exec|/asyncio/|/concurrent/futures/|/pulumi/runtime/)')
+_TRACEBACK_HEADER = "Traceback (most recent call last):"
+
+
+def tracebacks(output: str) -> list[str]:
+    """Every Python traceback printed in a CLI run's output, each as its lines from the header to the exception
+    line (the first line indented like the header that is not a frame)."""
+    lines = output.splitlines()
+    found: list[str] = []
+    for start, line in enumerate(lines):
+        if line.strip() != _TRACEBACK_HEADER:
+            continue
+        indent = len(line) - len(line.lstrip())
+        end = start + 1
+        while end < len(lines):
+            text = lines[end]
+            if text.strip() and len(text) - len(text.lstrip()) <= indent:
+                break
+            end += 1
+        found.append("\n".join(lines[start : end + 1]))
+    return found
+
+
+def is_engine_cancellation(traceback: str) -> bool:
+    """This traceback is the engine's cancellation race (:data:`ENGINE_CANCELLATION`), not a program's fault."""
+    lines = traceback.splitlines()
+    frames = [line for line in lines if line.strip().startswith('File "')]
+    return (
+        lines[-1].strip() == ENGINE_CANCELLATION
+        and bool(frames)
+        and all(_RUNTIME_FRAME.search(frame) for frame in frames)
+    )
+
+
+def program_tracebacks(output: str) -> list[str]:
+    """The tracebacks a user reads in this output that our code or the user's program caused: every one except
+    the engine's cancellation race, which follows a refusal the output states (and a test asserts) on its own."""
+    return [traceback for traceback in tracebacks(output) if not is_engine_cancellation(traceback)]
+
+
 class PulumiError(RuntimeError):
     def __init__(self, result: PulumiResult) -> None:
         tail = "\n".join(result.output.strip().splitlines()[-40:])

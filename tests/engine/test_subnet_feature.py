@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from harness.pulumi import program_tracebacks
 from tests.arm_views import arm_writes
 from tests.emulator_config import SUB_HUB, SUB_SPOKES, seeded_vnet
 from tests.provider_on_emulator.programs import peering_program, state_outputs
@@ -79,7 +80,7 @@ def test_a_late_refusal_fails_up_with_the_fix_and_leaves_nothing(
     assert "VnetAddressSpaceOverlapsWithAlreadyPeeredVnet" in output
     assert "Fix: a vnet already peered to the remote overlaps this one" in output
     # said as the provider wrote it: no Python stack from the SDK's server, no gRPC prefix around it
-    assert "Traceback" not in up.output and "Exception calling application" not in up.output, up.output
+    assert program_tracebacks(up.output) == [] and "Exception calling application" not in up.output, up.output
     diagnostics = up.output.split("Diagnostics:", 1)[1]
     assert diagnostics.count("VnetAddressSpaceOverlapsWithAlreadyPeeredVnet") == 1, diagnostics
     log = arm_writes(emulator, seq)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness import topology
-from harness.pulumi import PulumiProject, PulumiResult
+from harness.pulumi import PulumiProject, PulumiResult, program_tracebacks
 
 # (state output, ARM property) pairs compared between the checkpoint and the emulator
 COMPARED = (
@@ -174,7 +174,7 @@ def assert_one_line_causes(result: PulumiResult) -> dict[str, str]:
         if kind == "pulumi:pulumi:Stack"
         for line in lines
     ]
-    assert not any("Traceback" in line for line in program), "\n".join(program)
+    assert program_tracebacks(result.output) == [], "\n".join(program)
     assert causes or any(line.startswith("error:") for line in program), f"no cause in:\n{result.output[-3000:]}"
     for name, line in causes.items():
         message = line.split(": ", 1)[1] if line.startswith("pulumi_azure_peering.provider.errors.") else line
