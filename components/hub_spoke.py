@@ -25,12 +25,12 @@ from pulumi_azure_peering.provider import (
     VirtualNetworkPeeringArgs,
     read_virtual_networks,
 )
-from pulumi_azure_peering.provider.diffing import waiting_for_other_side
 from pulumi_azure_peering.provider.facts import vnet_facts_from_lookup
 from pulumi_azure_peering.provider.vnet_facts import Lookup
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 
 from . import program_claims
+from .pair_status import pair_fields
 from .partial_plan import (
     INPUT_FIELDS,
     PartialPlan,
@@ -53,6 +53,7 @@ from .topology import (
     SpokeSpec,
     VnetFacts,
 )
+from .topology_picture import hub_spoke_picture, mermaid
 
 TYPE_TOKEN = "azure-peering:index:HubSpokePeering"
 #: Hub-side peerings sent to the engine at once when ``chain_hub_writes`` is on: one being written, the next ones
@@ -340,55 +341,6 @@ def _previous_keys(p: PlannedPeering, renamed: Mapping[str, Sequence[str]]) -> l
     return [mesh_key(a, b) for a in locals_ for b in remotes if (a, b) != (p.spoke, p.remote_spoke)]
 
 
-def _pair_state(this_side: str | None, other_side: str | None) -> str | None:
-    """This side's state given both sides' last recorded states: Connected is reached by both at once."""
-    if this_side == "Initiated" and other_side == "Connected":
-        return "Connected"
-    return this_side
-
-
-def _pair_sync_level(this: tuple[Any, Any], other: tuple[Any, Any]) -> Any:
-    """This side's sync level given both sides' last recorded (state, sync level). The side created first recorded
-    Initiated / RemoteNotInSync (what ARM reports while a pair is one-sided); once the other side is Connected, ARM
-    reports this side as the other side does."""
-    if waiting_for_other_side(*this) and other[0] == "Connected":
-        return other[1]
-    return this[1]
-
-
-def pair_status(hub_side: tuple[Any, Any], spoke_side: tuple[Any, Any]) -> str:
-    """One word for the pair, from both sides' (state, sync level): ``Connected``, ``WaitingForSpokeSide`` /
-    ``WaitingForHubSide`` (one side exists; the other is not created yet), ``Disconnected`` (one side was deleted;
-    the next update re-establishes it), ``OutOfSync`` (a vnet was resized; the next update syncs it), or the
-    state itself while it settles."""
-    states = {hub_side[0], spoke_side[0]}
-    if "Disconnected" in states:
-        return "Disconnected"
-    if hub_side[0] == "Connected" or spoke_side[0] == "Connected":
-        levels = {_pair_sync_level(hub_side, spoke_side), _pair_sync_level(spoke_side, hub_side)}
-        return "Connected" if levels <= {"FullyInSync", None} else "OutOfSync"
-    if hub_side[0] == "Initiated" and spoke_side[0] != "Initiated":
-        return "WaitingForSpokeSide"
-    if spoke_side[0] == "Initiated" and hub_side[0] != "Initiated":
-        return "WaitingForHubSide"
-    return str(hub_side[0] or spoke_side[0] or "Unknown")
-
-
-def _pair_fields(hub_id: Any, hub_side: tuple[Any, Any], spoke_id: Any, spoke_side: tuple[Any, Any]) -> dict[str, Any]:
-    """One spoke's entry of :attr:`HubSpokePeering.peerings`. Connected is a property of the pair: the side created
-    first recorded Initiated before its reverse existed, and ARM reports both Connected as soon as the second side
-    is in place."""
-    return {
-        "hub_to_spoke_id": hub_id,
-        "spoke_to_hub_id": spoke_id,
-        "hub_to_spoke_state": _pair_state(hub_side[0], spoke_side[0]),
-        "spoke_to_hub_state": _pair_state(spoke_side[0], hub_side[0]),
-        "hub_to_spoke_sync_level": _pair_sync_level(hub_side, spoke_side),
-        "spoke_to_hub_sync_level": _pair_sync_level(spoke_side, hub_side),
-        "status": pair_status(hub_side, spoke_side),
-    }
-
-
 class HubSpokePeering(pulumi.ComponentResource):
     """A hub vnet and its spokes, peered both ways (plus an optional spoke mesh).
 
@@ -401,10 +353,15 @@ class HubSpokePeering(pulumi.ComponentResource):
 
     peerings: pulumi.Output[dict[str, dict[str, Any]]]
     """Per spoke: ``hub_to_spoke_id``, ``spoke_to_hub_id``, ``hub_to_spoke_state``, ``spoke_to_hub_state``,
-    ``hub_to_spoke_sync_level``, ``spoke_to_hub_sync_level`` and ``status`` (see :func:`pair_status`: a pair whose
-    other side is not created yet says ``WaitingForSpokeSide`` / ``WaitingForHubSide``, not out of sync)."""
+    ``hub_to_spoke_sync_level``, ``spoke_to_hub_sync_level`` and ``status`` (see
+    :func:`~.pair_status.pair_status`: a pair whose other side is not created yet says ``WaitingForSpokeSide`` /
+    ``WaitingForHubSide``, not out of sync)."""
     mesh_peerings: pulumi.Output[dict[str, dict[str, Any]]]
     """Per mesh key (``mesh.<a>.<b>``): ``id``, ``state``, ``sync_level``."""
+    topology_mermaid: pulumi.Output[str]
+    """The topology as a Mermaid flowchart, to paste into a pull request (GitHub and Azure DevOps render it): the
+    hub as a hexagon, each spoke labelled ``<key>: <vnet name>``, each pair one line labelled and colored by its
+    status (as in :attr:`peerings`; a meshed pair by both sides' states), dashed while a side is missing."""
     resources: dict[str, VirtualNetworkPeering]
     """The child peerings by plan key (``<spoke>.hub-to-spoke``, ``<spoke>.spoke-to-hub``, ``mesh.<a>.<b>``)."""
     peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
@@ -468,6 +425,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             if p.direction == "hub_to_spoke":
                 hub_sides.append(self.resources[p.key])
 
+        spoke_vnet_ids = {key: args.spokes[key].vnet_id for key in keys}
         self.peerings = self._pairs_output(sorted({p.spoke for p in shape.peerings if p.direction != "mesh"}))
         self.mesh_peerings = pulumi.Output.from_input(
             {
@@ -480,7 +438,12 @@ class HubSpokePeering(pulumi.ComponentResource):
                 if p.direction == "mesh"
             }
         )
-        self.register_outputs({"peerings": self.peerings, "mesh_peerings": self.mesh_peerings})
+        self.topology_mermaid = pulumi.Output.all(
+            args.hub_vnet_id, pulumi.Output.from_input(spoke_vnet_ids), self.peerings, self.mesh_peerings
+        ).apply(lambda values: mermaid(hub_spoke_picture(*values)))
+        self.register_outputs(
+            {"peerings": self.peerings, "mesh_peerings": self.mesh_peerings, "topology_mermaid": self.topology_mermaid}
+        )
         register_before_waiting(list(self.resources.values()))
 
     def _accept(self, plan: Plan) -> Plan:
@@ -506,7 +469,7 @@ class HubSpokePeering(pulumi.ComponentResource):
             out: dict[str, dict[str, Any]] = {}
             for i, spoke in enumerate(spokes):
                 hub_id, hub_state, hub_sync, spoke_id, spoke_state, spoke_sync = values[6 * i : 6 * i + 6]
-                out[spoke] = _pair_fields(hub_id, (hub_state, hub_sync), spoke_id, (spoke_state, spoke_sync))
+                out[spoke] = pair_fields(hub_id, (hub_state, hub_sync), spoke_id, (spoke_state, spoke_sync))
             return out
 
         return pulumi.Output.all(*flat).apply(build)

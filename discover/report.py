@@ -14,21 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi_azure_peering.provider.ids import vnet_key, vnet_name
+from pulumi_azure_peering.components.topology_picture import Link, Node, Picture, dot, mermaid, node_key, vnet_label
+from pulumi_azure_peering.provider.ids import vnet_name
 
 from .estate import Estate
 from .findings import Finding
 from .pairs import PAIR_STATUSES, Pair, Side
 
 DOCUMENT_VERSION: Final = 1
-
-#: Line color per pair status, the same in Mermaid and Graphviz.
-STATUS_COLORS: Final[dict[str, str]] = {
-    "Connected": "#2e7d32",
-    "NotInSync": "#f9a825",
-    "Disconnected": "#c62828",
-    "OneSided": "#ef6c00",
-}
 
 
 @dataclass(frozen=True)
@@ -189,60 +182,25 @@ def _count(number: int, word: str) -> str:
     return f"{number} {word}{'' if number == 1 else 's'}"
 
 
-def _node_ids(found: Discovery) -> dict[str, str]:
-    keys = sorted({vnet_key(v) or v.lower() for pair in found.pairs for v in pair.vnets})
-    keys += sorted({vnet_key(h) or h.lower() for h in found.hubs} - set(keys))
-    return {key: f"v{number}" for number, key in enumerate(keys)}
-
-
-def _spelling(found: Discovery) -> dict[str, str]:
+def picture(found: Discovery) -> Picture:
+    """The estate's pairs as a picture: every vnet of a pair and every hub (hubs drawn as such), each pair a line
+    with its status; vnets in the order of their ids, spelled as the estate spells them."""
     spelled: dict[str, str] = {}
-    for pair in found.pairs:
-        for vnet in pair.vnets:
-            spelled.setdefault(vnet_key(vnet) or vnet.lower(), vnet)
-    for hub in found.hubs:
-        spelled.setdefault(vnet_key(hub) or hub.lower(), hub)
-    return spelled
-
-
-def _label(text: str) -> str:
-    return text.replace('"', "'")
+    for vnet in [v for pair in found.pairs for v in pair.vnets] + list(found.hubs):
+        spelled.setdefault(node_key(vnet), vnet)
+    hubs = {node_key(h) for h in found.hubs}
+    in_pairs = sorted({node_key(v) for pair in found.pairs for v in pair.vnets})
+    keys = in_pairs + sorted(hubs - set(in_pairs))
+    nodes = [Node(key, vnet_label(spelled[key]), hub=key in hubs) for key in keys]
+    links = [Link(node_key(pair.vnets[0]), node_key(pair.vnets[1]), pair.status) for pair in found.pairs]
+    return Picture(nodes, links)
 
 
 def as_mermaid(found: Discovery) -> str:
-    """The topology as a Mermaid flowchart: hubs as hexagons, each pair a line labelled and colored by status."""
-    ids = _node_ids(found)
-    spelled = _spelling(found)
-    hubs = {vnet_key(h) or h.lower() for h in found.hubs}
-    lines = ["flowchart LR"]
-    for key, node in ids.items():
-        name = _label(_name(spelled[key]))
-        lines.append(f'    {node}{{{{"{name}"}}}}' if key in hubs else f'    {node}["{name}"]')
-    styles: list[str] = []
-    for number, pair in enumerate(found.pairs):
-        a, b = (ids[vnet_key(v) or v.lower()] for v in pair.vnets)
-        lines.append(f"    {a} ---|{pair.status}| {b}")
-        width = "2px" if pair.status == "Connected" else "3px"
-        dash = ",stroke-dasharray: 5 5" if pair.status == "OneSided" else ""
-        styles.append(f"    linkStyle {number} stroke:{STATUS_COLORS[pair.status]},stroke-width:{width}{dash}")
-    return "\n".join(lines + styles) + "\n"
+    """The topology as a Mermaid flowchart (components/topology_picture.py draws it)."""
+    return mermaid(picture(found))
 
 
 def as_dot(found: Discovery) -> str:
     """The topology as a Graphviz graph (``dot -Tsvg`` draws it)."""
-    ids = _node_ids(found)
-    spelled = _spelling(found)
-    hubs = {vnet_key(h) or h.lower() for h in found.hubs}
-    lines = ["graph estate {", "    rankdir=LR;", '    node [fontname="Helvetica", shape=box, style=rounded];']
-    for key, node in ids.items():
-        shape = ', shape=hexagon, style="filled", fillcolor="#e3f2fd"' if key in hubs else ""
-        lines.append(f'    {node} [label="{_label(_name(spelled[key]))}"{shape}];')
-    for pair in found.pairs:
-        a, b = (ids[vnet_key(v) or v.lower()] for v in pair.vnets)
-        style = ", style=dashed" if pair.status == "OneSided" else ""
-        lines.append(
-            f'    {a} -- {b} [label="{pair.status}", color="{STATUS_COLORS[pair.status]}", '
-            f'fontcolor="{STATUS_COLORS[pair.status]}", penwidth=2{style}];'
-        )
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return dot(picture(found), name="estate")

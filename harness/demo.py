@@ -1,7 +1,7 @@
 """`make demo`: the hub-and-spoke example deployed with the real `pulumi` CLI against the local ARM emulator.
 
     python -m harness.demo up        # start the emulator, pulumi preview (the plan), pulumi up, summary,
-                                     # a no-change preview, stop
+                                     # a no-change preview, the picture (.state/demo-topology.mmd, .svg), stop
     python -m harness.demo destroy   # start the emulator, pulumi destroy, stop
     python -m harness.demo up --latency-profile azure:0.05   # writes at real Azure proportions, scaled down
 
@@ -16,13 +16,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from harness.pulumi import REPO, PulumiProject, hermetic_env
+from pulumi_azure_peering.components.topology_picture import dot, hub_spoke_picture
 from pulumi_azure_peering.emulator.seed import DEMO_SEED
+from pulumi_azure_peering.provider.ids import parent_vnet_id
 
 STATE = REPO / ".state"
 STACK = "demo"
@@ -59,6 +63,26 @@ def _summary(outputs: dict[str, Any]) -> str:
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _draw(outputs: dict[str, Any]) -> list[str]:
+    """The demo's picture next to its summary: the component's ``topology`` output (Mermaid) as it is, and the same
+    picture as SVG where Graphviz's ``dot`` is on PATH. Says where each went, or how to get the SVG."""
+    mermaid_file = STATE / "demo-topology.mmd"
+    mermaid_file.write_text(outputs["topology"])
+    said = [f"demo: the topology as Mermaid (the component's `topology` output): {mermaid_file.relative_to(REPO)}"]
+    svg_file = STATE / "demo-topology.svg"
+    if shutil.which("dot") is None:
+        svg_file.unlink(missing_ok=True)
+        return [*said, "demo: no SVG: Graphviz's `dot` is not on PATH (Debian/Ubuntu: apt-get install graphviz)"]
+    peerings = outputs["peerings"]
+    hub = parent_vnet_id(next(iter(peerings.values()))["hub_to_spoke_id"])
+    spokes = {spoke: parent_vnet_id(pair["spoke_to_hub_id"]) for spoke, pair in peerings.items()}
+    graph = dot(hub_spoke_picture(hub, spokes, peerings, outputs.get("mesh_peerings") or {}), name="demo")
+    drawn = subprocess.run(["dot", "-Tsvg", "-o", str(svg_file)], input=graph, text=True, capture_output=True)
+    if drawn.returncode != 0:
+        return [*said, f"demo: `dot` could not draw the SVG: {drawn.stderr.strip()}"]
+    return [*said, f"demo: the topology as SVG: {svg_file.relative_to(REPO)}"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\ndemo: a second preview must show no changes:", flush=True)
         project.run("preview", "--expect-no-changes", stream=True)
         Path(STATE / "demo-outputs.json").write_text(json.dumps(outputs, indent=2))
+        for line in _draw(outputs):
+            print(line)
     print(f"demo: done in {time.monotonic() - started:.0f}s; `make demo-destroy` tears it down")
     return 0
 

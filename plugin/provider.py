@@ -437,6 +437,7 @@ class AzurePeeringProvider(px.Provider):
         state = {
             "peerings": await _output_value(component.peerings),
             "meshPeerings": await _output_value(component.mesh_peerings),
+            "topologyMermaid": await _output_value(component.topology_mermaid),
         }
         urn = await component.urn.future()
         assert urn is not None

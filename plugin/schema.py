@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_azure_peering import __version__
-from pulumi_azure_peering.components import hub_spoke
+from pulumi_azure_peering.components import hub_spoke, pair_status
 from pulumi_azure_peering.provider import peering, resource, settings
 from pulumi_azure_peering.provider import schema as peering_schema
 
@@ -185,10 +185,11 @@ def _hub_spoke() -> tuple[dict[str, Any], dict[str, Any]]:
                 "additionalProperties": {"$ref": f"#/types/{MESH_PEERING_TYPE}"},
                 "description": out_docs["mesh_peerings"],
             },
+            "topologyMermaid": {"type": "string", "description": out_docs["topology_mermaid"]},
         },
-        "required": ["peerings", "meshPeerings"],
+        "required": ["peerings", "meshPeerings", "topologyMermaid"],
     }
-    pair_doc = " ".join(_doc(hub_spoke.pair_status).split())
+    pair_doc = " ".join(_doc(pair_status.pair_status).split())
     string = {"type": "string"}
     types = {
         SPOKE_TYPE: {

@@ -51,3 +51,5 @@ hub = HubSpokePeering(
 
 pulumi.export("peerings", hub.peerings)
 pulumi.export("mesh_peerings", hub.mesh_peerings)
+# The topology as a Mermaid flowchart, each pair colored by its status: paste it into a pull request.
+pulumi.export("topology", hub.topology_mermaid)

@@ -48,6 +48,11 @@ def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: Pulum
     outputs = project.outputs()["peerings"]
     assert {o["hub_to_spoke_state"] for o in outputs.values()} == {"Connected"}
     assert {o["spoke_to_hub_state"] for o in outputs.values()} == {"Connected"}
+    # the component draws what it reports: the hub, each spoke by key and vnet, one Connected line per pair
+    picture = project.outputs()["topology"].splitlines()
+    assert picture[:2] == ["flowchart LR", '    v0{{"vnet-hub"}}'], picture
+    assert sorted(line.split('"')[1] for line in picture[2:6]) == [f"{k}: vnet-{k}" for k in sorted(DEMO_SPOKES)]
+    assert sorted(line for line in picture if "---" in line) == [f"    v0 ---|Connected| v{i}" for i in range(1, 5)]
 
     # Reordering the spokes changes nothing: names derive from spoke keys only.
     configure(project, seeded_vnet("vnet-hub"), dict(reversed(list(DEMO_SPOKES.items()))))
@@ -71,6 +76,9 @@ def test_mesh_between_spokes(hub_spoke_project: PulumiProject, emulator: Any) ->
     mesh = project.outputs()["mesh_peerings"]
     # identity, payments and web are meshed both ways: 3 pairs, 6 peerings; analytics stays out.
     assert len(mesh) == 6 and all("analytics" not in key for key in mesh)
+    # drawn: 4 hub pairs and the 3 meshed pairs, each once, all Connected
+    links = [line for line in project.outputs()["topology"].splitlines() if "---" in line]
+    assert len(links) == 7 and all("---|Connected|" in line for line in links), links
     for name in ("vnet-identity", "vnet-payments", "vnet-web"):
         live = live_peerings(emulator, seeded_vnet(name))
         meshed = {n: p for n, p in live.items() if n.startswith("mesh-")}

@@ -146,3 +146,30 @@ def test_discover_says_what_to_do_without_a_subscription(emu: Any) -> None:
         check=False,
     )
     assert run.returncode == 2 and "pass --subscription ID" in run.stderr
+
+
+def test_discover_says_how_to_get_an_svg_where_graphviz_is_missing_before_reading_anything(
+    emu: Any, tmp_path: Any
+) -> None:
+    seq = emu.last_request_seq()
+    picture = tmp_path / "estate.svg"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pulumi_azure_peering.cli",
+            "discover",
+            "--subscription",
+            SUB_HUB,
+            "--svg",
+            str(picture),
+        ],
+        env={**emu.env(), "PATH": str(tmp_path)},  # no `dot` on this PATH, whatever the machine has
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "--svg needs Graphviz's `dot`, which is not on PATH" in run.stderr and "or use --mermaid" in run.stderr
+    assert not picture.exists() and emu.request_log(since=seq) == []

@@ -259,7 +259,7 @@ def test_explicit_provider_resource_with_a_secret_client_secret(tmp_path: Path, 
             "options": {"provider": "${emulator}"},
         },
     }
-    doc = program(resources, {"peerings": "${hub.peerings}"})
+    doc = program(resources, {"peerings": "${hub.peerings}", "topology": "${hub.topologyMermaid}"})
     project = yaml_project(tmp_path, emulator, doc)
     settings = without_credentials(project)
     secret = settings.pop("clientSecret")
@@ -270,6 +270,12 @@ def test_explicit_provider_resource_with_a_secret_client_secret(tmp_path: Path, 
 
     project.up()
     assert project.outputs()["peerings"]["identity"]["status"] == "Connected"
+    # the component's picture reaches a YAML program through the plugin as the Python one draws it
+    assert project.outputs()["topology"].splitlines()[1:4] == [
+        '    v0{{"vnet-hub"}}',
+        '    v1["identity: vnet-identity"]',
+        "    v0 ---|Connected| v1",
+    ]
     children = project.resources(PEERING)
     assert len(children) == 2 and all("::pulumi:providers:azure-peering::emulator::" in r["provider"] for r in children)
     (provider,) = [r for r in project.resources() if r["type"] == "pulumi:providers:azure-peering"]

@@ -22,7 +22,7 @@ import pytest
 import pulumi_azure_peering
 from harness.topology import vnet_id
 from pulumi_azure_peering import provider
-from pulumi_azure_peering.components import hub_spoke, peering_pairs
+from pulumi_azure_peering.components import hub_spoke, pair_status, peering_pairs
 from pulumi_azure_peering.components.partial_plan import peering_input
 from pulumi_azure_peering.components.plan import Plan, plan_hub_spoke
 from pulumi_azure_peering.plugin.schema import attribute_docs
@@ -42,7 +42,7 @@ ALSO_DOCUMENTED = (
     provider.read_virtual_networks,
     PeeringOutputs,
     hub_spoke.HubSpokeError,
-    hub_spoke.pair_status,
+    pair_status.pair_status,
 )
 
 

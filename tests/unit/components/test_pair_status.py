@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_azure_peering.components.hub_spoke import _pair_sync_level, pair_status
+from pulumi_azure_peering.components.pair_status import pair_status, side_sync_level
 
 pytestmark = pytest.mark.unit
 
@@ -18,7 +18,7 @@ def test_a_half_built_pair_is_waiting_for_its_other_side_not_out_of_sync() -> No
 
 
 def test_the_side_created_first_reads_as_the_pair_once_connected() -> None:
-    assert _pair_sync_level(ONE_SIDED, CONNECTED) == "FullyInSync"
+    assert side_sync_level(ONE_SIDED, CONNECTED) == "FullyInSync"
     assert pair_status(ONE_SIDED, CONNECTED) == "Connected"
     assert pair_status(CONNECTED, CONNECTED) == "Connected"
 
