@@ -28,7 +28,7 @@ help:
 	@echo "make demo-destroy  tear the demo down"
 	@echo "make test          lint, type-check, build the API reference and run every test suite"
 	@echo "make docs          the API reference and design notes, from the docstrings, into site/ (site/index.html)"
-	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.207.0, ...)"
+	@echo "make test-floor    unit suite + engine smoke test with every requirement at its floor (pulumi 3.229.0, ...)"
 	@echo "make test-newest   unit suite + engine smoke test on the newest supported Python (3.13)"
 	@echo "make dist          sdist and wheel in dist/, checked with twine"
 	@echo "make bench         quick benchmarks (bench-full: the long profile)"
@@ -77,7 +77,7 @@ test: tools lint docs
 	$(MAKE) --no-print-directory test-floor
 	$(MAKE) --no-print-directory test-newest
 
-# The unit suite and the engine smoke test at the lowest versions pyproject.toml allows (pulumi 3.207.0, ...).
+# The unit suite and the engine smoke test at the lowest versions pyproject.toml allows (pulumi 3.229.0, ...).
 test-floor: tools $(FLOOR_VENV)/.installed
 	$(FLOOR_VENV)/bin/python -m pytest $(COMPAT_TESTS)
 

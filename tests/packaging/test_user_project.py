@@ -102,7 +102,7 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
     (project_dir / "__main__.py").write_text(PROGRAM)
     (project_dir / "requirements.txt").write_text(f"pulumi-azure-peering @ {dist.wheel.as_uri()}\n")
 
-    # The project's venv: the wheel, at the floor of every requirement (pulumi 3.207.0, ...), no [emulator] extra.
+    # The project's venv: the wheel, at the floor of every requirement (constraints-floor.txt), no [emulator] extra.
     python = make_venv(project_dir / "venv", "-r", project_dir / "requirements.txt", constraints=FLOOR_CONSTRAINTS)
     versions = subprocess.run(
         [python, "-c", "import pulumi, importlib.metadata as m; print(m.version('pulumi'))"],
@@ -110,7 +110,7 @@ def test_user_project_with_its_own_venv_components_and_provider(tmp_path: Path, 
         text=True,
         check=True,
     ).stdout.strip()
-    assert versions == "3.207.0"
+    assert f"pulumi=={versions}" in FLOOR_CONSTRAINTS.read_text().splitlines()
     packages = site_packages(python)
     assert not (packages / "provider").exists() and not (packages / "components").exists()
     assert not (packages / "trustme").exists(), "a deployment venv needs no emulator dependencies"
