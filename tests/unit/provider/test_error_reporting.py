@@ -64,7 +64,7 @@ def status_details(server: types.ModuleType, exc: Exception) -> str:
 
 def test_a_peering_error_reaches_the_engine_as_its_message_and_a_bug_keeps_its_stack() -> None:
     server = sdk_server_module()
-    if not hasattr(server, "_abort_with_traceback"):  # the floor (3.207): gRPC answers, see the test below
+    if not hasattr(server, "_abort_with_traceback"):  # the floor (3.229): gRPC answers, see the test below
         assert report_plainly_to_the_engine(server) == "prefixed"
         logging.getLogger("grpc._server").removeFilter(_not_a_peering_error)
         return
