@@ -71,8 +71,28 @@ def build_credential(settings: Settings) -> TokenCredential:
     return DefaultAzureCredential(**kwargs)
 
 
-def _token_fix(problem: str, tenant_id: str | None) -> str:
+#: What a token request that never reached the authority says (urllib3's and the OS's words, in the message
+#: azure-core's transport passes on): a wrong or stale authority host, not a credential problem.
+_UNREACHABLE = (
+    "Connection refused",
+    "Failed to establish a new connection",
+    "Name or service not known",
+    "nodename nor servname",
+    "Temporary failure in name resolution",
+    "timed out",
+    "Max retries exceeded",
+)
+
+
+def _token_fix(problem: str, tenant_id: str | None, authority_host: str) -> str:
     """What to do about a failed token request, by what failed."""
+    if any(words in problem for words in _UNREACHABLE):
+        return (
+            f"the authority {authority_host} could not be reached: check azure-peering:authorityHost (or "
+            "AZURE_AUTHORITY_HOST); after a restart of the local emulator, which may listen on a new port, run "
+            '`eval "$(azure-peering-emulator env)"` again (or unset its variables for real Azure: '
+            '`eval "$(azure-peering-emulator env --unset)"`)'
+        )
     if tenant_id and ("AADSTS700016" in problem or "AADSTS90002" in problem):
         # the application is not in that tenant (or the tenant does not exist)
         return (
@@ -140,8 +160,10 @@ class TokenSource:
                 access = credential.get_token(self._settings.token_scope)
         except AzureError as exc:  # ClientAuthenticationError, and transport errors some credentials let through
             where = f" for tenant {tenant_id}" if tenant_id else ""
-            first = one_line(str(exc.message or exc)).split(". ")[0][:300]
-            error = CredentialError(f"could not get an ARM token{where} ({first}): {_token_fix(first, tenant_id)}")
+            text = one_line(str(exc.message or exc))
+            first = text.split(". ")[0][:300]
+            fix = _token_fix(text, tenant_id, self._settings.authority_host)
+            error = CredentialError(f"could not get an ARM token{where} ({first}): {fix}")
             if isinstance(exc, ClientAuthenticationError):
                 self._refused[tenant_id] = error
             raise error from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from typing import Any
 
 import pytest
@@ -17,6 +18,9 @@ from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.tenants import challenge_tenant, subscription_of, tokens_for_request
 
 pytestmark = pytest.mark.unit
+
+TENANT = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"
+CLIENT = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 
 
 def settings(**config: Any) -> Any:
@@ -145,3 +149,20 @@ def test_the_home_tenant_is_the_configured_one_else_the_tokens_tid() -> None:
             return AccessToken(f"header.{claims}.signature", 0)
 
     assert TokenSource(settings(armEndpoint="https://arm.test"), Signed()).home_tenant() == "t-from-token"
+
+
+def test_an_authority_that_cannot_be_reached_is_named_with_the_setting_not_the_credentials() -> None:
+    """A real azure-identity credential asking a port nothing listens on (an emulator restarted on a new port)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    authority = f"https://127.0.0.1:{port}"
+    config = {"authorityHost": authority, "tenantId": TENANT, "clientId": CLIENT, "clientSecret": "s3cret-value"}
+    source = TokenSource(settings(**config))
+    with pytest.raises(CredentialError) as info:
+        source.token()
+    message = str(info.value)
+    assert "\n" not in message and "s3cret-value" not in message
+    assert f"the authority {authority} could not be reached" in message, message
+    assert "azure-peering:authorityHost" in message and "azure-peering-emulator env" in message
+    assert "clientSecret" not in message  # the credentials were never tried: naming them would mislead
