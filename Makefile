@@ -125,4 +125,4 @@ dist: venv
 	$(VENV)/bin/twine check --strict dist/*
 
 clean:
-	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
+	rm -rf $(STATE) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build site
