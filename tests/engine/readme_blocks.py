@@ -13,10 +13,20 @@ part of what it says).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from harness.pulumi import REPO
+from pulumi_azure_peering.emulator.connection import EXPORTED
 
 #: The marker of a block that is not run, with its reason (docstring above).
 NOT_RUN = re.compile(r"^<!-- readme-runs: not run: (?P<reason>\S.*?) -->$")
@@ -80,17 +90,97 @@ def shell_blocks(readme: Path, section: str | None = None) -> list[Block]:
     return blocks
 
 
-def script(blocks: list[Block], name: str) -> str:
+def fresh_clone(dest: Path, *, links: bool = True) -> Path:
+    """The repository's tracked files (as a clone has them, mtimes kept so that make sees nothing to rebuild) plus
+    links to the ``.venv`` and ``.tools`` of this checkout (what ``make demo`` made)."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.split("\0")
+    for name in filter(None, tracked):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    if links:
+        (dest / ".venv").symlink_to(REPO / ".venv")
+        (dest / ".tools").symlink_to((REPO / ".tools").resolve())
+    return dest
+
+
+def readme_env(home: Path) -> dict[str, str]:
+    """The environment a README's script runs in: the caller's, less its ``PULUMI_*``, ``AZURE_*`` and the
+    variables ``azure-peering-emulator env`` exports, with ``HOME`` and ``PULUMI_HOME`` in ``home``. pip keeps the
+    caller's cache (``PIP_CACHE_DIR``), so that an install a README makes costs a download once per machine.
+    ``PULUMI_SKIP_CONFIRMATIONS`` answers ``pulumi up``'s and ``destroy``'s question with yes, as a person would."""
+    pip_cache = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PULUMI_", "AZURE_")) and k not in EXPORTED and k != "VIRTUAL_ENV"
+    }
+    # a README that needs .venv/bin or .tools on PATH says so (export PATH=...): the caller's entries are not lent
+    ours = (REPO.resolve(), Path(sys.prefix).resolve())
+    env["PATH"] = os.pathsep.join(
+        entry
+        for entry in env.get("PATH", "").split(os.pathsep)
+        if entry and not any(Path(entry).resolve().is_relative_to(root) for root in ours)
+    )
+    env.update(
+        {
+            "HOME": str(home),
+            "PIP_CACHE_DIR": pip_cache,
+            "PULUMI_HOME": str(home / ".pulumi"),
+            "PULUMI_SKIP_CONFIRMATIONS": "true",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "NO_COLOR": "1",
+        }
+    )
+    return env
+
+
+def run_script(path: Path, cwd: Path, env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a README's script in a session of its own; whatever of that session is still alive when it ends (a
+    failed line leaves the emulator it started) is stopped, by the session's process group."""
+    proc = subprocess.Popen(
+        ["bash", str(path)],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        if proc.returncode is None:
+            stdout, stderr = proc.communicate(timeout=30)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def script(blocks: list[Block], name: str, replace: Mapping[str, str] | None = None) -> str:
     """A bash script that runs the command lines of ``blocks`` that are to run, in order, and stops at the first
-    that fails (module docstring)."""
-    parts = ["#!/usr/bin/env bash", "set -uo pipefail"]
+    that fails (module docstring). ``replace``: what each placeholder a README asks the reader to fill in
+    (``/path/to/pulumi-azure-peering``) stands for here."""
+    parts = [
+        "#!/usr/bin/env bash",
+        "set -uo pipefail",
+        # a failed line: say which, stop what the README started, so that its output ends and the run returns
+        'fail() { echo "$1" >&2; left=$(jobs -pr); if [ -n "$left" ]; then kill $left; fi; exit "$2"; }',
+    ]
     for block in blocks:
         if block.not_run is not None:
             continue
         for line, command in block.commands():
             where = shlex.quote(f"{name}:{line}: {command}")
+            for placeholder, value in (replace or {}).items():
+                command = command.replace(placeholder, value)
             parts.append(command)
-            parts.append(f'rc=$?; if [ "$rc" -ne 0 ]; then echo {where} "exited $rc" >&2; exit 90; fi')
-    parts.append('left=$(jobs -pr); if [ -n "$left" ]; then echo "still running after the README: $left" >&2; fi')
-    parts.append('if [ -n "$left" ]; then kill $left; exit 91; fi')
+            parts.append(f'rc=$?; if [ "$rc" -ne 0 ]; then fail {where}" exited $rc" 90; fi')
+    parts.append('if [ -n "$(jobs -pr)" ]; then fail "still running after the README: $(jobs -pr)" 91; fi')
     return "\n".join(parts) + "\n"

@@ -12,23 +12,19 @@ destroy``'s "Do you want to perform this update?" with yes, as a person at the p
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness.pulumi import REPO
-from pulumi_azure_peering.emulator.connection import EXPORTED
-from tests.engine.readme_blocks import script, shell_blocks
+from tests.engine.readme_blocks import fresh_clone, readme_env, run_script, script, shell_blocks
 
 pytestmark = pytest.mark.engine
 
 #: Each README run, with text its run must print (a stack output that says the pairs are there).
 RUN = {
     "examples/hub_spoke/README.md": ['"spoke_to_hub_state": "Connected"'],
-    "examples/single_peering/README.md": ['"state": "Connected"'],
+    "examples/single_peering/README.md": ["local-to-remote Connected FullyInSync rg-net/vnet-b"],
     "examples/new_network/README.md": ["vnet-hub", "vnet-right"],
     "examples/yaml_hub_spoke/README.md": ['"spokeToHubState": "Connected"'],
     "examples/split_ownership/README.md": ['"spoke_to_hub_state": "Connected"'],
@@ -37,42 +33,6 @@ RUN = {
 NOT_RUN = {
     "examples/ts_hub_spoke/README.md": ["npm ci fetches", "the clean-up of the block above"],
 }
-
-
-def fresh_clone(dest: Path) -> Path:
-    """The repository's tracked files (as a clone has them, mtimes kept so that make sees nothing to rebuild) plus
-    links to the ``.venv`` and ``.tools`` of this checkout (what ``make demo`` made)."""
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, check=True, capture_output=True, text=True
-    ).stdout.split("\0")
-    for name in filter(None, tracked):
-        source = REPO / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    (dest / ".venv").symlink_to(REPO / ".venv")
-    (dest / ".tools").symlink_to((REPO / ".tools").resolve())
-    return dest
-
-
-def readme_env(home: Path) -> dict[str, str]:
-    home.mkdir(parents=True, exist_ok=True)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("PULUMI_", "AZURE_")) and k not in EXPORTED and k != "VIRTUAL_ENV"
-    }
-    env.update(
-        {
-            "HOME": str(home),
-            "PULUMI_HOME": str(home / ".pulumi"),
-            "PULUMI_SKIP_CONFIRMATIONS": "true",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "NO_COLOR": "1",
-        }
-    )
-    return env
 
 
 def test_blocks_not_run_are_the_listed_ones() -> None:
@@ -96,16 +56,7 @@ def test_readme_runs_as_written(readme: str, tmp_path: Path) -> None:
     blocks = shell_blocks(clone / readme)
     assert [b for b in blocks if b.not_run is None], f"{readme} has no block to run"
     (tmp_path / "readme.sh").write_text(script(blocks, readme))
-    proc = subprocess.run(
-        ["bash", str(tmp_path / "readme.sh")],
-        cwd=clone,
-        env=readme_env(tmp_path / "home"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        start_new_session=True,
-    )
+    proc = run_script(tmp_path / "readme.sh", clone, readme_env(tmp_path / "home"), timeout=600)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-6000:]
     printed = "".join(proc.stdout.split())  # stack outputs print as indented or compact JSON
