@@ -5,7 +5,8 @@ the test with the README's line. Blocks marked ``<!-- readme-runs: not run: REAS
 (tests/engine/readme_blocks.py); which those are is listed here, so that a new one is a decision, not an accident.
 
 Hermetic: ``HOME`` and ``PULUMI_HOME`` in a temporary folder, the state in the local folders the READMEs name, no
-``AZURE_*`` or ``PULUMI_*`` variable of the caller's; the emulator listens on 127.0.0.1 only. The one thing set
+``AZURE_*`` or ``PULUMI_*`` variable of the caller's and none of its PATH entries into this checkout or venv; the
+emulator and moto listen on 127.0.0.1 only. The one thing set
 for the READMEs that a person does by hand: ``PULUMI_SKIP_CONFIRMATIONS`` answers ``pulumi up``'s and ``pulumi
 destroy``'s "Do you want to perform this update?" with yes, as a person at the prompt would.
 """
@@ -21,7 +22,7 @@ from tests.engine.readme_blocks import fresh_clone, readme_env, run_script, scri
 
 pytestmark = pytest.mark.engine
 
-#: Each README run, with text its run must print (a stack output that says the pairs are there).
+#: Each README run, with text its run must print (a stack output or the emulator's listing: the pairs are there).
 RUN = {
     "examples/hub_spoke/README.md": ['"spoke_to_hub_state": "Connected"'],
     "examples/single_peering/README.md": ["local-to-remote Connected FullyInSync rg-net/vnet-b"],
