@@ -6,9 +6,9 @@ the test with the README's line. Blocks marked ``<!-- readme-runs: not run: REAS
 
 Hermetic: ``HOME`` and ``PULUMI_HOME`` in a temporary folder, the state in the local folders the READMEs name, no
 ``AZURE_*`` or ``PULUMI_*`` variable of the caller's and none of its PATH entries into this checkout or venv; the
-emulator and moto listen on 127.0.0.1 only. The one thing set
-for the READMEs that a person does by hand: ``PULUMI_SKIP_CONFIRMATIONS`` answers ``pulumi up``'s and ``pulumi
-destroy``'s "Do you want to perform this update?" with yes, as a person at the prompt would.
+emulator and moto listen on 127.0.0.1 only. The one thing set for the READMEs that a person does by hand:
+``PULUMI_SKIP_CONFIRMATIONS`` answers ``pulumi up``'s and ``pulumi destroy``'s "Do you want to perform this
+update?" with yes, as a person at the prompt would.
 """
 
 from __future__ import annotations
