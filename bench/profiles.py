@@ -72,6 +72,8 @@ class Profile:
     """Experiment (``--parallel``): the engine's ``--parallel`` (None: the CLI's default, 4 per CPU, 8 here)."""
     concurrent: tuple[ConcurrentStacks, ...] = ()
     """The concurrent-stacks cases (``concurrent_stacks``), after the rollouts."""
+    discover_n: int = 0
+    """Spokes of the ``discover`` cases' estate (0: none)."""
     latency_profile: str | None = None
     """Experiment (``--latency-profile azure[:SCALE]``): the rollouts' emulator gives each kind of write its real
     Azure duration times SCALE (peerings 10 s, vnets 3 s, gateways minutes) instead of a flat L; L is then the
@@ -86,6 +88,7 @@ PROFILES: dict[str, Profile] = {
         concurrent=(ConcurrentStacks(2, 0.2),),
         read_n=3,
         read_repeats=1,
+        discover_n=3,
         throughput_seconds=0.5,
         throughput_threads=2,
     ),
@@ -102,6 +105,7 @@ PROFILES: dict[str, Profile] = {
         concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S),),
         read_n=50,
         read_repeats=3,
+        discover_n=50,
         throughput_seconds=2.0,
         throughput_threads=4,
     ),
@@ -119,6 +123,7 @@ PROFILES: dict[str, Profile] = {
         concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S), ConcurrentStacks(CONCURRENT_K, 5.0)),
         read_n=200,
         read_repeats=3,
+        discover_n=500,
         throughput_seconds=5.0,
         throughput_threads=4,
     ),

@@ -192,6 +192,15 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{case.get('arm_reads')} reads, {case.get('arm_writes')} writes; program CPU "
             f"{_fmt(case.get('program_cpu_s'), '.2f')}s"
         )
+    if case["case"] in ("discover", "discover_slow_reads") and case.get("wall_s") is not None:
+        out.append(
+            f"{name}: {case.get('vnets')} vnets in {case.get('subscriptions')} subscriptions, reads "
+            f"{_fmt(case.get('read_latency_s'), 'g')}s late: {case.get('arm_calls')} ARM calls "
+            f"({_fmt(case.get('arm_calls_per_vnet'), '.3f')} per vnet: {case.get('listing_pages')} listing pages, "
+            f"{case.get('gateway_reads')} gateway reads, {case.get('other_reads')} other; "
+            f"{case.get('arm_writes')} writes), "
+            f"{case.get('identity_calls')} identity calls; pairs {case.get('pairs_by_status')}"
+        )
     if case["case"] in ("preview", "refresh", "up_no_change", "refresh_slow_reads"):
         out.append(
             f"{name}: {case['arm_calls_per_peering']:.3f} ARM calls per peering, "

@@ -5,6 +5,7 @@ cost, and the emulator's own throughput. Every case is measured in one run, side
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -29,11 +30,12 @@ from bench.profiles import (
     Rollout,
 )
 from bench.programs import HUB_SPOKE, MODULES, SHAPED, TRIVIAL, shape_floor_modules
-from bench.runs import BenchProject, CommandResult, ProviderCost
+from bench.runs import COMMAND_TIMEOUT_S, BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
 from bench.traffic import Traffic
 from harness.pulumi import REPO
 from harness.s3 import backend_env, create_backend, moto_server
+from harness.topology import CONNECTIVITY_SUB
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 #: Environment variable the bench sets to "false" for the unserialised rollout. The provider must read it for the
@@ -43,7 +45,7 @@ SERIALIZE_ENV = "AZURE_PEERING_SERIALIZE_WRITES"
 PROVIDER_MODULE = "pulumi_azure_peering.provider.resource"
 THROUGHPUT_SCRIPT = REPO / "bench" / "emulator_throughput.py"
 #: Case groups, for --only: the emulator's throughput, the rollouts, the concurrent stacks, preview + refresh.
-GROUPS = ("throughput", "rollout", "concurrent", "reads")
+GROUPS = ("throughput", "rollout", "concurrent", "reads", "discover")
 #: The split-ownership example's two programs: the network team's hub stack and a spoke team's stack.
 SPLIT_HUB_PROGRAM = (REPO / "examples" / "split_ownership" / "hub" / "__main__.py").read_text()
 SPLIT_SPOKE_PROGRAM = (REPO / "examples" / "split_ownership" / "spoke" / "__main__.py").read_text()
@@ -53,6 +55,8 @@ PREVIEW_SCALE_TARGET = 6.0
 #: The ``refresh_slow_reads`` case: every ARM read answered this many seconds late (emulator fault ``slow``), as
 #: ARM's own reads take 0.05 to 0.3 s; the floor makes no ARM call, so the ratio shows what reads cost a refresh.
 SLOW_READ_S = 0.1
+#: The ``discover`` cases' estate: every this-many-th spoke's side of its pair is missing (a OneSided pair).
+DISCOVER_ONE_SIDED_EVERY = 10
 
 Log = Callable[[str], None]
 
@@ -208,6 +212,8 @@ class Suite:
                 self._guarded("concurrent_stacks", c.k, partial(self.concurrent_stacks, c), c.latency_s)
             if "reads" in self.groups:
                 self._guarded("preview/refresh", self.profile.read_n, partial(self.reads, self.profile.read_n))
+            if "discover" in self.groups and self.profile.discover_n:
+                self._guarded("discover", self.profile.discover_n, partial(self.discover, self.profile.discover_n))
         self._emulator = None
         self.preview_scale()
         self.provider_startup()
@@ -532,6 +538,61 @@ class Suite:
         )
 
     # -- 2. preview and refresh ------------------------------------------------------------------------------------
+
+    def discover(self, n: int) -> None:
+        """``azure-peering discover`` of an estate of a hub and N spokes already peered, every tenth spoke's side
+        missing, as a team runs it before adopting it: every subscription of the estate, ``--json``. Once with ARM's
+        reads answered at once, once with each answered SLOW_READ_S late (ARM's own reads take 0.05 to 0.3 s; the
+        emulator's ``azure`` latency profile times writes, and discover only reads): wall time, and ARM calls per
+        vnet: the subscriptions' listing pages and a read of the hub's gateway, no read per vnet."""
+        topology = self._topology(n)
+        self.emulator.reset()
+        self.emulator.set_latency(0.0)
+        self.emulator.seed(topology.seed(peered=True, one_sided_every=DISCOVER_ONE_SIDED_EVERY))
+        subscriptions = sorted({CONNECTIVITY_SUB, *(spoke.subscription for spoke in topology.spokes)})
+        argv = [sys.executable, "-m", "pulumi_azure_peering.cli", "discover", "--json"]
+        argv += [arg for sub in subscriptions for arg in ("--subscription", sub)]
+        env = {**os.environ, **self.emulator.env()}
+        for case, read_latency in (("discover", 0.0), ("discover_slow_reads", SLOW_READ_S)):
+            self.log(f"{case} n={n}: {topology.distinct_vnets} vnets in {len(subscriptions)} subscriptions")
+            if read_latency:
+                self.emulator.set_faults(f"slow=1.0:{read_latency};match=GET:/subscriptions/")
+            since = self.emulator.last_request_seq()
+            try:
+                started = time.perf_counter()
+                run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+                wall = time.perf_counter() - started
+            finally:
+                self.emulator.set_faults("")
+            entries = self.emulator.request_log(since=since)
+            traffic = Traffic.from_log(entries)
+            arm_gets = [e["path"].lower() for e in entries if e["method"] == "GET" and e["path"].startswith("/sub")]
+            listings = sum(1 for path in arm_gets if path.endswith("/providers/microsoft.network/virtualnetworks"))
+            gateway_reads = sum(1 for path in arm_gets if "/virtualnetworkgateways/" in path)
+            # exit 1: a finding is an error (the one-sided pairs are); 2 would be: nothing could be read
+            if run.returncode not in (0, 1):
+                raise RuntimeError(f"discover exited {run.returncode}: {run.stderr.strip()[-500:]}")
+            found = json.loads(run.stdout)["summary"]
+            expected_one_sided = n // DISCOVER_ONE_SIDED_EVERY
+            extra: dict[str, Any] = {
+                "ok": found["byStatus"].get("OneSided") == expected_one_sided and found["pairs"] == n,
+                "vnets": topology.distinct_vnets,
+                "subscriptions": len(subscriptions),
+                "pairs_by_status": {k: v for k, v in found["byStatus"].items() if v},
+                "read_latency_s": read_latency,
+                "arm_calls": traffic.arm_calls,
+                "arm_reads": traffic.arm_reads,
+                "arm_writes": traffic.arm_writes,
+                "identity_calls": traffic.identity_calls,
+                "arm_calls_per_vnet": traffic.arm_calls / topology.distinct_vnets,
+                "listing_pages": listings,
+                "gateway_reads": gateway_reads,
+                "other_reads": len(arm_gets) - listings - gateway_reads,
+                "target": "no writes, no read per vnet: the subscriptions' listing pages and the hub's gateway only",
+                "target_met": traffic.arm_writes == 0
+                and len(arm_gets) == traffic.arm_calls == listings + gateway_reads,
+            }
+            self._add(CaseResult(case, n, None, wall, None, None, http_calls=traffic.http_calls, extra=extra))
 
     def reads(self, n: int) -> None:
         """No-change ``pulumi preview``, ``pulumi refresh`` and ``pulumi up`` of a deployed hub with N spokes, each

@@ -85,10 +85,12 @@ class HubSpokeTopology:
         """What the benchmark program reads (topology.json): the hub id and spoke key -> vnet id."""
         return {"hub": self.hub_id, "spokes": {s.key: s.vnet_id for s in self.spokes}}
 
-    def seed(self) -> dict[str, Any]:
-        """The emulator seed (docs/emulator.md, "Seed topology")."""
+    def seed(self, *, peered: bool = False, one_sided_every: int = 0) -> dict[str, Any]:
+        """The emulator seed (docs/emulator.md, "Seed topology"). With ``peered``, the pairs exist already, as the
+        Azure CLI leaves them (``vnet-hub-to-<spoke>`` with gateway transit, ``<spoke>-to-vnet-hub`` using it):
+        an estate for ``azure-peering discover``, where every ``one_sided_every``-th spoke's side is missing."""
         zones = sorted({s.subscription for s in self.spokes})
-        hub = {
+        hub: dict[str, Any] = {
             "name": HUB_VNET,
             "addressPrefixes": ["172.16.0.0/16"],
             "subnets": [
@@ -98,14 +100,20 @@ class HubSpokeTopology:
             "gateway": {"name": "vgw-hub", "gatewayType": "Vpn", "sku": "VpnGw1", "provisioningSeconds": 0},
         }
         groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for s in self.spokes:
-            groups.setdefault((s.subscription, s.resource_group), []).append(
-                {
-                    "name": s.vnet,
-                    "addressPrefixes": [s.prefix],
-                    "subnets": [{"name": "workload", "addressPrefix": s.prefix.replace(".0/24", ".0/25")}],
-                }
-            )
+        for number, s in enumerate(self.spokes):
+            spoke: dict[str, Any] = {
+                "name": s.vnet,
+                "addressPrefixes": [s.prefix],
+                "subnets": [{"name": "workload", "addressPrefix": s.prefix.replace(".0/24", ".0/25")}],
+            }
+            if peered:
+                hub.setdefault("peerings", []).append(
+                    {"name": f"{HUB_VNET}-to-{s.vnet}", "remoteVirtualNetwork": s.vnet_id, "allowGatewayTransit": True}
+                )
+                if not (one_sided_every and number % one_sided_every == one_sided_every - 1):
+                    back = {"name": f"{s.vnet}-to-{HUB_VNET}", "remoteVirtualNetwork": self.hub_id}
+                    spoke["peerings"] = [{**back, "useRemoteGateways": True}]
+            groups.setdefault((s.subscription, s.resource_group), []).append(spoke)
         resource_groups = [
             {
                 "subscriptionId": CONNECTIVITY_SUB,
