@@ -15,6 +15,7 @@ Only GETs: this module is given the provider's ARM client and never calls a writ
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,9 @@ class Estate:
 
 
 Progress = Callable[[str], None]
+#: Listings (a subscription's, or a resource group's) read at once: a few, far below ARM's read limits per
+#: subscription, enough that a scope of several subscriptions takes about the time of its longest listing.
+LISTINGS_IN_FLIGHT = 4
 
 
 def read_estate(
@@ -79,13 +83,17 @@ def read_estate(
     vnets: dict[str, VnetFacts] = {}
     sides: dict[str, tuple[Side, ...]] = {}
     unreadable: dict[str, str] = {}
-    for subscription in scope.subscriptions:
-        groups: Sequence[str | None] = scope.resource_groups or (None,)
-        for group in groups:
+    groups: Sequence[str | None] = scope.resource_groups or (None,)
+    listings = [(subscription, group) for subscription in scope.subscriptions for group in groups]
+    # The listings do not depend on one another (only a listing's own pages do, each naming the next): they are
+    # read at once, and their vnets learnt in the scope's order, as if read in turn.
+    with ThreadPoolExecutor(max_workers=max(1, min(LISTINGS_IN_FLIGHT, len(listings)))) as pool:
+        answers = [pool.submit(_list_vnets, client, sub, group, aux, deadline) for sub, group in listings]
+        for (subscription, group), answer in zip(listings, answers, strict=True):
             where = f"subscription {subscription}" + (f", resource group {group}" if group else "")
             say(f"listing the vnets of {where}")
             try:
-                items = _list_vnets(client, subscription, group, aux, deadline)
+                items = answer.result()
             except PeeringError as exc:
                 unreadable[subscription if group is None else f"{subscription}/{group}"] = str(exc)
                 continue
