@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from pulumi_azure_peering.provider.errors import ONE_REMOTE_GATEWAY_QUOTED
+
 from .address_overlap import IpNetwork, describe_overlap, overlapping_pairs, overlaps
 from .fact_index import (
     ExistingIndex,
@@ -220,7 +222,7 @@ class FactChecks:
                 "use_hub_gateway",
                 f"the spoke vnet {s.vnet.name!r} already uses the gateway of vnet {other_hub!r} through its peering "
                 f"{e.name!r}, and ARM lets only one peering per vnet use remote gateways "
-                "(OnlyOnePeeringCanUseRemoteGateways)",
+                f"({ONE_REMOTE_GATEWAY_QUOTED})",
                 f"to move the spoke's gateway transit to hub {self.hub.name!r}, take two updates: first apply with "
                 f"{flag}=False while {e.name!r} loses useRemoteGateways (its own hub's use_hub_gateway=False, or the "
                 f"spoke removed from that hub: both can be in the same update), then set {flag}=True and apply "

@@ -1,12 +1,12 @@
 """What the HubSpokePeering components of one Pulumi program claim between them, so that two of them cannot plan
 what ARM allows only once.
 
-Each component plans alone and checks ARM's live facts, but two components of the same program are invisible to
-each other's facts until one of them has deployed: two hubs that both route one spoke through their gateway pass
-every check at preview, then ARM refuses the second ``useRemoteGateways`` (``OnlyOnePeeringCanUseRemoteGateways``),
-and which hub wins depends on timing. Likewise two components that peer the same two vnets race for ARM's single
-link between them (``AnotherPeeringAlreadyReferencesRemoteVnet``). Every component's accepted plan is recorded
-here; a plan that claims what another component of the run already claimed is refused, naming both.
+Each component plans alone and checks ARM's live facts, but two components of the same program are invisible to each
+other's facts until one of them has deployed: two hubs that both route one spoke through their gateway pass every check
+at preview, then ARM refuses the second ``useRemoteGateways`` (the API: only one peering of a vnet may set it), and
+which hub wins depends on timing. Likewise two components that peer the same two vnets race for ARM's single link
+between them (``AnotherPeeringAlreadyReferencesRemoteVnet``). Every component's accepted plan is recorded here; a plan
+that claims what another component of the run already claimed is refused, naming both.
 
 Claims live as long as the program run: they are keyed by the Pulumi runtime's settings object, which each run
 (and each ``pulumi.runtime.set_mocks``) replaces.
@@ -19,6 +19,8 @@ import weakref
 from dataclasses import dataclass, field
 
 import pulumi.runtime.settings
+
+from pulumi_azure_peering.provider.errors import ONE_REMOTE_GATEWAY_QUOTED
 
 from .plan import Plan
 
@@ -60,7 +62,7 @@ def claim(component: str, plan: Plan) -> list[str]:
                 problems.append(
                     f'spokes["{p.spoke}"].use_hub_gateway of {component!r}: HubSpokePeering {user[0]!r} also '
                     f"routes vnet {_name(local)!r} through its hub's gateway (spoke {user[1]!r}); ARM lets only one "
-                    "peering per vnet use remote gateways (OnlyOnePeeringCanUseRemoteGateways). Fix: set "
+                    f"peering per vnet use remote gateways ({ONE_REMOTE_GATEWAY_QUOTED}). Fix: set "
                     "use_hub_gateway=False "
                     f"on the spoke in one of {user[0]!r} and {component!r}"
                 )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from pulumi_azure_peering.components.address_overlap import IpNetwork, describe_overlap, overlapping_pairs, overlaps
+from pulumi_azure_peering.provider.errors import ONE_REMOTE_GATEWAY_QUOTED
 from pulumi_azure_peering.provider.facts import VnetFacts
 from pulumi_azure_peering.provider.ids import vnet_key, vnet_name
 
@@ -264,7 +265,7 @@ def _two_remote_gateways(pairs: Sequence[Pair]) -> Iterable[Finding]:
                 (vnet, *remotes),
                 f"{_short(vnet)} uses the gateways of {len(remotes)} vnets ("
                 + ", ".join(f"{side.name!r} -> {_short(remote)}" for side, remote in entries)
-                + "); ARM lets one peering of a vnet use remote gateways (OnlyOnePeeringCanUseRemoteGateways)",
+                + f"); ARM lets one peering of a vnet use remote gateways ({ONE_REMOTE_GATEWAY_QUOTED})",
                 "keep useRemoteGateways on the peering toward the hub whose gateway this vnet should use, off on "
                 "the others",
                 entries[0][0].id,

@@ -102,6 +102,19 @@ def hint_for(code: str | None) -> str | None:
 TRANSIT_REFUSAL_TEXT = "corresponding remote peering has AllowGatewayTransit flag set to false"
 
 
+#: The rule ARM applies to a second ``useRemoteGateways`` of one vnet, in the REST API's own words (the description
+#: of ``useRemoteGateways`` in the network specification, 2025-05-01). The code and message of its refusal are not
+#: known: messages quote this rule instead of naming a code.
+ONE_REMOTE_GATEWAY_RULE = "Only one peering can have this flag set to true"
+#: How messages say the transit refusal: ARM's known text, quoted (see TRANSIT_REFUSAL_TEXT).
+TRANSIT_REFUSAL_QUOTED = (
+    '"Peering-to-Gateway cannot have UseRemoteGateways flag set to true, because corresponding remote peering has '
+    'AllowGatewayTransit flag set to false"'
+)
+#: How messages say the one-gateway rule: the API's words, quoted.
+ONE_REMOTE_GATEWAY_QUOTED = f'the API: "{ONE_REMOTE_GATEWAY_RULE}"'
+
+
 def refuses_remote_gateways_without_transit(exc: BaseException) -> bool:
     """Whether ARM refused ``useRemoteGateways`` because the remote side's peering does not allow gateway transit
     (by the known text, whatever code came with it)."""

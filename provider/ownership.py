@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .errors import TRANSIT_REFUSAL_QUOTED
 from .ids import peering_words, vnet_name
 
 
@@ -80,9 +81,9 @@ class RunLedger:
         Returns ``(field, problem)`` pairs, each naming both resources: another resource of the run names the same
         peering or links the same two vnets; or the two directions of one pair, both declared in this run, disagree
         on gateway transit (one uses remote gateways, the other does not allow transit: ARM refuses the first with
-        ``RemotePeeringDoesNotAllowGatewayTransit``). Whichever of the two is checked second reports it. A resource
-        checked again (a replacement's second check, preview then up in one process) is the same resource: it
-        conflicts with nothing of its own."""
+        its transit refusal, :data:`~.errors.TRANSIT_REFUSAL_TEXT`). Whichever of the two is checked second reports
+        it. A resource checked again (a replacement's second check, preview then up in one process) is the same
+        resource: it conflicts with nothing of its own."""
         key = new_id.lower()
         link = (local_vnet.lower(), remote_vnet.lower())
         local_name, remote_name = vnet_name(local_vnet), vnet_name(remote_vnet)
@@ -116,7 +117,7 @@ class RunLedger:
                             "use_remote_gateways",
                             f"{resource!r} uses the gateway of vnet {remote_name!r}, but resource "
                             f"{reverse.resource!r} of this program declares the peering back from {remote_name!r} "
-                            "without allow_gateway_transit; ARM refuses that (RemotePeeringDoesNotAllowGatewayTransit)."
+                            f"without allow_gateway_transit; ARM refuses that ({TRANSIT_REFUSAL_QUOTED})."
                             f" Fix: set allow_gateway_transit=True on {reverse.resource!r}, or "
                             f"use_remote_gateways=False on {resource!r}",
                         )
@@ -127,7 +128,7 @@ class RunLedger:
                             "allow_gateway_transit",
                             f"resource {reverse.resource!r} of this program uses the gateway of vnet "
                             f"{local_name!r} through {resource!r}, which does not allow gateway transit; ARM refuses "
-                            f"that (RemotePeeringDoesNotAllowGatewayTransit). Fix: set allow_gateway_transit=True on "
+                            f"that ({TRANSIT_REFUSAL_QUOTED}). Fix: set allow_gateway_transit=True on "
                             f"{resource!r}, or use_remote_gateways=False on {reverse.resource!r}",
                         )
                     )

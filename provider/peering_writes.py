@@ -203,11 +203,12 @@ class PeeringWriter:
         peering it re-armed *without* ``useRemoteGateways`` (see below), "" when it re-armed it as it was, None when
         there was none to re-arm.
 
-        This is what makes replacing one half of a Connected pair work: deleting the old half disconnects the
-        other, and ARM refuses the new half until the other is re-armed. A reverse that uses this vnet's gateway
-        cannot be re-armed as it was while this side does not exist yet (ARM: RemotePeeringDoesNotAllowGatewayTransit),
-        so it is re-armed without useRemoteGateways, and the caller gives it back once this side allows transit
-        (:meth:`_restore_reverse_gateway`): the reverse ends as it was. The caller holds both vnets' locks.
+        This is what makes replacing one half of a Connected pair work: deleting the old half disconnects the other,
+        and ARM refuses the new half until the other is re-armed. A reverse that uses this vnet's gateway cannot be
+        re-armed as it was while this side does not exist yet (ARM's transit refusal,
+        :data:`~.errors.TRANSIT_REFUSAL_TEXT`), so it is re-armed without useRemoteGateways, and the caller gives it
+        back once this side allows transit (:meth:`_restore_reverse_gateway`): the reverse ends as it was. The caller
+        holds both vnets' locks.
         """
         disconnected: Callable[[Any], bool] = lambda props: props.peering_state == PeeringState.DISCONNECTED.value  # noqa: E731
         try:

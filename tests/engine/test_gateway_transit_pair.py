@@ -1,7 +1,8 @@
-"""A standalone pair through the real CLI whose spoke side uses the hub's gateway while the hub side, declared in
-the same program, does not allow gateway transit (issue 25, item 1): the old preview passed, and `up` created the
-hub side, then sent ten PUTs over 65 s without a word before ARM's RemotePeeringDoesNotAllowGatewayTransit ended
-it. Now the preview refuses it, naming both resources and the fix, and nothing reaches ARM."""
+"""A standalone pair through the real CLI whose spoke side uses the hub's gateway while the hub side, declared in the
+same program, does not allow gateway transit (issue 25, item 1): the old preview passed, and `up` created the hub side,
+then sent ten PUTs over 65 s without a word before ARM's transit refusal ("... corresponding remote peering has
+AllowGatewayTransit flag set to false") ended it. Now the preview refuses it, naming both resources and the fix, and
+nothing reaches ARM."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def test_a_pair_disagreeing_on_gateway_transit_fails_preview_naming_both(
     for result in (project.preview(check=False), project.up(check=False, skip_preview=False)):
         assert not result.ok, result.output
         text = result.output
-        assert "RemotePeeringDoesNotAllowGatewayTransit" in text, text
+        assert "corresponding remote peering has AllowGatewayTransit flag set to false" in " ".join(text.split()), text
         assert "vnet-hub-to-vnet-analytics" in text and "vnet-analytics-to-vnet-hub" in text, text
         assert "allow_gateway_transit=True" in text, text
     assert arm_writes(emulator, seq) == []
