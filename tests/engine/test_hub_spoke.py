@@ -30,7 +30,14 @@ def hub_spoke_project(make_project: Callable[..., PulumiProject], emulator: Any)
 
 def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
+    seq = emulator.last_request_seq()
     project.up()
+    # the engine runs the four hub-side creates at once; the provider serialises them per vnet inside its process,
+    # so ARM never answers 409 AnotherOperationInProgress (docs/provider.md): each of the eight peerings is one PUT
+    log = emulator.request_log(since=seq)
+    assert [r for r in log if r["status"] == 409] == []
+    puts = sorted(r["path"].rsplit("/", 1)[-1] for r in log if r["method"] == "PUT")
+    assert puts == sorted({n for s in DEMO_SPOKES for n in (f"vnet-hub-to-vnet-{s}", f"vnet-{s}-to-vnet-hub")}), puts
     hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))
     assert sorted(hub_side) == [
         "vnet-hub-to-vnet-analytics",
