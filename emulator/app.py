@@ -172,6 +172,14 @@ def _resource_type(req: Request) -> str:
     return "/".join(req.segments[2::2]) or "subscriptions"
 
 
+def _action(req: Request) -> str:
+    """The RBAC action a request needs: its resource type's ``read``, ``delete`` or ``write``."""
+    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete"}.get(req.method, "write")
+    low = [x.lower() for x in req.segments]
+    namespace = req.segments[low.index("providers") + 1] if "providers" in low else "Microsoft.Resources"
+    return f"{namespace}/{_resource_type(req)}/{verb}"
+
+
 class Emulator:
     """One emulator instance bound to a data directory and a loopback port."""
 
@@ -474,6 +482,8 @@ class Emulator:
 
     def _arm_inner(self, req: Request, fault: str | None, subscription_id: str) -> Response:
         claims = self._authenticate(req, force_expired=fault == "expire")
+        if fault == "403":
+            raise errors.authorization_failed(claims.client_id, claims.object_id, _action(req), req.path)
         api_version = req.query.get("api-version")
         route = _route_arm(req)
         if route is None:
