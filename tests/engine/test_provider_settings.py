@@ -106,3 +106,27 @@ def test_without_a_client_secret_default_azure_credential_uses_a_managed_identit
         live_peering_properties(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-payments"]["peeringState"]
         == "Connected"
     )
+
+
+def test_the_cloud_setting_is_checked_and_the_endpoints_given_win(
+    make_project: Callable[..., PulumiProject], emulator: Any
+) -> None:
+    """``azure-peering:cloud`` (AZURE_PEERING_CLOUD): a cloud the provider does not know fails preview naming the
+    ones it knows, before anything is asked of Entra or ARM. A known one with endpoints given (the emulator's
+    armEndpoint and authorityHost) talks to those: the token is asked of the given authority for the given ARM
+    endpoint, not for the cloud's (the emulator would refuse a token for management.usgovcloudapi.net with 401)."""
+    project = make_project(peering_program(*PAIR), env={"AZURE_PEERING_CLOUD": "AzureGermanCloud"})
+    seq = emulator.last_request_seq()
+    preview = project.preview(check=False)
+    assert not preview.ok, preview.output
+    known = "unknown cloud 'AzureGermanCloud': set azure-peering:cloud to one of AzureCloud, AzureUSGovernment"
+    assert known in preview.output, preview.output
+    assert emulator.request_log(since=seq) == []
+
+    project.env["AZURE_PEERING_CLOUD"] = "AzureUSGovernment"
+    project.preview()
+    log = emulator.request_log(since=seq)
+    assert any(r["method"] == "POST" and r["path"].endswith("/oauth2/v2.0/token") for r in log), log
+    reads = [r for r in log if r["path"].lower().startswith("/subscriptions")]
+    assert reads and {r["status"] for r in reads} == {200}, reads
+    assert arm_writes(emulator, seq) == []
