@@ -280,8 +280,9 @@ def resolve_settings(
             # azure-identity and MSAL talk to an https authority only (they refuse any other when the credential is
             # built): allowing it here would only move the failure to a traceback at the first token
             raise SettingsError(
-                f"azure-peering:authorityHost {text!r} uses plain http: the token service must be https (azure-identity "
-                "refuses any other authority); azure-peering:allowInsecureLoopback applies to armEndpoint only"
+                f"azure-peering:authorityHost {text!r} uses plain http: the token service must be https "
+                "(azure-identity refuses any other authority); azure-peering:allowInsecureLoopback applies to "
+                "armEndpoint only"
             )
     else:
         authority_host = defaults.authority_host
