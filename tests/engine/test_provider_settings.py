@@ -1,6 +1,7 @@
 """Provider settings through the real CLI against the emulator (docs/provider.md, "Settings"): an identity without
 a client secret, through DefaultAzureCredential (here a managed identity, as App Service and Azure Functions serve
-it: IDENTITY_ENDPOINT / IDENTITY_HEADER); and the cloud setting."""
+it: IDENTITY_ENDPOINT / IDENTITY_HEADER); the cloud setting; an http ARM endpoint on loopback with
+allowInsecureLoopback."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from harness.pulumi import PulumiProject
+from harness.pulumi import PulumiProject, hermetic_env
+from pulumi_azure_peering.emulator.testing import EmulatorProcess
 from tests.arm_views import arm_writes, live_peering_properties
-from tests.emulator_config import seeded_vnet
+from tests.emulator_config import DEFAULT_SEED, seeded_vnet
 from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
@@ -130,3 +133,24 @@ def test_the_cloud_setting_is_checked_and_the_endpoints_given_win(
     reads = [r for r in log if r["path"].lower().startswith("/subscriptions")]
     assert reads and {r["status"] for r in reads} == {200}, reads
     assert arm_writes(emulator, seq) == []
+
+
+def test_an_http_arm_endpoint_on_loopback_is_used_once_allowed(tmp_path: Path) -> None:
+    """``azure-peering:allowInsecureLoopback`` (AZURE_PEERING_ALLOW_INSECURE_LOOPBACK): an ``http://`` ARM endpoint
+    on 127.0.0.1 is refused at preview without it, with nothing asked of ARM, and used with it: tokens for that
+    endpoint, its operations followed (the provider follows none on another origin), the pair written."""
+    with EmulatorProcess(data_dir=tmp_path / "emulator", seed=DEFAULT_SEED, latency=0.05, plain_http=True) as emu:
+        env = hermetic_env(tmp_path / "state", {**emu.env(), "AZURE_PEERING_ARM_ENDPOINT": emu.plain_http_endpoint})
+        project = PulumiProject.from_program(tmp_path / "project", peering_program(*PAIR), env)
+        refused = project.preview(check=False)
+        assert not refused.ok and "uses plain http" in refused.output, refused.output
+        assert "allowInsecureLoopback" in refused.output, refused.output
+        assert emu.request_log() == []
+
+        project.env["AZURE_PEERING_ALLOW_INSECURE_LOOPBACK"] = "true"
+        project.up(skip_preview=False)
+        writes = sorted((w["method"], w["path"].rsplit("/", 1)[-1], w["status"]) for w in arm_writes(emu, 0))
+        assert writes == [("PUT", "vnet-hub-to-vnet-payments", 201), ("PUT", "vnet-payments-to-vnet-hub", 201)]
+        hub_side = live_peering_properties(emu, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-payments"]
+        assert hub_side["peeringState"] == "Connected"
+        project.preview(expect_no_changes=True)
