@@ -93,9 +93,16 @@ def test_sync_policies_never_auto_and_always_with_a_reverse_this_identity_may_no
     def levels() -> tuple[str, str]:
         return tuple(emulator.arm("GET", p).json()["properties"]["peeringSyncLevel"] for p in (hub_pid, reverse_pid))
 
-    def writes(seq: int) -> list[tuple[str, str, int, str | None, str]]:
+    def writes(seq: int) -> list[tuple[str, str, int, str | None, bool]]:
+        """(method, peering, status, code, whether it asked for syncRemoteAddressSpace) of each write."""
         return [
-            (w["method"], w["path"].rsplit("/", 1)[-1], w["status"], w.get("code"), w.get("query") or "")
+            (
+                w["method"],
+                w["path"].rsplit("/", 1)[-1],
+                w["status"],
+                w.get("code"),
+                "syncremoteaddressspace=true" in (w.get("query") or "").lower(),
+            )
             for w in arm_writes(emulator, seq)
         ]
 
@@ -103,7 +110,7 @@ def test_sync_policies_never_auto_and_always_with_a_reverse_this_identity_may_no
     add_address_prefix(emulator, seeded_vnet("vnet-hub"), "10.10.0.0/16")
     assert levels() == ("RemoteNotInSync", "LocalNotInSync")
 
-    sync = "api-version=2025-05-01&syncRemoteAddressSpace=true"
+    sync = True
     seq = emulator.last_request_seq()
     project.up("--refresh")  # the refresh reads the drift; `never` writes nothing for it
     assert writes(seq) == []
