@@ -172,6 +172,14 @@ def _resource_type(req: Request) -> str:
     return "/".join(req.segments[2::2]) or "subscriptions"
 
 
+def _action(req: Request) -> str:
+    """The RBAC action a request needs: its resource type's ``read``, ``delete`` or ``write``."""
+    verb = {"GET": "read", "HEAD": "read", "DELETE": "delete"}.get(req.method, "write")
+    low = [x.lower() for x in req.segments]
+    namespace = req.segments[low.index("providers") + 1] if "providers" in low else "Microsoft.Resources"
+    return f"{namespace}/{_resource_type(req)}/{verb}"
+
+
 class Emulator:
     """One emulator instance bound to a data directory and a loopback port."""
 
@@ -189,6 +197,7 @@ class Emulator:
         latency_profile: LatencyProfile | None = None,
         sparse_bodies: bool = False,
         late_refusals: Sequence[str] = (),
+        plain_http: bool = False,
         seed_path: Path | None = None,
         reset: bool = False,
         log: Callable[[str], None] = print,
@@ -224,11 +233,16 @@ class Emulator:
         self.port = int(self.server.server_address[1])
         self.arm_endpoint = f"https://{host}:{self.port}"
         self.authority_host = self.arm_endpoint
+        # ``plain_http``: the same ARM (and token service) on a second loopback port without TLS, for clients that
+        # allow http there (the provider's allowInsecureLoopback); tokens for either origin are accepted on both
+        self.plain_server = EmulatorHTTPServer((host, 0), None, self.dispatch, self.record) if plain_http else None
+        self.plain_http_endpoint = self.plain_server.origin if self.plain_server is not None else None
         self.tokens = TokenService(
             self.data_dir / "token-signing-key.pem",
             authority_host=self.authority_host,
             arm_endpoint=self.arm_endpoint,
             lifetime=token_lifetime,
+            plain_http_endpoint=self.plain_http_endpoint,
         )
         self.network = NetworkService(self.store, self.settings)
         admin_key = self.store.get_meta("admin_key")
@@ -264,6 +278,11 @@ class Emulator:
         """Announce (connection.json) and serve until shutdown()."""
         self.write_connection_file()
         self.log(f"emulator: serving ARM and the token service on {self.arm_endpoint} (data: {self.data_dir})")
+        if self.plain_server is not None:
+            self.log(f"emulator: and without TLS on {self.plain_http_endpoint}")
+            threading.Thread(
+                target=self.plain_server.serve_forever, kwargs={"poll_interval": 0.2}, name="arm-plain", daemon=True
+            ).start()
         self.server.serve_forever(poll_interval=0.2)
 
     def start_background(self) -> threading.Thread:
@@ -273,10 +292,14 @@ class Emulator:
 
     def shutdown(self) -> None:
         self.server.shutdown()
+        if self.plain_server is not None:
+            self.plain_server.shutdown()
         self.close()
 
     def close(self) -> None:
         self.server.server_close()
+        if self.plain_server is not None:
+            self.plain_server.server_close()
         self.requests.close()
         self.store.close()
 
@@ -332,6 +355,7 @@ class Emulator:
                     )
         return {
             "arm_endpoint": self.arm_endpoint,
+            **({"plain_http_endpoint": self.plain_http_endpoint} if self.plain_http_endpoint else {}),
             "authority_host": self.authority_host,
             "ca_bundle": str(self.tls.ca),
             "ca_bundle_with_system_roots": str(self.tls.bundle),
@@ -474,6 +498,8 @@ class Emulator:
 
     def _arm_inner(self, req: Request, fault: str | None, subscription_id: str) -> Response:
         claims = self._authenticate(req, force_expired=fault == "expire")
+        if fault == "403":
+            raise errors.authorization_failed(claims.client_id, claims.object_id, _action(req), req.path)
         api_version = req.query.get("api-version")
         route = _route_arm(req)
         if route is None:

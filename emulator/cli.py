@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated peering refusal codes answered as a Failed long-running operation instead of a 400 "
         "(e.g. VnetAddressSpaceOverlapsWithAlreadyPeeredVnet)",
     )
+    serve.add_argument(
+        "--plain-http",
+        action="store_true",
+        help="also serve ARM without TLS on another loopback port (connection.json: plain_http_endpoint), for "
+        "clients that allow http on loopback",
+    )
     serve.add_argument("--quiet", action="store_true", help="no startup line on stderr")
     env = sub.add_parser("env", help="print the shell exports that point clients at a running emulator")
     env.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
@@ -155,6 +161,7 @@ def _serve(args: argparse.Namespace, seed_path: Path | None) -> int:
             latency_profile=args.latency_profile,
             sparse_bodies=sparse_from_env() if args.sparse_bodies is None else args.sparse_bodies,
             late_refusals=late_refusal_codes(args.late_refusals),
+            plain_http=args.plain_http,
             seed_path=seed_path,
             reset=args.reset,
             log=(lambda _m: None) if args.quiet else _log,

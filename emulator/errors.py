@@ -167,6 +167,18 @@ def linked_authorization_failed(scope: str, tenant_id: str, linked_subscription:
     )
 
 
+def authorization_failed(client_id: str, object_id: str, action: str, scope: str) -> ArmError:
+    """An identity without the RBAC action on a scope (the code and text as ARM answers them, e.g. in
+    Azure/ARO-RP#66)."""
+    return ArmError(
+        403,
+        "AuthorizationFailed",
+        f"The client '{client_id}' with object id '{object_id}' does not have authorization to perform action "
+        f"'{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh "
+        "your credentials.",
+    )
+
+
 def too_many_auxiliary_tokens(count: int) -> ArmError:
     # code unknown: see GUESSED_CODES
     return ArmError(

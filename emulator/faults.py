@@ -10,7 +10,8 @@ a response, before the request is processed), ``reset_after`` (process it, then 
 (treat the bearer token as expired), ``slow`` (``p`` or ``p:seconds``, delay the response), ``html`` (a 502 HTML
 error page from a gateway in front of ARM, before processing), ``truncate`` (process the request, then answer with
 its JSON body cut in half), ``html404`` (a 404 HTML page from a gateway in front of ARM, before processing, without
-ARM's headers: a 404 that is not ARM's "does not exist"). Operation faults (drawn when a write starts a
+ARM's headers: a 404 that is not ARM's "does not exist"), ``403`` (AuthorizationFailed after the token is
+accepted: an identity without the RBAC action on that scope). Operation faults (drawn when a write starts a
 long-running operation): ``lro_fail`` (ends Failed), ``lro_hang`` (never ends), ``lro_slow`` (``p`` or
 ``p:seconds`` longer). Others: ``seed``, ``retry_after`` (seconds sent with 429/503), ``max`` (stop after that
 many faults), ``match`` (comma-separated ``METHOD:path-substring``, ``$`` at its end to match the path's end only;
@@ -27,7 +28,20 @@ from dataclasses import dataclass, field
 from .models.operations import OUTCOME_FAIL, OUTCOME_HANG, OUTCOME_SUCCEED
 
 # drawn in this order from one random number: new kinds go last, so that a seeded plan of the others stays the same
-REQUEST_FAULTS = ("reset", "reset_after", "429", "409", "500", "503", "expire", "slow", "html", "truncate", "html404")
+REQUEST_FAULTS = (
+    "reset",
+    "reset_after",
+    "429",
+    "409",
+    "500",
+    "503",
+    "expire",
+    "slow",
+    "html",
+    "truncate",
+    "html404",
+    "403",
+)
 OPERATION_FAULTS = ("lro_fail", "lro_hang", "lro_slow")
 
 

@@ -37,6 +37,7 @@ class Request:
     headers: email.message.Message
     body: bytes
     segments: list[str] = field(default_factory=list)
+    origin: str = ""  # scheme://host:port of the listener that took the request ("" when not served)
 
     def header(self, name: str) -> str | None:
         value = self.headers.get(name)
@@ -104,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(413)
             return
         body = self.rfile.read(length) if length else b""
-        request = Request(self.command, path, raw_query, query, self.headers, body, segments)
+        request = Request(self.command, path, raw_query, query, self.headers, body, segments, self.server.origin)
         response = self.server.dispatch(request)
         if response.delay > 0:
             time.sleep(response.delay)
@@ -159,14 +160,19 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        ssl_context: ssl.SSLContext,
+        ssl_context: ssl.SSLContext | None,
         dispatch: Dispatcher,
         record: Recorder,
     ) -> None:
+        """``ssl_context`` None: plain http (``serve --plain-http``, a second listener for tests of clients that
+        allow http on loopback)."""
         super().__init__(address, _Handler)
         self.ssl_context = ssl_context
         self.dispatch = dispatch
         self._record = record
+        scheme = "https" if ssl_context is not None else "http"
+        host, port = self.server_address[:2]
+        self.origin = f"{scheme}://{host!s}:{int(port)}"
 
     def record(self, request: Request, response: Response, latency_ms: float) -> None:
         self._record(request, response, latency_ms)
@@ -175,7 +181,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         try:
             request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             request.settimeout(_HANDSHAKE_TIMEOUT)
-            tls = self.ssl_context.wrap_socket(request, server_side=True)
+            tls = request if self.ssl_context is None else self.ssl_context.wrap_socket(request, server_side=True)
         except (OSError, ssl.SSLError):
             return
         try:

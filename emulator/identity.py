@@ -70,7 +70,15 @@ def load_or_create_signing_key(path: Path) -> rsa.RSAPrivateKey:
 class TokenService:
     """Issues and validates access tokens."""
 
-    def __init__(self, key_path: Path, *, authority_host: str, arm_endpoint: str, lifetime: float) -> None:
+    def __init__(
+        self,
+        key_path: Path,
+        *,
+        authority_host: str,
+        arm_endpoint: str,
+        lifetime: float,
+        plain_http_endpoint: str | None = None,
+    ) -> None:
         self._key = load_or_create_signing_key(key_path)
         self._public = self._key.public_key()
         der = self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -79,7 +87,8 @@ class TokenService:
         self.arm_endpoint = arm_endpoint
         self.lifetime = lifetime
         self.not_before = 0.0  # tokens issued before this instant count as expired (admin expire-tokens)
-        self.allowed_audiences = frozenset([*errors.ARM_PUBLIC_AUDIENCES, arm_endpoint, arm_endpoint + "/"])
+        own = [arm_endpoint, *([plain_http_endpoint] if plain_http_endpoint else [])]
+        self.allowed_audiences = frozenset([*errors.ARM_PUBLIC_AUDIENCES, *own, *(e + "/" for e in own)])
         self._cache: dict[str, Claims | None] = {}
         self._lock = threading.Lock()
 

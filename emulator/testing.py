@@ -118,6 +118,8 @@ class EmulatorProcess:
             leaves it to the environment variable ``AZURE_PEERING_EMULATOR_SPARSE`` (``1`` turns it on).
         late_refusals: peering refusal codes answered as a Failed long-running operation instead of a 400
             (``--late-refusals``).
+        plain_http: also serve ARM without TLS on another loopback port (``--plain-http``):
+            :attr:`plain_http_endpoint`.
         startup_timeout: seconds to wait for connection.json.
     """
 
@@ -136,6 +138,7 @@ class EmulatorProcess:
         latency_profile: str | None = None,
         sparse_bodies: bool | None = None,
         late_refusals: tuple[str, ...] | list[str] | None = None,
+        plain_http: bool = False,
         startup_timeout: float = 30.0,
     ) -> None:
         self._owns_dir = data_dir is None
@@ -158,6 +161,8 @@ class EmulatorProcess:
             self._extra.append("--sparse-bodies" if sparse_bodies else "--no-sparse-bodies")
         if late_refusals:
             self._extra += ["--late-refusals", ",".join(late_refusals)]
+        if plain_http:
+            self._extra.append("--plain-http")
         self.startup_timeout = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
@@ -292,6 +297,14 @@ class EmulatorProcess:
     @property
     def arm_endpoint(self) -> str:
         return self.connection.arm_endpoint
+
+    @property
+    def plain_http_endpoint(self) -> str:
+        """ARM without TLS (``plain_http=True`` only)."""
+        endpoint = self.connection.raw.get("plain_http_endpoint")
+        if not endpoint:
+            raise EmulatorError("the emulator was started without plain_http")
+        return str(endpoint)
 
     @property
     def authority_host(self) -> str:

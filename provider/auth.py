@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -68,7 +69,18 @@ def build_credential(settings: Settings) -> TokenCredential:
     if settings.client_id:
         kwargs["managed_identity_client_id"] = settings.client_id
         kwargs["workload_identity_client_id"] = settings.client_id
+    if _empty_secret_in_environment():
+        kwargs["exclude_environment_credential"] = True
     return DefaultAzureCredential(**kwargs)
+
+
+def _empty_secret_in_environment() -> bool:
+    """AZURE_CLIENT_SECRET set but empty (a CI secret that is not defined comes through as ""), with AZURE_CLIENT_ID
+    and AZURE_TENANT_ID set: the provider reads an empty secret as none and builds DefaultAzureCredential, whose
+    EnvironmentCredential would take the variable as a secret and fail to build (ValueError) before any other
+    credential of the chain (a managed identity, a workload identity, az login) is tried."""
+    variables = ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID")
+    return all(os.environ.get(v) is not None for v in variables) and not os.environ["AZURE_CLIENT_SECRET"].strip()
 
 
 #: What a token request that never reached the authority says (urllib3's and the OS's words, in the message

@@ -276,6 +276,14 @@ def resolve_settings(
         if "://" not in text:
             text = f"https://{text}"
         authority_host = check_endpoint(text, "authorityHost", insecure)
+        if authority_host.startswith("http://"):
+            # azure-identity and MSAL talk to an https authority only (they refuse any other when the credential is
+            # built): allowing it here would only move the failure to a traceback at the first token
+            raise SettingsError(
+                f"azure-peering:authorityHost {text!r} uses plain http: the token service must be https "
+                "(azure-identity refuses any other authority); azure-peering:allowInsecureLoopback applies to "
+                "armEndpoint only"
+            )
     else:
         authority_host = defaults.authority_host
     known_authorities = {e.authority_host for e in CLOUD_ENDPOINTS.values()}

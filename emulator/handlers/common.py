@@ -26,7 +26,9 @@ class ArmContext:
 
     @property
     def base_url(self) -> str:
-        return self.emu.arm_endpoint
+        """The origin URLs in answers point at: the listener's that took the request (https, or the plain-http
+        one), so that a client follows operations and pages where it sent the request."""
+        return self.req.origin or self.emu.arm_endpoint
 
     @property
     def rendering(self) -> Rendering:

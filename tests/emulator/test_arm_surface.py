@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import requests
 
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
@@ -253,3 +256,37 @@ def test_unsupported_method_and_subscription_routes(emu: EmulatorProcess) -> Non
     subs = emu.arm("GET", "/subscriptions", api_version="2022-12-01").json()["value"]
     assert SUB_A in [s["subscriptionId"] for s in subs]
     assert emu.arm("GET", f"/subscriptions/{SUB_A}", api_version="2022-12-01").json()["state"] == "Enabled"
+
+
+def test_plain_http_serves_the_same_arm_with_its_own_urls(tmp_path: Path) -> None:
+    """``serve --plain-http``: the same ARM on a second loopback port without TLS, for clients that allow http on
+    loopback. Its answers point at itself (operations, pages), it takes tokens for its own origin (as a client
+    asks for ``<armEndpoint>/.default``), and what it writes is what the https listener reads."""
+    with EmulatorProcess(data_dir=tmp_path / "emu", latency=0.0, sparse_bodies=False, plain_http=True) as emu:
+        plain = emu.plain_http_endpoint
+        assert plain.startswith("http://127.0.0.1:") and plain != emu.arm_endpoint.replace("https", "http")
+        seed_vnets(emu, vnet_spec("a", ["10.1.0.0/16"]), vnet_spec("b", ["10.2.0.0/16"]))
+        token = emu.token(scope=f"{plain}/.default")
+        session = requests.Session()
+        session.trust_env = False
+        session.headers["Authorization"] = f"Bearer {token}"
+        body = {"properties": {"remoteVirtualNetwork": {"id": vnet_id("b")}}}
+        put = session.put(f"{plain}{peering_path('a', 'a-b')}?api-version=2025-05-01", json=body, timeout=30)
+        assert put.status_code == 201, put.text
+        assert put.headers["Azure-AsyncOperation"].startswith(f"{plain}/"), put.headers
+        assert session.get(put.headers["Azure-AsyncOperation"], timeout=30).status_code == 200
+        emu.finish_operations()
+        assert get_props(emu, peering_path("a", "a-b"))["peeringState"] == "Initiated"  # read over https
+        # a token for the https origin is taken there too, and one for another origin is not
+        https_token = emu.token(scope=f"{emu.arm_endpoint}/.default")
+        other = session.get(
+            f"{plain}{vnet_id('a')}?api-version=2025-05-01",
+            headers={"Authorization": f"Bearer {https_token}"},
+            timeout=30,
+        )
+        assert other.status_code == 200, other.text
+        wrong = emu.token(scope="http://127.0.0.1:1/.default")
+        refused = session.get(
+            f"{plain}{vnet_id('a')}?api-version=2025-05-01", headers={"Authorization": f"Bearer {wrong}"}, timeout=30
+        )
+        assert (refused.status_code, error_code(refused)) == (401, "InvalidAuthenticationToken")

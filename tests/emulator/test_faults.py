@@ -148,3 +148,18 @@ def test_html404_is_a_gateway_page_not_arms_not_found(two: EmulatorProcess) -> N
     assert emu.faults()["injected"] == {"html404": 2}
     log = [e for e in emu.request_log(since) if e["fault"] == "html404"]
     assert [(e["status"], e["code"]) for e in log] == [(404, "GatewayNotFound")] * 2
+
+
+def test_403_is_an_identity_without_the_action_on_that_scope(two: EmulatorProcess) -> None:
+    """``403``: ARM accepted the token but the identity lacks the RBAC action (AuthorizationFailed, naming the
+    action and the scope); nothing is written, and requests the spec does not match are answered as usual."""
+    emu = two
+    emu.set_faults("403=1;match=PUT:virtualNetworkPeerings/a-b")
+    r = put_peering(emu, "a", "a-b", vnet_id("b"), wait=False)
+    assert (r.status_code, error_code(r)) == (403, "AuthorizationFailed")
+    message = r.json()["error"]["message"]
+    assert "'Microsoft.Network/virtualNetworks/virtualNetworkPeerings/write'" in message, message
+    assert f"over scope '{peering_path('a', 'a-b')}'" in message, message
+    assert emu.arm("GET", peering_path("a", "a-b")).status_code == 404
+    assert put_peering(emu, "b", "b-a", vnet_id("a"), wait=False).status_code == 201
+    assert emu.faults()["injected"] == {"403": 1}

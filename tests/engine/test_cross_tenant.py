@@ -15,6 +15,7 @@ from harness.pulumi import REPO, PulumiProject
 from tests.arm_views import arm_writes, live_peerings
 from tests.emulator_config import HOME_TENANT, PARTNER_TENANT, SUB_PARTNER, seeded_vnet
 from tests.engine.hub_spoke_helpers import DEMO_SEED, PROGRAM, configure
+from tests.provider_on_emulator.programs import peering_program
 
 pytestmark = pytest.mark.engine
 
@@ -114,3 +115,46 @@ def test_a_standalone_peering_under_a_partner_vnet(make_project: Callable[..., P
     project.preview("--refresh", expect_no_changes=True)
     project.destroy()
     assert peerings(emulator, PARTNER_VNET) == {}
+
+
+def test_a_tenant_one_peering_names_is_not_lent_to_another_then_comes_from_the_environment(
+    make_project: Callable[..., PulumiProject], emulator: Any
+) -> None:
+    """One stack, three runs. The hub's pair with the partner names the partner tenant on its resources. A
+    peering from vnet-payments to the partner's vnet that names no tenant is refused at preview and at `up`,
+    naming the tenant to add, with nothing written: the process that has just read the partner's vnet with the
+    partner's token does not lend that tenant to a resource that did not name it (ARM would refuse its PUT: 403
+    LinkedAuthorizationFailed). Named through the environment (AZURE_PEERING_AUXILIARY_TENANT_IDS, README), it
+    goes through: one PUT, the partner's token going along."""
+    partner = seeded_vnet("vnet-partner")
+    named = {"auxiliary_tenant_ids": [PARTNER_TENANT]}
+    pair = (
+        {"local": "vnet-hub", "remote": "vnet-partner", **named},
+        {"local": "vnet-partner", "remote": "vnet-hub", **named},
+    )
+    project = make_project(peering_program(*pair))
+    project.up()
+    connected(emulator, seeded_vnet("vnet-hub"), "vnet-hub-to-vnet-partner")
+
+    (project.workdir / "__main__.py").write_text(
+        peering_program(*pair, {"local": "vnet-payments", "remote": "vnet-partner"})
+    )
+    seq = emulator.last_request_seq()
+    fix = f"add '{PARTNER_TENANT}' to auxiliary_tenant_ids"
+    preview = project.preview(check=False)
+    assert not preview.ok and fix in preview.output, preview.output
+    assert "vnet-payments-to-vnet-partner" in preview.output, preview.output
+    up = project.up(check=False, skip_preview=True)
+    assert not up.ok and fix in up.output, up.output
+    assert arm_writes(emulator, seq) == []
+    assert "vnet-payments-to-vnet-partner" not in live_peerings(emulator, seeded_vnet("vnet-payments"))
+
+    project.env["AZURE_PEERING_AUXILIARY_TENANT_IDS"] = PARTNER_TENANT
+    seq = emulator.last_request_seq()
+    project.up(skip_preview=False)
+    pid = f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-partner".lower()
+    assert [(w["method"], w["path"].lower(), w["status"]) for w in arm_writes(emulator, seq)] == [("PUT", pid, 201)]
+    made = live_peerings(emulator, seeded_vnet("vnet-payments"))["vnet-payments-to-vnet-partner"]["properties"]
+    assert made["remoteVirtualNetwork"]["id"].lower() == partner.lower()
+    assert made["peeringState"] == "Initiated"  # the partner's side back to vnet-payments is not declared
+    connected(emulator, partner, "vnet-partner-to-vnet-hub")

@@ -30,7 +30,14 @@ def hub_spoke_project(make_project: Callable[..., PulumiProject], emulator: Any)
 
 def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: PulumiProject, emulator: Any) -> None:
     project = hub_spoke_project
+    seq = emulator.last_request_seq()
     project.up()
+    # the engine runs the four hub-side creates at once; the provider serialises them per vnet inside its process,
+    # so ARM never answers 409 AnotherOperationInProgress (docs/provider.md): each of the eight peerings is one PUT
+    log = emulator.request_log(since=seq)
+    assert [r for r in log if r["status"] == 409] == []
+    puts = sorted(r["path"].rsplit("/", 1)[-1] for r in log if r["method"] == "PUT")
+    assert puts == sorted({n for s in DEMO_SPOKES for n in (f"vnet-hub-to-vnet-{s}", f"vnet-{s}-to-vnet-hub")}), puts
     hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))
     assert sorted(hub_side) == [
         "vnet-hub-to-vnet-analytics",
@@ -64,6 +71,37 @@ def test_rollout_is_connected_idempotent_and_order_free(hub_spoke_project: Pulum
     # The inputs checked now are the stored ones: where they differ, the engine writes the whole checkpoint for
     # each unchanged resource (N writes of an N-sized stack in every no-change up, as many at every preview).
     assert {r["urn"]: r["inputs"] for r in project.resources("VirtualNetworkPeering")} == stored
+
+
+def test_a_disconnected_pair_is_written_hub_side_first(hub_spoke_project: PulumiProject, emulator: Any) -> None:
+    """The spoke side of a pair is deleted out of band: the hub side reads Disconnected, and ARM refuses a write of
+    the spoke side until the hub side is written again (RemotePeeringIsDisconnected). The component orders the
+    spoke side's re-creation after the hub side's update (docs/planner.md), so the refreshed `up` writes the hub
+    side, then the spoke side, with no refusal and no re-arm, and the pair reads Connected again."""
+    project = hub_spoke_project
+    configure(project, seeded_vnet("vnet-hub"), {"identity": DEMO_SPOKES["identity"]})
+    project.up()
+    spoke_side = f"{seeded_vnet('vnet-identity')}/virtualNetworkPeerings/vnet-identity-to-vnet-hub"
+    assert emulator.arm("DELETE", spoke_side).status_code in (200, 202, 204)
+    emulator.finish_operations()
+    hub_side = live_peerings(emulator, seeded_vnet("vnet-hub"))["vnet-hub-to-vnet-identity"]["properties"]
+    assert hub_side["peeringState"] == "Disconnected"
+
+    # ARM answers the hub side's reads half a second late: were the spoke side not ordered after the hub side, its
+    # PUT would reach ARM first and be refused (the order, not the time, is what is asserted)
+    emulator.set_faults("slow=1:0.5;match=GET:/virtualNetworkPeerings/vnet-hub-to-vnet-identity")
+    seq = emulator.last_request_seq()
+    up = project.up("--refresh")
+    assert emulator.faults()["injected"].get("slow"), emulator.faults()
+    emulator.set_faults("")
+    assert "is Disconnected; it is written again before its reverse" in up.output, up.output
+    writes = [(w["method"], w["path"].rsplit("/", 1)[-1], w["status"]) for w in arm_writes(emulator, seq)]
+    assert writes == [("PUT", "vnet-hub-to-vnet-identity", 200), ("PUT", "vnet-identity-to-vnet-hub", 201)], writes
+    for vnet, name in (("vnet-hub", "vnet-hub-to-vnet-identity"), ("vnet-identity", "vnet-identity-to-vnet-hub")):
+        properties = live_peerings(emulator, seeded_vnet(vnet))[name]["properties"]
+        assert (properties["peeringState"], properties["peeringSyncLevel"]) == ("Connected", "FullyInSync")
+    assert project.outputs()["peerings"]["identity"]["status"] == "Connected"
+    project.preview(expect_no_changes=True)
 
 
 def test_mesh_between_spokes(hub_spoke_project: PulumiProject, emulator: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from harness.pulumi import program_tracebacks
 from tests.arm_views import arm_writes
 from tests.emulator_config import SUB_SPOKES, seeded_vnet
 from tests.provider_on_emulator.programs import peering_program, state_outputs
@@ -53,6 +54,8 @@ def test_existing_peering_needs_adopt_existing(make_project: Callable[..., Any],
 
 
 def test_preflight_fails_preview_before_any_write(make_project: Callable[..., Any], emulator: Any) -> None:
+    """The preflight refuses an overlap and a gateway that is not there at preview, with nothing written; with
+    ``preflight=False`` the preview asks ARM nothing and the overlap is ARM's refusal at `up`."""
     emulator.seed(
         {
             "resourceGroups": [
@@ -82,6 +85,23 @@ def test_preflight_fails_preview_before_any_write(make_project: Callable[..., An
     preview = project.preview(check=False)
     assert not preview.ok and "RemoteVnetHasNoGateways" in preview.output and "use_remote_gateways" in preview.output
     assert arm_writes(emulator, seq) == []
+    assert state_outputs(project) == {}
+
+    # preflight=False (README): the same overlap passes preview, which reads neither vnet, and is ARM's to refuse
+    # at `up`; the failed create leaves nothing in ARM or in the state
+    (project.workdir / "__main__.py").write_text(
+        peering_program({"local": "vnet-payments", "remote": "vnet-clash", "preflight": False})
+    )
+    seq = emulator.last_request_seq()
+    project.preview()
+    assert emulator.request_log(since=seq) == []  # not even a token: nothing asked of ARM
+    up = project.up(check=False)
+    assert not up.ok and "ARM 400 VnetAddressSpacesOverlap" in up.output, up.output
+    assert program_tracebacks(up.output) == [], up.output
+    pid = f"{seeded_vnet('vnet-payments')}/virtualNetworkPeerings/vnet-payments-to-vnet-clash".lower()
+    arm = [r for r in emulator.request_log(since=seq) if r["path"].lower().startswith("/subscriptions")]
+    assert [(r["method"], r["path"].lower(), r["status"]) for r in arm] == [("GET", pid, 404), ("PUT", pid, 400)]
+    assert emulator.arm("GET", pid).status_code == 404
     assert state_outputs(project) == {}
 
 

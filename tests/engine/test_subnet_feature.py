@@ -2,7 +2,8 @@
 registered Microsoft.Network/AllowMultiplePeeringLinksBetweenVnets fails `pulumi preview` (naming
 peer_complete_vnets and `az feature register`) with no write reaching ARM; and a refusal ARM answers late (a Failed
 long-running operation instead of a 400) fails `pulumi up` with ARM's code and the fix, leaving nothing in ARM or in
-the state."""
+the state. And the link kinds beyond whole vnets: IPv6-only peering of chosen subnets (``link="ipv6"``) and prefix
+peering, written as asked and changed in place."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from harness.pulumi import program_tracebacks
-from tests.arm_views import arm_writes
+from tests.arm_views import arm_writes, live_peering_properties
 from tests.emulator_config import SUB_HUB, SUB_SPOKES, seeded_vnet
 from tests.provider_on_emulator.programs import peering_program, state_outputs
 
@@ -88,3 +89,89 @@ def test_a_late_refusal_fails_up_with_the_fix_and_leaves_nothing(
     gone = emulator.arm("GET", f"{seeded_vnet('vnet-copy')}/virtualNetworkPeerings/vnet-copy-to-vnet-hub")
     assert gone.status_code == 404
     assert state_outputs(project) == {}
+
+
+def ipv6_and_prefix_program(spoke_subnets: list[str], payments_prefixes: list[str]) -> str:
+    """A HubSpokePeering whose spoke vnet-analytics is peered ``link="ipv6"`` (the IPv6 prefixes of the hub's
+    ``shared`` and of the spoke's ``spoke_subnets``), and a standalone prefix-peered pair between vnet-hub's
+    10.0.1.0/24 and ``payments_prefixes`` of vnet-payments."""
+    hub, payments = seeded_vnet("vnet-hub"), seeded_vnet("vnet-payments")
+    return f"""\
+import pulumi
+from pulumi_azure_peering import HubSpokePeering, HubSpokePeeringArgs, SpokeArgs
+from pulumi_azure_peering import VirtualNetworkPeering, VirtualNetworkPeeringArgs
+
+analytics = SpokeArgs(
+    vnet_id={seeded_vnet("vnet-analytics")!r}, link="ipv6", local_subnet_names={spoke_subnets!r},
+    hub_subnet_names=["shared"],
+)
+hub = HubSpokePeering("hub", HubSpokePeeringArgs(hub_vnet_id={hub!r}, spokes={{"analytics": analytics}}))
+for name, local, remote, local_space, remote_space in (
+    ("hub-payments", {hub!r}, {payments!r}, ["10.0.1.0/24"], {payments_prefixes!r}),
+    ("payments-hub", {payments!r}, {hub!r}, {payments_prefixes!r}, ["10.0.1.0/24"]),
+):
+    VirtualNetworkPeering(name, VirtualNetworkPeeringArgs(
+        virtual_network_id=local, remote_virtual_network_id=remote, peer_complete_vnets=False,
+        local_address_space=local_space, remote_address_space=remote_space,
+    ))
+pulumi.export("peerings", hub.peerings)
+"""
+
+
+def test_ipv6_only_and_prefix_peering_are_written_as_asked(make_project: Callable[..., Any], emulator: Any) -> None:
+    """One stack: ``link="ipv6"`` peers only the IPv6 prefixes of the named dual-stack subnets (docs/planner.md),
+    and naming a subnet without one fails preview with nothing written; a prefix peering (``local_address_space``,
+    ``remote_address_space``) peers exactly those prefixes, and a change of them is made in place (docs/provider.md:
+    one PUT per side, the same peerings)."""
+    project = make_project(ipv6_and_prefix_program(["app"], ["10.1.1.0/24"]))
+    seq = emulator.last_request_seq()
+    project.up(skip_preview=False)
+    assert sorted((w["method"], w["path"].rsplit("/", 1)[-1], w["status"]) for w in arm_writes(emulator, seq)) == [
+        ("PUT", name, 201)
+        for name in ("hub-payments", "payments-hub", "vnet-analytics-to-vnet-hub", "vnet-hub-to-vnet-analytics")
+    ]
+    hub = live_peering_properties(emulator, seeded_vnet("vnet-hub"))
+    analytics = live_peering_properties(emulator, seeded_vnet("vnet-analytics"))
+    payments = live_peering_properties(emulator, seeded_vnet("vnet-payments"))
+    for side, local, remote, local_space, remote_space in (
+        (hub["vnet-hub-to-vnet-analytics"], "shared", "app", "fd00:10:0:1::/64", "fd00:12:0:1::/64"),
+        (analytics["vnet-analytics-to-vnet-hub"], "app", "shared", "fd00:12:0:1::/64", "fd00:10:0:1::/64"),
+    ):
+        assert (side["peerCompleteVnets"], side["enableOnlyIPv6Peering"]) == (False, True), side
+        assert (side["localSubnetNames"], side["remoteSubnetNames"]) == ([local], [remote]), side
+        assert side["localAddressSpace"]["addressPrefixes"] == [local_space], side
+        assert side["remoteAddressSpace"]["addressPrefixes"] == [remote_space], side
+        assert (side["peeringState"], side["peeringSyncLevel"]) == ("Connected", "FullyInSync"), side
+    for side, local_space, remote_space in (
+        (hub["hub-payments"], "10.0.1.0/24", "10.1.1.0/24"),
+        (payments["payments-hub"], "10.1.1.0/24", "10.0.1.0/24"),
+    ):
+        assert (side["peerCompleteVnets"], side["enableOnlyIPv6Peering"]) == (False, False), side
+        assert "localSubnetNames" not in side and "remoteSubnetNames" not in side, side
+        assert side["localAddressSpace"]["addressPrefixes"] == [local_space], side
+        assert side["remoteAddressSpace"]["addressPrefixes"] == [remote_space], side
+        assert side["peeringState"] == "Connected", side
+    assert project.outputs()["peerings"]["analytics"]["status"] == "Connected"
+    ids = {r["urn"]: r["id"] for r in project.resources("VirtualNetworkPeering")}
+
+    # batch is IPv4 only: link="ipv6" would peer nothing there
+    (project.workdir / "__main__.py").write_text(ipv6_and_prefix_program(["app", "batch"], ["10.1.1.0/24"]))
+    seq = emulator.last_request_seq()
+    preview = project.preview(check=False)
+    assert not preview.ok and "HubSpokePeering: 1 problem(s), nothing was changed" in preview.output, preview.output
+    assert "subnet 'batch' of the spoke vnet 'vnet-analytics' has no IPv6 prefix" in preview.output, preview.output
+    assert arm_writes(emulator, seq) == []
+
+    (project.workdir / "__main__.py").write_text(ipv6_and_prefix_program(["app"], ["10.1.0.0/17"]))
+    seq = emulator.last_request_seq()
+    project.up(skip_preview=False)
+    assert sorted((w["method"], w["path"].rsplit("/", 1)[-1], w["status"]) for w in arm_writes(emulator, seq)) == [
+        ("PUT", "hub-payments", 200),
+        ("PUT", "payments-hub", 200),
+    ]
+    hub_side = live_peering_properties(emulator, seeded_vnet("vnet-hub"))["hub-payments"]
+    payments_side = live_peering_properties(emulator, seeded_vnet("vnet-payments"))["payments-hub"]
+    assert hub_side["remoteAddressSpace"]["addressPrefixes"] == ["10.1.0.0/17"], hub_side
+    assert payments_side["localAddressSpace"]["addressPrefixes"] == ["10.1.0.0/17"], payments_side
+    assert {r["urn"]: r["id"] for r in project.resources("VirtualNetworkPeering")} == ids
+    project.preview(expect_no_changes=True)

@@ -14,13 +14,13 @@ from pulumi_azure_peering.provider import VirtualNetworkPeering, VirtualNetworkP
 
 
 def peering_program(*peerings: dict[str, Any]) -> str:
-    """A program declaring one VirtualNetworkPeering per dict (local, remote, optional name and args) and exporting
-    each one's state as ``<resource name>``."""
+    """A program declaring one VirtualNetworkPeering per dict (local, remote, optional name and args, and ``opts``:
+    Python source of its ``pulumi.ResourceOptions``) and exporting each one's state as ``<resource name>``."""
     lines = [HEADER]
     for p in peerings:
         local, remote = p["local"], p["remote"]
         resource = p.get("resource") or f"{local}-to-{remote}"
-        extra = {k: v for k, v in p.items() if k not in ("local", "remote", "resource")}
+        extra = {k: v for k, v in p.items() if k not in ("local", "remote", "resource", "opts")}
         kwargs = {
             "virtual_network_id": seeded_vnet(local),
             "remote_virtual_network_id": seeded_vnet(remote),
@@ -30,7 +30,8 @@ def peering_program(*peerings: dict[str, Any]) -> str:
             f"{k}={json.dumps(v).replace('true', 'True').replace('false', 'False')}" for k, v in kwargs.items()
         )
         var = resource.replace("-", "_")
-        lines.append(f"{var} = VirtualNetworkPeering({resource!r}, VirtualNetworkPeeringArgs({rendered}))")
+        opts = f", opts={p['opts']}" if "opts" in p else ""
+        lines.append(f"{var} = VirtualNetworkPeering({resource!r}, VirtualNetworkPeeringArgs({rendered}){opts})")
         lines.append(
             f"pulumi.export({resource!r}, {{'state': {var}.peering_state, 'sync': {var}.peering_sync_level, "
             f"'id': {var}.peering_id, 'forwarded': {var}.allow_forwarded_traffic, "

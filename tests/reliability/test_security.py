@@ -143,14 +143,27 @@ def test_tls_verification_cannot_be_switched_off(stub: ArmStub, monkeypatch: pyt
 )
 @pytest.mark.parametrize("key", ["armEndpoint", "authorityHost"])
 def test_plain_http_only_for_loopback_and_only_when_asked(url: str, allowed_with_flag: bool, key: str) -> None:
+    """Plain http only for an ARM endpoint on loopback with allowInsecureLoopback; never for the token service,
+    which azure-identity only reaches over https (it refuses any other authority when the credential is built)."""
     with pytest.raises(SettingsError, match=key):
         resolve_settings(None, {f"azure-peering:{key}": url}, environ={})
     config = {f"azure-peering:{key}": url, "azure-peering:allowInsecureLoopback": "true"}
-    if allowed_with_flag:
+    if allowed_with_flag and key == "armEndpoint":
         resolve_settings(None, config, environ={})
     else:
         with pytest.raises(SettingsError, match=key):
             resolve_settings(None, config, environ={})
+
+
+def test_an_http_authority_is_refused_in_one_line_since_azure_identity_cannot_use_it() -> None:
+    config = {"azure-peering:authorityHost": "http://127.0.0.1:8443", "azure-peering:allowInsecureLoopback": True}
+    with pytest.raises(SettingsError, match="applies to armEndpoint only"):
+        resolve_settings(None, config, environ={})
+    # what accepting it led to: the credential cannot be built
+    from azure.identity import ClientSecretCredential
+
+    with pytest.raises(ValueError, match="TLS protected"):
+        ClientSecretCredential("t", "c", "s", authority="http://127.0.0.1:8443")
 
 
 def test_a_loopback_http_endpoint_works_once_allowed(tmp_path: Path) -> None:

@@ -57,6 +57,31 @@ def test_default_credential_otherwise_and_custom_authority_disables_instance_dis
     assert "disable_instance_discovery" not in seen
 
 
+def test_an_empty_secret_in_the_environment_leaves_the_rest_of_the_default_chain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """AZURE_CLIENT_SECRET="" (a CI secret that is not defined) is no secret: DefaultAzureCredential is built without
+    its EnvironmentCredential, which would take the empty variable and fail to build; a real secret keeps it."""
+    monkeypatch.setenv("AZURE_TENANT_ID", "t")
+    monkeypatch.setenv("AZURE_CLIENT_ID", "c")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "")
+    resolved = resolve_settings(None, {}, environ={"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"})
+    assert isinstance(build_credential(resolved), DefaultAzureCredential)
+    with pytest.raises(ValueError, match="client secret"):  # what the provider built before
+        DefaultAzureCredential()
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "s")
+    seen: dict[str, Any] = {}
+    original = DefaultAzureCredential.__init__
+
+    def spy(self: DefaultAzureCredential, **kwargs: Any) -> None:
+        seen.update(kwargs)
+        original(self, **kwargs)
+
+    monkeypatch.setattr(DefaultAzureCredential, "__init__", spy)
+    build_credential(resolved)
+    assert "exclude_environment_credential" not in seen
+
+
 class Recorder:
     def __init__(self, fail: bool = False) -> None:
         self.calls: list[tuple[tuple[str, ...], str | None]] = []
