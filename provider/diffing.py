@@ -99,6 +99,23 @@ def wants_sync(policy: str, live: VirtualNetworkPeeringResource | None) -> bool:
     return out_of_sync(live.properties.peering_state, live.properties.peering_sync_level)
 
 
+#: Inputs whose value in ARM's answer comes from the pair, not from this side alone: a prefix peering's
+#: ``localAddressSpace`` reads as what the reverse side peers of this vnet (the emulator models it so, as the recorded
+#: whole-vnet bodies show), so a write of the reverse can make it read as asked while this side still declares the
+#: old prefixes.
+PAIR_ECHOED_FIELDS = ("local_address_space",)
+
+
+def declared_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The :data:`PAIR_ECHOED_FIELDS` that the new inputs change from the old outputs: ``update`` writes them
+    whatever ARM's answer reads, since that answer cannot confirm them."""
+    return [
+        key
+        for key in PAIR_ECHOED_FIELDS
+        if new.get(key) is not None and norm_list(new.get(key)) != norm_list(old.get(key))
+    ]
+
+
 def replaced_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """The fields whose change from ``old`` to ``new`` inputs makes the peering a new one (a replacement)."""
     return [k for k in arm_differences(new, old) if k in REPLACE_FIELDS]

@@ -277,7 +277,14 @@ def outputs_from(spec_inputs: dict[str, Any], live: VirtualNetworkPeeringResourc
         **{name: getattr(props, name) for name in (*FLAG_FIELDS, "peer_complete_vnets")},
         "local_subnet_names": props.local_subnet_names,
         "remote_subnet_names": props.remote_subnet_names,
-        "local_address_space": prefixes(props.local_address_space),
+        # a prefix peering's localAddressSpace reads as what the reverse side peers of this vnet (see
+        # diffing.PAIR_ECHOED_FIELDS), which the two sides' writes, in either order, leave differently for a while:
+        # where this side declares it, its output is the declaration it wrote
+        "local_address_space": (
+            spec_inputs["local_address_space"]
+            if spec_inputs.get("local_address_space") is not None
+            else prefixes(props.local_address_space)
+        ),
         "remote_address_space": prefixes(props.remote_address_space),
         # read-only
         "peering_state": props.peering_state,

@@ -25,6 +25,7 @@ from . import errors, progress
 from .arm import ArmClient, Deadline, WriteOutcome
 from .diffing import (
     arm_differences,
+    declared_change,
     drift_reason,
     keeps_peering,
     new_peering,
@@ -474,6 +475,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
             needs_write = (
                 live is None
+                or bool(declared_change(olds, news))
                 or bool(arm_differences(spec_inputs(spec), outputs_from({}, live)))
                 or drift_reason(outputs_from({}, live), spec.sync_remote_address_space) is not None
                 or spec.sync_remote_address_space == "always"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pulumi_azure_peering.provider.diffing import declared_change
 from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource, outputs_from
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
 from pulumi_azure_peering.provider.validation import is_unknown, validate_inputs
@@ -140,3 +141,13 @@ def test_a_one_sided_peering_waiting_for_its_other_side_is_no_drift(policy: str)
     """Real Azure reads Initiated / RemoteNotInSync for as long as the other side does not exist."""
     old = {**olds(state="Initiated", sync="RemoteNotInSync"), "sync_remote_address_space": policy}
     assert PROVIDER.diff("id", old, news(sync_remote_address_space=policy)).changes is False
+
+
+def test_a_changed_local_address_space_is_written_whatever_arm_reads() -> None:
+    """A prefix peering's localAddressSpace reads as what the reverse side peers: the reverse's write can make it
+    read as asked while this side still declares the old prefixes, so a change of it is written, not trusted."""
+    old = {"local_address_space": ["10.1.1.0/24"], "remote_address_space": ["10.0.1.0/24"]}
+    assert declared_change(old, {**old, "local_address_space": ["10.1.0.0/17"]}) == ["local_address_space"]
+    assert declared_change(old, {**old, "local_address_space": ["10.1.1.0/24"]}) == []
+    assert declared_change(old, {**old, "remote_address_space": ["10.0.0.0/16"]}) == []  # its own: ARM confirms it
+    assert declared_change(old, {"remote_address_space": ["10.0.1.0/24"]}) == []  # not declared: nothing to write
