@@ -37,28 +37,35 @@ def test_a_secret_without_tenant_and_client_is_refused() -> None:
         build_credential(settings(clientSecret="s"))
 
 
-def test_default_credential_otherwise_and_custom_authority_disables_instance_discovery(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def default_credential_kwargs(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The keyword arguments of the last DefaultAzureCredential built (the real one is still built with them)."""
     seen: dict[str, Any] = {}
     original = DefaultAzureCredential.__init__
 
     def spy(self: DefaultAzureCredential, **kwargs: Any) -> None:
+        seen.clear()
         seen.update(kwargs)
         original(self, **kwargs)
 
     monkeypatch.setattr(DefaultAzureCredential, "__init__", spy)
+    return seen
+
+
+def test_default_credential_otherwise_and_custom_authority_disables_instance_discovery(
+    default_credential_kwargs: dict[str, Any],
+) -> None:
+    seen = default_credential_kwargs
     cred = build_credential(settings(authorityHost="https://127.0.0.1:8443", tenantId="t"))
     assert isinstance(cred, DefaultAzureCredential)
     assert seen["disable_instance_discovery"] is True
     assert seen["authority"] == "https://127.0.0.1:8443"
-    seen.clear()
     build_credential(settings())
     assert "disable_instance_discovery" not in seen
 
 
 def test_an_empty_secret_in_the_environment_leaves_the_rest_of_the_default_chain(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, default_credential_kwargs: dict[str, Any]
 ) -> None:
     """AZURE_CLIENT_SECRET="" (a CI secret that is not defined) is no secret: DefaultAzureCredential is built without
     its EnvironmentCredential, which would take the empty variable and fail to build; a real secret keeps it."""
@@ -67,19 +74,12 @@ def test_an_empty_secret_in_the_environment_leaves_the_rest_of_the_default_chain
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "")
     resolved = resolve_settings(None, {}, environ={"AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"})
     assert isinstance(build_credential(resolved), DefaultAzureCredential)
+    assert default_credential_kwargs.get("exclude_environment_credential") is True
     with pytest.raises(ValueError, match="client secret"):  # what the provider built before
         DefaultAzureCredential()
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "s")
-    seen: dict[str, Any] = {}
-    original = DefaultAzureCredential.__init__
-
-    def spy(self: DefaultAzureCredential, **kwargs: Any) -> None:
-        seen.update(kwargs)
-        original(self, **kwargs)
-
-    monkeypatch.setattr(DefaultAzureCredential, "__init__", spy)
     build_credential(resolved)
-    assert "exclude_environment_credential" not in seen
+    assert "exclude_environment_credential" not in default_credential_kwargs
 
 
 class Recorder:
