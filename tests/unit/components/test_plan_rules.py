@@ -233,6 +233,9 @@ def test_spoke_already_using_another_remote_gateway() -> None:
         err, "s1", "to-old-hub", "vnet-old-hub", "only one peering per vnet", "use_hub_gateway=False", "two updates"
     )
     assert 'then set spokes["s1"].use_hub_gateway=True and apply again' in err.message
+    # the rule in the REST API's words; the code of ARM's refusal is not known, so none is named as ARM's
+    assert 'the API: "Only one peering can have this flag set to true"' in err.message
+    assert "OnlyOnePeeringCanUseRemoteGateways" not in err.message
 
 
 def test_the_spokes_own_earlier_peering_using_the_gateway_is_not_a_second_one() -> None:
