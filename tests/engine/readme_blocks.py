@@ -27,6 +27,7 @@ from pathlib import Path
 
 from harness.pulumi import REPO
 from pulumi_azure_peering.emulator.connection import EXPORTED
+from tests.pulumi_package.frontends import NPM_CACHE
 
 #: The marker of a block that is not run, with its reason (docstring above).
 NOT_RUN = re.compile(r"^<!-- readme-runs: not run: (?P<reason>\S.*?) -->$")
@@ -110,7 +111,8 @@ def fresh_clone(dest: Path, *, links: bool = True) -> Path:
 def readme_env(home: Path) -> dict[str, str]:
     """The environment a README's script runs in: the caller's, less its ``PULUMI_*``, ``AZURE_*`` and the
     variables ``azure-peering-emulator env`` exports, with ``HOME`` and ``PULUMI_HOME`` in ``home``. pip keeps the
-    caller's cache (``PIP_CACHE_DIR``), so that an install a README makes costs a download once per machine.
+    caller's cache (``PIP_CACHE_DIR``) and npm the package suite's (``NPM_CONFIG_CACHE``), so that an install a
+    README makes costs a download once per machine.
     ``PULUMI_SKIP_CONFIRMATIONS`` answers ``pulumi up``'s and ``destroy``'s question with yes, as a person would."""
     pip_cache = os.environ.get("PIP_CACHE_DIR") or str(Path.home() / ".cache" / "pip")
     home.mkdir(parents=True, exist_ok=True)
@@ -130,6 +132,7 @@ def readme_env(home: Path) -> dict[str, str]:
         {
             "HOME": str(home),
             "PIP_CACHE_DIR": pip_cache,
+            "NPM_CONFIG_CACHE": os.environ.get("NPM_CONFIG_CACHE") or str(NPM_CACHE),
             "PULUMI_HOME": str(home / ".pulumi"),
             "PULUMI_SKIP_CONFIRMATIONS": "true",
             "PULUMI_SKIP_UPDATE_CHECK": "true",
