@@ -63,3 +63,22 @@ def test_readme_runs_as_written(readme: str, tmp_path: Path) -> None:
     for text in RUN[readme]:
         assert "".join(text.split()) in printed, output[-6000:]
     assert not (clone / ".state" / "examples").exists() or not any((clone / ".state" / "examples").iterdir())
+
+
+def test_the_emulators_walkthroughs_run_as_written(tmp_path: Path) -> None:
+    """docs/emulator.md's walkthroughs, one after the other as the page says: make demo, a resize and its sync, a
+    Disconnected pair and its recovery, a gateway still provisioning, the clean-up."""
+    clone = fresh_clone(tmp_path / "clone")
+    page = "docs/emulator.md"
+    blocks = shell_blocks(clone / page, "Walkthroughs")
+    assert len(blocks) == 5 and all(b.not_run is None for b in blocks), blocks
+    (tmp_path / "walkthroughs.sh").write_text(script(blocks, page))
+    proc = run_script(tmp_path / "walkthroughs.sh", clone, readme_env(tmp_path / "home"), timeout=900)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-6000:]
+    for said in (
+        "LocalNotInSync",  # the resize, before the sync
+        "Disconnected",  # the deleted spoke side's pair, before the recovery
+        "still provisioning",  # the spokes waiting for the hub's gateway
+    ):
+        assert said in output, f"{said!r} not in the walkthroughs' output:\n{output[-6000:]}"
