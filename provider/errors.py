@@ -108,8 +108,7 @@ TRANSIT_REFUSAL_TEXT = "corresponding remote peering has AllowGatewayTransit fla
 ONE_REMOTE_GATEWAY_RULE = "Only one peering can have this flag set to true"
 #: How messages say the transit refusal: ARM's known text, quoted (see TRANSIT_REFUSAL_TEXT).
 TRANSIT_REFUSAL_QUOTED = (
-    '"Peering-to-Gateway cannot have UseRemoteGateways flag set to true, because corresponding remote peering has '
-    'AllowGatewayTransit flag set to false"'
+    f'"Peering-to-Gateway cannot have UseRemoteGateways flag set to true, because {TRANSIT_REFUSAL_TEXT}"'
 )
 #: How messages say the one-gateway rule: the API's words, quoted.
 ONE_REMOTE_GATEWAY_QUOTED = f'the API: "{ONE_REMOTE_GATEWAY_RULE}"'
