@@ -266,14 +266,22 @@ class Suite:
         wall = f"{result.wall_s:.1f}s" if result.wall_s is not None else "-"
         self.log(f"  {result.case} n={result.n} L={result.latency_s}: wall {wall}, ratio {ratio}")
 
-    def _fresh(self, topology: HubSpokeTopology, latency: float, latency_profile: str | None = None) -> None:
+    def _fresh(
+        self,
+        topology: HubSpokeTopology,
+        latency: float,
+        latency_profile: str | None = None,
+        *,
+        seed: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The emulator emptied, timed, and seeded with ``seed`` (default: the topology's vnets, no peering)."""
         emu = self.emulator
         emu.reset()
         if latency_profile:
             emu.set_latency_profile(latency_profile)
         else:
             emu.set_latency(latency)
-        emu.seed(topology.seed())
+        emu.seed(seed if seed is not None else topology.seed())
 
     def _project(
         self, name: str, program: str, topology: HubSpokeTopology, modules: Mapping[str, str] | None = None
@@ -546,9 +554,7 @@ class Suite:
         emulator's ``azure`` latency profile times writes, and discover only reads): wall time, and ARM calls per
         vnet: the subscriptions' listing pages and a read of the hub's gateway, no read per vnet."""
         topology = self._topology(n)
-        self.emulator.reset()
-        self.emulator.set_latency(0.0)
-        self.emulator.seed(topology.seed(peered=True, one_sided_every=DISCOVER_ONE_SIDED_EVERY))
+        self._fresh(topology, 0.0, seed=topology.seed(peered=True, one_sided_every=DISCOVER_ONE_SIDED_EVERY))
         subscriptions = sorted({CONNECTIVITY_SUB, *(spoke.subscription for spoke in topology.spokes)})
         argv = [sys.executable, "-m", "pulumi_azure_peering.cli", "discover", "--json"]
         argv += [arg for sub in subscriptions for arg in ("--subscription", sub)]
