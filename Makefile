@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/.tools/pulumi/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 
-.PHONY: help venv tools lint typecheck docs test test-group-engine test-group-rest test-group-compat test-unit test-emulator test-engine test-reliability test-sparse test-floor \
+.PHONY: help venv tools lint typecheck docs test test-not-engine test-group-compat test-unit test-emulator test-engine test-reliability test-sparse test-floor \
 	test-newest dist demo demo-destroy emulator bench bench-full clean
 
 help:
@@ -74,16 +74,16 @@ docs: venv
 # Every suite, in three groups run side by side. The groups are independent processes: each test starts the
 # emulators and servers it uses, on ports of its own, with its own state folders; most of their time is spent waiting
 # on the emulator's simulated ARM (the machine's two cores are about half busy with one group), so together they take
-# about as long as the longest group. Each group's output is printed whole when it ends (--output-sync).
+# about as long as the longest group. Each group's output is printed whole when it ends (--output-sync). The groups
+# follow the suite markers (tests/suites.py: exactly one per test); pytest's cache is off, as the groups would write it
+# at once.
 test: tools lint docs
-	$(MAKE) --no-print-directory --jobs=3 --output-sync=target test-group-engine test-group-rest test-group-compat
+	PYTEST_ADDOPTS="-p no:cacheprovider" \
+		$(MAKE) --no-print-directory --jobs=3 --output-sync=target test-engine test-not-engine test-group-compat
 
-# The suites that drive the real pulumi CLI.
-test-group-engine: tools
-	$(PY) -m pytest -p no:cacheprovider tests/engine tests/pulumi_package
-# The others of the main venv: unit, emulator, provider_on_emulator, reliability, packaging.
-test-group-rest: tools
-	$(PY) -m pytest -p no:cacheprovider --ignore=tests/engine --ignore=tests/pulumi_package
+# Every suite but the engine one (the real pulumi CLI): unit, emulator, reliability, packaging.
+test-not-engine: tools
+	$(PY) -m pytest -m "not engine"
 # The same code again: sparse ARM bodies, then both ends of the supported range.
 test-group-compat: tools
 	$(MAKE) --no-print-directory test-sparse
