@@ -187,3 +187,13 @@ def script(blocks: list[Block], name: str, replace: Mapping[str, str] | None = N
             parts.append(f'rc=$?; if [ "$rc" -ne 0 ]; then fail {where}" exited $rc" 90; fi')
     parts.append('if [ -n "$(jobs -pr)" ]; then fail "still running after the README: $(jobs -pr)" 91; fi')
     return "\n".join(parts) + "\n"
+
+
+def run_blocks(
+    blocks: list[Block], name: str, cwd: Path, work: Path, *, timeout: float, replace: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``blocks`` as :func:`script` writes them (kept in ``work``), in ``cwd``, in :func:`readme_env` with its
+    home in ``work``."""
+    path = work / "readme.sh"
+    path.write_text(script(blocks, name, replace))
+    return run_script(path, cwd, readme_env(work / "home"), timeout=timeout)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from harness.pulumi import REPO
-from tests.engine.readme_blocks import fresh_clone, readme_env, run_script, script, shell_blocks
+from tests.engine.readme_blocks import fresh_clone, run_blocks, shell_blocks
 
 pytestmark = pytest.mark.engine
 
@@ -55,8 +55,7 @@ def test_readme_runs_as_written(readme: str, tmp_path: Path) -> None:
     clone = fresh_clone(tmp_path / "clone")
     blocks = shell_blocks(clone / readme)
     assert [b for b in blocks if b.not_run is None], f"{readme} has no block to run"
-    (tmp_path / "readme.sh").write_text(script(blocks, readme))
-    proc = run_script(tmp_path / "readme.sh", clone, readme_env(tmp_path / "home"), timeout=600)
+    proc = run_blocks(blocks, readme, clone, tmp_path, timeout=600)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-6000:]
     printed = "".join(proc.stdout.split())  # stack outputs print as indented or compact JSON
@@ -72,8 +71,7 @@ def test_the_emulators_walkthroughs_run_as_written(tmp_path: Path) -> None:
     page = "docs/emulator.md"
     blocks = shell_blocks(clone / page, "Walkthroughs")
     assert len(blocks) == 5 and all(b.not_run is None for b in blocks), blocks
-    (tmp_path / "walkthroughs.sh").write_text(script(blocks, page))
-    proc = run_script(tmp_path / "walkthroughs.sh", clone, readme_env(tmp_path / "home"), timeout=900)
+    proc = run_blocks(blocks, page, clone, tmp_path, timeout=900)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-6000:]
     for said in (

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.pulumi import REPO
-from tests.engine.readme_blocks import fresh_clone, readme_env, run_script, script, shell_blocks
+from tests.engine.readme_blocks import fresh_clone, run_blocks, shell_blocks
 
 pytestmark = pytest.mark.packaging
 
@@ -51,10 +51,8 @@ def test_use_it_in_your_own_project_runs_as_written(tmp_path: Path) -> None:
     assert "virtualenv: venv" in (project / "Pulumi.yaml").read_text()
     subprocess.run([sys.executable, "-m", "venv", project / "venv"], check=True)  # what `pulumi new python` does
 
-    (tmp_path / "readme.sh").write_text(
-        script(blocks, "README.md", replace={"/path/to/pulumi-azure-peering": str(clone)})
-    )
-    proc = run_script(tmp_path / "readme.sh", project, readme_env(tmp_path / "home"), timeout=900)
+    replace = {"/path/to/pulumi-azure-peering": str(clone)}
+    proc = run_blocks(blocks, "README.md", project, tmp_path, timeout=900, replace=replace)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-6000:]
     assert "vnet-hub" in proc.stdout and "vnet-payments" in proc.stdout, output[-6000:]
