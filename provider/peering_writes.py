@@ -99,6 +99,9 @@ class PeeringWriter:
         # The deadline of the next attempt: the create's own, or a longer one while a gateway is provisioning.
         current = [deadline]
         waiting_for_gateway: list[VnetFacts] = []
+        # A refusal the re-read contradicts (the gateway reached Succeeded between ARM's answer and our read) is
+        # retried once: a second refusal with a Succeeded gateway is not about provisioning, and is raised.
+        retried_after_success: list[bool] = []
 
         def attempt() -> VirtualNetworkPeeringResource:
             deadline = current[0]
@@ -153,6 +156,9 @@ class PeeringWriter:
                         f"use_remote_gateways once it has Succeeded (waiting up to {current[0].seconds / 60:.0f} min)",
                     )
                     waiting_for_gateway[:] = [facts]
+                    return True
+                if facts is not None and facts.has_gateway and not retried_after_success:
+                    retried_after_success.append(True)
                     return True
                 return False
             if current[0].expired:

@@ -421,3 +421,49 @@ def test_a_gateway_still_provisioning_is_waited_for_past_the_create_timeout(
     assert "hub-gw (Updating)" in message and "spoke" in message, message
     puts = [c for c in r.calls if c.request.method == "PUT"]
     assert len(puts) >= 2  # tried again while it was provisioning
+
+
+def test_a_gateway_refusal_the_next_read_contradicts_is_tried_once_more(client: ArmClient) -> None:
+    """ARM refused use_remote_gateways while the gateway was provisioning, and the gateway reached Succeeded before
+    the provider read it back (CI saw this with a 4 s gateway and 20 spokes): the create is tried again, not failed;
+    a second refusal with a Succeeded gateway is not about provisioning and is raised."""
+    r = rsps(client)
+    r.assert_all_requests_are_fired = False
+    no_gateway = {"error": {"code": "RemoteVnetHasNoGateways", "message": "the remote vnet has no gateway"}}
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.put(URL, status=400, json=no_gateway)
+    r.put(URL, status=201, json=peering_json(useRemoteGateways=True), headers={"Azure-AsyncOperation": OP})
+    r.get(OP, json={"status": "Succeeded"})
+    r.get(URL, json=peering_json(useRemoteGateways=True))
+    gw = {
+        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
+        "properties": {
+            "provisioningState": "Succeeded",
+            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
+        },
+    }
+    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+    result = VirtualNetworkPeeringProvider().create(inputs(use_remote_gateways=True))
+    assert result.id == PID
+    assert [c.response.status_code for c in r.calls if c.request.method == "PUT"] == [400, 201]
+
+
+def test_a_gateway_refusal_repeated_with_a_succeeded_gateway_is_raised(client: ArmClient) -> None:
+    r = rsps(client)
+    r.assert_all_requests_are_fired = False
+    no_gateway = {"error": {"code": "RemoteVnetHasNoGateways", "message": "the remote vnet has no gateway"}}
+    r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    r.put(URL, status=400, json=no_gateway)
+    r.delete(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
+    gw = {
+        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
+        "properties": {
+            "provisioningState": "Succeeded",
+            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
+        },
+    }
+    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+    with pytest.raises(PeeringOperationError, match="RemoteVnetHasNoGateways"):
+        VirtualNetworkPeeringProvider().create(inputs(use_remote_gateways=True))
+    assert [c.response.status_code for c in r.calls if c.request.method == "PUT"] == [400, 400]
