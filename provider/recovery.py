@@ -32,6 +32,9 @@ only while no update of the stack is running (after ``pulumi cancel`` when the k
 terminal) drops *every* pending operation of the checkpoint. Pending updates and deletes lose nothing by that (the
 engine never carries them over to the next checkpoint either), but a pending create that is left (ours, or another
 provider's) would lose its evidence: then nothing is written unless ``--force`` says to drop those.
+
+Before anything else, on a local (``file://``) backend, a checkpoint metadata file the kill left empty is removed
+(:mod:`.checkpoint_files`): until then no Pulumi command, ``pulumi cancel`` included, can load the stack.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from .arm import Deadline
+from .checkpoint_files import local_backend_root, remove_unreadable_metadata, unreadable_metadata
 from .diffing import arm_differences
 from .errors import PeeringError, one_line
 from .ids import peering_id_for, same_id
@@ -318,6 +322,29 @@ class PulumiCli:
         data: dict[str, Any] = json.loads(self.run("stack", "export"))
         return data
 
+    def backend_url(self) -> str | None:
+        """The URL of the backend the stack lives in, as the CLI resolves it (environment, Pulumi.yaml, login);
+        None when the CLI cannot say (then `stack export` reports the cause)."""
+        argv = [self.binary, "whoami", "--json", "--non-interactive", *(["--cwd", self.cwd] if self.cwd else [])]
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+        try:
+            url = json.loads(proc.stdout).get("url") if proc.returncode == 0 else None
+        except ValueError:
+            return None
+        return url if isinstance(url, str) else None
+
+    def project_name(self) -> str | None:
+        """The project's name from its Pulumi.yaml (None when there is none to read)."""
+        import yaml
+
+        folder = Path(self.cwd or ".")
+        for name in ("Pulumi.yaml", "Pulumi.yml"):
+            if (folder / name).is_file():
+                loaded = yaml.safe_load((folder / name).read_text())
+                value = loaded.get("name") if isinstance(loaded, dict) else None
+                return str(value) if value else None
+        return None
+
     def config(self) -> dict[str, Any]:
         """The stack's config as the provider receives it (secrets included: they stay in this process)."""
         raw: dict[str, Any] = json.loads(self.run("config", "--json", "--show-secrets") or "{}")
@@ -334,6 +361,22 @@ class PulumiCli:
 
 class RecoveryError(Exception):
     pass
+
+
+def repair_checkpoint_metadata(cli: PulumiCli) -> list[str]:
+    """Make a local backend's stack loadable again after a kill left its checkpoint's metadata file empty
+    (:mod:`.checkpoint_files`); the lines to print. Done in every mode, ``--dry-run`` included: the checkpoint's
+    bytes are not changed, and nothing else (Pulumi's own ``cancel`` included) can read the stack until then."""
+    root = local_backend_root(cli.backend_url() or "")
+    if root is None:
+        return []
+    found = unreadable_metadata(root, cli.project_name())
+    remove_unreadable_metadata(found)
+    return [
+        f"azure-peering-recover: removed {item.describe()}: until then every Pulumi command on the stack failed "
+        "with `failed to load checkpoint: EOF`; the state is unchanged"
+        for item in found
+    ]
 
 
 def _overrides(inputs: Mapping[str, Any]) -> ProviderOverrides | None:
@@ -410,6 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     cli = PulumiCli(binary, args.stack, args.cwd)
     try:
+        for line in repair_checkpoint_metadata(cli):
+            print(line)
         document = cli.export()
         deployment = document.get("deployment") or {}
         if not pending_creates(deployment):

@@ -68,6 +68,8 @@ class Killed:
     seconds: float
     requests: list[dict[str, Any]] = field(default_factory=list)
     """The emulator's request log of the run, up to the kill."""
+    metadata_repaired: bool = False
+    """The kill emptied the checkpoint's metadata file, and `azure-peering-recover --dry-run` repaired it."""
 
     def count(self, method: str, *, accepted: bool = False) -> int:
         return count(self.requests, method, accepted=accepted)
@@ -109,7 +111,21 @@ def run_and_kill(
     left = reap_session(proc.pid)
     providers = {pid: cmd for pid, cmd in left.items() if "pulumi.dynamic" in cmd}
     assert not providers, f"provider processes outlived the killed engine: {providers}"
-    return Killed(lasted, seen)
+    return Killed(lasted, seen, metadata_repaired=repair_if_unloadable(project))
+
+
+def repair_if_unloadable(project: PulumiProject) -> bool:
+    """docs/reliability.md's first step after a kill, when it applies: if Pulumi cannot load the stack any more
+    (`failed to load checkpoint: EOF`: the kill landed while the local backend rewrote the checkpoint's metadata
+    file, provider/checkpoint_files.py), `azure-peering-recover --dry-run` repairs that and only that. Returns whether
+    it had to; fails on any other reason the stack cannot be read."""
+    probe = project.run("stack", "export", check=False)
+    if probe.ok:
+        return False
+    assert "failed to load checkpoint: EOF" in probe.output, probe.output
+    looked = recover(project, "--dry-run")
+    assert "removed" in looked.stdout and "the state is unchanged" in looked.stdout, looked.output
+    return True
 
 
 def new_runner(project: PulumiProject, where: Path) -> PulumiProject:

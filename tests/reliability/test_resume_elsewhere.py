@@ -88,6 +88,7 @@ def test_killed_up_resumes_on_a_new_runner(
         "in-arm": len(cloud),
         "pending-creates": sum(op["type"] == "creating" for op in pending),
         "in-arm-not-state": len(set(cloud) - set(state)),
+        **({"metadata-repaired": 1} if killed.metadata_repaired else {}),
     }
     assert pending, "the kill left no pending operation: the kill point missed the rollout"
 
@@ -143,6 +144,7 @@ def test_killed_destroy_resumes_on_a_new_runner(
         "in-state": len(state),
         "in-arm": len(cloud_peerings(emulator)),
         "pending-deletes": sum(op["type"] == "deleting" for op in pending),
+        **({"metadata-repaired": 1} if killed.metadata_repaired else {}),
     }
 
     runner = new_runner(project, tmp_path)
