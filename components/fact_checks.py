@@ -379,6 +379,7 @@ class FactChecks:
         by_key = {p.key: p for p in self.peerings}
         existing: dict[str, ExistingIndex] = {}
         disconnected: list[PlannedPeering] = []
+        adopted: dict[str, str] = {}  # key -> the ARM id of the existing peering it adopts
         for p in self.peerings:
             local = parse_vnet_id(p.local_vnet_id)
             facts = self.idx.get(local)
@@ -406,6 +407,8 @@ class FactChecks:
                         else f"rename spoke {p.spoke!r} or delete the existing peering {p.name!r}",
                     )
                     continue
+                if p.adopt_existing and by_name.id:
+                    adopted[p.key] = by_name.id
                 if str(by_name.peering_state or "").lower() == "disconnected":
                     disconnected.append(p)
                     self.c.warn(
@@ -435,7 +438,9 @@ class FactChecks:
                     )
         # A Disconnected peering must be written again before its reverse is created or updated.
         disconnected_keys = {p.key for p in disconnected}
-        updated: dict[str, PlannedPeering] = {}
+        updated: dict[str, PlannedPeering] = {
+            key: replace(by_key[key], existing_id=found) for key, found in adopted.items()
+        }
         for p in disconnected:
             reverse = self.reverse_of(p)
             if reverse is None:

@@ -367,6 +367,11 @@ class HubSpokePeering(pulumi.ComponentResource):
     peering_resource: Callable[..., VirtualNetworkPeering] = VirtualNetworkPeering
     """What each child peering is made with: the dynamic resource here; the ``azure-peering`` package's provider
     plugin sets its own custom resource (same arguments, same outputs: ``pulumi_azure_peering.plugin.children``)."""
+    imports_adopted_peerings: bool = False
+    """Whether a child that adopts an existing peering (:attr:`PlannedPeering.existing_id`) is registered with
+    Pulumi's ``import`` option: the engine then reads it and records it without a write, and updates it only where
+    it differs. Off here: the engine cannot import a dynamic resource (pulumi/pulumi#16175), so its create adopts
+    it; on for the ``azure-peering`` package's component."""
     vnet_lookup: VnetLookup = staticmethod(read_virtual_networks)
     """How the vnets are read before planning (``read_virtual_networks``'s signature): with the program's settings
     here; with the configured provider's in the plugin, where construct has no program config of its own."""
@@ -529,6 +534,8 @@ class HubSpokePeering(pulumi.ComponentResource):
         }
         # The vnets were read and checked above; the children need not read them again.
         args = VirtualNetworkPeeringArgs(**inputs, use_remote_gateways=use_remote_gateways, preflight=not looked_up)
+        # Only a plan made now, from the facts, knows what exists; Pulumi's import option takes no output.
+        import_id = view.shape.peering(key).existing_id if deferred is None and self.imports_adopted_peerings else None
         return self.peering_resource(
             f"{name}-{key}",
             args,
@@ -536,6 +543,7 @@ class HubSpokePeering(pulumi.ComponentResource):
                 parent=self,
                 depends_on=depends_on or None,
                 aliases=[pulumi.Alias(name=f"{name}-{old}") for old in _previous_keys(shape_p, self._renamed)] or None,
+                import_=import_id,
             ),
             # Every child of a deferred plan waits for it, even one whose inputs are all known: nothing is created
             # when the plan, with every id and fact, finds a problem. A hub side also waits for its turn.

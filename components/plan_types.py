@@ -66,6 +66,14 @@ class PlannedPeering:
     """The remote vnet's address space as read before planning (whole-vnet links only; None without facts): the
     peering compares it with what ARM last reported, so a plain ``pulumi up`` syncs a resized pair."""
 
+    existing_id: str | None = None
+    """With ``adopt_existing``: the ARM id of the peering of this name that the vnet already has toward the same
+    remote vnet, as read before planning (None when there is none, or without facts). A component whose child
+    resource the engine can import (the ``azure-peering`` package's) registers the child with Pulumi's ``import``
+    option on it: the engine reads it and records it without a write, then updates it only where it differs from
+    the plan (docs/adopting.md). A dynamic resource cannot be imported (pulumi/pulumi#16175): there, the create
+    adopts it."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class PlanError:

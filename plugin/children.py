@@ -59,6 +59,7 @@ class PackageHubSpokePeering(HubSpokePeering):
     vnets read with the settings of the provider that constructs it (``settings``: resolved when first needed)."""
 
     peering_resource = PackagePeering  # type: ignore[assignment]
+    imports_adopted_peerings = True
 
     def __init__(
         self,

@@ -62,7 +62,7 @@ from .properties import (
     strip_internal,
 )
 from .runtime import Runtime, process_runtime
-from .schema import DEFAULT_TIMEOUT_SECONDS, INPUT_DEFAULTS, LOCAL_FIELDS, REPLACE_FIELDS
+from .schema import CREATE_TIME_FIELDS, DEFAULT_TIMEOUT_SECONDS, INPUT_DEFAULTS, LOCAL_FIELDS, REPLACE_FIELDS
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
 
@@ -290,7 +290,11 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         changed = arm_differences(new, old)
         replaces = [k for k in changed if k in REPLACE_FIELDS]
         for key in LOCAL_FIELDS:
-            if key in new and new.get(key) != old.get(key) and key not in changed:
+            # what only check and create read (from the inputs) needs no update of its own: the state records it
+            # at the next write (so that the import of a peering as declared shows no update: docs/adopting.md)
+            if key in CREATE_TIME_FIELDS or key in changed:
+                continue
+            if key in new and new.get(key) != old.get(key):
                 changed.append(key)
         if resized_remote(new, old) and "remote_vnet_address_space" not in changed:
             changed.append("remote_vnet_address_space")

@@ -27,6 +27,7 @@ __all__ = [
     "BY_NAME",
     "CHANGE_EFFECTS",
     "CHANGE_LABELS",
+    "CREATE_TIME_FIELDS",
     "DEFAULT_TIMEOUT_SECONDS",
     "FIELDS",
     "FLAG_FIELDS",
@@ -247,6 +248,9 @@ LIST_FIELDS: Final = _named(Change.LIST)
 """Compared as sets, and only when the program sets them (ARM reports its own values otherwise)."""
 LOCAL_FIELDS: Final = _named(Change.LOCAL)
 """Ours alone: a change updates the state, never ARM."""
+CREATE_TIME_FIELDS: Final = ("adopt_existing", "preflight")
+"""The :data:`LOCAL_FIELDS` that only check and create read, from the inputs: a change of one alone needs no update
+(the state records it at the next write), and the import of a peering as declared is followed by none."""
 SYNC_FIELDS: Final = _named(Change.SYNC)
 """Never sent to ARM either, but compared with what ARM reported (a resized remote vnet)."""
 
@@ -259,7 +263,8 @@ CHANGE_EFFECTS: Final[Mapping[Change, str]] = {
     Change.REPLACE: "replaces the peering (the old one is deleted first)",
     Change.FLAG: "updates the peering in place (a PUT)",
     Change.LIST: "updates the peering in place (a PUT); compared as a set, and only when the program sets it",
-    Change.LOCAL: "updates only the state; ARM is not written",
+    Change.LOCAL: "updates only the state; ARM is not written (adopt_existing and preflight, read only by check and "
+    "create, need no update: the state records them at the next write)",
     Change.SYNC: "syncs the pair in place (a PUT with syncRemoteAddressSpace=true) when it differs from what ARM "
     "last reported",
 }

@@ -547,3 +547,21 @@ def test_errors_from_structure_and_facts_are_reported_together() -> None:
     assert p.peerings == ()
     # facts_map is also usable to build facts from a list
     assert facts_map(facts(HUB, [])) == {HUB: facts(HUB, [])}
+
+
+def test_an_adopted_peering_carries_the_id_of_the_one_that_exists() -> None:
+    """What the package's component imports (docs/adopting.md): the id ARM listed for the peering of that name
+    toward the same remote, on the adopting side only; none without adopt_existing."""
+    hub_side_id = vid("vnet-hub") + "/virtualNetworkPeerings/vnet-hub-to-vnet-s1"
+    fx = standard_facts(1)
+    fx[HUB] = facts(
+        HUB,
+        ["10.0.0.0/16"],
+        existing=[PeeringFact(name="vnet-hub-to-vnet-s1", remote_virtual_network_id=vid("vnet-s1"), id=hub_side_id)],
+    )
+    adopted = plan({"s1": spoke("s1", adopt_existing=True)}, fx)
+    assert adopted.ok
+    assert adopted.peering("s1.hub-to-spoke").existing_id == hub_side_id
+    assert adopted.peering("s1.spoke-to-hub").existing_id is None  # the spoke side does not exist: created
+    assert [w.code for w in adopted.warnings] == ["NothingToAdopt"]
+    assert plan({"s1": spoke("s1")}, fx).peering("s1.hub-to-spoke").existing_id is None

@@ -136,6 +136,14 @@ def test_local_only_inputs_are_updates() -> None:
     assert d.changes is True and d.replaces == []
 
 
+@pytest.mark.parametrize("change", [{"adopt_existing": True}, {"preflight": False}])
+def test_what_only_create_reads_needs_no_update(change: dict[str, Any]) -> None:
+    """adopt_existing and preflight are read by check and create alone: after the import of a peering as declared
+    (the package's HubSpokePeering with adopt_existing, docs/adopting.md) no update follows for them."""
+    assert PROVIDER.diff("id", olds(), news(**change)).changes is False
+    assert PROVIDER.diff("id", olds(), news(**change, allow_forwarded_traffic=True)).changes is True
+
+
 @pytest.mark.parametrize("policy", ["auto", "always"])
 def test_a_one_sided_peering_waiting_for_its_other_side_is_no_drift(policy: str) -> None:
     """Real Azure reads Initiated / RemoteNotInSync for as long as the other side does not exist."""
