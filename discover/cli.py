@@ -20,6 +20,7 @@ from pulumi_azure_peering.provider.ids import is_guid, vnet_id_problem
 from pulumi_azure_peering.provider.runtime import process_runtime
 from pulumi_azure_peering.provider.settings import ProviderOverrides, resolve_settings
 
+from .emit import EmitError, write_project
 from .estate import Scope, read_estate
 from .findings import find_problems, propose_hubs
 from .pairs import pair_peerings
@@ -61,6 +62,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--json", action="store_true", help="print the document (docs/discover.md) instead of a table")
     output.add_argument("--mermaid", action="store_true", help="print the topology as Mermaid instead of a table")
     parser.add_argument("--svg", metavar="FILE", help="also draw the topology to FILE with Graphviz (`dot`)")
+    parser.add_argument(
+        "--emit-project",
+        metavar="DIR",
+        help="also write a Pulumi project into DIR (new or empty) that adopts what was found and repairs what is "
+        "broken (docs/adopting.md)",
+    )
+    parser.add_argument("--stack", default="dev", help="the stack the emitted project's config is for (default dev)")
 
 
 def _refuse(message: str) -> int:
@@ -134,6 +142,16 @@ def run(args: argparse.Namespace) -> int:
             return _refuse(f"`dot` could not draw the topology: {drawn.stderr.strip()}")
         Path(args.svg).write_text(drawn.stdout)
         print(f"{PROG}: drew the topology to {args.svg}", file=sys.stderr)
+    if args.emit_project:
+        try:
+            written = write_project(found, Path(args.emit_project), stack=args.stack)
+        except (EmitError, OSError) as exc:
+            return _refuse(f"--emit-project: {exc}")
+        print(
+            f"{PROG}: wrote {', '.join(str(p) for p in written)}; next: cd {args.emit_project} && "
+            f"pulumi stack init {args.stack} && pulumi preview (imports what exists, repairs what is broken)",
+            file=sys.stderr,
+        )
     return 1 if any(f.severity == "error" for f in found.findings) else 0
 
 
