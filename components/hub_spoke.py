@@ -86,7 +86,10 @@ class SpokeArgs:
     spoke_peering_name: str | None = None
     """ARM name of the peering in the spoke vnet (default ``<spoke>-to-<hub>``)."""
     adopt_existing: bool = False
-    """Take over peerings of these names that already exist instead of failing."""
+    """Take over peerings of these names that already exist instead of failing. Through the ``azure-peering``
+    package (YAML, TypeScript) the engine imports each one (read and recorded, then updated only where it differs
+    from what is declared); here, where the children are dynamic resources the engine cannot import, each one's
+    create adopts it with one write (docs/adopting.md)."""
     timeouts: Mapping[str, str | float] | None = None
     """create/update/delete timeouts for this spoke's peerings (seconds, or ``"30m"``-style durations)."""
     auxiliary_tenant_ids: Sequence[str] = ()
