@@ -225,6 +225,18 @@ def serve_vnets(
     r.get(gw_list, json={"value": gateways or []})
 
 
+def serve_spoke_with_gateway(client: ArmClient, provisioning_state: str) -> None:
+    """The remote vnet ``spoke`` with a gateway ``hub-gw`` in its GatewaySubnet, in ``provisioning_state``."""
+    gw = {
+        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
+        "properties": {
+            "provisioningState": provisioning_state,
+            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
+        },
+    }
+    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+
+
 def check(**extra: Any) -> dict[str, str]:
     result = VirtualNetworkPeeringProvider().check({}, inputs(**extra))
     return {f.property: f.reason for f in result.failures}
@@ -406,14 +418,7 @@ def test_a_gateway_still_provisioning_is_waited_for_past_the_create_timeout(
     no_gateway = {"error": {"code": "RemoteVnetHasNoGateways", "message": "the remote vnet has no gateway"}}
     r.put(URL, status=400, json=no_gateway)
     r.delete(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
-    gw = {
-        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
-        "properties": {
-            "provisioningState": "Updating",
-            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
-        },
-    }
-    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+    serve_spoke_with_gateway(client, "Updating")
     started = time.monotonic()
     with pytest.raises(PeeringOperationError) as info:
         VirtualNetworkPeeringProvider().create(inputs(use_remote_gateways=True, timeouts={"create": 0.05}))
@@ -447,14 +452,7 @@ def test_a_gateway_refusal_the_next_read_contradicts_is_tried_once_more(client: 
     r.put(URL, status=201, json=peering_json(useRemoteGateways=True), headers={"Azure-AsyncOperation": OP})
     r.get(OP, json={"status": "Succeeded"})
     r.get(URL, json=peering_json(useRemoteGateways=True))
-    gw = {
-        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
-        "properties": {
-            "provisioningState": "Succeeded",
-            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
-        },
-    }
-    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+    serve_spoke_with_gateway(client, "Succeeded")
     result = VirtualNetworkPeeringProvider().create(inputs(use_remote_gateways=True))
     assert result.id == PID
     assert put_statuses(r) == [400, 201]
@@ -467,14 +465,7 @@ def test_a_gateway_refusal_repeated_with_a_succeeded_gateway_is_raised(client: A
     r.get(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
     r.put(URL, status=400, json=no_gateway)
     r.delete(URL, status=404, json={"error": {"code": "NotFound", "message": "no"}})
-    gw = {
-        "id": vnet_id("x").replace("virtualNetworks/x", "virtualNetworkGateways/hub-gw"),
-        "properties": {
-            "provisioningState": "Succeeded",
-            "ipConfigurations": [{"properties": {"subnet": {"id": vnet_id("spoke") + "/subnets/GatewaySubnet"}}}],
-        },
-    }
-    serve_vnets(client, vnet_json("spoke", ["10.1.0.0/16"], {"GatewaySubnet": "10.1.255.0/27"}), gateways=[gw])
+    serve_spoke_with_gateway(client, "Succeeded")
     with pytest.raises(PeeringOperationError, match="RemoteVnetHasNoGateways"):
         VirtualNetworkPeeringProvider().create(inputs(use_remote_gateways=True))
     assert put_statuses(r) == [400, 400]
