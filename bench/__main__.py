@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--serialized-only", action="store_true", help="skip the rollouts with per-vnet serialisation off"
     )
-    parser.add_argument("--read-n", type=int, help="spoke count of the preview/refresh cases")
+    parser.add_argument(
+        "--read-n", type=int, help="spoke count of the preview/refresh cases (the plugin path's too, if it has any)"
+    )
     parser.add_argument(
         "--provider-workers",
         type=int,
@@ -65,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency_profile:
         profile = replace(profile, latency_profile=latency_profile.spec)
     if args.read_n:
-        profile = replace(profile, read_n=args.read_n)
+        # the plugin group's dynamic rows are then the reads group's own, as in the profiles
+        profile = replace(profile, read_n=args.read_n, plugin_read_n=args.read_n if profile.plugin_read_n else 0)
     if args.provider_workers:
         profile = replace(profile, provider_workers=args.provider_workers)
     if args.parallel:

@@ -6,8 +6,10 @@ sample is missed, so each figure is short by at most ``interval`` seconds of tha
 dynamic-provider process is measured exactly by bench/provider_probe.py instead.
 
 Roles come from the command line: ``engine`` (the pulumi CLI), ``language_host`` (pulumi-language-python),
-``program`` (the Python program, run by pulumi-language-python-exec), ``provider`` (the dynamic-provider process)
-and ``other``.
+``program`` (the Python program, run by pulumi-language-python-exec; or pulumi-language-yaml, which is both the
+language host and the evaluator of a YAML program), ``provider`` (the dynamic-provider process), ``plugin`` (a
+provider plugin ``pulumi-resource-<package>``: for a YAML program of the ``azure-peering`` package, the process that
+runs the component's Python code as well as the peerings' provider) and ``other``.
 """
 
 from __future__ import annotations
@@ -35,10 +37,13 @@ def _stat(pid: int) -> tuple[int, float] | None:
 
 def role_of(cmdline: list[str]) -> str:
     joined = " ".join(cmdline)
-    if "provider_probe.py" in joined or "pulumi.dynamic" in joined:
+    if "provider_probe.py" in joined or "pulumi.dynamic" in joined or "pulumi-resource-pulumi-python" in joined:
         return "provider"
-    if "pulumi-language-python-exec" in joined:
+    if "pulumi-language-python-exec" in joined or (cmdline and Path(cmdline[0]).name == "pulumi-language-yaml"):
         return "program"
+    # the floor's plugin runs bench/plugin_floor.py under its shim's name only until the shim execs it
+    if "/pulumi-resource-" in joined or "plugin_floor.py" in joined:
+        return "plugin"
     if cmdline and cmdline[0].endswith("pulumi-language-python"):
         return "language_host"
     if cmdline and Path(cmdline[0]).name == "pulumi":

@@ -74,6 +74,12 @@ class Profile:
     """The concurrent-stacks cases (``concurrent_stacks``), after the rollouts."""
     discover_n: int = 0
     """Spokes of the ``discover`` cases' estate (0: none)."""
+    plugin_read_n: int = 0
+    """Spokes of the ``plugin_preview`` and ``plugin_refresh`` cases (0: none). The dynamic path's ``preview`` and
+    ``refresh`` at this N are measured beside them: reused from the ``reads`` group when it ran at this N."""
+    plugin_rollout: Rollout | None = None
+    """The ``plugin_rollout`` case (serialised; ``unserialized`` and ``previews`` are not used). The dynamic path's
+    ``rollout`` of this N and L is measured beside it: reused from the ``rollout`` group when it ran one."""
     latency_profile: str | None = None
     """Experiment (``--latency-profile azure[:SCALE]``): the rollouts' emulator gives each kind of write its real
     Azure duration times SCALE (peerings 10 s, vnets 3 s, gateways minutes) instead of a flat L; L is then the
@@ -89,6 +95,8 @@ PROFILES: dict[str, Profile] = {
         read_n=3,
         read_repeats=1,
         discover_n=3,
+        plugin_read_n=3,
+        plugin_rollout=Rollout(3, 0.2, unserialized=False),
         throughput_seconds=0.5,
         throughput_threads=2,
     ),
@@ -106,6 +114,9 @@ PROFILES: dict[str, Profile] = {
         read_n=50,
         read_repeats=3,
         discover_n=50,
+        # the reads' N and the judged rollout: a run of every group measures the dynamic side once for both
+        plugin_read_n=50,
+        plugin_rollout=Rollout(TARGET_N, TARGET_LATENCY_S, unserialized=False),
         throughput_seconds=2.0,
         throughput_threads=4,
     ),
@@ -124,6 +135,10 @@ PROFILES: dict[str, Profile] = {
         read_n=200,
         read_repeats=3,
         discover_n=500,
+        plugin_read_n=200,
+        # no rollout of the full profile is at L=1.0: the plugin group measures the dynamic one itself (about 2
+        # minutes with its floors)
+        plugin_rollout=Rollout(TARGET_N, TARGET_LATENCY_S, unserialized=False),
         throughput_seconds=5.0,
         throughput_threads=4,
     ),

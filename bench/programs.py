@@ -10,6 +10,10 @@ serves every N.
   outputs a peering stored (``shape_floor_modules``, from a peering of the deployed hub stack). What a resource
   with this many properties costs the SDK, the engine and the dynamic-provider runtime when the provider itself
   does nothing; the difference between it and the floor is not in this project's code.
+- ``plugin_program``: the plugin path's programs (Pulumi YAML, one text per topology: YAML cannot read
+  ``topology.json``): ``HUB_SPOKE``'s topology declared as ``azure-peering:index:HubSpokePeering``, served by the
+  ``pulumi-resource-azure-peering`` plugin; with ``FLOOR_COMPONENT``, the same inputs to the plugin path's floor
+  (bench/plugin_floor.py, its shape from ``plugin_floor_files``).
 """
 
 from __future__ import annotations
@@ -144,11 +148,13 @@ class Noop(dyn.ResourceProvider):
 _PROVIDER_KEY = "__provider"
 
 
-def shape_floor_modules(peerings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """``SHAPED``'s files from two stored peerings of the deployed hub (``{"hub_to_spoke": resource,
-    "spoke_to_hub": resource}``, each as ``pulumi stack export`` shows it): what each side registers (its stored
-    inputs, and its other outputs as None, as ``VirtualNetworkPeering`` registers them) and what its create
-    returns (its stored outputs)."""
+def peering_shape(
+    peerings: Mapping[str, Mapping[str, Any]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """What a shape floor's resources register and return, from two stored peerings of the deployed hub
+    (``{"hub_to_spoke": resource, "spoke_to_hub": resource}``, each as ``pulumi stack export`` shows it), by side:
+    the registered properties (its stored inputs, and its other outputs as None, as a peering registers them) and
+    the outputs its create returns (its stored outputs). The dynamic provider's own key is left out."""
     registered: dict[str, dict[str, Any]] = {}
     outputs: dict[str, dict[str, Any]] = {}
     for side, resource in peerings.items():
@@ -156,7 +162,36 @@ def shape_floor_modules(peerings: Mapping[str, Mapping[str, Any]]) -> dict[str, 
         stored = {k: v for k, v in resource["outputs"].items() if k != _PROVIDER_KEY}
         registered[side] = {**dict.fromkeys(stored), **inputs}
         outputs[side] = stored
+    return registered, outputs
+
+
+def shape_floor_modules(peerings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """``SHAPED``'s files, shaped like ``peerings`` (:func:`peering_shape`)."""
+    registered, outputs = peering_shape(peerings)
     return {"shape.json": json.dumps(registered), "shape_provider.py": SHAPE_PROVIDER.format(outputs=outputs)}
+
+
+#: The component each plugin-path program declares: the package's, or the plugin path's floor's.
+PACKAGE_COMPONENT = "azure-peering:index:HubSpokePeering"
+FLOOR_COMPONENT = "bench-floor:index:Floor"
+#: ``plugin_floor_files``'s file, which bench/plugin_floor.py reads (its path in ``$BENCH_PLUGIN_FLOOR_SHAPE``).
+PLUGIN_FLOOR_SHAPE = "floor-shape.json"
+
+
+def plugin_program(topology_input: Mapping[str, Any], component: str = PACKAGE_COMPONENT) -> str:
+    """The body of a Pulumi YAML program (after ``name`` and ``runtime``) declaring ``HUB_SPOKE``'s topology
+    (``{"hub": vnet id, "spokes": {key: vnet id}}``, every spoke ``useHubGateway: true``) as one ``component``.
+    JSON is YAML: the document is written as JSON, which needs no quoting rules of its own."""
+    spokes = {key: {"vnetId": vnet, "useHubGateway": True} for key, vnet in topology_input["spokes"].items()}
+    resources = {"hub": {"type": component, "properties": {"hubVnetId": topology_input["hub"], "spokes": spokes}}}
+    return f"resources: {json.dumps(resources, indent=1)}\n"
+
+
+def plugin_floor_files(peerings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The plugin path's floor's shape file, from two stored peerings of the deployed plugin-path stack
+    (:func:`peering_shape`; the package's peerings are stored with the schema's camelCase keys)."""
+    registered, outputs = peering_shape(peerings)
+    return {PLUGIN_FLOOR_SHAPE: json.dumps({"registered": registered, "outputs": outputs})}
 
 
 #: Extra files each program needs next to its ``__main__.py``.

@@ -98,6 +98,9 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("wall_s", "wall s", 7),
     ("bound_s", "bound s", 7),
     ("ratio", "ratio", 6),
+    # the wall over the shape floor (for the plugin path: over its own floor), and the plugin path over the dynamic
+    ("over_shape_floor_ratio", "/shape", 6),
+    ("plugin_over_dynamic_ratio", "/dyn", 5),
     ("http_calls", "http", 6),
     ("arm_calls", "arm", 6),
     ("conflicts_409", "409", 4),
@@ -107,7 +110,15 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("provider_cpu_per_op_ms", "cpu/op ms", 9),
     ("target_met", "target", 6),
 )
-_SPECS = {"wall_s": ".2f", "bound_s": ".2f", "ratio": ".3f", "provider_cpu_per_op_ms": ".2f", "latency_s": "g"}
+_SPECS = {
+    "wall_s": ".2f",
+    "bound_s": ".2f",
+    "ratio": ".3f",
+    "over_shape_floor_ratio": ".3f",
+    "plugin_over_dynamic_ratio": ".3f",
+    "provider_cpu_per_op_ms": ".2f",
+    "latency_s": "g",
+}
 
 
 def table(doc: dict[str, Any]) -> str:
@@ -147,9 +158,28 @@ def _cpu(case: dict[str, Any]) -> str:
     return "CPU: " + ", ".join(parts)
 
 
+def _plugin_cpu(case: dict[str, Any]) -> str:
+    """CPU seconds by process of a plugin-path command next to its own floor's: the YAML program's host, the
+    engine, the plugin (the component's Python code and the peerings' provider)."""
+    parts = [
+        f"{role} {_fmt(case.get(f'{role}_cpu_s'), '.2f')}s (floor {_fmt(case.get(f'floor_{role}_cpu_s'), '.2f')}s)"
+        for role in ("program", "engine", "plugin")
+    ]
+    return "CPU: " + ", ".join(parts)
+
+
+def _versus_dynamic(case: dict[str, Any]) -> str:
+    return (
+        f"dynamic path {_fmt(case.get('dynamic_wall_s'), '.2f')}s = "
+        f"{_fmt(case.get('dynamic_over_shape_floor_ratio'), '.3f')} x its shape floor "
+        f"({_fmt(case.get('dynamic_shape_floor_wall_s'), '.2f')}s); plugin / dynamic "
+        f"{_fmt(case.get('plugin_over_dynamic_ratio'), '.3f')}"
+    )
+
+
 def _notes(case: dict[str, Any]) -> list[str]:
     name = f"{case['case']} n={case['n']}"
-    if case["case"].startswith("rollout") or case["case"] == "concurrent_stacks":
+    if case["case"].startswith(("rollout", "plugin_rollout")) or case["case"] == "concurrent_stacks":
         name += f" L={_fmt(case.get('latency_s'), 'g')}"
     if case.get("latency_profile"):
         name += f" ({case['latency_profile']})"
@@ -222,6 +252,23 @@ def _notes(case: dict[str, Any]) -> list[str]:
                 + "provider "
                 f"{_fmt(case.get('shape_floor_provider_cpu_per_op_ms'), '.2f')} ms/op"
             )
+    if case["case"] in ("plugin_preview", "plugin_refresh") and case.get("wall_s") is not None:
+        out.append(
+            f"{name}: YAML through pulumi-resource-azure-peering {case['wall_s']:.2f}s = "
+            f"{_fmt(case.get('over_shape_floor_ratio'), '.3f')} x its floor (a trivial plugin's resources shaped "
+            f"like its peerings, {_fmt(case.get('shape_floor_wall_s'), '.2f')}s); {_versus_dynamic(case)}; "
+            f"{case['arm_reads']} reads, {case['arm_writes']} writes, median of {case['repeats']}"
+        )
+        out.append(f"{name}: {_plugin_cpu(case)}")
+    if case["case"] == "plugin_rollout" and case.get("wall_s") is not None:
+        out.append(
+            f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; first write after "
+            f"{_fmt(case.get('first_write_after_s'), '.2f')}s, writes span {_fmt(case.get('write_span_s'), '.2f')}s "
+            f"(span / N*L = {_fmt(case.get('span_ratio'), '.3f')}); its floor's up "
+            f"{_fmt(case.get('shape_floor_wall_s'), '.2f')}s ({_fmt(case.get('shape_floor_over_bound'), '.3f')} N*L); "
+            f"dynamic rollout ratio {_fmt(case.get('dynamic_ratio'), '.3f')}; {_versus_dynamic(case)}"
+        )
+        out.append(f"{name}: {_plugin_cpu(case)}")
     if case["case"] == "provider_startup":
         out.append(
             f"provider start-up: {case['wall_s']:.3f}s wall (median of {case['samples']}), "
@@ -295,7 +342,33 @@ def shape_floor_table(doc: dict[str, Any]) -> str:
         (
             [case["case"], _fmt(case.get("n")), *(_fmt(case.get(k), spec) for k, spec in keys)]
             for case in doc["cases"]
-            if case.get("shape_floor_wall_s") is not None and not case["case"].startswith("rollout")
+            if case.get("shape_floor_wall_s") is not None and not case["case"].startswith(("rollout", "plugin_"))
+        ),
+    )
+
+
+def plugin_table(doc: dict[str, Any]) -> str:
+    """The plugin path's cases beside the dynamic path's (Markdown): each path's wall, its own floor and its wall
+    over that floor, and the plugin path's wall over the dynamic path's."""
+    head = (
+        "case", "N", "L s", "plugin wall s", "plugin floor s", "plugin / its floor", "dynamic wall s",
+        "dynamic shape floor s", "dynamic / its floor", "plugin / dynamic", "target",
+    )  # fmt: skip
+    keys = [("wall_s", ".2f"), ("shape_floor_wall_s", ".2f"), ("over_shape_floor_ratio", ".3f")]
+    keys += [("dynamic_wall_s", ".2f"), ("dynamic_shape_floor_wall_s", ".2f")]
+    keys += [("dynamic_over_shape_floor_ratio", ".3f"), ("plugin_over_dynamic_ratio", ".3f")]
+    return _markdown(
+        head,
+        (
+            [
+                case["case"],
+                _fmt(case.get("n")),
+                _fmt(case.get("latency_s"), "g"),
+                *(_fmt(case.get(k), spec) for k, spec in keys),
+                {True: "yes", False: "**no**", None: ""}[case.get("target_met")],
+            ]
+            for case in doc["cases"]
+            if case["case"].startswith("plugin_")
         ),
     )
 
@@ -331,7 +404,7 @@ if __name__ == "__main__":
     for name in sys.argv[1:]:
         results = json.loads(Path(name).read_text())
         print(markdown_table(results))
-        for extra in (shape_floor_table(results), rollout_floor_table(results)):
+        for extra in (shape_floor_table(results), rollout_floor_table(results), plugin_table(results)):
             if extra:
                 print()
                 print(extra)

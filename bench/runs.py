@@ -30,13 +30,19 @@ PROBE = Path(provider_probe.__file__).resolve()
 COMMAND_TIMEOUT_S = 3600.0
 
 
-def install_probe_shim(bin_dir: Path) -> Path:
-    """Write the benchmark's copy of the dynamic-provider shim (the CLI warns that it comes from $PATH)."""
+def install_shim(bin_dir: Path, name: str, script: Path) -> Path:
+    """Write ``bin_dir/name``, an executable that runs ``script`` with this venv's Python (the engine finds a
+    plugin named ``pulumi-resource-<package>`` on its PATH; the CLI warns that it comes from $PATH)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    shim = bin_dir / PLUGIN_SHIM
-    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -u "{PROBE}" "$@"\n')
+    shim = bin_dir / name
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -u "{script}" "$@"\n')
     shim.chmod(shim.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return shim
+
+
+def install_probe_shim(bin_dir: Path) -> Path:
+    """Write the benchmark's copy of the dynamic-provider shim."""
+    return install_shim(bin_dir, PLUGIN_SHIM, PROBE)
 
 
 @dataclass(frozen=True)
@@ -138,12 +144,19 @@ class BenchProject:
         modules: Mapping[str, str] | None = None,
         project: str = "bench",
         stack: str = "bench",
+        runtime: str = "python",
+        plugins: Mapping[str, Path] | None = None,
     ) -> None:
+        """``program`` is a Python program (``__main__.py``) or, with ``runtime="yaml"``, the body of a Pulumi YAML
+        program (what follows ``name`` and ``runtime`` in ``Pulumi.yaml``). ``plugins`` maps a plugin's executable
+        name to the script it runs (``install_shim``), on the engine's PATH before the venv's own plugins."""
         self.workdir = workdir
         self._exclude_pids = tuple(exclude_pids)
         self.stats_root = workdir / "provider-stats"
         shim_dir = workdir / "bin"
         install_probe_shim(shim_dir)
+        for name, script in (plugins or {}).items():
+            install_shim(shim_dir, name, script)
         path = os.pathsep.join([str(shim_dir), str(TOOLS_BIN), str(VENV_BIN), os.environ.get("PATH", "")])
         env = hermetic_env(workdir / "state", {**emulator_env, "PATH": path})
         project_dir = workdir / "project"
@@ -151,7 +164,12 @@ class BenchProject:
         (project_dir / "topology.json").write_text(json.dumps(dict(topology_input)))
         for filename, text in (modules or {}).items():
             (project_dir / filename).write_text(text)
-        self.project = PulumiProject.from_program(project_dir, program, env, project=project, stack=stack)
+        if runtime == "yaml":
+            (project_dir / "Pulumi.yaml").write_text(f"name: {project}\nruntime: yaml\n{program}")
+            self.project = PulumiProject(project_dir, stack, env)
+            self.project.select()
+        else:
+            self.project = PulumiProject.from_program(project_dir, program, env, project=project, stack=stack)
         self._commands = 0
         self.parallel: int | None = None
         """``--parallel`` for the engine (None: the CLI's default, 4 per CPU)."""
@@ -199,4 +217,12 @@ class BenchProject:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-__all__ = ["REPO", "BenchProject", "CommandResult", "ProviderCost", "install_probe_shim", "parse_events"]
+__all__ = [
+    "REPO",
+    "BenchProject",
+    "CommandResult",
+    "ProviderCost",
+    "install_probe_shim",
+    "install_shim",
+    "parse_events",
+]

@@ -1,5 +1,6 @@
 """The benchmark cases: rollout against the theoretical bound, preview/refresh against the engine's floor, provider
-cost, and the emulator's own throughput. Every case is measured in one run, side by side, on one emulator.
+cost, the emulator's own throughput, and the plugin path (a YAML program through ``pulumi-resource-azure-peering``)
+beside the dynamic path, each over its own floor. Every case is measured in one run, side by side, on one emulator.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import provider_probe
+from bench.plugin_floor import PLUGIN as FLOOR_PLUGIN
+from bench.plugin_floor import SHAPE_ENV as FLOOR_SHAPE_ENV
 from bench.profiles import (
     CONCURRENT_TARGET_RATIO,
     TARGET_LATENCY_S,
@@ -29,7 +32,17 @@ from bench.profiles import (
     Profile,
     Rollout,
 )
-from bench.programs import HUB_SPOKE, MODULES, SHAPED, TRIVIAL, shape_floor_modules
+from bench.programs import (
+    FLOOR_COMPONENT,
+    HUB_SPOKE,
+    MODULES,
+    PLUGIN_FLOOR_SHAPE,
+    SHAPED,
+    TRIVIAL,
+    plugin_floor_files,
+    plugin_program,
+    shape_floor_modules,
+)
 from bench.runs import COMMAND_TIMEOUT_S, BenchProject, CommandResult, ProviderCost
 from bench.topology import HubSpokeTopology
 from bench.traffic import Traffic
@@ -44,8 +57,16 @@ SERIALIZE_ENV = "AZURE_PEERING_SERIALIZE_WRITES"
 #: What the first request to the dynamic-provider process imports when it unpickles the peering provider.
 PROVIDER_MODULE = "pulumi_azure_peering.provider.resource"
 THROUGHPUT_SCRIPT = REPO / "bench" / "emulator_throughput.py"
-#: Case groups, for --only: the emulator's throughput, the rollouts, the concurrent stacks, preview + refresh.
-GROUPS = ("throughput", "rollout", "concurrent", "reads", "discover")
+PLUGIN_FLOOR_SCRIPT = REPO / "bench" / "plugin_floor.py"
+#: Case groups, for --only: the emulator's throughput, the rollouts, the concurrent stacks, preview + refresh,
+#: discover, and the plugin path beside the dynamic one.
+GROUPS = ("throughput", "rollout", "concurrent", "reads", "discover", "plugin")
+#: The read cases of the ``reads`` group, in the order they run.
+READ_COMMANDS = ("preview", "refresh", "up_no_change", "refresh_slow_reads")
+#: The read cases the ``plugin`` group measures on both paths (issue 29: the no-change preview and the refresh).
+PLUGIN_READ_COMMANDS = ("preview", "refresh")
+#: CPU roles of a plugin-path command (bench/proctree.py): the YAML program's host, the engine, the plugin.
+PLUGIN_ROLES = ("engine", "program", "plugin")
 #: The split-ownership example's two programs: the network team's hub stack and a spoke team's stack.
 SPLIT_HUB_PROGRAM = (REPO / "examples" / "split_ownership" / "hub" / "__main__.py").read_text()
 SPLIT_SPOKE_PROGRAM = (REPO / "examples" / "split_ownership" / "spoke" / "__main__.py").read_text()
@@ -132,11 +153,13 @@ def _traffic_fields(traffic: Traffic, *, since: float) -> dict[str, Any]:
     return fields
 
 
-def _cpu_fields(result: CommandResult, floor: CommandResult) -> dict[str, Any]:
-    """CPU seconds by process role, of the command and of the same command on the engine floor."""
-    roles = ("engine", "program", "language_host")
+def _cpu_fields(
+    result: CommandResult, floor: CommandResult | None, roles: Sequence[str] = ("engine", "program", "language_host")
+) -> dict[str, Any]:
+    """CPU seconds by process role, of the command and of the same command on its floor (the engine floor; for
+    the plugin path, its own floor)."""
     out: dict[str, Any] = {f"{role}_cpu_s": result.cpu_by_role.get(role) for role in roles}
-    out.update({f"floor_{role}_cpu_s": floor.cpu_by_role.get(role) for role in roles})
+    out.update({f"floor_{role}_cpu_s": floor.cpu_by_role.get(role) if floor else None for role in roles})
     return out
 
 
@@ -154,13 +177,33 @@ def _provider_fields(cost: ProviderCost | None, operations: int) -> dict[str, An
     }
 
 
-def _shape_floor_files(project: BenchProject) -> dict[str, str]:
-    """The shape floor's files, from one peering of each side in ``project``'s deployed stack."""
+def _stored_sides(project: BenchProject) -> dict[str, dict[str, Any]]:
+    """One stored peering of each side (``hub_to_spoke``, ``spoke_to_hub``) in ``project``'s deployed stack, as
+    ``pulumi stack export`` shows it (the dynamic resource's or the package's: both types end alike)."""
     stored = project.project.resources("VirtualNetworkPeering")
     sides = {}
     for side in ("hub-to-spoke", "spoke-to-hub"):
         sides[side.replace("-", "_")] = next(r for r in stored if r["urn"].endswith(f".{side}"))
-    return shape_floor_modules(sides)
+    return sides
+
+
+def _shape_floor_files(project: BenchProject) -> dict[str, str]:
+    """The shape floor's files, from one peering of each side in ``project``'s deployed stack."""
+    return shape_floor_modules(_stored_sides(project))
+
+
+def _versus_dynamic(wall: float, dynamic: CaseResult | None) -> dict[str, Any]:
+    """A plugin-path row's figures of the dynamic path's same case in this run: its wall, its ratio, its shape
+    floor and its wall over it, and the plugin path's wall over the dynamic path's."""
+    if dynamic is None or dynamic.wall_s is None:
+        return {"dynamic_wall_s": None, "plugin_over_dynamic_ratio": None}
+    return {
+        "dynamic_wall_s": dynamic.wall_s,
+        "dynamic_ratio": dynamic.ratio,
+        "dynamic_shape_floor_wall_s": dynamic.extra.get("shape_floor_wall_s"),
+        "dynamic_over_shape_floor_ratio": dynamic.extra.get("over_shape_floor_ratio"),
+        "plugin_over_dynamic_ratio": wall / dynamic.wall_s if dynamic.wall_s else None,
+    }
 
 
 def _shape_floor_fields(
@@ -214,6 +257,13 @@ class Suite:
                 self._guarded("preview/refresh", self.profile.read_n, partial(self.reads, self.profile.read_n))
             if "discover" in self.groups and self.profile.discover_n:
                 self._guarded("discover", self.profile.discover_n, partial(self.discover, self.profile.discover_n))
+            # after the rollouts and the reads, whose rows of the dynamic path it reuses when they match
+            if "plugin" in self.groups and self.profile.plugin_read_n:
+                n = self.profile.plugin_read_n
+                self._guarded("plugin_reads", n, partial(self.plugin_reads, n))
+            if "plugin" in self.groups and (plugin_spec := self.profile.plugin_rollout) is not None:
+                run = partial(self.plugin_rollout, plugin_spec)
+                self._guarded("plugin_rollout", plugin_spec.n, run, plugin_spec.latency_s)
         self._emulator = None
         self.preview_scale()
         self.provider_startup()
@@ -284,7 +334,14 @@ class Suite:
         emu.seed(seed if seed is not None else topology.seed())
 
     def _project(
-        self, name: str, program: str, topology: HubSpokeTopology, modules: Mapping[str, str] | None = None
+        self,
+        name: str,
+        program: str,
+        topology: HubSpokeTopology,
+        modules: Mapping[str, str] | None = None,
+        *,
+        runtime: str = "python",
+        plugins: Mapping[str, Path] | None = None,
     ) -> BenchProject:
         self._projects += 1
         project = BenchProject(
@@ -294,6 +351,8 @@ class Suite:
             self.emulator.env(),
             exclude_pids=[pid] if (pid := self.emulator.pid) else [],
             modules=MODULES.get(program) if modules is None else modules,
+            runtime=runtime,
+            plugins=plugins,
         )
         if self.profile.provider_workers:
             project.set_env(provider_probe.WORKERS_ENV, str(self.profile.provider_workers))
@@ -378,6 +437,7 @@ class Suite:
                     "shape_floor_ok": shaped.ok,
                     "shape_floor_wall_s": shaped.wall_s,
                     "shape_floor_over_bound": shaped.wall_s / bound if bound else None,
+                    "over_shape_floor_ratio": up.wall_s / shaped.wall_s if shaped.ok else None,
                     "floor_over_bound": floor.wall_s / bound if bound else None,
                     "shape_floor_engine_cpu_s": shaped.cpu_by_role.get("engine"),
                     "shape_floor_program_cpu_s": shaped.cpu_by_role.get("program"),
@@ -600,12 +660,13 @@ class Suite:
             }
             self._add(CaseResult(case, n, None, wall, None, None, http_calls=traffic.http_calls, extra=extra))
 
-    def reads(self, n: int) -> None:
+    def reads(self, n: int, commands: Sequence[str] = READ_COMMANDS) -> None:
         """No-change ``pulumi preview``, ``pulumi refresh`` and ``pulumi up`` of a deployed hub with N spokes, each
         against the same command on a stack of as many trivial dynamic resources (the engine's floor) and on one of
         as many trivial resources shaped like the peerings (the shape floor: ``bench.programs.SHAPED``). The
         no-change ``up`` is what a CI pipeline runs most; it is where inputs that check differently from the stored
-        ones cost the most (the engine writes the whole checkpoint once per such resource)."""
+        ones cost the most (the engine writes the whole checkpoint once per such resource). ``commands``: which of
+        :data:`READ_COMMANDS` (the plugin group asks for :data:`PLUGIN_READ_COMMANDS` only)."""
         topology = self._topology(n)
         self.log(f"preview/refresh n={n}: deploying {topology.peerings} peerings (L=0) and the engine floor")
         self._fresh(topology, 0.0)
@@ -616,7 +677,7 @@ class Suite:
         shaped = self._project(f"shape-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project))
         self._check(shaped.run("up"), "shape floor up")
 
-        for command in ("preview", "refresh", "up_no_change", "refresh_slow_reads"):
+        for command in commands:
             runs: list[CommandResult] = []
             floors: list[CommandResult] = []
             shape_floors: list[CommandResult] = []
@@ -690,6 +751,188 @@ class Suite:
         if not result.ok:
             detail = "\n".join(result.errors[-5:])
             raise RuntimeError(f"{what}: pulumi {result.command} exited {result.returncode}:\n{detail}")
+
+    # -- 2b. the plugin path ---------------------------------------------------------------------------------------
+
+    def _measured(self, case: str, n: int, latency: float, latency_profile: str | None = None) -> CaseResult | None:
+        """This run's row of a dynamic-path case at this N and L (and latency profile) that was measured, if any."""
+        for r in self.results:
+            if (
+                r.case == case
+                and r.n == n
+                and r.latency_s == latency
+                and r.extra.get("latency_profile") == latency_profile
+                and r.wall_s is not None
+            ):
+                return r
+        return None
+
+    def _plugin_project(
+        self, name: str, topology: HubSpokeTopology, floor_of: BenchProject | None = None
+    ) -> BenchProject:
+        """A YAML program of ``topology`` as the package's HubSpokePeering, served by ``pulumi-resource-azure-peering``
+        from the venv; with ``floor_of`` (a deployed plugin-path project), the plugin path's floor instead: the same
+        program as ``bench-floor:index:Floor``, its Things shaped like ``floor_of``'s stored peerings."""
+        if floor_of is None:
+            return self._project(name, plugin_program(topology.program_input()), topology, {}, runtime="yaml")
+        project = self._project(
+            name,
+            plugin_program(topology.program_input(), FLOOR_COMPONENT),
+            topology,
+            plugin_floor_files(_stored_sides(floor_of)),
+            runtime="yaml",
+            plugins={FLOOR_PLUGIN: PLUGIN_FLOOR_SCRIPT},
+        )
+        project.set_env(FLOOR_SHAPE_ENV, str(project.project.workdir / PLUGIN_FLOOR_SHAPE))
+        return project
+
+    def plugin_reads(self, n: int) -> None:
+        """The no-change preview and the refresh of a hub with N spokes declared from Pulumi YAML through the
+        package (``plugin_preview``, ``plugin_refresh``), each against the same command on the plugin path's
+        floor (``bound_s``: a trivial plugin's resources shaped like the peerings, bench/plugin_floor.py), beside
+        the dynamic path's ``preview`` and ``refresh`` of this run at this N (measured here unless the ``reads``
+        group already did). Both paths make the same ARM calls; what each costs over its own floor is its own."""
+        dynamic = {c: self._measured(c, n, 0.0) for c in PLUGIN_READ_COMMANDS}
+        if any(r is None for r in dynamic.values()):
+            self._guarded("preview/refresh", n, partial(self.reads, n, PLUGIN_READ_COMMANDS))
+            dynamic = {c: self._measured(c, n, 0.0) for c in PLUGIN_READ_COMMANDS}
+        topology = self._topology(n)
+        self.log(f"plugin preview/refresh n={n}: deploying {topology.peerings} peerings from YAML (L=0) and its floor")
+        # a fresh emulator: the dynamic path's peerings, named alike, would be adopted rather than created
+        self._fresh(topology, 0.0)
+        project = self._plugin_project(f"plugin-reads-{n}", topology)
+        self._check(project.run("up"), "plugin path up")
+        floor = self._plugin_project(f"plugin-floor-reads-{n}", topology, floor_of=project)
+        self._check(floor.run("up"), "plugin floor up")
+
+        for command in PLUGIN_READ_COMMANDS:
+            runs: list[CommandResult] = []
+            floors: list[CommandResult] = []
+            traffics: list[Traffic] = []
+            for _ in range(self.profile.read_repeats):
+                with self._logged(project, command) as traffic:
+                    runs.append(project.run(command))
+                traffics.append(traffic[0])
+                floors.append(floor.run(command))
+            wall = statistics.median(r.wall_s for r in runs)
+            floor_wall = statistics.median(r.wall_s for r in floors)
+            over_floor = wall / floor_wall if floor_wall else None
+            versus = _versus_dynamic(wall, dynamic[command])
+            t = traffics[-1]
+            extra: dict[str, Any] = {
+                "peerings": topology.peerings,
+                "distinct_vnets": topology.distinct_vnets,
+                "ok": all(r.ok for r in runs),
+                "repeats": len(runs),
+                "bound_is": "the plugin path's floor: the same command on a trivial plugin's resources shaped like "
+                "the peerings",
+                "arm_calls_per_peering": t.arm_calls / topology.peerings,
+                "arm_reads_per_vnet": t.arm_reads / topology.distinct_vnets,
+                **_traffic_fields(t, since=runs[-1].started_at),
+                **_cpu_fields(runs[-1], floors[-1], PLUGIN_ROLES),
+                "shape_floor_wall_s": floor_wall,
+                "over_shape_floor_ratio": over_floor,
+                "shape_floor_ok": all(r.ok for r in floors),
+                **versus,
+            }
+            dynamic_over = versus.get("dynamic_over_shape_floor_ratio")
+            extra["target"] = "over_shape_floor_ratio <= the dynamic path's (each path over its own floor)"
+            extra["target_met"] = (
+                over_floor <= dynamic_over if over_floor is not None and dynamic_over is not None else None
+            )
+            errors = [e for r in runs + floors for e in r.errors]
+            if errors:
+                extra["errors"] = errors[:5]
+            self._add(
+                CaseResult(
+                    f"plugin_{command}",
+                    n,
+                    0.0,
+                    wall,
+                    floor_wall,
+                    over_floor,
+                    http_calls=t.http_calls,
+                    conflicts_409=t.conflicts_409,
+                    throttled_429=t.throttled_429,
+                    retries=t.retries,
+                    failed_ops=sum(r.failed_ops for r in runs) + sum(0 if r.ok else 1 for r in runs),
+                    extra=extra,
+                )
+            )
+
+    def plugin_rollout(self, spec: Rollout) -> None:
+        """``pulumi up`` from nothing of a hub with N spokes declared from Pulumi YAML through the package, at L
+        seconds per write (``plugin_rollout``): ``bound_s`` = N*L as for ``rollout``, beside the plugin path's floor
+        (its ``up`` of trivial plugin resources shaped like the peerings, no ARM call) and the dynamic path's
+        ``rollout`` of this run at this N and L (measured here unless the ``rollout`` group already did).
+
+        Judged on ``ratio`` against the dynamic rollout's, not on the wall over the floor: at L=1.0 the floor's own
+        work overlaps the hub's N*L of waiting, so dividing by it would mostly measure the floor."""
+        n, latency = spec.n, spec.latency_s
+        bound = n * latency
+        latency_profile = spec.latency_profile or self.profile.latency_profile
+        dynamic = self._measured("rollout", n, latency, latency_profile)
+        if dynamic is None:
+            self._guarded("rollout", n, partial(self.rollout, spec, serialized=True), latency)
+            dynamic = self._measured("rollout", n, latency, latency_profile)
+        self.log(f"plugin_rollout n={n}: hub + {n} spokes from YAML, {2 * n} peerings, L={latency}s, bound N*L")
+        topology = self._topology(n)
+        self._fresh(topology, latency, latency_profile)
+        project = self._plugin_project(f"plugin-rollout-{n}-L{latency:g}", topology)
+        with self._logged(project, "up") as traffic:
+            up = project.run("up")
+        connected = self._connected()
+        floor_name = f"plugin-floor-up-{n}-L{latency:g}"
+        floor = self._plugin_project(floor_name, topology, floor_of=project).run("up") if up.ok else None
+        t = traffic[0]
+        failed = up.failed_ops if up.ok else max(up.failed_ops, topology.peerings - connected)
+        versus = _versus_dynamic(up.wall_s, dynamic)
+        extra: dict[str, Any] = {
+            "peerings": topology.peerings,
+            "connected": connected,
+            "engine_failed_ops": up.failed_ops,
+            "ok": up.ok,
+            "serialized_writes": True,
+            "span_ratio": (t.last_arm_time - t.first_write_time) / bound
+            if t.first_write_time is not None and t.last_arm_time is not None
+            else None,
+            **_traffic_fields(t, since=up.started_at),
+            **_cpu_fields(up, floor, PLUGIN_ROLES),
+            **versus,
+        }
+        if floor is not None:
+            extra.update(
+                {
+                    "shape_floor_ok": floor.ok,
+                    "shape_floor_wall_s": floor.wall_s,
+                    "shape_floor_over_bound": floor.wall_s / bound if bound else None,
+                    "over_shape_floor_ratio": up.wall_s / floor.wall_s if floor.ok else None,
+                }
+            )
+        if latency_profile:
+            extra["latency_profile"] = latency_profile
+        dynamic_ratio = versus.get("dynamic_ratio")
+        extra["target"] = "ratio <= the dynamic rollout's ratio, failed_ops == 0 (the same ARM writes at the same L)"
+        extra["target_met"] = up.wall_s / bound <= dynamic_ratio and failed == 0 if dynamic_ratio else None
+        errors = up.errors + (floor.errors if floor is not None else [])
+        if errors:
+            extra["errors"] = errors[:5]
+        self._add(
+            CaseResult(
+                "plugin_rollout",
+                n,
+                latency,
+                up.wall_s,
+                bound,
+                up.wall_s / bound,
+                http_calls=t.http_calls,
+                conflicts_409=t.conflicts_409,
+                throttled_429=t.throttled_429,
+                retries=t.retries,
+                failed_ops=failed,
+                extra=extra,
+            )
+        )
 
     # -- 3. provider start-up --------------------------------------------------------------------------------------
 
