@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi_azure_peering.provider.ids import vnet_key, vnet_name
+from pulumi_azure_peering.provider.ids import vnet_key_or_text, vnet_name
 
 from .pair_status import pair_status
 from .peering_names import mesh_key
@@ -64,7 +64,7 @@ class Picture:
 
 def node_key(vnet_id: str) -> str:
     """A vnet's node key: its ids compare case-insensitively, as ARM's do."""
-    return vnet_key(vnet_id) or vnet_id.lower()
+    return vnet_key_or_text(vnet_id)
 
 
 def vnet_label(vnet_id: str) -> str:

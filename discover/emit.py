@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_azure_peering.components.peering_names import default_peering_name
-from pulumi_azure_peering.provider.ids import vnet_key, vnet_name
+from pulumi_azure_peering.provider.ids import vnet_key_or_text, vnet_name
 
 from .pairs import Pair, Side
 from .report import Discovery
@@ -56,10 +56,6 @@ def _scalar(value: Any) -> str:
 
 def _list(values: Iterable[str]) -> str:
     return "[" + ", ".join(_scalar(v) for v in values) + "]"
-
-
-def _key(vnet_id: str) -> str:
-    return vnet_key(vnet_id) or vnet_id.lower()
 
 
 def _names(side: Side | None, attribute: str) -> tuple[str, ...]:
@@ -121,14 +117,14 @@ class _Program:
 
     def __init__(self, found: Discovery) -> None:
         self.found = found
-        self.hub_keys = [_key(h) for h in found.hubs]
+        self.hub_keys = [vnet_key_or_text(h) for h in found.hubs]
         self.gateway_of_spoke: dict[str, str] = {}  # spoke key -> the hub whose gateway it keeps using
         self.skipped: list[str] = []
 
     def usable(self, pair: Pair) -> bool:
         estate = self.found.estate
         for vnet in pair.vnets:
-            key = _key(vnet)
+            key = vnet_key_or_text(vnet)
             if key in estate.missing:
                 self.skipped.append(
                     f"{vnet_name(pair.other(vnet))} -> {vnet_name(vnet)}: {vnet_name(vnet)} no longer exists; "
@@ -160,11 +156,11 @@ class _Program:
         elif wanted and spoke_facts is not None and spoke_facts.gateways:
             transit = False
             comments.append(f"{vnet_name(spoke)} has a gateway of its own: it cannot use the hub's")
-        elif wanted and self.gateway_of_spoke.setdefault(_key(spoke), hub) != hub:
+        elif wanted and (used := self.gateway_of_spoke.setdefault(vnet_key_or_text(spoke), hub)) != hub:
             transit = False
             comments.append(
-                f"{vnet_name(spoke)} already uses the gateway of {vnet_name(self.gateway_of_spoke[_key(spoke)])}: "
-                "one peering of a vnet may use remote gateways"
+                f"{vnet_name(spoke)} already uses the gateway of {vnet_name(used)}: one peering of a vnet may use "
+                "remote gateways"
             )
         _change(comments, hub_side, "hub side", "allowGatewayTransit", transit)
         _change(comments, spoke_side, "spoke side", "useRemoteGateways", transit)
@@ -269,13 +265,13 @@ def render_program(found: Discovery, project: str) -> str:
     pairs = [p for p in found.pairs if program.usable(p)]
     by_hub: dict[str, list[tuple[Pair, str]]] = {h: [] for h in found.hubs}
     links: list[Pair] = []
-    hub_of = {_key(h): h for h in found.hubs}
+    hub_of = {vnet_key_or_text(h): h for h in found.hubs}
     for pair in pairs:
         a, b = pair.vnets
-        if _key(a) in hub_of and _key(b) not in hub_of:
-            by_hub[hub_of[_key(a)]].append((pair, b))
-        elif _key(b) in hub_of and _key(a) not in hub_of:
-            by_hub[hub_of[_key(b)]].append((pair, a))
+        if vnet_key_or_text(a) in hub_of and vnet_key_or_text(b) not in hub_of:
+            by_hub[hub_of[vnet_key_or_text(a)]].append((pair, b))
+        elif vnet_key_or_text(b) in hub_of and vnet_key_or_text(a) not in hub_of:
+            by_hub[hub_of[vnet_key_or_text(b)]].append((pair, a))
         else:
             links.append(pair)
 

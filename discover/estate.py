@@ -22,7 +22,7 @@ from typing import Any
 from pulumi_azure_peering.provider.arm import ArmClient, Deadline
 from pulumi_azure_peering.provider.errors import PeeringError
 from pulumi_azure_peering.provider.facts import VnetFacts
-from pulumi_azure_peering.provider.ids import subscription_and_group, vnet_key
+from pulumi_azure_peering.provider.ids import subscription_and_group, vnet_key_or_text
 from pulumi_azure_peering.provider.vnet_facts import facts_from_answer
 
 from .pairs import Side
@@ -59,7 +59,7 @@ class Estate:
     """Key of a remote vnet (or a subscription id) -> why it could not be read (the error's message)."""
 
     def facts(self, vnet_id: str) -> VnetFacts | None:
-        return self.vnets.get(vnet_key(vnet_id) or vnet_id.lower())
+        return self.vnets.get(vnet_key_or_text(vnet_id))
 
 
 Progress = Callable[[str], None]
@@ -163,7 +163,7 @@ def _learn(
         item = {**item, "properties": {**props, _PEERINGS: listed}}
         props = item["properties"]
     facts = facts_from_answer(client, vnet_id, item, aux, deadline)
-    key = vnet_key(facts.id) or facts.id.lower()
+    key = vnet_key_or_text(facts.id)
     vnets[key] = facts
     sides[key] = tuple(
         Side(
@@ -175,4 +175,4 @@ def _learn(
 
 
 def _remote_key(side: Side) -> str:
-    return vnet_key(side.remote_vnet_id) or side.remote_vnet_id.lower()
+    return vnet_key_or_text(side.remote_vnet_id)

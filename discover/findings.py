@@ -30,7 +30,7 @@ from typing import Final, Literal
 from pulumi_azure_peering.components.address_overlap import IpNetwork, describe_overlap, overlapping_pairs, overlaps
 from pulumi_azure_peering.provider.errors import ONE_REMOTE_GATEWAY_QUOTED
 from pulumi_azure_peering.provider.facts import VnetFacts
-from pulumi_azure_peering.provider.ids import vnet_key, vnet_name
+from pulumi_azure_peering.provider.ids import vnet_key_or_text, vnet_name
 
 from .estate import Estate
 from .pairs import Pair, Side
@@ -65,10 +65,6 @@ class Finding:
     """The id of the peering it is about, when it is about one."""
 
 
-def _key(vnet_id: str) -> str:
-    return vnet_key(vnet_id) or vnet_id.lower()
-
-
 def _networks(prefixes: Iterable[str]) -> list[IpNetwork]:
     nets: list[IpNetwork] = []
     for prefix in prefixes:
@@ -101,7 +97,7 @@ def _pair_findings(estate: Estate, pair: Pair) -> Iterable[Finding]:
         if side is None:
             continue
         remote = pair.other(vnet)
-        if _key(remote) in estate.missing:
+        if vnet_key_or_text(remote) in estate.missing:
             yield Finding(
                 "RemoteVnetMissing",
                 "error",
@@ -111,13 +107,13 @@ def _pair_findings(estate: Estate, pair: Pair) -> Iterable[Finding]:
                 "again (a PUT brings a Disconnected side back to Initiated)",
                 side.id,
             )
-        elif _key(remote) in estate.unreadable:
+        elif vnet_key_or_text(remote) in estate.unreadable:
             yield Finding(
                 "RemoteVnetUnreadable",
                 "info",
                 (vnet, remote),
                 f"the remote vnet of peering {side.name!r} ({remote}) could not be read: "
-                f"{estate.unreadable[_key(remote)]}",
+                f"{estate.unreadable[vnet_key_or_text(remote)]}",
                 "add its subscription to the scope, or its tenant with --auxiliary-tenant, to judge the pair from "
                 "both sides",
                 side.id,
@@ -125,7 +121,7 @@ def _pair_findings(estate: Estate, pair: Pair) -> Iterable[Finding]:
     if pair.status == "OneSided":
         (vnet, side) = next((v, s) for v, s in zip(pair.vnets, pair.sides, strict=True) if s is not None)
         other = pair.other(vnet)
-        if _key(other) not in estate.missing:
+        if vnet_key_or_text(other) not in estate.missing:
             yield Finding(
                 "PairOneSided",
                 "error",
@@ -140,7 +136,7 @@ def _pair_findings(estate: Estate, pair: Pair) -> Iterable[Finding]:
             if (
                 side is not None
                 and side.state.lower() == "disconnected"
-                and _key(pair.other(vnet)) not in (estate.missing)
+                and vnet_key_or_text(pair.other(vnet)) not in (estate.missing)
             ):
                 yield Finding(
                     "PairDisconnected",
@@ -179,7 +175,7 @@ def _pair_findings(estate: Estate, pair: Pair) -> Iterable[Finding]:
 
 
 def _gateway_findings(estate: Estate, pair: Pair, hubs: Sequence[str]) -> Iterable[Finding]:
-    hub_keys = {_key(h) for h in hubs}
+    hub_keys = {vnet_key_or_text(h) for h in hubs}
     for vnet, side in zip(pair.vnets, pair.sides, strict=True):
         if side is None:
             continue
@@ -210,7 +206,7 @@ def _gateway_findings(estate: Estate, pair: Pair, hubs: Sequence[str]) -> Iterab
                     side.id,
                 )
         if side.flag("allowGatewayTransit"):
-            spoke_side = _key(remote) in hub_keys and _key(vnet) not in hub_keys
+            spoke_side = vnet_key_or_text(remote) in hub_keys and vnet_key_or_text(vnet) not in hub_keys
             no_gateway = own_facts is not None and not own_facts.gateways
             if spoke_side or no_gateway:
                 why = f"{_short(remote)} is the hub" if spoke_side else f"{_short(vnet)} has no gateway"
@@ -254,7 +250,7 @@ def _two_remote_gateways(pairs: Sequence[Pair]) -> Iterable[Finding]:
     for pair in pairs:
         for vnet, side in zip(pair.vnets, pair.sides, strict=True):
             if side is not None and side.flag("useRemoteGateways"):
-                using.setdefault(_key(vnet), []).append((side, pair.other(vnet)))
+                using.setdefault(vnet_key_or_text(vnet), []).append((side, pair.other(vnet)))
     for entries in using.values():
         if len(entries) > 1:
             vnet = entries[0][0].vnet_id
@@ -293,8 +289,8 @@ def _overlaps(estate: Estate, pairs: Sequence[Pair]) -> Iterable[Finding]:
     neighbours: dict[str, list[str]] = {}
     for pair in pairs:
         a, b = pair.vnets
-        neighbours.setdefault(_key(a), []).append(b)
-        neighbours.setdefault(_key(b), []).append(a)
+        neighbours.setdefault(vnet_key_or_text(a), []).append(b)
+        neighbours.setdefault(vnet_key_or_text(b), []).append(a)
     for center, around in sorted(neighbours.items()):
         facts = [space(v) for v in around]
         readable = [(v, f) for v, f in zip(around, facts, strict=True) if f is not None]
@@ -319,7 +315,7 @@ def propose_hubs(estate: Estate, pairs: Sequence[Pair]) -> list[str]:
     count: dict[str, int] = {}
     for pair in pairs:
         for vnet in pair.vnets:
-            count[_key(vnet)] = count.get(_key(vnet), 0) + 1
+            count[vnet_key_or_text(vnet)] = count.get(vnet_key_or_text(vnet), 0) + 1
     candidates = [
         (facts.has_gateway, count.get(key, 0), facts.id)
         for key, facts in estate.vnets.items()

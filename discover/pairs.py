@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from pulumi_azure_peering.provider.ids import vnet_key
+from pulumi_azure_peering.provider.ids import vnet_key, vnet_key_or_text
 
 PairStatus = Literal["Connected", "NotInSync", "Disconnected", "OneSided"]
 PAIR_STATUSES: Final[tuple[str, ...]] = ("Connected", "NotInSync", "Disconnected", "OneSided")
@@ -113,11 +113,11 @@ def pair_peerings(peerings_by_vnet: Mapping[str, Iterable[Side]], in_scope: Iter
     spelled: dict[str, str] = {}
     toward: dict[tuple[str, str], list[Side]] = {}
     for vnet_id, sides in peerings_by_vnet.items():
-        local = vnet_key(vnet_id) or vnet_id.lower()
+        local = vnet_key_or_text(vnet_id)
         spelled.setdefault(local, vnet_id)
         for side in sides:
             remote_raw = side.remote_vnet_id
-            remote = vnet_key(remote_raw) or remote_raw.lower()
+            remote = vnet_key_or_text(remote_raw)
             spelled.setdefault(remote, remote_raw)
             toward.setdefault((local, remote), []).append(side)
     pairs: list[Pair] = []

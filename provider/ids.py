@@ -52,6 +52,7 @@ __all__ = [
     "vnet_id",
     "vnet_id_problem",
     "vnet_key",
+    "vnet_key_or_text",
     "vnet_name",
 ]
 
@@ -248,6 +249,12 @@ def vnet_key(raw: object) -> str | None:
         return parse_vnet_id(raw).key
     except InvalidIdError:
         return None
+
+
+def vnet_key_or_text(raw: str) -> str:
+    """:func:`vnet_key`, or ``raw`` lower-cased when it is not a vnet id: the key under which discover and the
+    topology pictures group what ARM names (a remote that does not parse still pairs with itself)."""
+    return vnet_key(raw) or raw.lower()
 
 
 def vnet_id_problem(raw: object) -> str | None:
