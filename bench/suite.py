@@ -223,6 +223,57 @@ def _shape_floor_fields(
     }
 
 
+def _rollout_outcome(
+    up: CommandResult, t: Traffic, peerings: int, connected: int, bound: float
+) -> tuple[int, dict[str, Any]]:
+    """A rollout's failed operations and the figures every rollout row carries (either path): a crashed program
+    fails no engine operation but leaves peerings uncreated, and those count too."""
+    failed = up.failed_ops if up.ok else max(up.failed_ops, peerings - connected)
+    span = (
+        (t.last_arm_time - t.first_write_time) / bound
+        if t.first_write_time is not None and t.last_arm_time is not None
+        else None
+    )
+    return failed, {
+        "peerings": peerings,
+        "connected": connected,
+        "engine_failed_ops": up.failed_ops,
+        "ok": up.ok,
+        "span_ratio": span,
+        **_traffic_fields(t, since=up.started_at),
+    }
+
+
+def _rollout_shape_floor(up: CommandResult, shaped: CommandResult, bound: float) -> dict[str, Any]:
+    """A rollout's figures against its shape floor (the dynamic path's ``SHAPED``, or the plugin path's floor)."""
+    return {
+        "shape_floor_ok": shaped.ok,
+        "shape_floor_wall_s": shaped.wall_s,
+        "shape_floor_over_bound": shaped.wall_s / bound if bound else None,
+        "over_shape_floor_ratio": up.wall_s / shaped.wall_s if shaped.ok else None,
+    }
+
+
+def _rollout_row(
+    case: str, n: int, latency: float, up: CommandResult, bound: float, t: Traffic, failed: int, extra: dict[str, Any]
+) -> CaseResult:
+    """A rollout's row: ``ratio`` = wall / N*L."""
+    return CaseResult(
+        case,
+        n,
+        latency,
+        up.wall_s,
+        bound,
+        up.wall_s / bound,
+        http_calls=t.http_calls,
+        conflicts_409=t.conflicts_409,
+        throttled_429=t.throttled_429,
+        retries=t.retries,
+        failed_ops=failed,
+        extra=extra,
+    )
+
+
 class Suite:
     """Runs a profile's cases against one emulator process; results accumulate in :attr:`results`."""
 
@@ -410,21 +461,13 @@ class Suite:
             else None
         )
         t = traffic[0]
-        # a crashed program fails no engine operation but leaves peerings uncreated: those count too
-        failed = up.failed_ops if up.ok else max(up.failed_ops, topology.peerings - connected)
+        failed, outcome = _rollout_outcome(up, t, topology.peerings, connected, bound)
         extra: dict[str, Any] = {
-            "peerings": topology.peerings,
-            "connected": connected,
-            "engine_failed_ops": up.failed_ops,
-            "ok": up.ok,
+            **outcome,
             "floor_ok": floor.ok,
             "floor_wall_s": floor.wall_s,
             "excess_over_floor_ratio": (up.wall_s - floor.wall_s) / bound if floor.ok else None,
             "serialized_writes": serialized,
-            "span_ratio": (t.last_arm_time - t.first_write_time) / bound
-            if t.first_write_time is not None and t.last_arm_time is not None
-            else None,
-            **_traffic_fields(t, since=up.started_at),
             **_cpu_fields(up, floor),
             **_provider_fields(up.provider, topology.peerings),
             "floor_provider_cpu_per_op_ms": _provider_fields(floor.provider, topology.peerings).get(
@@ -434,10 +477,7 @@ class Suite:
         if shaped is not None:
             extra.update(
                 {
-                    "shape_floor_ok": shaped.ok,
-                    "shape_floor_wall_s": shaped.wall_s,
-                    "shape_floor_over_bound": shaped.wall_s / bound if bound else None,
-                    "over_shape_floor_ratio": up.wall_s / shaped.wall_s if shaped.ok else None,
+                    **_rollout_shape_floor(up, shaped, bound),
                     "floor_over_bound": floor.wall_s / bound if bound else None,
                     "shape_floor_engine_cpu_s": shaped.cpu_by_role.get("engine"),
                     "shape_floor_program_cpu_s": shaped.cpu_by_role.get("program"),
@@ -454,22 +494,7 @@ class Suite:
             extra["target_met"] = up.wall_s / bound <= TARGET_RATIO and failed == 0
         elif n == TARGET_N and serialized:
             extra["target"] = f"not judged: the ratio target is judged at N={TARGET_N}, L={TARGET_LATENCY_S:g}s"
-        self._add(
-            CaseResult(
-                case,
-                n,
-                latency,
-                up.wall_s,
-                bound,
-                up.wall_s / bound,
-                http_calls=t.http_calls,
-                conflicts_409=t.conflicts_409,
-                throttled_429=t.throttled_429,
-                retries=t.retries,
-                failed_ops=failed,
-                extra=extra,
-            )
-        )
+        self._add(_rollout_row(case, n, latency, up, bound, t, failed, extra))
         if serialized and spec.previews and up.ok:
             self._previews_after_rollout(project, spec)
 
@@ -885,30 +910,16 @@ class Suite:
         floor_name = f"plugin-floor-up-{n}-L{latency:g}"
         floor = self._plugin_project(floor_name, topology, floor_of=project).run("up") if up.ok else None
         t = traffic[0]
-        failed = up.failed_ops if up.ok else max(up.failed_ops, topology.peerings - connected)
+        failed, outcome = _rollout_outcome(up, t, topology.peerings, connected, bound)
         versus = _versus_dynamic(up.wall_s, dynamic)
         extra: dict[str, Any] = {
-            "peerings": topology.peerings,
-            "connected": connected,
-            "engine_failed_ops": up.failed_ops,
-            "ok": up.ok,
+            **outcome,
             "serialized_writes": True,
-            "span_ratio": (t.last_arm_time - t.first_write_time) / bound
-            if t.first_write_time is not None and t.last_arm_time is not None
-            else None,
-            **_traffic_fields(t, since=up.started_at),
             **_cpu_fields(up, floor, PLUGIN_ROLES),
             **versus,
         }
         if floor is not None:
-            extra.update(
-                {
-                    "shape_floor_ok": floor.ok,
-                    "shape_floor_wall_s": floor.wall_s,
-                    "shape_floor_over_bound": floor.wall_s / bound if bound else None,
-                    "over_shape_floor_ratio": up.wall_s / floor.wall_s if floor.ok else None,
-                }
-            )
+            extra.update(_rollout_shape_floor(up, floor, bound))
         if latency_profile:
             extra["latency_profile"] = latency_profile
         dynamic_ratio = versus.get("dynamic_ratio")
@@ -917,22 +928,7 @@ class Suite:
         errors = up.errors + (floor.errors if floor is not None else [])
         if errors:
             extra["errors"] = errors[:5]
-        self._add(
-            CaseResult(
-                "plugin_rollout",
-                n,
-                latency,
-                up.wall_s,
-                bound,
-                up.wall_s / bound,
-                http_calls=t.http_calls,
-                conflicts_409=t.conflicts_409,
-                throttled_429=t.throttled_429,
-                retries=t.retries,
-                failed_ops=failed,
-                extra=extra,
-            )
-        )
+        self._add(_rollout_row("plugin_rollout", n, latency, up, bound, t, failed, extra))
 
     # -- 3. provider start-up --------------------------------------------------------------------------------------
 
