@@ -15,9 +15,9 @@ if __name__ != "pulumi_azure_peering.provider":  # setup.py maps this folder int
     raise ImportError(f"{__name__!r} is pulumi_azure_peering.provider: import it by that name, never as a second copy")
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .arm import ArmClient, Deadline, RetryPolicy
+from .arm import Deadline
 from .errors import (
     ArmError,
     ArmNotFoundError,
@@ -30,11 +30,18 @@ from .errors import (
     SettingsError,
 )
 from .facts import VnetFacts
+from .lazy_exports import lazy_exports
 from .peering import PeeringTimeouts, VirtualNetworkPeering, VirtualNetworkPeeringArgs
 from .resource import VirtualNetworkPeeringProvider
 from .runtime import Runtime, process_runtime
 from .settings import CONFIG_NAMESPACE, Cloud, ProviderOverrides, Settings, resolve_settings
 from .vnet_facts import Lookup, fetch_vnet_facts
+
+if TYPE_CHECKING:
+    from .arm import ArmClient, RetryPolicy
+
+# The ARM client's classes are imported when first named (provider/lazy_exports.py says why).
+__getattr__, __dir__ = lazy_exports(__name__, {"ArmClient": ".arm", "RetryPolicy": ".arm"})
 
 
 def program_config() -> dict[str, Any]:

@@ -11,8 +11,12 @@ reference does not say whether the remote's counts too).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .arm import ArmClient, Deadline
+from .arm import Deadline
+
+if TYPE_CHECKING:
+    from .arm import ArmClient
 
 FEATURES_API_VERSION = "2021-07-01"  # what azure-mgmt-resource and `az feature` send
 SUBNET_PEERING_NAMESPACE = "Microsoft.Network"

@@ -67,7 +67,7 @@ def _wire_name(name: str) -> str:
 class WireModel(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown wire fields are kept out of our way."""
 
-    model_config = ConfigDict(alias_generator=_wire_name, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=_wire_name, populate_by_name=True, extra="ignore", defer_build=True)
 
     def to_wire(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")

@@ -29,12 +29,16 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .arm import ArmClient, Deadline, WriteEpoch, peering_from
+from . import arm
+from .arm import Deadline, WriteEpoch
 from .errors import PeeringError
 from .ids import parent_vnet_id, subscription_and_group
 from .models import VirtualNetworkPeeringResource
+
+if TYPE_CHECKING:
+    from .arm import ArmClient
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +126,7 @@ class PeeringReads:
             elif reads_in_group >= GROUP_LIST_AFTER:
                 covered, item = self._listed(client, reader, vnet_key, peering_id, ("group", group), deadline)
         if item is not None:  # else not listed, or not in the listing: only a GET says a peering is gone
-            return peering_from(item, peering_id)
+            return arm.peering_from(item, peering_id)
         return client.get_peering(peering_id, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline)
 
     def _fresh(self, listings: dict[tuple[_Reader, str], _Listing], key: tuple[_Reader, str]) -> _Listing | None:

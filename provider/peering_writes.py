@@ -9,10 +9,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import tenacity
-
 from . import progress
-from .arm import ArmClient, Deadline, WriteOutcome
+from .arm import Deadline, WriteOutcome
 from .errors import ArmError, OperationTimeoutError, PeeringError, one_line, refuses_remote_gateways_without_transit
 from .facts import VnetFacts
 from .ids import same_id, vnet_name
@@ -21,6 +19,7 @@ from .settings import Settings
 from .vnet_locks import HeldVnetLocks
 
 if TYPE_CHECKING:
+    from .arm import ArmClient
     from .runtime import Runtime
 
 log = logging.getLogger("provider")
@@ -182,6 +181,8 @@ class PeeringWriter:
                 )
                 return True
             return False
+
+        import tenacity  # only a write waits: a no-change preview's provider never imports it
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(worth_waiting),

@@ -13,8 +13,9 @@ import ipaddress
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from .arm import ArmClient, Deadline
+from .arm import Deadline
 from .errors import (
     ArmAuthenticationError,
     ArmAuthorizationError,
@@ -29,6 +30,9 @@ from .ids import same_id, subscription_and_group
 from .models import PeeringSpec
 from .validation import Failure
 from .vnet_facts import VnetCache
+
+if TYPE_CHECKING:
+    from .arm import ArmClient
 
 PREFLIGHT_TIMEOUT_SECONDS = 120.0
 

@@ -16,13 +16,13 @@ import threading
 from collections.abc import Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi.dynamic as dyn
 from pydantic import ValidationError
 
 from . import errors, progress
-from .arm import ArmClient, Deadline, WriteOutcome
+from .arm import Deadline, WriteOutcome
 from .diffing import (
     arm_differences,
     declared_change,
@@ -65,6 +65,9 @@ from .runtime import Runtime, process_runtime
 from .schema import CREATE_TIME_FIELDS, DEFAULT_TIMEOUT_SECONDS, INPUT_DEFAULTS, LOCAL_FIELDS, REPLACE_FIELDS
 from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_settings
 from .validation import is_unknown, validate_inputs
+
+if TYPE_CHECKING:
+    from .arm import ArmClient
 
 log = logging.getLogger("provider")
 

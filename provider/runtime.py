@@ -18,8 +18,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from .arm import ArmClient, ArmConnections, WriteEpoch
+from . import arm
+from .arm import WriteEpoch
 from .engine_watch import in_dynamic_provider_process, start_engine_watch
 from .errors import ToldProblems
 from .ownership import RunLedger
@@ -28,6 +30,9 @@ from .progress import WaitNotes
 from .settings import Settings
 from .vnet_facts import VnetCache
 from .vnet_locks import VnetLocks
+
+if TYPE_CHECKING:
+    from .arm import ArmClient, ArmConnections
 
 
 class Runtime:
@@ -41,8 +46,6 @@ class Runtime:
         """The process's peering writes: a read cached before one is stale (:mod:`.peering_reads`)."""
         self.notes = WaitNotes()
         """The waits being told to the user (:mod:`.progress`)."""
-        self.arm = ArmConnections(writes=self.writes, notes=self.notes)
-        """The ARM clients, one per set of settings, with their sessions, tokens and tenants."""
         self.vnet_facts = VnetCache()
         """What the process read of vnets, briefly (:mod:`.vnet_facts`)."""
         self.peering_reads = PeeringReads(self.writes)
@@ -52,7 +55,18 @@ class Runtime:
         self.told = ToldProblems()
         """The credential problems already told the user (:func:`.errors.describe_failure`)."""
         self._engine_watched = False
+        self._arm: ArmConnections | None = None
         self._lock = threading.Lock()
+
+    @property
+    def arm(self) -> ArmConnections:
+        """The ARM clients, one per set of settings, with their sessions, tokens and tenants. Made on first use: a
+        process that never calls ARM (a no-change preview's provider) never imports the transport
+        (provider/lazy_exports.py)."""
+        with self._lock:
+            if self._arm is None:
+                self._arm = arm.ArmConnections(writes=self.writes, notes=self.notes)
+            return self._arm
 
     def client_for(self, settings: Settings) -> ArmClient:
         """The process's ARM client for these settings."""

@@ -14,13 +14,16 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .arm import ArmClient, Deadline
+from .arm import Deadline
 from .errors import ArmAuthenticationError, ArmAuthorizationError, MalformedResponseError, PeeringError
 from .facts import GatewayFact, PeeringFact, VnetFacts
 from .features import read_feature_state
 from .ids import parent_vnet_id, same_id, subscription_and_group, vnet_name
+
+if TYPE_CHECKING:
+    from .arm import ArmClient
 
 CACHE_TTL_SECONDS = 30.0
 _GATEWAY_SEGMENT = "/providers/microsoft.network/virtualnetworkgateways/"

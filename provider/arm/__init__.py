@@ -11,15 +11,46 @@ created a peering and the count of a process's writes, :mod:`.deadline` the per-
 
 from __future__ import annotations
 
-from .answers import error_from_response, retry_after_from
-from .authentication import EXPIRED_TOKEN_REFRESHES, STALE_TOKEN_CODES
-from .busy import BUSY_READ_INTERVAL, MAX_POLL_INTERVAL
-from .client import ArmClient, peering_from
-from .connections import ArmConnections
-from .deadline import Deadline
-from .pipeline import USER_AGENT, new_session
-from .retry import BUSY_CODES, RetryPolicy, is_busy, is_retryable
-from .writes import WriteEpoch, WriteOutcome
+from typing import TYPE_CHECKING
+
+from ..lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from .answers import error_from_response, retry_after_from
+    from .authentication import EXPIRED_TOKEN_REFRESHES, STALE_TOKEN_CODES
+    from .busy import BUSY_READ_INTERVAL, MAX_POLL_INTERVAL
+    from .client import ArmClient, peering_from
+    from .connections import ArmConnections
+    from .deadline import Deadline
+    from .pipeline import USER_AGENT, new_session
+    from .retry import BUSY_CODES, RetryPolicy, is_busy, is_retryable
+    from .writes import WriteEpoch, WriteOutcome
+
+# Each name is imported with its module when first used (provider/lazy_exports.py): the transport (requests,
+# urllib3) only when a call needs ARM, never for a no-change preview's checks and diffs.
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "error_from_response": ".answers",
+        "retry_after_from": ".answers",
+        "EXPIRED_TOKEN_REFRESHES": ".authentication",
+        "STALE_TOKEN_CODES": ".authentication",
+        "BUSY_READ_INTERVAL": ".busy",
+        "MAX_POLL_INTERVAL": ".busy",
+        "ArmClient": ".client",
+        "peering_from": ".client",
+        "ArmConnections": ".connections",
+        "Deadline": ".deadline",
+        "USER_AGENT": ".pipeline",
+        "new_session": ".pipeline",
+        "BUSY_CODES": ".retry",
+        "RetryPolicy": ".retry",
+        "is_busy": ".retry",
+        "is_retryable": ".retry",
+        "WriteEpoch": ".writes",
+        "WriteOutcome": ".writes",
+    },
+)
 
 __all__ = [
     "BUSY_CODES",

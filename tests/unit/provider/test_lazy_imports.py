@@ -1,0 +1,136 @@
+"""The provider's start-up imports what a check and a diff need, not the ARM client's transport.
+
+The dynamic-provider process imports the provider package when the engine's first ``Check`` unpickles the provider;
+a no-change ``preview`` or ``up`` of a ``HubSpokePeering`` then only checks and diffs (its peerings carry
+``preflight: false``: the component planned with the vnets it read). The transport (requests, urllib3), the retrying
+of writes (tenacity), the credential library and the ARM client's modules are imported when a call first needs ARM
+(provider/lazy_exports.py; docs/benchmarks.md has what it saves). Each test runs a fresh interpreter: what this
+test process already imported says nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource, outputs_from
+from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
+from pulumi_azure_peering.provider.validation import validate_inputs
+from tests.unit.provider.provider_fakes import peering_json, vnet_id
+
+pytestmark = pytest.mark.unit
+
+#: Imported only when a call needs ARM.
+ARM_ONLY = (
+    "requests",
+    "urllib3",
+    "tenacity",
+    "azure.identity",
+    "pulumi_azure_peering.provider.arm.client",
+    "pulumi_azure_peering.provider.arm.connections",
+    "pulumi_azure_peering.provider.arm.pipeline",
+)
+
+
+def run_fresh(script: str, payload: Any = None) -> dict[str, Any]:
+    """Run ``script`` in a fresh interpreter (``payload`` as JSON on stdin); it prints one JSON object."""
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def component_peering() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A spoke side as HubSpokePeering declares it (``preflight: false``) and as the stack stores it after ``up``."""
+    inputs, failures = validate_inputs(
+        {
+            "virtual_network_id": vnet_id("spoke"),
+            "name": "spoke-to-hub",
+            "remote_virtual_network_id": vnet_id("hub"),
+            "allow_forwarded_traffic": True,
+            "preflight": False,
+        }
+    )
+    assert failures == []
+    news = {**inputs, RESOURCE_NAME_KEY: "hub.spoke-to-hub", "__provider": "pickled"}
+    live = VirtualNetworkPeeringResource.model_validate(
+        peering_json("spoke", "spoke-to-hub", "hub", state="Connected", sync="FullyInSync", allowForwardedTraffic=True)
+    )
+    olds = {**outputs_from(news, live), "__provider": "pickled"}
+    return olds, news
+
+
+def test_loading_the_provider_as_the_engines_first_check_does_imports_no_arm_transport() -> None:
+    loaded = run_fresh(
+        f"""
+        import json, sys
+        import pulumi.dynamic  # what `python -m pulumi.dynamic` imports before it serves
+        import pulumi_azure_peering.provider.resource  # what unpickling the provider imports
+        print(json.dumps({{name: name in sys.modules for name in {ARM_ONLY!r}}}))
+        """
+    )
+    assert loaded == dict.fromkeys(ARM_ONLY, False)
+
+
+def test_a_no_change_check_and_diff_import_no_arm_transport() -> None:
+    olds, news = component_peering()
+    answer = run_fresh(
+        f"""
+        import json, sys
+        from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
+        olds, news = json.load(sys.stdin)
+        provider = VirtualNetworkPeeringProvider()
+        checked = provider.check(olds, news)
+        diff = provider.diff("id", olds, checked.inputs)
+        print(json.dumps({{
+            "failures": [f.reason for f in checked.failures],
+            "changes": diff.changes,
+            "loaded": {{name: name in sys.modules for name in {ARM_ONLY!r}}},
+        }}))
+        """,
+        [olds, news],
+    )
+    assert answer == {"failures": [], "changes": False, "loaded": dict.fromkeys(ARM_ONLY, False)}
+
+
+def test_every_lazily_exported_name_is_its_modules_object() -> None:
+    answer = run_fresh(
+        """
+        import importlib, json
+        from pulumi_azure_peering import provider
+        from pulumi_azure_peering.provider import arm
+        wrong = []
+        for package in (provider, arm):
+            for name in package.__all__:
+                value = getattr(package, name)
+                home = importlib.import_module(getattr(value, "__module__", None) or package.__name__)
+                if isinstance(value, type) or callable(value):
+                    if getattr(home, name, None) is not value:
+                        wrong.append(f"{package.__name__}.{name}")
+                if name not in dir(package):
+                    wrong.append(f"{package.__name__}.{name} not in dir()")
+        try:
+            arm.NoSuchName
+        except AttributeError as exc:
+            missing = str(exc)
+        from pulumi_azure_peering.provider import ArmClient, RetryPolicy
+        from pulumi_azure_peering.provider.arm.client import ArmClient as HomeClient
+        print(json.dumps({"wrong": wrong, "missing": missing, "same": ArmClient is HomeClient}))
+        """
+    )
+    assert answer == {
+        "wrong": [],
+        "missing": "module 'pulumi_azure_peering.provider.arm' has no attribute 'NoSuchName'",
+        "same": True,
+    }
