@@ -185,9 +185,7 @@ def main() -> int:
         ]
         emu.seed(_sized_hubs(sub, PEERING_WRITE_SIZES))
         sized = {n: bench_peering_write(emu, sub, n, PEERING_WRITE_REPEATS) for n in PEERING_WRITE_SIZES}
-        rows += [
-            (f"PUT peering, vnet with {n} peering{'' if n == 1 else 's'} (server)", row) for n, row in sized.items()
-        ]
+        rows += [(f"PUT peering at {n} peering{'' if n == 1 else 's'} (server)", row) for n, row in sized.items()]
         logged = len(emu.request_log())
     timing = f"latency profile {args.latency_profile}" if args.latency_profile else f"latency {args.latency}s"
     print(f"ARM emulator throughput ({timing}, {args.seconds}s per row, HTTPS keep-alive)")
