@@ -3,7 +3,9 @@
     python bench/emulator_throughput.py [--seconds 5] [--threads 4] [--latency 0 | --latency-profile azure[:SCALE]]
 
 Prints a table. The emulator must never be the bottleneck of the project's benchmarks: the target is >= 500 GET/s.
-Bounded in time and in requests; talks to 127.0.0.1 only.
+Then what one peering write costs the emulator on a vnet that has 1, 100 and 499 peerings already (the PUT's
+server-side time, from the request log), and the ratio of the largest to the smallest: its checks must not grow with
+the vnet's peerings (issue 29). Bounded in time and in requests; talks to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_azure_peering.emulator.testing import EmulatorProcess
 
 MAX_REQUESTS_PER_THREAD = 200_000
+#: Peerings a vnet has before the measured write (ARM's limit is 500: the write makes the largest one's 500th).
+PEERING_WRITE_SIZES = (1, 100, 499)
+PEERING_WRITE_REPEATS = 15
 
 
 def _topology(sub: str, spokes: int) -> dict[str, Any]:
@@ -100,6 +105,48 @@ def bench_writes(emu: EmulatorProcess, base: str, path: str, threads: int, secon
     return _summary(n, lat, elapsed)
 
 
+def _sized_hubs(sub: str, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """Per size N, a resource group with a hub peered to N spokes (both sides, Connected) and one spoke more, peered
+    to the hub from its side only: the measured write is the hub's peering to it."""
+    groups = []
+    for n in sizes:
+        spokes = [
+            {
+                "name": f"s{i}",
+                "addressPrefixes": [f"10.{i // 256}.{i % 256}.0/24"],
+                "peerings": [{"name": "to-hub", "remoteVirtualNetwork": {"name": "hub"}}],
+            }
+            for i in range(n + 1)
+        ]
+        hub = {
+            "name": "hub",
+            "addressPrefixes": ["172.16.0.0/16"],
+            "peerings": [{"name": f"to-s{i}", "remoteVirtualNetwork": {"name": f"s{i}"}} for i in range(n)],
+        }
+        groups.append(
+            {"subscriptionId": sub, "name": f"rg-hub{n}", "location": "westeurope", "virtualNetworks": [hub, *spokes]}
+        )
+    return {"resourceGroups": groups}
+
+
+def bench_peering_write(emu: EmulatorProcess, sub: str, n: int, repeats: int) -> dict[str, float]:
+    """The hub of ``rg-hub{n}`` (n peerings) writes its peering to its last spoke (a create, then updates), each
+    completed at once before the next (whatever the emulator's latency); the PUT's server-side time is read from the
+    request log. ``per_s``: writes per second of that time."""
+    path = f"/subscriptions/{sub}/resourceGroups/rg-hub{n}/providers/Microsoft.Network/virtualNetworks"
+    body = {"properties": {"remoteVirtualNetwork": {"id": f"{path}/s{n}"}, "allowGatewayTransit": True}}
+    url = f"{path}/hub/virtualNetworkPeerings/to-s{n}"
+    since = emu.last_request_seq()
+    for i in range(repeats):
+        body["properties"]["allowForwardedTraffic"] = i % 2 == 1
+        emu.arm("PUT", url, json=body)
+        emu.finish_operations()
+    puts = [e for e in emu.request_log(since) if e["method"] == "PUT" and e["path"].lower() == url.lower()]
+    assert len(puts) == repeats and all(e["status"] in (200, 201) for e in puts), puts
+    latencies = [e["latency_ms"] / 1000.0 for e in puts]
+    return _summary(len(latencies), latencies, sum(latencies))
+
+
 def _summary(n: int, lat: list[float], elapsed: float) -> dict[str, float]:
     lat.sort()
     return {
@@ -136,12 +183,18 @@ def main() -> int:
                 bench_writes(emu, base, path, args.threads, args.seconds),
             ),
         ]
+        emu.seed(_sized_hubs(sub, PEERING_WRITE_SIZES))
+        sized = {n: bench_peering_write(emu, sub, n, PEERING_WRITE_REPEATS) for n in PEERING_WRITE_SIZES}
+        rows += [(f"PUT peering at {n} peering{'' if n == 1 else 's'} (server)", row) for n, row in sized.items()]
         logged = len(emu.request_log())
     timing = f"latency profile {args.latency_profile}" if args.latency_profile else f"latency {args.latency}s"
     print(f"ARM emulator throughput ({timing}, {args.seconds}s per row, HTTPS keep-alive)")
-    print(f"{'scenario':<42} {'count':>8} {'per s':>9} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'scenario':<46} {'count':>8} {'per s':>9} {'p50 ms':>8} {'p95 ms':>8}")
     for name, row in rows:
-        print(f"{name:<42} {row['count']:>8.0f} {row['per_s']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f}")
+        print(f"{name:<46} {row['count']:>8.0f} {row['per_s']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f}")
+    smallest, largest = min(sized), max(sized)
+    growth = sized[largest]["p50_ms"] / sized[smallest]["p50_ms"] if sized[smallest]["p50_ms"] else 0.0
+    print(f"peering write, {largest} / {smallest} peerings: {growth:.2f} (server-side p50)")
     print(f"request log entries: {logged}")
     return 0
 

@@ -983,7 +983,9 @@ class Suite:
                 CaseResult("emulator_throughput", None, 0.0, time.perf_counter() - t0, None, None, extra={"ok": False})
             )
             return
+        growth = _PEERING_WRITE_GROWTH.search(proc.stdout)
         for row in parse_throughput(proc.stdout):
+            largest = growth is not None and row["scenario"].startswith(f"PUT peering at {growth['n']} ")
             self._add(
                 CaseResult(
                     f"emulator: {row['scenario']}",
@@ -991,7 +993,7 @@ class Suite:
                     0.0,
                     p.throughput_seconds,
                     None,
-                    None,
+                    float(growth["ratio"]) if largest and growth is not None else None,  # its p50 over 1 peering's
                     http_calls=row["count"],
                     extra={"per_s": row["per_s"], "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"]},
                 )
@@ -1000,6 +1002,7 @@ class Suite:
 
 _ROW = re.compile(r"^(?P<scenario>\S.*?)\s+(?P<count>\d+)\s+(?P<per_s>[\d.]+)\s+(?P<p50>[\d.]+)\s+(?P<p95>[\d.]+)\s*$")
 _THREADS = re.compile(r"(\d+) threads?")
+_PEERING_WRITE_GROWTH = re.compile(r"^peering write, (?P<n>\d+) / \d+ peerings?: (?P<ratio>[\d.]+)", re.MULTILINE)
 
 
 def parse_throughput(stdout: str) -> list[dict[str, Any]]:

@@ -37,14 +37,25 @@ def is_ipv6(prefix: str) -> bool:
     return parse(prefix).version == 6
 
 
+@lru_cache(maxsize=65536)
+def span(prefix: str) -> tuple[int, int, int]:
+    """(IP version, first address, last address) of a prefix, as integers; raises PrefixError as :func:`parse`."""
+    net = parse(prefix)
+    return net.version, int(net.network_address), int(net.broadcast_address)
+
+
 def overlapping(left: Iterable[str], right: Iterable[str]) -> list[str]:
-    """Prefixes of either side that overlap a prefix of the other (left's first), without duplicates."""
-    right_nets = [(p, parse(p)) for p in right]
+    """Prefixes of either side that overlap a prefix of the other (left's first), without duplicates.
+
+    Compared as integer ranges (what ``ipaddress``'s ``overlaps`` decides, without its objects): a peering write
+    compares the new pair's spaces with those of every vnet already peered to either side, hundreds for a hub.
+    """
+    right_spans = [(p, span(p)) for p in right]
     found: list[str] = []
     for lp in left:
-        ln = parse(lp)
-        for rp, rn in right_nets:
-            if ln.version == rn.version and ln.overlaps(rn):
+        lv, lfirst, llast = span(lp)
+        for rp, (rv, rfirst, rlast) in right_spans:
+            if lv == rv and lfirst <= rlast and rfirst <= llast:
                 for p in (lp, rp):
                     if p not in found:
                         found.append(p)

@@ -79,10 +79,29 @@ class World(Protocol):
 
     def peerings_of(self, vnet_key: str) -> list[Peering]: ...
 
-    def peerings_to(self, vnet_key: str) -> list[Peering]: ...
+    def peering_count(self, vnet_key: str) -> int:
+        """How many peerings ``vnet_key`` has (``len(peerings_of(vnet_key))``)."""
+        ...
+
+    def peerings_to(self, vnet_key: str, exclude_owners: Collection[str] = ()) -> list[Peering]:
+        """The peerings whose remote vnet is ``vnet_key``, but for those of the vnets in ``exclude_owners`` (keys)."""
+        ...
+
+    def peerings_between(self, vnet_key: str, remote_key: str) -> list[Peering]:
+        """The peerings of ``vnet_key`` (in :meth:`peerings_of`'s order) whose remote vnet is ``remote_key``."""
+        ...
 
     def peering_between(self, vnet_key: str, remote_key: str) -> Peering | None:
         """The first peering of ``vnet_key`` (in :meth:`peerings_of`'s order) whose remote vnet is ``remote_key``."""
+        ...
+
+    def peerings_using_remote_gateways(self, vnet_key: str) -> list[Peering]:
+        """The peerings of ``vnet_key`` (in :meth:`peerings_of`'s order) with ``useRemoteGateways``."""
+        ...
+
+    def remote_spaces(self, vnet_key: str) -> list[tuple[str, list[str]]]:
+        """(remote vnet id, ``remote_synced``) of each peering of ``vnet_key``, in :meth:`peerings_of`'s order; the
+        lists are read-only."""
         ...
 
     def gateways_of(self, vnet_key: str) -> list[Gateway]: ...
@@ -250,14 +269,16 @@ def resolve_remote_id(world: World, raw: str) -> str:
 def _partner_prefixes(world: World, vnet_key: str, exclude_key: str) -> list[tuple[str, list[str]]]:
     """(vnet id, peered prefixes) of every vnet linked to ``vnet_key`` by a peering in either direction.
 
-    Disconnected peerings count: the service keeps their address space reserved.
+    Disconnected peerings count: the service keeps their address space reserved. O(peerings of either direction),
+    on what the peerings' stored documents say, without parsing them: a peering to ``vnet_key`` is parsed only when
+    its vnet is not linked by a peering of ``vnet_key`` already.
     """
     found: dict[str, tuple[str, list[str]]] = {}
-    for p in world.peerings_of(vnet_key):
-        other = ids.key(p.remote_vnet_id)
+    for remote_id, synced in world.remote_spaces(vnet_key):
+        other = ids.key(remote_id)
         if other != exclude_key and other not in found:
-            found[other] = (p.remote_vnet_id, list(p.remote_synced))
-    for p in world.peerings_to(vnet_key):
+            found[other] = (remote_id, list(synced))
+    for p in world.peerings_to(vnet_key, exclude_owners={exclude_key, *found}):
         other = ids.key(p.vnet_id)
         if other == exclude_key or other in found:
             continue
@@ -311,11 +332,13 @@ def plan_peering_put(
         if state != SUCCEEDED:
             raise errors.referenced_resource_not_provisioned(vnet.id, peering_id, state, op_name)
 
-    siblings = [p for p in world.peerings_of(local_key) if ids.key(p.id) != ids.key(peering_id)]
-    for p in siblings:
-        if ids.key(p.remote_vnet_id) == remote_key:
+    # The vnet's other peerings, looked up in the store's index (by remote vnet, by use of remote gateways) rather
+    # than parsed one by one: a write's checks cost the same whatever the number of peerings of the vnet.
+    own_key = ids.key(peering_id)
+    for p in world.peerings_between(local_key, remote_key):
+        if ids.key(p.id) != own_key:
             raise errors.another_peering_already_references_remote_vnet(peering_id, p.id, remote.id)
-    if existing is None and len(siblings) >= MAX_PEERINGS_PER_VNET:
+    if existing is None and world.peering_count(local_key) >= MAX_PEERINGS_PER_VNET:
         raise errors.peering_limit_reached(peering_id, local.id, MAX_PEERINGS_PER_VNET)
 
     # The link kind (whole vnet vs subnets) cannot change in place; the service answers 200 and ignores it.
@@ -391,8 +414,8 @@ def plan_peering_put(
     if candidate.use_remote_gateways:
         if world.gateways_of(local_key):
             refuse(errors.cannot_use_remote_gateways_when_vnet_has_gateway(peering_id, local.id))
-        for p in siblings:
-            if p.use_remote_gateways:
+        for p in world.peerings_using_remote_gateways(local_key):
+            if ids.key(p.id) != own_key:
                 refuse(errors.only_one_peering_can_use_remote_gateways(peering_id, p.id))
         if not candidate.do_not_verify_remote_gateways and not has_gateway(world, remote_key):
             refuse(errors.remote_vnet_has_no_gateways(peering_id, remote.id))

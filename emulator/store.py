@@ -4,6 +4,11 @@ The SQLite store keeps every document in memory as well, so reads never touch th
 Documents returned by reads are shared with that in-memory copy: callers must treat them as read-only (the models'
 ``from_doc`` copy what they keep). Callers serialise access (the emulator holds one state lock around every domain
 operation).
+
+Besides the documents by key and by parent, a kind can be indexed by terms derived from each document
+(:meth:`SqliteStore.index`; the network service indexes a peering by its remote vnet): the store keeps them beside
+the documents and derives them again whenever it writes, deletes, clears or reloads one, so that a lookup by term
+answers what a scan of the documents would, in the same (creation) order.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +35,9 @@ IDENTITY_KINDS = (TENANT, CLIENT, SUBSCRIPTION)
 # features are cleared by a reset like resources: every subscription reads the default again until a seed sets them
 RESOURCE_KINDS = (RESOURCE_GROUP, VNET, GATEWAY, PEERING, OPERATION, FEATURE)
 
+#: What a kind's documents are indexed by (see :meth:`SqliteStore.index`): the terms of one document.
+Terms = Callable[[dict[str, Any]], Iterable[str]]
+
 
 class Store(Protocol):
     """What the domain layer needs from persistence."""
@@ -41,6 +49,12 @@ class Store(Protocol):
     def delete(self, kind: str, key: str) -> None: ...
 
     def children(self, kind: str, parent: str) -> list[dict[str, Any]]: ...
+
+    def count_children(self, kind: str, parent: str) -> int: ...
+
+    def index(self, kind: str, terms: Terms) -> None: ...
+
+    def find(self, kind: str, term: str, parent: str | None = None) -> list[dict[str, Any]]: ...
 
     def all(self, kind: str, subscription: str | None = None) -> list[dict[str, Any]]: ...
 
@@ -58,13 +72,14 @@ class Store(Protocol):
 
 
 class _Row:
-    __slots__ = ("doc", "parent", "seq", "subscription")
+    __slots__ = ("doc", "parent", "seq", "subscription", "terms")
 
     def __init__(self, seq: int, subscription: str, parent: str, doc: dict[str, Any]) -> None:
         self.seq = seq
         self.subscription = subscription
         self.parent = parent
         self.doc = doc
+        self.terms: tuple[str, ...] = ()
 
 
 class SqliteStore:
@@ -85,11 +100,14 @@ class SqliteStore:
             """
         )
         self._depth = 0
+        self._terms: dict[str, Terms] = {}
         self._load()
 
     def _load(self) -> None:
         self._docs: dict[str, dict[str, _Row]] = {}
         self._children: dict[tuple[str, str], dict[str, None]] = {}
+        # (kind, term) and (kind, term, parent) -> the keys of the documents with that term, in seq order (see find)
+        self._by_term: dict[tuple[str, ...], dict[str, None]] = {}
         self._seq = 0
         for kind, key, sub, parent, seq, body in self._db.execute(
             "SELECT kind, key, subscription, parent, seq, body FROM docs ORDER BY seq"
@@ -98,8 +116,44 @@ class SqliteStore:
             self._seq = max(self._seq, seq)
 
     def _remember(self, kind: str, key: str, row: _Row) -> None:
-        self._docs.setdefault(kind, {})[key] = row
+        docs = self._docs.setdefault(kind, {})
+        old = docs.get(key)
+        docs[key] = row
         self._children.setdefault((kind, row.parent), {})[key] = None
+        self._index_row(kind, key, row, old)
+
+    def _index_row(self, kind: str, key: str, row: _Row, old: _Row | None = None) -> None:
+        """Index ``row`` by its terms, replacing ``old`` (the key's previous row, if any): a term both have keeps
+        its place (seq order), a new one is placed by seq."""
+        terms = self._terms.get(kind)
+        row.terms = tuple(dict.fromkeys(terms(row.doc))) if terms is not None else ()
+        kept: tuple[str, ...] = ()
+        if old is not None:
+            kept = tuple(t for t in old.terms if t in row.terms) if old.parent == row.parent else ()
+            self._unindex(kind, key, old, keep=kept)
+        rows = self._docs[kind]
+        for term in row.terms:
+            if term in kept:
+                continue
+            for index_key in ((kind, term), (kind, term, row.parent)):
+                entries = self._by_term.setdefault(index_key, {})
+                entries[key] = None
+                if len(entries) > 1:
+                    newest_first = reversed(entries)
+                    next(newest_first)
+                    if rows[next(newest_first)].seq > row.seq:  # an update gave an older document this term
+                        self._by_term[index_key] = dict.fromkeys(sorted(entries, key=lambda k: rows[k].seq))
+
+    def _unindex(self, kind: str, key: str, row: _Row, keep: tuple[str, ...] = ()) -> None:
+        for term in row.terms:
+            if term in keep:
+                continue
+            for index_key in ((kind, term), (kind, term, row.parent)):
+                entries = self._by_term.get(index_key)
+                if entries is not None:
+                    entries.pop(key, None)
+                    if not entries:
+                        del self._by_term[index_key]
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         row = self._docs.get(kind, {}).get(key)
@@ -125,11 +179,31 @@ class SqliteStore:
         row = self._docs.get(kind, {}).pop(key, None)
         if row is not None:
             self._children.get((kind, row.parent), {}).pop(key, None)
+            self._unindex(kind, key, row)
         self._db.execute("DELETE FROM docs WHERE kind = ? AND key = ?", (kind, key))
 
     def children(self, kind: str, parent: str) -> list[dict[str, Any]]:
         rows = self._docs.get(kind, {})
         return [rows[k].doc for k in self._children.get((kind, parent), {}) if k in rows]
+
+    def count_children(self, kind: str, parent: str) -> int:
+        return len(self._children.get((kind, parent), {}))
+
+    def index(self, kind: str, terms: Terms) -> None:
+        """Index ``kind``'s documents by ``terms(doc)`` (strings), the stored ones now and every one written from now
+        on (a later call for the same kind replaces ``terms``); :meth:`find` answers from it."""
+        self._terms[kind] = terms
+        for index_key in [k for k in self._by_term if k[0] == kind]:
+            del self._by_term[index_key]
+        for key, row in self._docs.get(kind, {}).items():
+            self._index_row(kind, key, row)
+
+    def find(self, kind: str, term: str, parent: str | None = None) -> list[dict[str, Any]]:
+        """The documents of ``kind`` (children of ``parent`` only, when given) whose terms include ``term``, in
+        creation order (that of :meth:`children`); empty for a kind that is not indexed."""
+        rows = self._docs.get(kind, {})
+        keys = self._by_term.get((kind, term) if parent is None else (kind, term, parent), {})
+        return [rows[k].doc for k in keys if k in rows]
 
     def all(self, kind: str, subscription: str | None = None) -> list[dict[str, Any]]:
         rows = self._docs.get(kind, {}).values()
@@ -152,6 +226,8 @@ class SqliteStore:
                 self._docs.pop(kind, None)
                 for pair in [p for p in self._children if p[0] == kind]:
                     del self._children[pair]
+                for index_key in [k for k in self._by_term if k[0] == kind]:
+                    del self._by_term[index_key]
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,23 @@ def check_conditions(etag: str | None, cond: Conditions) -> None:
             raise errors.precondition_failed()
 
 
+def remote_term(vnet_key: str) -> str:
+    """The store's index term of the peerings whose remote vnet is ``vnet_key``."""
+    return "remote:" + vnet_key
+
+
+#: The store's index term of the peerings that use the remote vnet's gateways.
+USES_REMOTE_GATEWAYS = "useRemoteGateways"
+
+
+def peering_terms(doc: dict[str, Any]) -> Iterator[str]:
+    """What the store indexes a peering document by: its remote vnet, and whether it uses the remote gateways.
+    The checks of a peering write look peerings up by these instead of parsing every peering of both vnets."""
+    yield remote_term(ids.key(doc["remote_vnet_id"]))
+    if doc["use_remote_gateways"]:
+        yield USES_REMOTE_GATEWAYS
+
+
 class NetworkCore:
     """The state the resource kinds share, and the reads the rules make of it; each kind's requests are served by
     its own mixin (``services/<kind>.py``), composed into
@@ -94,22 +111,15 @@ class NetworkCore:
         self.settings = settings
         self.clock = clock
         self.operations = OperationScheduler(store, clock, self._finish)
+        # peerings by remote vnet (and by use of remote gateways): kept by the store with the documents themselves
+        self.store.index(st.PEERING, peering_terms)
         self.reload()
 
     # --- bookkeeping -------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Rebuild in-memory indexes (pending operations, locks, peering back-references) from the store."""
+        """Rebuild in-memory state (pending operations, locks) from the store."""
         self.operations.reload()
-        self._peerings_to: dict[str, dict[str, None]] = {}
-        for doc in self.store.all(st.PEERING):
-            self._index_peering(doc["id"], doc["remote_vnet_id"])
-
-    def _index_peering(self, peering_id: str, remote_id: str) -> None:
-        self._peerings_to.setdefault(ids.key(remote_id), {})[ids.key(peering_id)] = None
-
-    def _unindex_peering(self, peering_id: str, remote_id: str) -> None:
-        self._peerings_to.get(ids.key(remote_id), {}).pop(ids.key(peering_id), None)
 
     def advance(self, now: float | None = None) -> None:
         """Complete every operation whose time has come."""
@@ -175,22 +185,31 @@ class NetworkCore:
     def peerings_of(self, vnet_key: str) -> list[Peering]:
         return [Peering.from_doc(d) for d in self.store.children(st.PEERING, vnet_key)]
 
-    def peering_between(self, vnet_key: str, remote_key: str) -> Peering | None:
-        # Compares the stored documents before parsing any: rendering each spoke's peering looks for its reverse
-        # among the hub's (hundreds), and parsing them all made every spoke read, and a group listing of N
-        # spokes, cost O(hub peerings) each.
-        for doc in self.store.children(st.PEERING, vnet_key):
-            if ids.key(doc["remote_vnet_id"]) == remote_key:
-                return Peering.from_doc(doc)
-        return None
+    def peering_count(self, vnet_key: str) -> int:
+        return self.store.count_children(st.PEERING, vnet_key)
 
-    def peerings_to(self, vnet_key: str) -> list[Peering]:
-        found = []
-        for key in self._peerings_to.get(vnet_key, {}):
-            doc = self.store.get(st.PEERING, key)
-            if doc is not None:
-                found.append(Peering.from_doc(doc))
-        return found
+    def peerings_between(self, vnet_key: str, remote_key: str) -> list[Peering]:
+        # From the store's index by remote vnet: rendering each spoke's peering looks for its reverse among the
+        # hub's (hundreds), and a peering write for another peering of its vnet to the same remote; scanning them
+        # made each O(hub peerings).
+        return [Peering.from_doc(d) for d in self.store.find(st.PEERING, remote_term(remote_key), vnet_key)]
+
+    def peering_between(self, vnet_key: str, remote_key: str) -> Peering | None:
+        found = self.store.find(st.PEERING, remote_term(remote_key), vnet_key)
+        return Peering.from_doc(found[0]) if found else None
+
+    def peerings_using_remote_gateways(self, vnet_key: str) -> list[Peering]:
+        return [Peering.from_doc(d) for d in self.store.find(st.PEERING, USES_REMOTE_GATEWAYS, vnet_key)]
+
+    def remote_spaces(self, vnet_key: str) -> list[tuple[str, list[str]]]:
+        # read from the stored documents without parsing them (the lists are the store's: read-only)
+        return [(d["remote_vnet_id"], d["remote_synced"]) for d in self.store.children(st.PEERING, vnet_key)]
+
+    def peerings_to(self, vnet_key: str, exclude_owners: Collection[str] = ()) -> list[Peering]:
+        docs = self.store.find(st.PEERING, remote_term(vnet_key))
+        if exclude_owners:  # compared on the stored documents, before parsing any
+            docs = [d for d in docs if ids.key(d["vnet_id"]) not in exclude_owners]
+        return [Peering.from_doc(d) for d in docs]
 
     def gateways_of(self, vnet_key: str) -> list[Gateway]:
         return [Gateway.from_doc(d) for d in self.store.children(st.GATEWAY, vnet_key)]
@@ -218,8 +237,8 @@ class NetworkCore:
         known = KNOWN_FEATURES.get(feature.lower())
         return FeatureRegistration(subscription_id.lower(), known[0], known[1]) if known is not None else None
 
-    # --- shared by the resource kinds: lookups, and peering documents (written only here, where the index of
-    # peerings by remote vnet is kept in step with them; a vnet's delete removes and disconnects peerings too) ----
+    # --- shared by the resource kinds: lookups, and peering documents (written only here; the store indexes them
+    # by remote vnet as it writes them; a vnet's delete removes and disconnects peerings too) ---------------------
 
     def subscription(self, subscription_id: str) -> dict[str, Any] | None:
         return self.store.get(st.SUBSCRIPTION, subscription_id.lower())
@@ -243,11 +262,9 @@ class NetworkCore:
     def _save_peering(self, p: Peering) -> None:
         sub = p.vnet_id.split("/")[2].lower()
         self.store.put(st.PEERING, ids.key(p.id), p.to_doc(), subscription=sub, parent=ids.key(p.vnet_id))
-        self._index_peering(p.id, p.remote_vnet_id)
 
     def _remove_peering(self, p: Peering) -> None:
         self.store.delete(st.PEERING, ids.key(p.id))
-        self._unindex_peering(p.id, p.remote_vnet_id)
 
     def _disconnect(self, p: Peering) -> None:
         if p.peering_state != DISCONNECTED:
