@@ -189,7 +189,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
     if case["case"].startswith("rollout") and case.get("wall_s") is not None:
         out.append(
             f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; "
-            f"engine floor {case['floor_wall_s']:.2f}s; "
+            f"{_engine_floor(case)}; "
             f"first ARM call after {_fmt(case.get('first_arm_after_s'), '.2f')}s, "
             f"first write after {_fmt(case.get('first_write_after_s'), '.2f')}s, "
             f"writes span {_fmt(case.get('write_span_s'), '.2f')}s "
@@ -200,7 +200,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
         out.append(f"{name}: {_cpu(case)}")
         if case.get("shape_floor_wall_s") is not None:
             out.append(
-                f"{name}: the engine's own up, no ARM: engine floor {case['floor_wall_s']:.2f}s "
+                f"{name}: the engine's own up, no ARM: engine floor {_fmt(case.get('floor_wall_s'), '.2f')}s "
                 f"({_fmt(case.get('floor_over_bound'), '.3f')} N*L), shape floor (trivial resources shaped like "
                 f"the peerings) {case['shape_floor_wall_s']:.2f}s ({_fmt(case.get('shape_floor_over_bound'), '.3f')} "
                 f"N*L; engine CPU {_fmt(case.get('shape_floor_engine_cpu_s'), '.2f')}s, program "
@@ -237,6 +237,8 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{case['arm_reads_per_vnet']:.3f} reads per distinct vnet ({case['arm_reads']} reads, "
             f"{case['arm_writes']} writes, {case['identity_calls']} identity calls); bound = engine floor, "
             f"median of {case['repeats']}"
+            + (f"; on the stacks of {case['deployed_by']}" if case.get("deployed_by") else "")
+            + (f"; floors' runs: {case['floors_from']}'s" if case.get("floors_from") else "")
         )
         out.append(f"{name}: {_cpu(case)}")
         if case.get("shape_floor_wall_s") is not None:
@@ -319,6 +321,14 @@ def markdown_table(doc: dict[str, Any]) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _engine_floor(case: dict[str, Any]) -> str:
+    """A rollout's engine floor, and which case measured it when another did (the floors make no ARM call)."""
+    if case.get("floor_wall_s") is None:
+        return "no floors (floors=False in the profile)" if case.get("floors") else "engine floor -"
+    by = f" (floors measured by {case['floors_from']})" if case.get("floors_from") else ""
+    return f"engine floor {case['floor_wall_s']:.2f}s{by}"
 
 
 def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
