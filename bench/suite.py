@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import provider_probe
+from bench import program_imports, provider_probe
 from bench.plugin_floor import PLUGIN as FLOOR_PLUGIN
 from bench.plugin_floor import SHAPE_ENV as FLOOR_SHAPE_ENV
 from bench.profiles import (
@@ -348,6 +348,8 @@ class Suite:
         self._emulator = None
         self.preview_scale()
         self.provider_startup()
+        if "reads" in self.groups:
+            self._guarded("package_imports", None, self.package_imports)
         return self.results
 
     def _reads_on_rollout(self) -> None:
@@ -1049,6 +1051,29 @@ class Suite:
                     "provider_import_s": med(s.preload_import_s for s in self.startups),
                     "meaning": "exec of the dynamic-provider process until it can serve: interpreter, "
                     "pulumi.dynamic's imports (grpc, dill, pulumi.runtime), then provider.resource",
+                },
+            )
+        )
+
+    def package_imports(self) -> None:
+        """What the program's import of this package costs over ``import pulumi`` alone (bench/program_imports.py:
+        fresh interpreters of the bench's venv, median), with ``-X importtime``'s most expensive modules; measured
+        after the emulator has stopped, with no other command running."""
+        self.log("package imports: the program's import of the package over import pulumi, fresh interpreters")
+        found = program_imports.measure()
+        wall = found["package_import_s"]
+        self._add(
+            CaseResult(
+                "package_imports",
+                None,
+                None,
+                wall,
+                None,
+                None,
+                extra={
+                    **found,
+                    "meaning": "a fresh interpreter's import of the package as the bench's program imports it, "
+                    "over import pulumi before it (median; bytecode cached)",
                 },
             )
         )
