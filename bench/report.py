@@ -189,7 +189,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
     if case["case"].startswith("rollout") and case.get("wall_s") is not None:
         out.append(
             f"{name}: {case.get('connected')}/{case.get('peerings')} Connected; "
-            f"engine floor {case['floor_wall_s']:.2f}s; "
+            f"{_engine_floor(case)}; "
             f"first ARM call after {_fmt(case.get('first_arm_after_s'), '.2f')}s, "
             f"first write after {_fmt(case.get('first_write_after_s'), '.2f')}s, "
             f"writes span {_fmt(case.get('write_span_s'), '.2f')}s "
@@ -200,7 +200,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
         out.append(f"{name}: {_cpu(case)}")
         if case.get("shape_floor_wall_s") is not None:
             out.append(
-                f"{name}: the engine's own up, no ARM: engine floor {case['floor_wall_s']:.2f}s "
+                f"{name}: the engine's own up, no ARM: engine floor {_fmt(case.get('floor_wall_s'), '.2f')}s "
                 f"({_fmt(case.get('floor_over_bound'), '.3f')} N*L), shape floor (trivial resources shaped like "
                 f"the peerings) {case['shape_floor_wall_s']:.2f}s ({_fmt(case.get('shape_floor_over_bound'), '.3f')} "
                 f"N*L; engine CPU {_fmt(case.get('shape_floor_engine_cpu_s'), '.2f')}s, program "
@@ -237,6 +237,8 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{case['arm_reads_per_vnet']:.3f} reads per distinct vnet ({case['arm_reads']} reads, "
             f"{case['arm_writes']} writes, {case['identity_calls']} identity calls); bound = engine floor, "
             f"median of {case['repeats']}"
+            + (f"; on the stacks of {case['deployed_by']}" if case.get("deployed_by") else "")
+            + (f"; floors' runs: {case['floors_from']}'s" if case.get("floors_from") else "")
         )
         out.append(f"{name}: {_cpu(case)}")
         if case.get("shape_floor_wall_s") is not None:
@@ -275,6 +277,14 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"CPU {case['startup_cpu_s']:.3f}s; pulumi.dynamic imports {case['runtime_import_s']:.3f}s, "
             f"provider.resource {case['provider_import_s']:.3f}s"
         )
+    if case["case"] == "package_imports" and case.get("wall_s") is not None:
+        own = ", ".join(f"{m['module']} {m['cumulative_ms']:.0f}" for m in case.get("importtime_own_top", [])[:5])
+        out.append(
+            f"package imports: {case['wall_s']:.3f}s over import pulumi ({_fmt(case.get('pulumi_import_s'), '.3f')}s),"
+            f" median of {case.get('samples')}; {case.get('modules_loaded')} modules loaded, "
+            f"{case.get('own_modules_loaded')} of the package; -X importtime, the package's costliest (ms, with "
+            f"what each imports): {own}"
+        )
     if case["case"].startswith("emulator:"):
         out.append(f"{name}: {case['per_s']:.1f}/s, p50 {case['p50_ms']:.2f} ms, p95 {case['p95_ms']:.2f} ms")
     if case.get("target"):
@@ -295,7 +305,7 @@ def markdown_table(doc: dict[str, Any]) -> str:
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for case in doc["cases"]:
         name = case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else "")
-        if name.startswith("emulator:") or name == "provider_startup":
+        if name.startswith("emulator:") or name in STARTUP_CASES:
             continue
         cpu = _fmt(case.get("provider_cpu_per_op_ms"), ".2f")
         trivial = case.get("floor_provider_cpu_per_op_ms")
@@ -319,6 +329,42 @@ def markdown_table(doc: dict[str, Any]) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _engine_floor(case: dict[str, Any]) -> str:
+    """A rollout's engine floor, and which case measured it when another did (the floors make no ARM call)."""
+    if case.get("floor_wall_s") is None:
+        return "no floors (floors=False in the profile)" if case.get("floors") else "engine floor -"
+    by = f" (floors measured by {case['floors_from']})" if case.get("floors_from") else ""
+    return f"engine floor {case['floor_wall_s']:.2f}s{by}"
+
+
+#: The start-up rows: not cases of the main table, printed together (``startup_table``).
+STARTUP_CASES = ("provider_startup", "package_imports")
+
+
+def startup_table(doc: dict[str, Any]) -> str:
+    """What starting costs (Markdown): the dynamic-provider process until it serves, and the program's import of
+    this package over ``import pulumi``, each a median, with how it splits."""
+    rows = []
+    for case in doc["cases"]:
+        if case["case"] == "provider_startup":
+            split = (
+                f"pulumi.dynamic's imports {_fmt(case.get('runtime_import_s'), '.3f')} s, provider.resource's "
+                f"{_fmt(case.get('provider_import_s'), '.3f')} s"
+            )
+            rows.append(["dynamic-provider process: exec until it serves", _fmt(case.get("wall_s"), ".3f"),
+                         _fmt(case.get("samples")), split, ""])  # fmt: skip
+        elif case["case"] == "package_imports":
+            split = (
+                f"`import pulumi` before it {_fmt(case.get('pulumi_import_s'), '.3f')} s; "
+                f"{_fmt(case.get('modules_loaded'))} modules loaded, {_fmt(case.get('own_modules_loaded'))} of them "
+                "the package's"
+            )
+            met = {True: "yes", False: "**no**", None: ""}[case.get("target_met")]
+            rows.append(["the program's import of the package, over `import pulumi`", _fmt(case.get("wall_s"), ".3f"),
+                         _fmt(case.get("samples")), split, met])  # fmt: skip
+    return _markdown(("what", "median s", "samples", "split", "target"), rows)
 
 
 def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -404,7 +450,8 @@ if __name__ == "__main__":
     for name in sys.argv[1:]:
         results = json.loads(Path(name).read_text())
         print(markdown_table(results))
-        for extra in (shape_floor_table(results), rollout_floor_table(results), plugin_table(results)):
+        tables = (shape_floor_table, rollout_floor_table, plugin_table, startup_table)
+        for extra in (make(results) for make in tables):
             if extra:
                 print()
                 print(extra)

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import provider_probe
+from bench import program_imports, provider_probe
 from bench.plugin_floor import PLUGIN as FLOOR_PLUGIN
 from bench.plugin_floor import SHAPE_ENV as FLOOR_SHAPE_ENV
 from bench.profiles import (
@@ -274,6 +274,31 @@ def _rollout_row(
     )
 
 
+@dataclass
+class _Floors:
+    """The engine floor's and the shape floor's ``up`` of one N in this run, with their deployed projects: neither
+    calls ARM, so a later case of the same N (another L, the unserialised twin, the read cases) reuses them."""
+
+    source: str
+    """The case that measured them (``floors_from`` of the cases that reuse them)."""
+    engine_project: BenchProject
+    engine: CommandResult
+    shaped_project: BenchProject | None = None
+    shaped: CommandResult | None = None
+
+
+@dataclass(frozen=True)
+class _Deployed:
+    """A serialised rollout's stacks as it left them (every peering Connected, both floors deployed), while the
+    emulator still holds its state: the read cases of the same N run on them instead of deploying their own."""
+
+    n: int
+    source: str
+    project: BenchProject
+    floor: BenchProject
+    shaped: BenchProject
+
+
 class Suite:
     """Runs a profile's cases against one emulator process; results accumulate in :attr:`results`."""
 
@@ -286,6 +311,9 @@ class Suite:
         self.startups: list[ProviderCost] = []
         self._emulator: EmulatorProcess | None = None
         self._projects = 0
+        self._floors: dict[int, _Floors] = {}
+        self._deployed: _Deployed | None = None
+        self._reads_ran = False
 
     @property
     def emulator(self) -> EmulatorProcess:
@@ -299,12 +327,14 @@ class Suite:
             self._emulator = emu
             for spec in self.profile.rollouts if "rollout" in self.groups else ():
                 self._guarded("rollout", spec.n, partial(self.rollout, spec, serialized=True), spec.latency_s)
+                self._reads_on_rollout()
                 if spec.unserialized:
                     run = partial(self.rollout, spec, serialized=False)
                     self._guarded("rollout_unserialized", spec.n, run, spec.latency_s)
             for c in self.profile.concurrent if "concurrent" in self.groups else ():
                 self._guarded("concurrent_stacks", c.k, partial(self.concurrent_stacks, c), c.latency_s)
-            if "reads" in self.groups:
+            if "reads" in self.groups and not self._reads_ran:
+                self._reads_ran = True
                 self._guarded("preview/refresh", self.profile.read_n, partial(self.reads, self.profile.read_n))
             if "discover" in self.groups and self.profile.discover_n:
                 self._guarded("discover", self.profile.discover_n, partial(self.discover, self.profile.discover_n))
@@ -318,7 +348,18 @@ class Suite:
         self._emulator = None
         self.preview_scale()
         self.provider_startup()
+        if "reads" in self.groups:
+            self._guarded("package_imports", None, self.package_imports)
         return self.results
+
+    def _reads_on_rollout(self) -> None:
+        """The read cases, right after the serialised rollout of their N, on its stacks (the emulator still holds
+        its peerings): the same stacks a deployment at L=0 would make, without making them a second time."""
+        deployed, self._deployed = self._deployed, None
+        if deployed is None or "reads" not in self.groups or self._reads_ran or deployed.n != self.profile.read_n:
+            return
+        self._reads_ran = True
+        self._guarded("preview/refresh", deployed.n, partial(self.reads, deployed.n, deployed=deployed))
 
     def preview_scale(self) -> None:
         """The preview after the largest rollout against the one after the smallest (both with previews): linear
@@ -444,8 +485,9 @@ class Suite:
         topology = self._topology(n)
 
         latency_profile = spec.latency_profile or self.profile.latency_profile
-        self._fresh(topology, latency, latency_profile)
-        floor = self._project(f"floor-up-{n}-L{latency:g}", TRIVIAL, topology).run("up")
+        source = f"rollout n={n} L={latency:g}" + (f" ({latency_profile})" if latency_profile else "")
+        floors = self._engine_floor(spec, topology, latency, latency_profile, source) if spec.floors else None
+        floor = floors.engine if floors is not None else None
 
         self._fresh(topology, latency, latency_profile)
         project = self._project(f"{case}-{n}-L{latency:g}", HUB_SPOKE, topology)
@@ -455,26 +497,37 @@ class Suite:
         connected = self._connected()
         self._remember_startup(up)
         # the same stack's shape with a provider that does nothing: the engine's and the SDK's own cost for it
-        shaped = (
-            self._project(f"shape-floor-up-{n}-L{latency:g}", SHAPED, topology, _shape_floor_files(project)).run("up")
-            if serialized and up.ok
-            else None
-        )
+        shaped = None
+        if floors is not None and serialized and up.ok:
+            if floors.shaped is None or not floors.shaped.ok:
+                name = f"shape-floor-up-{n}-L{latency:g}"
+                floors.shaped_project = self._project(name, SHAPED, topology, _shape_floor_files(project))
+                floors.shaped = floors.shaped_project.run("up")
+            shaped = floors.shaped
         t = traffic[0]
         failed, outcome = _rollout_outcome(up, t, topology.peerings, connected, bound)
         extra: dict[str, Any] = {
             **outcome,
-            "floor_ok": floor.ok,
-            "floor_wall_s": floor.wall_s,
-            "excess_over_floor_ratio": (up.wall_s - floor.wall_s) / bound if floor.ok else None,
             "serialized_writes": serialized,
             **_cpu_fields(up, floor),
             **_provider_fields(up.provider, topology.peerings),
-            "floor_provider_cpu_per_op_ms": _provider_fields(floor.provider, topology.peerings).get(
-                "provider_cpu_per_op_ms"
-            ),
         }
-        if shaped is not None:
+        if floors is not None and floor is not None:
+            extra.update(
+                {
+                    "floor_ok": floor.ok,
+                    "floor_wall_s": floor.wall_s,
+                    "excess_over_floor_ratio": (up.wall_s - floor.wall_s) / bound if floor.ok else None,
+                    "floor_provider_cpu_per_op_ms": _provider_fields(floor.provider, topology.peerings).get(
+                        "provider_cpu_per_op_ms"
+                    ),
+                    # None: measured by this case
+                    "floors_from": floors.source if floors.source != source else None,
+                }
+            )
+        else:
+            extra["floors"] = "none: floors=False in the profile"
+        if shaped is not None and floor is not None:
             extra.update(
                 {
                     **_rollout_shape_floor(up, shaped, bound),
@@ -487,7 +540,7 @@ class Suite:
             extra["latency_profile"] = latency_profile
         if up.errors:
             extra["errors"] = up.errors[:5]
-        if floor.errors:
+        if floor is not None and floor.errors:
             extra["floor_errors"] = floor.errors[:5]
         if spec.judged and serialized:
             extra["target"] = f"ratio <= {TARGET_RATIO} and failed_ops == 0"
@@ -497,6 +550,30 @@ class Suite:
         self._add(_rollout_row(case, n, latency, up, bound, t, failed, extra))
         if serialized and spec.previews and up.ok:
             self._previews_after_rollout(project, spec)
+        if (
+            serialized
+            and up.ok
+            and connected == topology.peerings
+            and floors is not None
+            and floors.engine.ok
+            and floors.shaped is not None
+            and floors.shaped.ok
+            and floors.shaped_project is not None
+        ):
+            self._deployed = _Deployed(n, source, project, floors.engine_project, floors.shaped_project)
+
+    def _engine_floor(
+        self, spec: Rollout, topology: HubSpokeTopology, latency: float, latency_profile: str | None, source: str
+    ) -> _Floors:
+        """The engine floor's ``up`` of this N: measured by an earlier case of the same N in this run (it makes no
+        ARM call, so L does not matter), else here."""
+        floors = self._floors.get(spec.n)
+        if floors is not None and floors.engine.ok:
+            return floors
+        self._fresh(topology, latency, latency_profile)
+        project = self._project(f"floor-up-{spec.n}-L{latency:g}", TRIVIAL, topology)
+        floors = self._floors[spec.n] = _Floors(source, project, project.run("up"))
+        return floors
 
     def _previews_after_rollout(self, project: BenchProject, spec: Rollout) -> None:
         """No-change previews of the stack the rollout just deployed (median): the preview's cost at this N."""
@@ -685,29 +762,39 @@ class Suite:
             }
             self._add(CaseResult(case, n, None, wall, None, None, http_calls=traffic.http_calls, extra=extra))
 
-    def reads(self, n: int, commands: Sequence[str] = READ_COMMANDS) -> None:
+    def reads(self, n: int, commands: Sequence[str] = READ_COMMANDS, deployed: _Deployed | None = None) -> None:
         """No-change ``pulumi preview``, ``pulumi refresh`` and ``pulumi up`` of a deployed hub with N spokes, each
         against the same command on a stack of as many trivial dynamic resources (the engine's floor) and on one of
         as many trivial resources shaped like the peerings (the shape floor: ``bench.programs.SHAPED``). The
         no-change ``up`` is what a CI pipeline runs most; it is where inputs that check differently from the stored
         ones cost the most (the engine writes the whole checkpoint once per such resource). ``commands``: which of
-        :data:`READ_COMMANDS` (the plugin group asks for :data:`PLUGIN_READ_COMMANDS` only)."""
+        :data:`READ_COMMANDS` (the plugin group asks for :data:`PLUGIN_READ_COMMANDS` only). ``deployed``: a
+        serialised rollout's stacks of this N, just deployed (the emulator holds their peerings), instead of
+        deploying them here at L=0."""
         topology = self._topology(n)
-        self.log(f"preview/refresh n={n}: deploying {topology.peerings} peerings (L=0) and the engine floor")
-        self._fresh(topology, 0.0)
-        project = self._project(f"reads-{n}", HUB_SPOKE, topology)
-        self._check(project.run("up", preload=PROVIDER_MODULE), "setup up")
-        floor = self._project(f"floor-reads-{n}", TRIVIAL, topology)
-        self._check(floor.run("up"), "engine floor up")
-        shaped = self._project(f"shape-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project))
-        self._check(shaped.run("up"), "shape floor up")
+        if deployed is not None:
+            self.log(f"preview/refresh n={n}: on the stacks of {deployed.source} (its peerings and both floors)")
+            self.emulator.set_latency(0.0)  # reads take no time in the emulator at any L; this also ends a profile
+            project, floor, shaped = deployed.project, deployed.floor, deployed.shaped
+        else:
+            self.log(f"preview/refresh n={n}: deploying {topology.peerings} peerings (L=0) and the engine floor")
+            self._fresh(topology, 0.0)
+            project = self._project(f"reads-{n}", HUB_SPOKE, topology)
+            self._check(project.run("up", preload=PROVIDER_MODULE), "setup up")
+            floor = self._project(f"floor-reads-{n}", TRIVIAL, topology)
+            self._check(floor.run("up"), "engine floor up")
+            shaped = self._project(f"shape-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project))
+            self._check(shaped.run("up"), "shape floor up")
 
+        measured_floors: dict[str, tuple[list[CommandResult], list[CommandResult]]] = {}
         for command in commands:
             runs: list[CommandResult] = []
             floors: list[CommandResult] = []
             shape_floors: list[CommandResult] = []
             traffics: list[Traffic] = []
             cli_command = "refresh" if command == "refresh_slow_reads" else command
+            # the floors make no ARM call: late reads change nothing for them, so the refresh's runs serve both
+            floors_from = cli_command if cli_command != command and cli_command in measured_floors else None
             for _ in range(self.profile.read_repeats):
                 if command == "refresh_slow_reads":
                     self.emulator.set_faults(f"slow=1.0:{SLOW_READ_S};match=GET:/subscriptions/")
@@ -717,8 +804,13 @@ class Suite:
                 finally:
                     self.emulator.set_faults("")
                 traffics.append(traffic[0])
-                floors.append(floor.run(cli_command))
-                shape_floors.append(shaped.run(cli_command))
+                if floors_from is None:
+                    floors.append(floor.run(cli_command))
+                    shape_floors.append(shaped.run(cli_command))
+            if floors_from is not None:
+                floors, shape_floors = measured_floors[floors_from]
+            else:
+                measured_floors[command] = (floors, shape_floors)
             for r in runs:
                 self._remember_startup(r)
             wall = statistics.median(r.wall_s for r in runs)
@@ -731,6 +823,8 @@ class Suite:
                 "ok": all(r.ok for r in runs),
                 "repeats": len(runs),
                 "bound_is": "engine floor: the same command on as many trivial dynamic resources",
+                "deployed_by": deployed.source if deployed is not None else None,
+                "floors_from": floors_from,
                 "arm_calls_per_peering": t.arm_calls / topology.peerings,
                 "arm_reads_per_vnet": t.arm_reads / topology.distinct_vnets,
                 **_traffic_fields(t, since=runs[-1].started_at),
@@ -957,6 +1051,29 @@ class Suite:
                     "provider_import_s": med(s.preload_import_s for s in self.startups),
                     "meaning": "exec of the dynamic-provider process until it can serve: interpreter, "
                     "pulumi.dynamic's imports (grpc, dill, pulumi.runtime), then provider.resource",
+                },
+            )
+        )
+
+    def package_imports(self) -> None:
+        """What the program's import of this package costs over ``import pulumi`` alone (bench/program_imports.py:
+        fresh interpreters of the bench's venv, median), with ``-X importtime``'s most expensive modules; measured
+        after the emulator has stopped, with no other command running."""
+        self.log("package imports: the program's import of the package over import pulumi, fresh interpreters")
+        found = program_imports.measure()
+        wall = found["package_import_s"]
+        self._add(
+            CaseResult(
+                "package_imports",
+                None,
+                None,
+                wall,
+                None,
+                None,
+                extra={
+                    **found,
+                    "meaning": "a fresh interpreter's import of the package as the bench's program imports it, "
+                    "over import pulumi before it (median; bytecode cached)",
                 },
             )
         )
