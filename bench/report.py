@@ -281,7 +281,8 @@ def _notes(case: dict[str, Any]) -> list[str]:
         own = ", ".join(f"{m['module']} {m['cumulative_ms']:.0f}" for m in case.get("importtime_own_top", [])[:5])
         out.append(
             f"package imports: {case['wall_s']:.3f}s over import pulumi ({_fmt(case.get('pulumi_import_s'), '.3f')}s),"
-            f" median of {case.get('samples')}; {case.get('modules_loaded')} modules loaded, "
+            f" median of {case.get('samples')}; then the first vnet read's imports (ARM client, azure-identity) "
+            f"{_fmt(case.get('first_read_import_s'), '.3f')}s; {case.get('modules_loaded')} modules loaded, "
             f"{case.get('own_modules_loaded')} of the package; -X importtime, the package's costliest (ms, with "
             f"what each imports): {own}"
         )
@@ -357,7 +358,8 @@ def startup_table(doc: dict[str, Any]) -> str:
                          _fmt(case.get("samples")), split, ""])  # fmt: skip
         elif case["case"] == "package_imports":
             split = (
-                f"`import pulumi` before it {_fmt(case.get('pulumi_import_s'), '.3f')} s; "
+                f"`import pulumi` before it {_fmt(case.get('pulumi_import_s'), '.3f')} s; the first vnet read's "
+                f"imports after it (ARM client, azure-identity) {_fmt(case.get('first_read_import_s'), '.3f')} s; "
                 f"{_fmt(case.get('modules_loaded'))} modules loaded, {_fmt(case.get('own_modules_loaded'))} of them "
                 "the package's"
             )
@@ -376,13 +378,17 @@ def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 def shape_floor_table(doc: dict[str, Any]) -> str:
     """The read cases split in two (Markdown): what the shape of a peering costs over the engine floor with a
-    provider that does nothing (the shape floor), and what this project's code adds to it."""
+    provider that does nothing (the shape floor), and what this project's code adds to it; with the provider
+    process's CPU per operation beside the shape floor's, and (preview, no-change ``up``) the part of it that is
+    this project's ``check`` and ``diff`` (bench/own_code.py)."""
     head = (
         "case", "N", "wall s", "engine floor s", "shape floor s", "shape floor / engine floor",
-        "peerings / shape floor", "peerings / engine floor",
+        "peerings / shape floor", "peerings / engine floor", "provider CPU ms/op", "shape floor's",
+        "our check+diff ms/op",
     )  # fmt: skip
     keys = [("wall_s", ".2f"), ("bound_s", ".2f"), ("shape_floor_wall_s", ".2f"), ("shape_floor_ratio", ".3f")]
-    keys += [("over_shape_floor_ratio", ".3f"), ("ratio", ".3f")]
+    keys += [("over_shape_floor_ratio", ".3f"), ("ratio", ".3f"), ("provider_cpu_per_op_ms", ".2f")]
+    keys += [("shape_floor_provider_cpu_per_op_ms", ".2f"), ("own_check_diff_cpu_per_op_ms", ".2f")]
     return _markdown(
         head,
         (

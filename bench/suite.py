@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import program_imports, provider_probe
+from bench.own_code import check_diff_cpu_per_op_ms
 from bench.plugin_floor import PLUGIN as FLOOR_PLUGIN
 from bench.plugin_floor import SHAPE_ENV as FLOOR_SHAPE_ENV
 from bench.profiles import (
@@ -786,6 +787,8 @@ class Suite:
             shaped = self._project(f"shape-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project))
             self._check(shaped.run("up"), "shape floor up")
 
+        # this project's own part of the provider's per-peering CPU, on the peerings just deployed (bench/own_code.py)
+        own_code = check_diff_cpu_per_op_ms(project.project.resources("VirtualNetworkPeering"))
         measured_floors: dict[str, tuple[list[CommandResult], list[CommandResult]]] = {}
         for command in commands:
             runs: list[CommandResult] = []
@@ -837,6 +840,8 @@ class Suite:
             }
             if command == "refresh_slow_reads":
                 extra["read_latency_s"] = SLOW_READ_S
+            if command in ("preview", "up_no_change"):
+                extra.update(own_code)
             if command == "preview":
                 extra["target"] = "arm_reads_per_vnet <= 1 (the preflight: at most one GET per distinct vnet)"
                 extra["target_met"] = t.arm_reads <= topology.distinct_vnets and t.arm_writes == 0

@@ -188,7 +188,7 @@ class PeeringSpec(BaseModel):
     """The desired peering, as validated from the resource's inputs (all values known). Its fields are the inputs
     of :mod:`.schema`, with the same defaults."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     virtual_network_id: str
     name: str
