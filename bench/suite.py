@@ -224,6 +224,11 @@ def _shape_floor_fields(
     }
 
 
+def _measurement(case: str, wall: float, extra: dict[str, Any]) -> CaseResult:
+    """A row measured outside any Pulumi command (a start-up, an import): no N, no L, no bound."""
+    return CaseResult(case, None, None, wall, None, None, extra=extra)
+
+
 def _rollout_outcome(
     up: CommandResult, t: Traffic, peerings: int, connected: int, bound: float
 ) -> tuple[int, dict[str, Any]]:
@@ -1042,14 +1047,10 @@ class Suite:
         med = statistics.median
         wall = med(s.startup_wall_s for s in self.startups)
         self._add(
-            CaseResult(
+            _measurement(
                 "provider_startup",
-                None,
-                None,
                 wall,
-                None,
-                None,
-                extra={
+                {
                     "samples": len(self.startups),
                     "startup_cpu_s": med(s.startup_cpu_s for s in self.startups),
                     "runtime_import_s": med(s.runtime_import_s for s in self.startups),
@@ -1068,14 +1069,10 @@ class Suite:
         found = program_imports.measure()
         wall = found["package_import_s"]
         self._add(
-            CaseResult(
+            _measurement(
                 "package_imports",
-                None,
-                None,
                 wall,
-                None,
-                None,
-                extra={
+                {
                     **found,
                     "meaning": "a fresh interpreter's import of the package as the bench's program imports it, "
                     "over import pulumi before it (median; bytecode cached)",
