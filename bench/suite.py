@@ -260,17 +260,26 @@ def _rollout_shape_floor(up: CommandResult, shaped: CommandResult, bound: float)
     }
 
 
-def _rollout_row(
-    case: str, n: int, latency: float, up: CommandResult, bound: float, t: Traffic, failed: int, extra: dict[str, Any]
+def _traffic_row(
+    case: str,
+    n: int,
+    latency: float,
+    wall: float,
+    bound: float | None,
+    ratio: float | None,
+    t: Traffic,
+    failed: int,
+    extra: dict[str, Any],
 ) -> CaseResult:
-    """A rollout's row: ``ratio`` = wall / N*L."""
+    """A row measured against a bound (``ratio``, the caller's wall over it), with the emulator's counts of what
+    the command sent (``t``) and the operations that failed."""
     return CaseResult(
         case,
         n,
         latency,
-        up.wall_s,
+        wall,
         bound,
-        up.wall_s / bound,
+        ratio,
         http_calls=t.http_calls,
         conflicts_409=t.conflicts_409,
         throttled_429=t.throttled_429,
@@ -553,7 +562,7 @@ class Suite:
             extra["target_met"] = up.wall_s / bound <= TARGET_RATIO and failed == 0
         elif n == TARGET_N and serialized:
             extra["target"] = f"not judged: the ratio target is judged at N={TARGET_N}, L={TARGET_LATENCY_S:g}s"
-        self._add(_rollout_row(case, n, latency, up, bound, t, failed, extra))
+        self._add(_traffic_row(case, n, latency, up.wall_s, bound, up.wall_s / bound, t, failed, extra))
         if serialized and spec.previews and up.ok:
             self._previews_after_rollout(project, spec)
         if (
@@ -684,22 +693,7 @@ class Suite:
         errors = [e for u in ups for e in u.errors]
         if errors:
             extra["errors"] = errors[:5]
-        self._add(
-            CaseResult(
-                "concurrent_stacks",
-                k,
-                latency,
-                wall,
-                bound,
-                wall / bound,
-                http_calls=t.http_calls,
-                conflicts_409=t.conflicts_409,
-                throttled_429=t.throttled_429,
-                retries=t.retries,
-                failed_ops=failed,
-                extra=extra,
-            )
-        )
+        self._add(_traffic_row("concurrent_stacks", k, latency, wall, bound, wall / bound, t, failed, extra))
 
     def _split_project(self, name: str, program: str, project: str, stack: str, backend: str) -> BenchProject:
         self._projects += 1
@@ -859,22 +853,10 @@ class Suite:
             errors = [e for r in runs for e in r.errors]
             if errors:
                 extra["errors"] = errors[:5]
-            self._add(
-                CaseResult(
-                    command,
-                    n,
-                    SLOW_READ_S if command == "refresh_slow_reads" else 0.0,
-                    wall,
-                    floor_wall,
-                    wall / floor_wall if floor_wall else None,
-                    http_calls=t.http_calls,
-                    conflicts_409=t.conflicts_409,
-                    throttled_429=t.throttled_429,
-                    retries=t.retries,
-                    failed_ops=sum(r.failed_ops for r in runs) + sum(0 if r.ok else 1 for r in runs),
-                    extra=extra,
-                )
-            )
+            latency = SLOW_READ_S if command == "refresh_slow_reads" else 0.0
+            ratio = wall / floor_wall if floor_wall else None
+            failed = sum(r.failed_ops for r in runs) + sum(0 if r.ok else 1 for r in runs)
+            self._add(_traffic_row(command, n, latency, wall, floor_wall, ratio, t, failed, extra))
 
     def _check(self, result: CommandResult, what: str) -> None:
         if not result.ok:
@@ -972,22 +954,8 @@ class Suite:
             errors = [e for r in runs + floors for e in r.errors]
             if errors:
                 extra["errors"] = errors[:5]
-            self._add(
-                CaseResult(
-                    f"plugin_{command}",
-                    n,
-                    0.0,
-                    wall,
-                    floor_wall,
-                    over_floor,
-                    http_calls=t.http_calls,
-                    conflicts_409=t.conflicts_409,
-                    throttled_429=t.throttled_429,
-                    retries=t.retries,
-                    failed_ops=sum(r.failed_ops for r in runs) + sum(0 if r.ok else 1 for r in runs),
-                    extra=extra,
-                )
-            )
+            failed = sum(r.failed_ops for r in runs) + sum(0 if r.ok else 1 for r in runs)
+            self._add(_traffic_row(f"plugin_{command}", n, 0.0, wall, floor_wall, over_floor, t, failed, extra))
 
     def plugin_rollout(self, spec: Rollout) -> None:
         """``pulumi up`` from nothing of a hub with N spokes declared from Pulumi YAML through the package, at L
@@ -1032,7 +1000,7 @@ class Suite:
         errors = up.errors + (floor.errors if floor is not None else [])
         if errors:
             extra["errors"] = errors[:5]
-        self._add(_rollout_row("plugin_rollout", n, latency, up, bound, t, failed, extra))
+        self._add(_traffic_row("plugin_rollout", n, latency, up.wall_s, bound, up.wall_s / bound, t, failed, extra))
 
     # -- 3. provider start-up --------------------------------------------------------------------------------------
 
