@@ -6,8 +6,11 @@ from typing import Any
 
 from harness import topology
 from pulumi_azure_peering.provider.arm import ArmClient, RetryPolicy
+from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource, outputs_from
+from pulumi_azure_peering.provider.properties import ABSENT_WHEN_CHECKED_KEY, RESOURCE_NAME_KEY
 from pulumi_azure_peering.provider.settings import Settings, resolve_settings
 from pulumi_azure_peering.provider.tenants import TenantDirectory
+from pulumi_azure_peering.provider.validation import validate_inputs
 
 SUB = "00000000-0000-0000-0000-000000000001"
 ARM = "https://arm.test"
@@ -113,6 +116,33 @@ def peering_json(
     }
     body["properties"].update(props)
     return body
+
+
+def stored_component_side(**declared: Any) -> dict[str, Any]:
+    """A spoke side as ``HubSpokePeering`` declares it (``preflight: false``: the component planned with the vnets
+    it read), with ``declared`` inputs over that, and as ``pulumi stack export`` shows it after ``up``: ``id``,
+    the checked ``inputs`` (the program's resource name, the pickled provider, the recovery evidence a create's
+    check recorded) and the ``outputs`` from ARM's answer, a Connected pair with every flag at its default."""
+    inputs, failures = validate_inputs(
+        {
+            "virtual_network_id": vnet_id("spoke"),
+            "name": "spoke-to-hub",
+            "remote_virtual_network_id": vnet_id("hub"),
+            "preflight": False,
+            **declared,
+        }
+    )
+    assert failures == [], failures
+    inputs = {
+        **inputs,
+        RESOURCE_NAME_KEY: "hub.spoke-to-hub",
+        ABSENT_WHEN_CHECKED_KEY: "2026-12-07T00:00:00+00:00",
+        "__provider": "pickled",
+    }
+    live = VirtualNetworkPeeringResource.model_validate(
+        peering_json("spoke", "spoke-to-hub", "hub", state="Connected", sync="FullyInSync")
+    )
+    return {"id": peering_id("spoke", "spoke-to-hub"), "inputs": inputs, "outputs": outputs_from(inputs, live)}
 
 
 def vnet_json(name: str, prefixes: list[str], subnets: dict[str, str] | None = None, **props: Any) -> dict[str, Any]:

@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 
-from pulumi_azure_peering.provider.models import VirtualNetworkPeeringResource, outputs_from
-from pulumi_azure_peering.provider.properties import RESOURCE_NAME_KEY
-from pulumi_azure_peering.provider.validation import validate_inputs
-from tests.unit.provider.provider_fakes import peering_json, vnet_id
+from pulumi_azure_peering.provider.properties import ABSENT_WHEN_CHECKED_KEY
+from tests.unit.provider.provider_fakes import stored_component_side
 
 pytestmark = pytest.mark.unit
 
@@ -51,26 +49,6 @@ def run_fresh(script: str, payload: Any = None) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def component_peering() -> tuple[dict[str, Any], dict[str, Any]]:
-    """A spoke side as HubSpokePeering declares it (``preflight: false``) and as the stack stores it after ``up``."""
-    inputs, failures = validate_inputs(
-        {
-            "virtual_network_id": vnet_id("spoke"),
-            "name": "spoke-to-hub",
-            "remote_virtual_network_id": vnet_id("hub"),
-            "allow_forwarded_traffic": True,
-            "preflight": False,
-        }
-    )
-    assert failures == []
-    news = {**inputs, RESOURCE_NAME_KEY: "hub.spoke-to-hub", "__provider": "pickled"}
-    live = VirtualNetworkPeeringResource.model_validate(
-        peering_json("spoke", "spoke-to-hub", "hub", state="Connected", sync="FullyInSync", allowForwardedTraffic=True)
-    )
-    olds = {**outputs_from(news, live), "__provider": "pickled"}
-    return olds, news
-
-
 def test_loading_the_provider_as_the_engines_first_check_does_imports_no_arm_transport() -> None:
     loaded = run_fresh(
         f"""
@@ -84,22 +62,24 @@ def test_loading_the_provider_as_the_engines_first_check_does_imports_no_arm_tra
 
 
 def test_a_no_change_check_and_diff_import_no_arm_transport() -> None:
-    olds, news = component_peering()
+    stored = stored_component_side()
+    # what the program sends for it: its inputs without what a create's check added
+    news = {k: v for k, v in stored["inputs"].items() if k != ABSENT_WHEN_CHECKED_KEY}
     answer = run_fresh(
         f"""
         import json, sys
         from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
-        olds, news = json.load(sys.stdin)
+        stored, news = json.load(sys.stdin)
         provider = VirtualNetworkPeeringProvider()
-        checked = provider.check(olds, news)
-        diff = provider.diff("id", olds, checked.inputs)
+        checked = provider.check(stored["inputs"], news)
+        diff = provider.diff(stored["id"], stored["outputs"], checked.inputs)
         print(json.dumps({{
             "failures": [f.reason for f in checked.failures],
             "changes": diff.changes,
             "loaded": {{name: name in sys.modules for name in {ARM_ONLY!r}}},
         }}))
         """,
-        [olds, news],
+        [stored, news],
     )
     assert answer == {"failures": [], "changes": False, "loaded": dict.fromkeys(ARM_ONLY, False)}
 
