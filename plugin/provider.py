@@ -348,14 +348,14 @@ class AzurePeeringProvider(px.Provider):
 
     async def diff(self, request: px.DiffRequest) -> px.DiffResponse:
         self._require_peering(request.type)
-        result = await self._run(
-            self.core.diff, request.resource_id, _props_in(request.old_state), _props_in(request.new_inputs)
-        )
+        # Each side converted once: the core's diff reads them and does not change them (a no-change preview of a
+        # hub converts 400 peerings' states on the event loop that also runs the component's construct).
+        olds, news = _props_in(request.old_state), _props_in(request.new_inputs)
+        result = await self._run(self.core.diff, request.resource_id, olds, news)
         replaces = [camel(k) for k in result.replaces or []]
         # What changed, for the display: the core's own comparison of the ARM properties (a diff that only comes
         # from drift, a Disconnected or out-of-sync peering, names no property)
-        changed = [camel(k) for k in arm_differences(_props_in(request.new_inputs), _props_in(request.old_state))]
-        changed = changed if result.changes else []
+        changed = [camel(k) for k in arm_differences(news, olds)] if result.changes else []
         return px.DiffResponse(
             changes=bool(result.changes),
             replaces=replaces,
