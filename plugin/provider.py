@@ -75,16 +75,21 @@ DEFAULT_THREADS = 64
 def to_python(value: PropertyValue) -> Any:
     """A property value as the core takes it: plain values, unknowns as ``pulumi.output.Unknown``, secrets opened
     (nothing the core is given is stored by it; the engine keeps an input's secretness on the outputs)."""
-    if value.type == PropertyValueType.COMPUTED:
-        return Unknown()  # type: ignore[no-untyped-call]
     inner = value.value
-    if value.type == PropertyValueType.ARRAY:
+    # Scalars first, by their concrete types: ``PropertyValue.type`` is a chain of isinstance checks (abstract
+    # Sequence and Mapping among them), and a hub's no-change preview converts some 70,000 values.
+    if inner is None or isinstance(inner, bool | float | str):
+        return inner
+    kind = value.type
+    if kind == PropertyValueType.COMPUTED:
+        return Unknown()  # type: ignore[no-untyped-call]
+    if kind == PropertyValueType.ARRAY:
         assert isinstance(inner, tuple)
         return [to_python(v) for v in inner]
-    if value.type == PropertyValueType.MAP:
+    if kind == PropertyValueType.MAP:
         assert isinstance(inner, Mapping)
         return {k: to_python(v) for k, v in inner.items()}
-    if value.type == PropertyValueType.RESOURCE:
+    if kind == PropertyValueType.RESOURCE:
         raise ValueError("resource references are not inputs of azure-peering resources")
     return inner
 
