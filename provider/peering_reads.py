@@ -10,7 +10,8 @@ peerings, the same objects a GET of each peering answers).
 So :class:`PeeringReads` counts, per vnet and per resource group, the reads the process was asked for: the second
 read of a vnet's peerings lists them all, the :data:`GROUP_LIST_AFTER`-th read in a resource group lists its vnets;
 the reads that follow within :data:`SHARE_SECONDS` are answered from that listing. One listing at a time per vnet
-or group: readers arriving meanwhile wait for it rather than each making a GET.
+or group: readers arriving meanwhile wait for it rather than each making a GET, and each is answered by the first
+page that shows its peering (or its vnet whole), not after the last one.
 
 Why an answer up to a few seconds old is as good as a GET here: the dynamic-provider process lives for one Pulumi
 command, and the listing is made during it, so every change that happened before the command is in it. What it
@@ -47,8 +48,11 @@ SHARE_SECONDS = 3.0
 #: The read of a vnet's peerings that lists them all instead (the first is a GET: a vnet of which the stack holds
 #: one peering costs no more than before).
 VNET_LIST_AFTER = 2
-#: The read of a peering in a resource group that lists the group's vnets (with their peerings) instead.
-GROUP_LIST_AFTER = 4
+#: The read of a peering in a resource group that lists the group's vnets (with their peerings) instead: the second,
+#: as for a vnet (a landing zone's spokes are asked for one after the other; with ARM's latency each GET before the
+#: listing held one of the provider's four threads for a round trip: 3 of them per group cost a refresh of 200
+#: spokes in six groups about 0.45 s at 0.1 s per read).
+GROUP_LIST_AFTER = 2
 
 #: (settings fingerprint, auxiliary tenants): who read it; a listing answers only reads made with the same tenants.
 _Reader = tuple[str, tuple[str, ...]]
@@ -84,7 +88,7 @@ class PeeringReads:
         self._by_vnet: dict[tuple[_Reader, str], _Listing] = {}
         self._by_scope: dict[tuple[_Reader, str], _Listing] = {}
         self._demand: Counter[tuple[_Reader, str]] = Counter()
-        self._listing_locks: dict[tuple[_Reader, str], threading.Lock] = {}
+        self._flights: dict[tuple[_Reader, str], _Flight] = {}
         self._unlistable: set[tuple[_Reader, str]] = set()
 
     def clear(self) -> None:
@@ -92,7 +96,7 @@ class PeeringReads:
             self._by_vnet.clear()
             self._by_scope.clear()
             self._demand.clear()
-            self._listing_locks.clear()
+            self._flights.clear()
             self._unlistable.clear()
 
     def get(
@@ -149,72 +153,130 @@ class PeeringReads:
         scope: tuple[str, str],
         deadline: Deadline | None,
     ) -> tuple[bool, dict[str, Any] | None]:
-        """List ``scope`` (a vnet's peerings or a group's vnets), one listing at a time per scope: a reader that
-        arrives while it runs waits for it (no longer than its deadline), then takes its answer, whatever its age:
-        it was made while that reader waited. A fresh listing of the scope that does not cover the vnet (a vnet
-        the group listing did not show with its peerings) is not made again: the read is a GET."""
+        """Whether a listing of ``scope`` (a vnet's peerings or a group's vnets) covers the vnet, and the peering if
+        it shows it: a fresh listing of the scope answers; else, one listing at a time per scope, the reader joins
+        the one being made or makes it. A listing that fails makes the scope unlistable: its reads are GETs."""
         key = (reader, scope[1].lower())
         with self._guard:
             if key in self._unlistable:
                 return False, None
-            lock = self._listing_locks.setdefault(key, threading.Lock())
-        waiting_since = self._clock()
-        if not lock.acquire(timeout=max(0.0, deadline.remaining()) if deadline is not None else -1):
-            return False, None
-        try:
-            with self._guard:
-                if key in self._unlistable:  # failed while this reader waited
-                    return False, None
-                last = self._by_scope.get(key)
-                if last is not None and last.done_at >= waiting_since and self._writes.unchanged_since(last.write_mark):
-                    return last.answer(vnet_key, peering_id)
+            flight = self._flights.get(key)
+            if flight is not None:
+                joined = True
+            else:
+                joined = False
                 last = self._fresh(self._by_scope, key)
                 if last is not None:
                     return last.answer(vnet_key, peering_id)
-            mark = self._writes.mark()
-            if mark is None:  # a write of this process in flight: its result must be read, not listed before it
-                return False, None
-            try:
-                listing = self._list(client, reader, scope, self._clock(), mark, deadline)
-            except PeeringError as exc:
-                log.debug("could not list %s (%s); reading its peerings one by one", scope[1], exc)
-                with self._guard:
-                    self._unlistable.add(key)
-                return False, None
-            if self._writes.unchanged_since(mark):  # else a write began meanwhile: answer this read, keep nothing
-                with self._guard:
-                    self._by_scope[key] = listing
+                mark = self._writes.mark()
+                if mark is None:  # a write of this process in flight: its result must be read, not listed before it
+                    return False, None
+                flight = self._flights[key] = _Flight(scope[0], self._clock(), mark)
+        if joined:
+            return self._join(flight, vnet_key, peering_id, deadline)
+        listing: _Listing | None = None
+        try:
+            listing = self._list(client, reader, scope, flight, deadline)
+        except PeeringError as exc:
+            log.debug("could not list %s (%s); reading its peerings one by one", scope[1], exc)
+            with self._guard:
+                self._unlistable.add(key)
+            return False, None
+        finally:
+            with self._guard:
+                if self._flights.get(key) is flight:
+                    del self._flights[key]
+                if listing is not None and self._writes.unchanged_since(flight.write_mark):
+                    self._by_scope[key] = listing  # else a write began meanwhile: answer this read, keep nothing
                     for listed_vnet in listing.complete:
                         self._by_vnet[(reader, listed_vnet)] = listing
-            return listing.answer(vnet_key, peering_id)
-        finally:
-            lock.release()
+            flight.finish(listing)
+        return listing.answer(vnet_key, peering_id)
+
+    def _join(
+        self, flight: _Flight, vnet_key: str, peering_id: str, deadline: Deadline | None
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Wait for the listing being made (no longer than the deadline) until a page shows the peering or its vnet
+        whole, or it ends; then take its answer, whatever its age: it was made while this reader waited. Not
+        covered when a write of the process began meanwhile (its result must be read)."""
+        with flight.changed:
+            while (answer := flight.answer_so_far(vnet_key, peering_id)) is None:
+                remaining = None if deadline is None else deadline.remaining()
+                if remaining is not None and remaining <= 0:
+                    return False, None
+                flight.changed.wait(remaining)
+        if not self._writes.unchanged_since(flight.write_mark):
+            return False, None
+        return answer
 
     def _list(
-        self,
-        client: ArmClient,
-        reader: _Reader,
-        scope: tuple[str, str],
-        asked_at: float,
-        mark: int,
-        deadline: Deadline | None,
+        self, client: ArmClient, reader: _Reader, scope: tuple[str, str], flight: _Flight, deadline: Deadline | None
     ) -> _Listing:
         kind, scope_id = scope
         aux = reader[1]
         if kind == "vnet":
-            items = client.list_json(f"{scope_id}/virtualNetworkPeerings", auxiliary_tenant_ids=aux, deadline=deadline)
-            peerings = {str(p["id"]).lower(): p for p in items if isinstance(p, dict) and isinstance(p.get("id"), str)}
-            return _Listing(asked_at, self._clock(), mark, frozenset({scope_id.lower()}), peerings)
+            client.list_json(
+                f"{scope_id}/virtualNetworkPeerings", auxiliary_tenant_ids=aux, deadline=deadline, on_page=flight.show
+            )
+            return flight.listing_of(self._clock(), {scope_id.lower()})
         _, subscription, _, resource_group = scope_id.strip("/").split("/")
-        vnets = client.list_virtual_networks(subscription, resource_group, auxiliary_tenant_ids=aux, deadline=deadline)
-        complete: set[str] = set()
-        peerings = {}
-        for vnet in vnets:
-            shown = _embedded_peerings(vnet)
-            if shown is not None:
-                complete.add(str(vnet["id"]).lower())
-                peerings.update((str(p["id"]).lower(), p) for p in shown)
-        return _Listing(asked_at, self._clock(), mark, frozenset(complete), peerings)
+        client.list_virtual_networks(
+            subscription, resource_group, auxiliary_tenant_ids=aux, deadline=deadline, on_page=flight.show
+        )
+        return flight.listing_of(self._clock(), set())
+
+
+class _Flight:
+    """A listing being made, and what its pages have shown so far: its readers are answered as each page arrives
+    (a hub of 200 spokes lists in four pages, one after the other; its readers need not wait for the last one).
+
+    ``peerings`` (by lower-cased id) and ``complete`` (the vnets shown whole: a listed vnet with all its peerings)
+    only grow, under ``changed``; :meth:`finish` ends it once, with the listing (None: it failed)."""
+
+    def __init__(self, kind: str, asked_at: float, write_mark: int) -> None:
+        self.kind = kind
+        self.asked_at = asked_at
+        self.write_mark = write_mark
+        self.peerings: dict[str, dict[str, Any]] = {}
+        self.complete: set[str] = set()
+        self.finished = False
+        self.listing: _Listing | None = None
+        self.changed = threading.Condition()
+
+    def show(self, page: list[dict[str, Any]]) -> None:
+        """A page of the listing: peerings (a vnet's listing) or vnets with their peerings (a group's)."""
+        with self.changed:
+            if self.kind == "vnet":
+                self.peerings.update((p["id"].lower(), p) for p in page if isinstance(p.get("id"), str))
+            else:
+                for vnet in page:
+                    shown = _embedded_peerings(vnet)
+                    if shown is not None:
+                        self.peerings.update((str(p["id"]).lower(), p) for p in shown)
+                        self.complete.add(str(vnet["id"]).lower())
+            self.changed.notify_all()
+
+    def listing_of(self, done_at: float, complete: set[str]) -> _Listing:
+        """The whole listing, once the last page is shown; ``complete``: the vnets it covers besides those shown."""
+        with self.changed:
+            return _Listing(
+                self.asked_at, done_at, self.write_mark, frozenset(self.complete | complete), dict(self.peerings)
+            )
+
+    def finish(self, listing: _Listing | None) -> None:
+        with self.changed:
+            self.finished, self.listing = True, listing
+            self.changed.notify_all()
+
+    def answer_so_far(self, vnet_key: str, peering_id: str) -> tuple[bool, dict[str, Any] | None] | None:
+        """The answer of :meth:`_Listing.answer` once the pages so far decide it, else None (wait for the next).
+        The caller holds ``changed``."""
+        item = self.peerings.get(peering_id.lower())
+        if item is not None or vnet_key in self.complete:
+            return True, item
+        if self.finished:
+            return (False, None) if self.listing is None else self.listing.answer(vnet_key, peering_id)
+        return None
 
 
 def _embedded_peerings(vnet: Any) -> list[dict[str, Any]] | None:

@@ -189,9 +189,11 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         deadline: Deadline | None = None,
         enough: Callable[[list[dict[str, Any]]], bool] | None = None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
         """GET a collection, following nextLink; stops after the first page at which ``enough(items so far)``
-        holds (the caller has found what it listed for; the rest of a large collection is not fetched)."""
+        holds (the caller has found what it listed for; the rest of a large collection is not fetched).
+        ``on_page(items of the page)`` is told of each page as it arrives, before the next one is asked for."""
         items: list[dict[str, Any]] = []
         url: str | None = collection_path
         params: dict[str, str] | None = {"api-version": api_version}
@@ -202,7 +204,10 @@ class ArmClient:
             value, next_link = payload.get("value", []), payload.get("nextLink")
             if not isinstance(value, list) or not (next_link is None or isinstance(next_link, str)):
                 raise malformed(response, "GET", "a list whose value is not an array or whose nextLink is no URL")
-            items.extend(v for v in value if isinstance(v, dict))
+            page = [v for v in value if isinstance(v, dict)]
+            items.extend(page)
+            if on_page is not None:
+                on_page(page)
             if enough is not None and enough(items):
                 break
             url = next_link or None
@@ -393,10 +398,13 @@ class ArmClient:
         auxiliary_tenant_ids: Sequence[str] = (),
         deadline: Deadline | None = None,
         enough: Callable[[list[dict[str, Any]]], bool] | None = None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
         """The virtual networks of a resource group (``VirtualNetworks_List``: the same objects a GET answers)."""
         path = _group_collection(subscription_id, resource_group, "virtualNetworks")
-        return self.list_json(path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline, enough=enough)
+        return self.list_json(
+            path, auxiliary_tenant_ids=auxiliary_tenant_ids, deadline=deadline, enough=enough, on_page=on_page
+        )
 
     def list_virtual_network_gateways(
         self,

@@ -3,6 +3,7 @@ with real credentials: which ARM calls they make, and that their answers are the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -219,3 +220,28 @@ def test_a_listing_refused_while_others_waited_is_not_tried_again(emu: Any) -> N
     assert [a.name if a else None for a in answers] == [f"hub-to-{s}" for s in SPOKES]
     paths = arm_reads(emu, seq)
     assert paths.count(f"{HUB}/virtualNetworkPeerings") == EXPIRED_TOKEN_REFRESHES + 1, paths
+
+
+def test_a_reader_waiting_for_a_listing_is_answered_by_the_first_page_that_shows_its_peering(emu: Any) -> None:
+    # One peering per page, each page a second late: the listing takes len(SPOKES) seconds, and a reader that joins
+    # it for the first spoke's peering has its answer from the first page, while the listing still runs.
+    emu.settings(page_size=1)
+    emu.set_faults(
+        f"slow=1.0:1.0;match=GET:/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub/virtualnetworkpeerings$"
+    )
+    client = new_provider().client()
+    alone = client.get_peering(hub_side(SPOKES[0]))
+    reads = PeeringReads(client.writes, share_seconds=600.0)
+    seq = emu.last_request_seq()
+    reads.get(client, hub_side(SPOKES[0]))  # a GET; the next read of the hub lists its peerings
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lister = pool.submit(reads.get, client, hub_side(SPOKES[-1]))  # on the last page
+        while f"{HUB}/virtualNetworkPeerings" not in arm_reads(emu, seq) and not lister.done():
+            time.sleep(0.01)  # the listing's first page has been asked for
+        joined = reads.get(client, hub_side(SPOKES[0]))
+        listing_ran_on = not lister.done()
+        last = lister.result()
+    assert listing_ran_on, "the reader waited for the listing's last page"
+    assert joined == alone
+    assert last is not None and last.name == f"hub-to-{SPOKES[-1]}"
+    assert arm_reads(emu, seq) == [hub_side(SPOKES[0])] + [f"{HUB}/virtualNetworkPeerings"] * len(SPOKES)
