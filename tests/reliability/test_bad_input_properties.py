@@ -171,6 +171,7 @@ class CannedArm(ArmClient):
         auxiliary_tenant_ids: Sequence[str] = (),
         deadline: Deadline | None = None,
         enough: Callable[[list[dict[str, Any]]], bool] | None = None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
         return []
 
