@@ -83,8 +83,8 @@ class World(Protocol):
         """How many peerings ``vnet_key`` has (``len(peerings_of(vnet_key))``)."""
         ...
 
-    def peerings_to(self, vnet_key: str, exclude_owners: Collection[str] = ()) -> list[Peering]:
-        """The peerings whose remote vnet is ``vnet_key``, but for those of the vnets in ``exclude_owners`` (keys)."""
+    def peerings_to(self, vnet_key: str) -> list[Peering]:
+        """The peerings whose remote vnet is ``vnet_key``, in creation order."""
         ...
 
     def peerings_between(self, vnet_key: str, remote_key: str) -> list[Peering]:
@@ -99,9 +99,19 @@ class World(Protocol):
         """The peerings of ``vnet_key`` (in :meth:`peerings_of`'s order) with ``useRemoteGateways``."""
         ...
 
-    def remote_spaces(self, vnet_key: str) -> list[tuple[str, list[str]]]:
-        """(remote vnet id, ``remote_synced``) of each peering of ``vnet_key``, in :meth:`peerings_of`'s order; the
-        lists are read-only."""
+    def first_overlapping_partner(
+        self, vnet_key: str, prefixes: Sequence[str], exclude_key: str
+    ) -> tuple[str, list[str]] | None:
+        """The first vnet linked to ``vnet_key`` by a peering in either direction, but ``exclude_key``, whose peered
+        prefixes overlap one of ``prefixes``: (its id, its peered prefixes); None when there is none.
+
+        A linked vnet's peered prefixes are those ``vnet_key``'s first peering to it last synced (``remote_synced``),
+        else the local selection of its first peering to ``vnet_key`` (for as long as it exists). Disconnected
+        peerings count: the service keeps their address space reserved. First: the vnets of ``vnet_key``'s own
+        peerings (by the creation of its first peering to each), then the others (by the creation of their first
+        peering to ``vnet_key``). See :mod:`pulumi_azure_peering.emulator.services.peered_spaces`, which answers
+        without walking the linked vnets.
+        """
         ...
 
     def gateways_of(self, vnet_key: str) -> list[Gateway]: ...
@@ -266,28 +276,6 @@ def resolve_remote_id(world: World, raw: str) -> str:
     return existing.id if existing is not None else ref.vnet_id
 
 
-def _partner_prefixes(world: World, vnet_key: str, exclude_key: str) -> list[tuple[str, list[str]]]:
-    """(vnet id, peered prefixes) of every vnet linked to ``vnet_key`` by a peering in either direction.
-
-    Disconnected peerings count: the service keeps their address space reserved. O(peerings of either direction),
-    on what the peerings' stored documents say, without parsing them: a peering to ``vnet_key`` is parsed only when
-    its vnet is not linked by a peering of ``vnet_key`` already.
-    """
-    found: dict[str, tuple[str, list[str]]] = {}
-    for remote_id, synced in world.remote_spaces(vnet_key):
-        other = ids.key(remote_id)
-        if other != exclude_key and other not in found:
-            found[other] = (remote_id, list(synced))
-    for p in world.peerings_to(vnet_key, exclude_owners={exclude_key, *found}):
-        other = ids.key(p.vnet_id)
-        if other == exclude_key or other in found:
-            continue
-        owner = world.vnet(other)
-        if owner is not None:
-            found[other] = (owner.id, local_selection(p, owner))
-    return list(found.values())
-
-
 def plan_peering_put(
     world: World,
     *,
@@ -394,22 +382,26 @@ def plan_peering_put(
     overlap = netmath.overlapping(local_peered, remote_peered)
     if overlap:
         refuse(errors.vnet_address_spaces_overlap(peering_id, local.id, remote.id, overlap))
-    for other_id, prefixes in _partner_prefixes(world, remote_key, exclude_key=local_key):
+    # Only the first vnet already peered that overlaps is named: a refusal raises, and of refusals answered late
+    # only the first is kept.
+    partner = world.first_overlapping_partner(remote_key, local_peered, exclude_key=local_key)
+    if partner is not None:
+        other_id, prefixes = partner
         overlap = netmath.overlapping(local_peered, prefixes)
-        if overlap:
-            refuse(
-                errors.vnet_address_space_overlaps_with_already_peered_vnet(
-                    peering_id, local.id, other_id, remote.id, overlap
-                )
+        refuse(
+            errors.vnet_address_space_overlaps_with_already_peered_vnet(
+                peering_id, local.id, other_id, remote.id, overlap
             )
-    for other_id, prefixes in _partner_prefixes(world, local_key, exclude_key=remote_key):
+        )
+    partner = world.first_overlapping_partner(local_key, remote_peered, exclude_key=remote_key)
+    if partner is not None:
+        other_id, prefixes = partner
         overlap = netmath.overlapping(remote_peered, prefixes)
-        if overlap:
-            refuse(
-                errors.vnet_address_space_overlaps_with_already_peered_vnet(
-                    peering_id, remote.id, other_id, local.id, overlap
-                )
+        refuse(
+            errors.vnet_address_space_overlaps_with_already_peered_vnet(
+                peering_id, remote.id, other_id, local.id, overlap
             )
+        )
 
     if candidate.use_remote_gateways:
         if world.gateways_of(local_key):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from ..models.resource_groups import ResourceGroup
 from ..models.virtual_networks import VirtualNetwork
 from ..scheduler import LroPlan, OperationScheduler
 from ..timing import VNET, LatencyProfile
+from .peered_spaces import PeeredSpaces
 
 
 @dataclass
@@ -113,6 +114,9 @@ class NetworkCore:
         self.operations = OperationScheduler(store, clock, self._finish)
         # peerings by remote vnet (and by use of remote gateways): kept by the store with the documents themselves
         self.store.index(st.PEERING, peering_terms)
+        # what is peered to each vnet, by address range: the overlap checks of a peering write (one per side)
+        self.peered_spaces = PeeredSpaces(store)
+        self.store.follow(self.peered_spaces)
         self.reload()
 
     # --- bookkeeping -------------------------------------------------------------------------------------------
@@ -201,15 +205,13 @@ class NetworkCore:
     def peerings_using_remote_gateways(self, vnet_key: str) -> list[Peering]:
         return [Peering.from_doc(d) for d in self.store.find(st.PEERING, USES_REMOTE_GATEWAYS, vnet_key)]
 
-    def remote_spaces(self, vnet_key: str) -> list[tuple[str, list[str]]]:
-        # read from the stored documents without parsing them (the lists are the store's: read-only)
-        return [(d["remote_vnet_id"], d["remote_synced"]) for d in self.store.children(st.PEERING, vnet_key)]
+    def peerings_to(self, vnet_key: str) -> list[Peering]:
+        return [Peering.from_doc(d) for d in self.store.find(st.PEERING, remote_term(vnet_key))]
 
-    def peerings_to(self, vnet_key: str, exclude_owners: Collection[str] = ()) -> list[Peering]:
-        docs = self.store.find(st.PEERING, remote_term(vnet_key))
-        if exclude_owners:  # compared on the stored documents, before parsing any
-            docs = [d for d in docs if ids.key(d["vnet_id"]) not in exclude_owners]
-        return [Peering.from_doc(d) for d in docs]
+    def first_overlapping_partner(
+        self, vnet_key: str, prefixes: Sequence[str], exclude_key: str
+    ) -> tuple[str, list[str]] | None:
+        return self.peered_spaces.first_overlapping(vnet_key, prefixes, exclude_key)
 
     def gateways_of(self, vnet_key: str) -> list[Gateway]:
         return [Gateway.from_doc(d) for d in self.store.children(st.GATEWAY, vnet_key)]
