@@ -75,9 +75,15 @@ class SpanIndex:
         held = self._prefixes.pop(label, None)
         if held is None:
             return
+        # one range spelt several ways ("2001:db8::/32", "2001:0db8::/32") is one network entry but several sorted ones
+        networks_held: set[tuple[int, int, int]] = set()
         for prefix in held:
             version, first, _ = netmath.span(prefix)
             length = netmath.parse(prefix).prefixlen
+            networks_held.add((version, length, first))
+            entries = self._sorted[version]
+            del entries[bisect.bisect_left(entries, (first, length, prefix, label))]
+        for version, length, first in networks_held:
             networks = self._by_network[(version, length)]
             labels = networks[first]
             del labels[label]
@@ -85,9 +91,6 @@ class SpanIndex:
                 del networks[first]
                 if not networks:
                     del self._by_network[(version, length)]
-            entries = self._sorted[version]
-            entry = (first, length, prefix, label)
-            del entries[bisect.bisect_left(entries, entry)]
 
     def overlapping(self, prefix: str, exclude: Collection[str] = ()) -> dict[str, list[str]]:
         """The labels (but those in ``exclude``) holding a prefix that overlaps ``prefix``, each with those of its

@@ -74,6 +74,15 @@ def test_one_range_spelt_two_ways_and_both_versions() -> None:
     assert index.overlapping("10.1.2.0/24", exclude={"a"}) == {"b": ["10.1.0.0/16"]}
     assert index.overlapping("::/0") == {"a": ["2001:db8::/32", "2001:0db8::/32"]}
     assert index.overlapping("11.0.0.0/8") == {}
+    # a label holding one range spelt two ways is replaced and removed like any other
+    index.put("a", ["2001:db8::/48", "10.0.0.0/8"])
+    assert index.overlapping("2001:db8::/32") == {"a": ["2001:db8::/48"]}
+    index.remove("a")
+    assert index.overlapping("::/0") == {}
+    assert index.overlapping("0.0.0.0/0") == {"b": ["10.1.0.0/16"]}
+    index.put("c", ["10.9.0.0/16", "10.9.0.0/016"])
+    index.remove("c")
+    assert "c" not in index and index.overlapping("10.9.1.0/24") == {}
 
 
 def test_a_prefix_that_is_not_cidr_leaves_the_index_as_it_was() -> None:
