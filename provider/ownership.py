@@ -52,6 +52,9 @@ class RunLedger:
     """resource -> ids of the peerings its replacement deletes first (they conflict with nothing it creates)"""
     _taken: dict[str, str] = field(default_factory=dict)
     """peering id (lower-cased) -> the resource whose create made or adopted it in this run"""
+    _kept: dict[str, str] = field(default_factory=dict)
+    """peering id (lower-cased) -> the resource whose state holds it and whose new inputs keep it (a resource
+    renamed without an alias whose new self made it in a run killed before the old one's delete)"""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def reset(self) -> None:
@@ -60,6 +63,7 @@ class RunLedger:
             self._links.clear()
             self._replacing.clear()
             self._taken.clear()
+            self._kept.clear()
 
     # -- check ---------------------------------------------------------------------------------------------------
 
@@ -138,6 +142,8 @@ class RunLedger:
             self._links[link] = Link(resource, allow_gateway_transit, use_remote_gateways)
             if old_id is not None and replaced:
                 self._replacing.setdefault(resource, set()).add(old_id.lower())
+            elif old_id is not None and old_id.lower() == key:
+                self._kept[key] = resource
             return []
 
     def replacing(self, resource: str | None) -> set[str]:
@@ -167,10 +173,15 @@ class RunLedger:
             return self._taken.get(peering_id.lower())
 
     def keeper(self, peering_id: str, deleting: str | None) -> str | None:
-        """The resource of this run, other than ``deleting``, that the peering belongs to after the run (one whose
-        new inputs name it, or whose create made or adopted it): the delete must leave the peering to it. None:
-        nobody else, delete it. ``deleting`` is None for outputs written before resources carried their name:
-        then only a create of this run counts."""
+        """The resource of this run, other than ``deleting``, that the peering belongs to after the run: one whose
+        create made or adopted it in this run, or whose state holds it and whose new inputs keep it. The delete
+        must leave the peering to it. None: nobody else, delete it. ``deleting`` is None for outputs written before
+        resources carried their name: then only a create of this run counts.
+
+        A resource that only *names* the peering is no keeper: its create has not run (the engine may run this
+        delete first, a replacement always does), and it may never run (the run fails before it) or be refused (it
+        does not adopt). Left to it, the peering would be in ARM and in no state; deleted, it is made again by
+        that create, or adopted by it when another writer made it in between."""
         key = peering_id.lower()
         with self._lock:
             taker = self._taken.get(key)
@@ -178,8 +189,8 @@ class RunLedger:
                 return taker
             if deleting is None:
                 return None
-            named = self._names.get(key)
-            return named if named is not None and named != deleting else None
+            kept = self._kept.get(key)
+            return kept if kept is not None and kept != deleting else None
 
 
 __all__ = ["RunLedger"]

@@ -168,6 +168,29 @@ def test_rename_without_alias_with_adopt_the_old_delete_leaves_it(
     assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
 
 
+def test_a_replacements_delete_removes_a_peering_another_resource_only_names(
+    emu: Any, next_command: Callable[[], Runtime]
+) -> None:
+    """A resource moves off its peering (a replacement: the hub is now peered with another spoke) while a new
+    resource of the same run names that peering without adopting it (no preflight, so its check reads nothing).
+    The replacement's delete removes the peering: left for the new resource, it would be in ARM and in no state,
+    since that resource's create refuses a peering it does not adopt (and may never run when the run fails
+    first). The new resource's create then makes it again. Found by test_ownership_model.py's random runs."""
+    engine = Engine(new_provider())
+    engine.up("a", args("vnet-hub", "vnet-payments"))
+    next_command()
+    engine.check("b", args("vnet-hub", "vnet-payments", preflight=False))  # the engine checks every resource first
+    seq = emu.last_request_seq()
+    assert engine.up("a", args("vnet-hub", "vnet-analytics", name="hub-analytics")) == "replace"
+    assert engine.up("b", args("vnet-hub", "vnet-payments", preflight=False)) == "create"
+    assert writes(emu, seq) == [
+        ("DELETE", "vnet-hub-to-vnet-payments"),
+        ("PUT", "hub-analytics"),
+        ("PUT", "vnet-hub-to-vnet-payments"),
+    ]
+    assert engine.ids["b"].lower() == HUB_TO_PAYMENTS.lower() and live(emu, HUB_TO_PAYMENTS) is not None
+
+
 def test_a_replacement_deletes_only_its_own_peering(emu: Any, next_command: Callable[[], Runtime]) -> None:
     """A resource renaming its peering replaces delete-first; the old peering is no conflict for its own
     replacement, and the old name stays refused for any other resource of the run."""
