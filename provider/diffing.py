@@ -4,13 +4,15 @@ update in place, a sync of the remote address space (``diff`` and ``update`` dec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ids import same_id
-from .models import OUT_OF_SYNC_LEVELS, PeeringSpec, PeeringState, VirtualNetworkPeeringResource
 from .properties import peering_id_of
-from .schema import FLAG_FIELDS, LIST_FIELDS, REPLACE_FIELDS
+from .schema import FLAG_FIELDS, LIST_FIELDS, OUT_OF_SYNC_LEVELS, REPLACE_FIELDS, PeeringState
 from .validation import is_unknown
+
+if TYPE_CHECKING:
+    from .models import PeeringSpec, VirtualNetworkPeeringResource
 
 
 def norm_list(value: Any) -> list[str] | None:

@@ -6,12 +6,19 @@ urllib3, tenacity: about a quarter of the package's import time) only when a cal
 every such command's start-up (docs/benchmarks.md). The names stay where they were: ``from .arm import ArmClient``
 works as before and imports :mod:`.arm.client` at that moment; modules on the check and diff path therefore name
 the ARM client's classes for type checkers only (``TYPE_CHECKING``) and use them through their package at run time.
+
+The same holds for the peering's pydantic models (:mod:`.models`, and pydantic with them: about half of the
+provider's own import time): a check without a preflight and a diff compare plain dicts, so the modules on their
+path reach the models through :func:`lazy_module`, which imports them when a create, read, update, delete or
+preflight first parses or builds one. What the diff compares them by (ARM's peering states) lives in
+:mod:`.schema`, which imports no pydantic. ``tests/unit/provider/test_lazy_imports.py`` holds both to this.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
 
@@ -32,3 +39,29 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[st
         return sorted(set(importlib.import_module(package).__dict__) | set(exports))
 
     return __getattr__, __dir__
+
+
+class _LazyModule:
+    """Stands for a module until an attribute is first read: then imports it and answers from it."""
+
+    __slots__ = ("_module", "_name")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attribute)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r}, imported when first used>"
+
+
+def lazy_module(name: str) -> Any:
+    """``name`` (an absolute module name), imported when one of its attributes is first read. A module binds it to
+    the name it would import (``models = lazy_module(...)``, with the real import under ``TYPE_CHECKING`` for type
+    checkers) and writes ``models.PeeringSpec`` where it needs the class at run time."""
+    return _LazyModule(name)

@@ -7,7 +7,6 @@ defaults; read-only properties are optional and filled only from ARM's answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, field_validator
@@ -16,41 +15,16 @@ from pydantic_core import core_schema
 
 from . import ids
 from .ids import parent_vnet_id, peering_id_for
-from .schema import BY_NAME, FLAG_FIELDS, INPUT_DEFAULTS, LOCAL_FIELDS, SYNC_FIELDS, TIMEOUT_OPERATIONS, PeeringTimeouts
-
-NETWORK_API_VERSION = "2025-05-01"
-PEERING_TYPE = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
-
-
-class PeeringState(StrEnum):
-    INITIATED = "Initiated"
-    CONNECTED = "Connected"
-    DISCONNECTED = "Disconnected"
-
-
-class PeeringSyncLevel(StrEnum):
-    FULLY_IN_SYNC = "FullyInSync"
-    REMOTE_NOT_IN_SYNC = "RemoteNotInSync"
-    LOCAL_NOT_IN_SYNC = "LocalNotInSync"
-    LOCAL_AND_REMOTE_NOT_IN_SYNC = "LocalAndRemoteNotInSync"
-
-
-OUT_OF_SYNC_LEVELS = frozenset(
-    {
-        PeeringSyncLevel.REMOTE_NOT_IN_SYNC.value,
-        PeeringSyncLevel.LOCAL_NOT_IN_SYNC.value,
-        PeeringSyncLevel.LOCAL_AND_REMOTE_NOT_IN_SYNC.value,
-    }
+from .schema import (
+    BY_NAME,
+    FLAG_FIELDS,
+    INPUT_DEFAULTS,
+    LOCAL_FIELDS,
+    PEERING_TYPE,
+    SYNC_FIELDS,
+    TIMEOUT_OPERATIONS,
+    PeeringTimeouts,
 )
-
-
-class ProvisioningState(StrEnum):
-    SUCCEEDED = "Succeeded"
-    UPDATING = "Updating"
-    CREATING = "Creating"
-    DELETING = "Deleting"
-    FAILED = "Failed"
-    CANCELED = "Canceled"
 
 
 def _default(name: str) -> Any:

@@ -36,10 +36,10 @@ from . import arm
 from .arm import Deadline, WriteEpoch
 from .errors import PeeringError
 from .ids import parent_vnet_id, subscription_and_group
-from .models import VirtualNetworkPeeringResource
 
 if TYPE_CHECKING:
     from .arm import ArmClient
+    from .models import VirtualNetworkPeeringResource
 
 log = logging.getLogger(__name__)
 

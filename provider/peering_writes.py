@@ -14,13 +14,18 @@ from .arm import Deadline, WriteOutcome
 from .errors import ArmError, OperationTimeoutError, PeeringError, one_line, refuses_remote_gateways_without_transit
 from .facts import VnetFacts
 from .ids import same_id, vnet_name
-from .models import PeeringSpec, PeeringState, PeeringWriteProperties, VirtualNetworkPeeringResource
+from .lazy_exports import lazy_module
+from .schema import PeeringState
 from .settings import Settings
 from .vnet_locks import HeldVnetLocks
 
 if TYPE_CHECKING:
+    from . import models
     from .arm import ArmClient
+    from .models import PeeringSpec, PeeringWriteProperties, VirtualNetworkPeeringResource
     from .runtime import Runtime
+else:  # imported when a write first needs them (provider/lazy_exports.py)
+    models = lazy_module("pulumi_azure_peering.provider.models")
 
 log = logging.getLogger("provider")
 
@@ -308,7 +313,7 @@ class PeeringWriter:
                 or (only is None and not wanted(item.properties))
             ):
                 continue
-            current = PeeringWriteProperties.model_validate(item.properties.model_dump())
+            current = models.PeeringWriteProperties.model_validate(item.properties.model_dump())
             if current.peer_complete_vnets:  # reported, not chosen: leave them to ARM
                 current.local_address_space = current.remote_address_space = None
             if change is not None:

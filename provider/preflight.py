@@ -27,12 +27,12 @@ from .errors import (
 from .facts import VnetFacts
 from .features import SUBNET_PEERING_FEATURE, subnet_peering_feature_problem
 from .ids import same_id, subscription_and_group
-from .models import PeeringSpec
 from .validation import Failure
 from .vnet_facts import VnetCache
 
 if TYPE_CHECKING:
     from .arm import ArmClient
+    from .models import PeeringSpec
 
 PREFLIGHT_TIMEOUT_SECONDS = 120.0
 

@@ -4,11 +4,17 @@ state's snake_case form (what ``check`` returns, what ``create``, ``update`` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ids import peering_id_for, peering_words
-from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
+from .lazy_exports import lazy_module
 from .validation import is_unknown
+
+if TYPE_CHECKING:
+    from . import models
+    from .models import PeeringSpec, VirtualNetworkPeeringResource
+else:  # imported when a write or a read first needs them (provider/lazy_exports.py)
+    models = lazy_module("pulumi_azure_peering.provider.models")
 
 # Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=..., preflight_after=...)``.
@@ -58,7 +64,7 @@ def full_outputs(
     """A resource's full outputs: the inputs, ARM's answer, and the resource's name (its delete, which sees only
     the outputs, needs it to tell whether another resource of the run now names the peering: ownership.py)."""
     inputs = strip_internal(props) | (spec_inputs(spec) if spec is not None else {})
-    outputs = outputs_from(inputs, live)
+    outputs = models.outputs_from(inputs, live)
     name = resource_name_of(props)
     if name is not None:
         outputs[RESOURCE_NAME_KEY] = name

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pulumi.dynamic as dyn
-from pydantic import ValidationError
 
 from . import errors, progress
 from .arm import Deadline, WriteOutcome
@@ -46,7 +45,7 @@ from .errors import (
     one_line,
 )
 from .ids import parent_vnet_id, same_id, vnet_name
-from .models import PeeringSpec, VirtualNetworkPeeringResource, outputs_from
+from .lazy_exports import lazy_module
 from .peering_writes import SELF_NEEDS_REVERSE_SYNC, PeeringWriter, aux_tenants
 from .preflight import already_exists_message, run_existing_checks, run_preflight
 from .properties import (
@@ -67,7 +66,14 @@ from .settings import CONFIG_NAMESPACE, ProviderOverrides, Settings, resolve_set
 from .validation import is_unknown, validate_inputs
 
 if TYPE_CHECKING:
+    import pydantic
+
+    from . import models
     from .arm import ArmClient
+    from .models import PeeringSpec, VirtualNetworkPeeringResource
+else:  # imported when a preflight, create, read, update or delete first needs them (provider/lazy_exports.py)
+    models = lazy_module("pulumi_azure_peering.provider.models")
+    pydantic = lazy_module("pydantic")
 
 log = logging.getLogger("provider")
 
@@ -218,7 +224,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if creating:
                 result.extend(self._in_the_way_now(inputs, resource_name))
             return dyn.CheckResult(inputs, result)
-        spec = PeeringSpec.from_checked(inputs)
+        spec = models.PeeringSpec.from_checked(inputs)
         try:
             client = self.client()
         except SettingsError as exc:
@@ -239,7 +245,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         needed = ("virtual_network_id", "name", "remote_virtual_network_id", "adopt_existing", "auxiliary_tenant_ids")
         if any(is_unknown(inputs.get(key)) for key in needed):
             return []
-        spec = PeeringSpec.from_checked({k: v for k, v in inputs.items() if not is_unknown(v)})
+        spec = models.PeeringSpec.from_checked({k: v for k, v in inputs.items() if not is_unknown(v)})
         try:
             client = self.client()
         except SettingsError:
@@ -335,7 +341,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         plugin adds the operation's ``customTimeouts``, clamped to what check allows). ``check`` validated and
         normalised them: they are trusted, not checked again. Only their shape is (a ``ValidationError`` for a
         caller that skipped ``check``), and a spec never names anything but virtual networks."""
-        return PeeringSpec.model_validate(strip_internal(props))
+        return models.PeeringSpec.model_validate(strip_internal(props))
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         """Create the peering ``props`` (what ``check`` returned) describe (PUT, wait) and return its ARM id and
@@ -366,7 +372,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             assert live.id is not None
             self.runtime.ledger.took(spec.peering_id, resource_name)
             return dyn.CreateResult(live.id, full_outputs(props, spec, live))
-        except (PeeringError, ValidationError) as exc:
+        except (PeeringError, pydantic.ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"create {label}", exc, self.runtime.told), exc) from None
 
     def _refuse_unless_adopting(
@@ -464,7 +470,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             if not old.get("virtual_network_id"):
                 old["virtual_network_id"] = parent_vnet_id(live.id or id_)
             return dyn.ReadResult(id_, full_outputs(props | old, None, live))
-        except (PeeringError, ValidationError) as exc:
+        except (PeeringError, pydantic.ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"read {label}", exc, self.runtime.told), exc) from None
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
@@ -483,8 +489,8 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             needs_write = (
                 live is None
                 or bool(declared_change(olds, news))
-                or bool(arm_differences(spec_inputs(spec), outputs_from({}, live)))
-                or drift_reason(outputs_from({}, live), spec.sync_remote_address_space) is not None
+                or bool(arm_differences(spec_inputs(spec), models.outputs_from({}, live)))
+                or drift_reason(models.outputs_from({}, live), spec.sync_remote_address_space) is not None
                 or spec.sync_remote_address_space == "always"
             )
             if needs_write:
@@ -509,7 +515,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline) or live
             assert live is not None
             return dyn.UpdateResult(full_outputs(news, spec, live))
-        except (PeeringError, ValidationError) as exc:
+        except (PeeringError, pydantic.ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"update {label}", exc, self.runtime.told), exc) from None
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -541,7 +547,7 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
                 finally:
                     for vnet in vnets:
                         self.runtime.vnet_facts.forget(vnet)
-        except (PeeringError, ValidationError) as exc:
+        except (PeeringError, pydantic.ValidationError) as exc:
             raise PeeringOperationError(describe_failure(f"delete {label}", exc, self.runtime.told), exc) from None
 
 

@@ -35,7 +35,10 @@ __all__ = [
     "INPUT_DEFAULTS",
     "LIST_FIELDS",
     "LOCAL_FIELDS",
+    "NETWORK_API_VERSION",
     "OUTPUT_ONLY",
+    "OUT_OF_SYNC_LEVELS",
+    "PEERING_TYPE",
     "REPLACE_FIELDS",
     "REQUIRED_INPUTS",
     "SYNC_FIELDS",
@@ -43,13 +46,20 @@ __all__ = [
     "TIMEOUT_OPERATIONS",
     "Change",
     "PeeringField",
+    "PeeringState",
+    "PeeringSyncLevel",
     "PeeringTimeouts",
+    "ProvisioningState",
     "Role",
     "default_words",
     "field_facts",
     "fields_table",
 ]
 
+NETWORK_API_VERSION: Final = "2025-05-01"
+"""The api-version of every network call: the version of the API whose peering this schema describes."""
+PEERING_TYPE: Final = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings"
+"""ARM's resource type of a peering."""
 DEFAULT_TIMEOUT_SECONDS: Final = 1800.0
 """Each of create, update and delete, unless the resource's ``timeouts`` says otherwise."""
 TIMEOUT_OPERATIONS: Final = ("create", "update", "delete")
@@ -76,6 +86,41 @@ class PeeringTimeouts:
         """How long ``operation`` may take: the value set (plain: a checked input), else the default."""
         value = getattr(self, operation)
         return DEFAULT_TIMEOUT_SECONDS if value is None else float(cast(float, value))
+
+
+# What ARM reports in the read-only outputs ``peering_state``, ``peering_sync_level`` and ``provisioning_state``.
+# Here, with no pydantic, because the diff of every no-change preview compares them (provider/lazy_exports.py).
+
+
+class PeeringState(StrEnum):
+    INITIATED = "Initiated"
+    CONNECTED = "Connected"
+    DISCONNECTED = "Disconnected"
+
+
+class PeeringSyncLevel(StrEnum):
+    FULLY_IN_SYNC = "FullyInSync"
+    REMOTE_NOT_IN_SYNC = "RemoteNotInSync"
+    LOCAL_NOT_IN_SYNC = "LocalNotInSync"
+    LOCAL_AND_REMOTE_NOT_IN_SYNC = "LocalAndRemoteNotInSync"
+
+
+OUT_OF_SYNC_LEVELS = frozenset(
+    {
+        PeeringSyncLevel.REMOTE_NOT_IN_SYNC.value,
+        PeeringSyncLevel.LOCAL_NOT_IN_SYNC.value,
+        PeeringSyncLevel.LOCAL_AND_REMOTE_NOT_IN_SYNC.value,
+    }
+)
+
+
+class ProvisioningState(StrEnum):
+    SUCCEEDED = "Succeeded"
+    UPDATING = "Updating"
+    CREATING = "Creating"
+    DELETING = "Deleting"
+    FAILED = "Failed"
+    CANCELED = "Canceled"
 
 
 class Role(StrEnum):

@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from azure.core.exceptions import AzureError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import HTTPPolicy
 from azure.core.rest import HttpResponse
-from pydantic import ValidationError
 
 from ..errors import (
     ArmConnectionError,
@@ -28,8 +27,16 @@ from ..errors import (
     error_class_for,
     one_line,
 )
-from ..models import CloudErrorBody
+from ..lazy_exports import lazy_module
 from .options import call_of
+
+if TYPE_CHECKING:
+    import pydantic
+
+    from .. import models
+else:  # imported when an error answer first needs them (provider/lazy_exports.py)
+    models = lazy_module("pulumi_azure_peering.provider.models")
+    pydantic = lazy_module("pydantic")
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _NOT_JSON = object()
@@ -132,9 +139,9 @@ def error_from_response(response: HttpResponse, method: str) -> ArmError:
         error = payload.get("error")
         body: dict[str, Any] = error if isinstance(error, dict) else payload
         try:
-            parsed = CloudErrorBody.model_validate(body)
-        except ValidationError:  # a CloudError of the wrong shape: keep what can be read
-            parsed = CloudErrorBody(
+            parsed = models.CloudErrorBody.model_validate(body)
+        except pydantic.ValidationError:  # a CloudError of the wrong shape: keep what can be read
+            parsed = models.CloudErrorBody(
                 code=body.get("code") if isinstance(body.get("code"), str) else None,
                 message=body.get("message") if isinstance(body.get("message"), str) else None,
             )

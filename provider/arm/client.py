@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -20,12 +20,12 @@ from azure.core import PipelineClient
 from azure.core.pipeline import PipelineResponse
 from azure.core.rest import HttpRequest, HttpResponse
 from azure.mgmt.core.tools import parse_resource_id
-from pydantic import ValidationError
 
 from ..auth import TokenSource
 from ..errors import ArmNotFoundError, MalformedResponseError
-from ..models import NETWORK_API_VERSION, VirtualNetworkPeeringResource
+from ..lazy_exports import lazy_module
 from ..progress import WaitNotes
+from ..schema import NETWORK_API_VERSION
 from ..settings import Settings
 from ..tenants import TenantDirectory
 from .answers import json_object, malformed, request_id_of
@@ -37,6 +37,15 @@ from .pipeline import build_pipeline, new_session
 from .polling import wait_for_operation
 from .retry import RetryPolicy
 from .writes import WriteEpoch, WriteOutcome
+
+if TYPE_CHECKING:
+    import pydantic
+
+    from .. import models
+    from ..models import VirtualNetworkPeeringResource
+else:  # imported when a peering's answer first needs them (provider/lazy_exports.py)
+    models = lazy_module("pulumi_azure_peering.provider.models")
+    pydantic = lazy_module("pydantic")
 
 
 class ArmClient:
@@ -444,8 +453,8 @@ def peering_from(payload: dict[str, Any], expected_id: str | None) -> VirtualNet
         problem = "no remoteVirtualNetwork.id"
     if problem is None:
         try:
-            return VirtualNetworkPeeringResource.model_validate(payload)
-        except ValidationError as exc:
+            return models.VirtualNetworkPeeringResource.model_validate(payload)
+        except pydantic.ValidationError as exc:
             fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
             problem = f"values of the wrong type ({fields})"
     raise MalformedResponseError(

@@ -16,7 +16,7 @@ What is ours on top of it, and why:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from azure.core import PipelineClient
@@ -24,16 +24,24 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.pipeline import PipelineResponse
 from azure.core.polling.base_polling import LocationPolling
 from azure.mgmt.core.polling.arm_polling import ARMPolling, AzureAsyncOperationPolling
-from pydantic import ValidationError
 
 from ..errors import OperationFailedError, OperationTimeoutError
-from ..models import LRO_SUCCEEDED, LRO_TERMINAL_FAILURES, AsyncOperationStatus, CloudErrorBody
+from ..lazy_exports import lazy_module
 from ..progress import WaitNotes
 from .answers import json_object, malformed, request_id_of, retry_after_from
 from .busy import MAX_POLL_INTERVAL
 from .deadline import Deadline
 from .options import ArmCall
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    import pydantic
+
+    from .. import models
+    from ..models import AsyncOperationStatus
+else:  # imported when an operation's status first needs them (provider/lazy_exports.py)
+    models = lazy_module("pulumi_azure_peering.provider.models")
+    pydantic = lazy_module("pydantic")
 
 ASYNC_OPERATION_HEADER = "Azure-AsyncOperation"
 
@@ -49,14 +57,14 @@ class _AsyncOperationStatus(AzureAsyncOperationPolling):  # type: ignore[type-ar
         response = pipeline_response.http_response
         body = json_object(response, "GET")
         try:
-            status = AsyncOperationStatus.model_validate(body)
-        except ValidationError:
+            status = models.AsyncOperationStatus.model_validate(body)
+        except pydantic.ValidationError:
             raise malformed(response, "GET", "an operation status of the wrong shape") from None
         self.last = status
-        if status.status in LRO_TERMINAL_FAILURES:
+        if status.status in models.LRO_TERMINAL_FAILURES:
             return "Failed"
         # only ARM's exact word ends the operation (another spelling is an unknown status: polled until the deadline)
-        return status.status if status.status == LRO_SUCCEEDED else "InProgress"
+        return status.status if status.status == models.LRO_SUCCEEDED else "InProgress"
 
     def get_final_get_url(self, pipeline_response: PipelineResponse[Any, Any]) -> str | None:
         return None
@@ -139,9 +147,9 @@ def wait_for_operation(
     except HttpResponseError:
         last = polling.last_response.http_response
         status = polling.status_reader.last
-        if status is None or status.status not in LRO_TERMINAL_FAILURES:
+        if status is None or status.status not in models.LRO_TERMINAL_FAILURES:
             raise malformed(last, "GET", "an operation status that azure-core cannot read") from None
-        error = status.error or CloudErrorBody()
+        error = status.error or models.CloudErrorBody()
         raise OperationFailedError(
             status_code=last.status_code,
             code=error.code or status.status,

@@ -35,8 +35,8 @@ from ..errors import (
     hint_for_error,
     one_line,
 )
-from ..models import NETWORK_API_VERSION
 from ..progress import WaitNotes, subject_of
+from ..schema import NETWORK_API_VERSION
 from .answers import connection_error, problem_of
 from .busy import wait_until_free
 from .deadline import Deadline
