@@ -62,7 +62,7 @@ def full_outputs(
     props: Mapping[str, Any], spec: PeeringSpec | None, live: VirtualNetworkPeeringResource
 ) -> dict[str, Any]:
     """A resource's full outputs: the inputs, ARM's answer, and the resource's name (its delete, which sees only
-    the outputs, needs it to tell whether another resource of the run now names the peering: ownership.py)."""
+    the outputs, needs it to tell whether the peering is now another resource's of the run: ownership.py)."""
     inputs = strip_internal(props) | (spec_inputs(spec) if spec is not None else {})
     outputs = models.outputs_from(inputs, live)
     name = resource_name_of(props)

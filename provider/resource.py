@@ -523,9 +523,10 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
         success, any other failure raises and the state keeps it.
 
         The engine deletes what this resource's state holds. One exception (docs/ownership.md): when another
-        resource of this run names the same peering, or made or adopted it in this run (a resource renamed without
-        an alias whose new self adopted the peering, or resumed after a run killed between the two), the peering
-        is that resource's, and this delete leaves it, saying so."""
+        resource of this run made or adopted the same peering in this run, or holds it and its new inputs keep it
+        (a resource renamed without an alias whose new self adopted the peering, or resumed after a run killed
+        between the two), the peering is that resource's, and this delete leaves it, saying so
+        (:meth:`~.ownership.RunLedger.keeper`)."""
         old = strip_internal(props)
         label = peering_label(old, id_)
         try:
