@@ -173,10 +173,11 @@ class RunLedger:
             return self._taken.get(peering_id.lower())
 
     def keeper(self, peering_id: str, deleting: str | None) -> str | None:
-        """The resource of this run, other than ``deleting``, that the peering belongs to after the run: one whose
-        create made or adopted it in this run, or whose state holds it and whose new inputs keep it. The delete
-        must leave the peering to it. None: nobody else, delete it. ``deleting`` is None for outputs written before
-        resources carried their name: then only a create of this run counts.
+        """The resource of this run that the peering belongs to after the run: one whose create made or adopted it
+        in this run (whatever its name: ``deleting``'s own name included, when the resource was moved under another
+        parent without an alias, or replaced create-first), or another one whose state holds it and whose new
+        inputs keep it. The delete must leave the peering to it. None: nobody else, delete it. ``deleting`` is None
+        for outputs written before resources carried their name: then only a create of this run counts.
 
         A resource that only *names* the peering is no keeper: its create has not run (the engine may run this
         delete first, a replacement always does), and it may never run (the run fails before it) or be refused (it
@@ -185,7 +186,10 @@ class RunLedger:
         key = peering_id.lower()
         with self._lock:
             taker = self._taken.get(key)
-            if taker is not None and taker != deleting:
+            if taker is not None:
+                # Even under the deleting resource's own name: no resource makes or adopts a peering and then
+                # deletes it in one run, so the taker is another resource of that name (moved under another
+                # parent without an alias: another URN), or the new self of a create-first replacement.
                 return taker
             if deleting is None:
                 return None

@@ -534,10 +534,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             deadline = Deadline(float(timeouts.get("delete") or DEFAULT_TIMEOUT_SECONDS))
             client = self.client()
             aux = old.get("auxiliary_tenant_ids") or list(client.settings.auxiliary_tenant_ids)
-            keeper = self.runtime.ledger.keeper(id_, resource_name_of(props))
+            deleting = resource_name_of(props)
+            keeper = self.runtime.ledger.keeper(id_, deleting)
             if keeper is not None:
                 # deleting it would cut off what the other resource's state holds after this run
-                progress.say(f"{label}: not deleted: resource {keeper!r} of this stack manages it now")
+                who = f"resource {keeper!r}" + (" (a new resource of the same name)" if keeper == deleting else "")
+                progress.say(f"{label}: not deleted: {who} of this stack manages it now")
                 return
             vnets = [parent_vnet_id(id_), str(old.get("remote_virtual_network_id") or "")]
             with self.runtime.vnet_locks.hold(vnets, deadline) as locks:

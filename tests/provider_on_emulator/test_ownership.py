@@ -168,6 +168,25 @@ def test_rename_without_alias_with_adopt_the_old_delete_leaves_it(
     assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
 
 
+def test_a_resource_moved_under_another_parent_without_an_alias_keeps_the_peering_it_adopted(
+    emu: Any, next_command: Callable[[], Runtime]
+) -> None:
+    """Moved under another parent without an alias (a HubSpokePeering wrapped in a component of the program's own),
+    a resource keeps its name and gets another URN: the engine creates the new one, which adopts the peering
+    (adopt_existing), and then deletes the old one, both under the same name. The old one's delete must leave the
+    peering the new one adopted in this run: deleted, it would be gone while the new state holds it."""
+    provider = new_provider()
+    old_urn = Engine(provider)
+    old_urn.up("hub-payments", args("vnet-hub", "vnet-payments", adopt_existing=True))
+    next_command()
+    new_urn = Engine(provider)  # another URN, the same name
+    assert new_urn.up("hub-payments", args("vnet-hub", "vnet-payments", adopt_existing=True)) == "create"
+    seq = emu.last_request_seq()
+    old_urn.destroy("hub-payments")  # the engine deletes the old URN after the program's registrations
+    assert writes(emu, seq) == [] and live(emu, HUB_TO_PAYMENTS) is not None
+    assert new_urn.ids["hub-payments"].lower() == HUB_TO_PAYMENTS.lower()
+
+
 def test_a_replacements_delete_removes_a_peering_another_resource_only_names(
     emu: Any, next_command: Callable[[], Runtime]
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from harness.topology import vnet_id
 from pulumi_azure_peering.provider.errors import PeeringOperationError
 from pulumi_azure_peering.provider.resource import VirtualNetworkPeeringProvider
-from pulumi_azure_peering.provider.runtime import process_runtime
+from pulumi_azure_peering.provider.runtime import Runtime, process_runtime
 from tests.arm_views import arm_writes
 from tests.emulator_config import PARTNER_TENANT, SUB_HUB, SUB_SPOKES, seeded_vnet
 from tests.provider_on_emulator.provider_env import Engine, add_address_prefix, args, new_provider
@@ -69,15 +70,16 @@ def test_in_place_update(engine: Engine, emu: Any) -> None:
     assert arm_peering(emu, "vnet-hub", "vnet-hub-to-vnet-payments")["properties"]["allowForwardedTraffic"] is True
 
 
-def test_replace_on_rename_deletes_first(engine: Engine, emu: Any) -> None:
+def test_replace_on_rename_deletes_first(engine: Engine, emu: Any, next_command: Callable[[], Runtime]) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
+    next_command()  # each `pulumi up` is a provider process of its own (a create and a delete of one run never meet)
     assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
     assert engine.outputs["a"]["name"] == "hub-payments"
     gone = emu.arm("GET", f"{seeded_vnet('vnet-hub')}/virtualNetworkPeerings/vnet-hub-to-vnet-payments")
     assert gone.status_code == 404
 
 
-def test_subnet_peering_and_subnet_list_update(engine: Engine, emu: Any) -> None:
+def test_subnet_peering_and_subnet_list_update(engine: Engine, emu: Any, next_command: Callable[[], Runtime]) -> None:
     sub: dict[str, Any] = {
         "peer_complete_vnets": False,
         "local_subnet_names": ["shared"],
@@ -86,8 +88,10 @@ def test_subnet_peering_and_subnet_list_update(engine: Engine, emu: Any) -> None
     engine.up("a", args("vnet-hub", "vnet-payments", **sub))
     assert engine.outputs["a"]["local_subnet_names"] == ["shared"]
     more: dict[str, Any] = {**sub, "remote_subnet_names": ["app", "data"]}
+    next_command()
     assert engine.up("a", args("vnet-hub", "vnet-payments", **more)) == "update"
     assert sorted(engine.outputs["a"]["remote_subnet_names"]) == ["app", "data"]
+    next_command()
     assert engine.up("a", args("vnet-hub", "vnet-payments")) == "replace"  # subnets -> whole vnet
     assert engine.outputs["a"]["peer_complete_vnets"] is True
 
@@ -240,9 +244,10 @@ def test_a_write_updates_the_cached_facts_of_its_vnets_instead_of_reading_them_a
     }
 
 
-def test_destroy_and_already_gone(engine: Engine, emu: Any) -> None:
+def test_destroy_and_already_gone(engine: Engine, emu: Any, next_command: Callable[[], Runtime]) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     pid, outs = engine.ids["a"], engine.outputs["a"]
+    next_command()  # `pulumi destroy`
     engine.destroy("a")
     assert emu.arm("GET", pid).status_code == 404
     engine.provider.delete(pid, outs)  # already gone: success
@@ -451,9 +456,12 @@ def test_provider_unpickled_in_a_fresh_process_state_holds_no_secret(emu: Any) -
     assert emu.env()["AZURE_CLIENT_SECRET"].encode() not in raw
 
 
-def test_replacing_one_half_of_a_connected_pair_re_arms_the_other(engine: Engine, emu: Any) -> None:
+def test_replacing_one_half_of_a_connected_pair_re_arms_the_other(
+    engine: Engine, emu: Any, next_command: Callable[[], Runtime]
+) -> None:
     engine.up("a", args("vnet-hub", "vnet-payments"))
     engine.up("b", args("vnet-payments", "vnet-hub"))
+    next_command()
     # the rename deletes the old half first, which disconnects b; the new half re-arms b instead of failing
     assert engine.up("a", args("vnet-hub", "vnet-payments", name="hub-payments")) == "replace"
     a, b = engine.refresh("a"), engine.refresh("b")
