@@ -201,14 +201,16 @@ def look_up_facts(
         answers = dict.fromkeys(ids, exc)
     for vnet_id in ids:
         data = answers.get(vnet_id)
-        where = _where(spec, vnet_id)
+        # Which argument names the vnet is looked for only when there is a problem to blame on it: a search of
+        # the spokes per vnet would make every plan quadratic in the spokes.
         if isinstance(data, CredentialError | SettingsError):  # stops every read alike: said once
-            credential_problems.setdefault(str(data), []).append(where)
+            credential_problems.setdefault(str(data), []).append(_where(spec, vnet_id))
         elif isinstance(data, PeeringError):
-            problems.append(f"{where}: cannot read virtual network {vnet_id}: {data}")
+            problems.append(f"{_where(spec, vnet_id)}: cannot read virtual network {vnet_id}: {data}")
         elif data is None:
             problems.append(
-                f"{where}: virtual network {vnet_id} does not exist or is not visible to these credentials. "
+                f"{_where(spec, vnet_id)}: virtual network {vnet_id} does not exist or is not visible to these "
+                "credentials. "
                 "Fix: create it first, correct the id, or grant the deployment identity Reader on it "
                 "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
             )

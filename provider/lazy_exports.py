@@ -9,9 +9,10 @@ the ARM client's classes for type checkers only (``TYPE_CHECKING``) and use them
 
 The same holds for the peering's pydantic models (:mod:`.models`, and pydantic with them: about half of the
 provider's own import time): a check without a preflight and a diff compare plain dicts, so the modules on their
-path reach the models through :func:`lazy_module`, which imports them when a create, read, update, delete or
-preflight first parses or builds one. What the diff compares them by (ARM's peering states) lives in
-:mod:`.schema`, which imports no pydantic. ``tests/unit/provider/test_lazy_imports.py`` holds both to this.
+path reach the models through this module's :data:`models` and :data:`pydantic` (each a :func:`lazy_module`),
+which import them when a create, read, update, delete or preflight first parses or builds one. What the diff
+compares them by (ARM's peering states) lives in :mod:`.schema`, which imports no pydantic.
+``tests/unit/provider/test_lazy_imports.py`` holds both to this.
 """
 
 from __future__ import annotations
@@ -61,7 +62,15 @@ class _LazyModule:
 
 
 def lazy_module(name: str) -> Any:
-    """``name`` (an absolute module name), imported when one of its attributes is first read. A module binds it to
-    the name it would import (``models = lazy_module(...)``, with the real import under ``TYPE_CHECKING`` for type
-    checkers) and writes ``models.PeeringSpec`` where it needs the class at run time."""
+    """``name`` (an absolute module name), imported when one of its attributes is first read. Bound here, once per
+    deferred module (:data:`models`, :data:`pydantic`); a module imports that name where it would import the
+    module (the real import under ``TYPE_CHECKING`` for type checkers) and writes ``models.PeeringSpec`` where it
+    needs the class at run time."""
     return _LazyModule(name)
+
+
+#: The peering's pydantic models (:mod:`.models`) and pydantic itself, each imported when first used. One proxy of
+#: each per process: the modules on the check and diff path import these names in the ``else`` branch of their
+#: ``TYPE_CHECKING`` block (the real import is the type checkers'), so the name of what is deferred lives here only.
+models = lazy_module("pulumi_azure_peering.provider.models")
+pydantic = lazy_module("pydantic")

@@ -52,9 +52,10 @@ class RunLedger:
     """resource -> ids of the peerings its replacement deletes first (they conflict with nothing it creates)"""
     _taken: dict[str, str] = field(default_factory=dict)
     """peering id (lower-cased) -> the resource whose create made or adopted it in this run"""
-    _kept: dict[str, str] = field(default_factory=dict)
-    """peering id (lower-cased) -> the resource whose state holds it and whose new inputs keep it (a resource
-    renamed without an alias whose new self made it in a run killed before the old one's delete)"""
+    _kept: set[str] = field(default_factory=set)
+    """peering ids (lower-cased) that the resource naming them (``_names``) holds in its state and keeps in its new
+    inputs (a resource renamed without an alias whose new self made it in a run killed before the old one's
+    delete)"""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def reset(self) -> None:
@@ -143,7 +144,7 @@ class RunLedger:
             if old_id is not None and replaced:
                 self._replacing.setdefault(resource, set()).add(old_id.lower())
             elif old_id is not None and old_id.lower() == key:
-                self._kept[key] = resource
+                self._kept.add(key)
             return []
 
     def replacing(self, resource: str | None) -> set[str]:
@@ -193,7 +194,7 @@ class RunLedger:
                 return taker
             if deleting is None:
                 return None
-            kept = self._kept.get(key)
+            kept = self._names.get(key) if key in self._kept else None
             return kept if kept is not None and kept != deleting else None
 
 

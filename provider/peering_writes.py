@@ -14,7 +14,6 @@ from .arm import Deadline, WriteOutcome
 from .errors import ArmError, OperationTimeoutError, PeeringError, one_line, refuses_remote_gateways_without_transit
 from .facts import VnetFacts
 from .ids import same_id, vnet_name
-from .lazy_exports import lazy_module
 from .schema import PeeringState
 from .settings import Settings
 from .vnet_locks import HeldVnetLocks
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from .models import PeeringSpec, PeeringWriteProperties, VirtualNetworkPeeringResource
     from .runtime import Runtime
 else:  # imported when a write first needs them (provider/lazy_exports.py)
-    models = lazy_module("pulumi_azure_peering.provider.models")
+    from .lazy_exports import models
 
 log = logging.getLogger("provider")
 

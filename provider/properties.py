@@ -7,14 +7,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .ids import peering_id_for, peering_words
-from .lazy_exports import lazy_module
 from .validation import is_unknown
 
 if TYPE_CHECKING:
     from . import models
     from .models import PeeringSpec, VirtualNetworkPeeringResource
 else:  # imported when a write or a read first needs them (provider/lazy_exports.py)
-    models = lazy_module("pulumi_azure_peering.provider.models")
+    from .lazy_exports import models
 
 # Internal inputs (``__`` keys are not the peering's: check drops them, so they are neither stored nor compared).
 # See ``VirtualNetworkPeering(wait_for=..., preflight_when_creating=..., preflight_after=...)``.

@@ -45,7 +45,6 @@ from .errors import (
     one_line,
 )
 from .ids import parent_vnet_id, same_id, vnet_name
-from .lazy_exports import lazy_module
 from .peering_writes import SELF_NEEDS_REVERSE_SYNC, PeeringWriter, aux_tenants
 from .preflight import already_exists_message, run_existing_checks, run_preflight
 from .properties import (
@@ -72,8 +71,7 @@ if TYPE_CHECKING:
     from .arm import ArmClient
     from .models import PeeringSpec, VirtualNetworkPeeringResource
 else:  # imported when a preflight, create, read, update or delete first needs them (provider/lazy_exports.py)
-    models = lazy_module("pulumi_azure_peering.provider.models")
-    pydantic = lazy_module("pydantic")
+    from .lazy_exports import models, pydantic
 
 log = logging.getLogger("provider")
 

@@ -49,7 +49,6 @@ __all__ = [
     "PeeringState",
     "PeeringSyncLevel",
     "PeeringTimeouts",
-    "ProvisioningState",
     "Role",
     "default_words",
     "field_facts",
@@ -112,15 +111,6 @@ OUT_OF_SYNC_LEVELS = frozenset(
         PeeringSyncLevel.LOCAL_AND_REMOTE_NOT_IN_SYNC.value,
     }
 )
-
-
-class ProvisioningState(StrEnum):
-    SUCCEEDED = "Succeeded"
-    UPDATING = "Updating"
-    CREATING = "Creating"
-    DELETING = "Deleting"
-    FAILED = "Failed"
-    CANCELED = "Canceled"
 
 
 class Role(StrEnum):

@@ -27,7 +27,6 @@ from ..errors import (
     error_class_for,
     one_line,
 )
-from ..lazy_exports import lazy_module
 from .options import call_of
 
 if TYPE_CHECKING:
@@ -35,8 +34,7 @@ if TYPE_CHECKING:
 
     from .. import models
 else:  # imported when an error answer first needs them (provider/lazy_exports.py)
-    models = lazy_module("pulumi_azure_peering.provider.models")
-    pydantic = lazy_module("pydantic")
+    from ..lazy_exports import models, pydantic
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _NOT_JSON = object()

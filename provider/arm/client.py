@@ -23,7 +23,6 @@ from azure.mgmt.core.tools import parse_resource_id
 
 from ..auth import TokenSource
 from ..errors import ArmNotFoundError, MalformedResponseError
-from ..lazy_exports import lazy_module
 from ..progress import WaitNotes
 from ..schema import NETWORK_API_VERSION
 from ..settings import Settings
@@ -44,8 +43,7 @@ if TYPE_CHECKING:
     from .. import models
     from ..models import VirtualNetworkPeeringResource
 else:  # imported when a peering's answer first needs them (provider/lazy_exports.py)
-    models = lazy_module("pulumi_azure_peering.provider.models")
-    pydantic = lazy_module("pydantic")
+    from ..lazy_exports import models, pydantic
 
 
 class ArmClient:

@@ -26,7 +26,6 @@ from azure.core.polling.base_polling import LocationPolling
 from azure.mgmt.core.polling.arm_polling import ARMPolling, AzureAsyncOperationPolling
 
 from ..errors import OperationFailedError, OperationTimeoutError
-from ..lazy_exports import lazy_module
 from ..progress import WaitNotes
 from .answers import json_object, malformed, request_id_of, retry_after_from
 from .busy import MAX_POLL_INTERVAL
@@ -40,8 +39,7 @@ if TYPE_CHECKING:
     from .. import models
     from ..models import AsyncOperationStatus
 else:  # imported when an operation's status first needs them (provider/lazy_exports.py)
-    models = lazy_module("pulumi_azure_peering.provider.models")
-    pydantic = lazy_module("pydantic")
+    from ..lazy_exports import models, pydantic
 
 ASYNC_OPERATION_HEADER = "Azure-AsyncOperation"
 
