@@ -27,10 +27,11 @@ def test_refresh_through_a_gateway_404_fails_and_keeps_the_peering(
     pid = project.outputs()[NAME]["id"]
     before = state_outputs(project)[NAME]
 
-    # the peering's GET, and the listing of its vnet's peerings (a refresh may read through listings:
+    # the peering's GET, and its vnet's GET and peerings' listing (a refresh may read through them:
     # provider/peering_reads.py), answered by the gateway; everything else by ARM
+    hub = seeded_vnet("vnet-hub")
     emulator.set_faults(
-        f"html404=1;match=GET:/virtualNetworkPeerings/{NAME},GET:{seeded_vnet('vnet-hub')}/virtualNetworkPeerings$"
+        f"html404=1;match=GET:/virtualNetworkPeerings/{NAME},GET:{hub}$,GET:{hub}/virtualNetworkPeerings$"
     )
     result = project.refresh(check=False)
     assert not result.ok, result.output

@@ -86,11 +86,12 @@ def test_a_refresh_lists_the_hub_and_the_landing_zone_once_with_the_answers_of_s
     outputs = {peering_id: provider.read(peering_id, {}).outs or {} for peering_id in ids}
     reads = arm_reads(emu, seq)
 
-    # The hub: its first peering by GET, then one listing of its peerings. The zone: GETs until the group has
-    # been asked for GROUP_LIST_AFTER peerings, then one listing of its vnets (each with its peerings).
+    # The hub: its first peering by GET, then one GET of the vnet, which shows every peering of it. The zone: GETs
+    # until the group has been asked for GROUP_LIST_AFTER peerings, then one listing of its vnets (each with its
+    # peerings).
     expected = [
         hub_side(SPOKES[0]),
-        f"{HUB}/virtualNetworkPeerings",
+        HUB,
         *[spoke_side(s) for s in SPOKES[: GROUP_LIST_AFTER - 1]],
         ZONE,
     ]
@@ -116,7 +117,7 @@ def test_a_write_of_the_process_retires_every_listing(emu: Any) -> None:
     seq = emu.last_request_seq()
     again = reads.get(client, second)
     assert again is not None and again.properties.allow_forwarded_traffic is False
-    assert arm_reads(emu, seq) == [f"{HUB}/virtualNetworkPeerings"]  # listed again, after the write
+    assert arm_reads(emu, seq) == [HUB]  # listed again, after the write
 
 
 def test_a_peering_the_listing_does_not_show_is_read_alone_and_reported_gone(emu: Any) -> None:
@@ -179,18 +180,31 @@ def test_a_listing_answers_within_its_window_only(emu: Any) -> None:
     assert arm_reads(emu, seq) == []
     now[0] = 3.0
     reads.get(client, hub_side(SPOKES[3]))
-    assert arm_reads(emu, seq) == [f"{HUB}/virtualNetworkPeerings"]
+    assert arm_reads(emu, seq) == [HUB]
 
 
-def test_a_listing_of_several_pages_answers_every_peering(emu: Any) -> None:
+def test_a_vnet_whose_peerings_take_several_pages_is_read_in_one_call(emu: Any) -> None:
+    # ARM pages a listing of the peerings (one round trip per page, one after the other); the vnet's GET shows
+    # them all at once, and each answer is the one a GET of the peering gives.
     emu.settings(page_size=2)
+    client = new_provider().client()
+    alone = {s: client.get_peering(hub_side(s)) for s in SPOKES}
+    reads = PeeringReads(client.writes, share_seconds=600.0)
+    seq = emu.last_request_seq()
+    assert {s: reads.get(client, hub_side(s)) for s in SPOKES} == alone
+    assert arm_reads(emu, seq) == [hub_side(SPOKES[0]), HUB]
+
+
+def test_a_vnet_that_cannot_be_read_has_its_peerings_listed_page_by_page(emu: Any) -> None:
+    emu.settings(page_size=2)
+    emu.set_faults(f"403=1.0;match=GET:/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub$")
     client = new_provider().client()
     reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
     names = [reads.get(client, hub_side(s)).name for s in SPOKES]  # type: ignore[union-attr]
     assert names == [f"hub-to-{s}" for s in SPOKES]
     pages = len(SPOKES) // 2
-    assert arm_reads(emu, seq) == [hub_side(SPOKES[0])] + [f"{HUB}/virtualNetworkPeerings"] * pages
+    assert arm_reads(emu, seq) == [hub_side(SPOKES[0]), HUB] + [f"{HUB}/virtualNetworkPeerings"] * pages
 
 
 def test_readers_at_once_wait_for_one_listing_and_take_its_answers(emu: Any) -> None:
@@ -203,15 +217,15 @@ def test_readers_at_once_wait_for_one_listing_and_take_its_answers(emu: Any) -> 
         answers = dict(zip(ids, pool.map(lambda peering_id: reads.get(client, peering_id), ids), strict=True))
     assert answers == alone
     paths = arm_reads(emu, seq)
-    assert paths.count(f"{HUB}/virtualNetworkPeerings") == 1, paths
+    assert paths.count(HUB) == 1, paths
+    assert f"{HUB}/virtualNetworkPeerings" not in paths, paths
     assert paths.count(ZONE) <= 1, paths
     assert len(paths) < len(ids), paths
 
 
 def test_a_listing_refused_while_others_waited_is_not_tried_again(emu: Any) -> None:
-    emu.set_faults(
-        f"expire=1.0;match=GET:/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub/virtualnetworkpeerings$"
-    )
+    hub_path = f"/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub"
+    emu.set_faults(f"expire=1.0;match=GET:{hub_path}$,GET:{hub_path}/virtualnetworkpeerings$")
     client = new_provider().client()
     reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
@@ -219,29 +233,31 @@ def test_a_listing_refused_while_others_waited_is_not_tried_again(emu: Any) -> N
         answers = list(pool.map(lambda spoke: reads.get(client, hub_side(spoke)), SPOKES))
     assert [a.name if a else None for a in answers] == [f"hub-to-{s}" for s in SPOKES]
     paths = arm_reads(emu, seq)
+    assert paths.count(HUB) == EXPIRED_TOKEN_REFRESHES + 1, paths  # the vnet's GET, then its peerings' listing
     assert paths.count(f"{HUB}/virtualNetworkPeerings") == EXPIRED_TOKEN_REFRESHES + 1, paths
 
 
 def test_a_reader_waiting_for_a_listing_is_answered_by_the_first_page_that_shows_its_peering(emu: Any) -> None:
-    # One peering per page, each page a second late: the listing takes len(SPOKES) seconds, and a reader that joins
-    # it for the first spoke's peering has its answer from the first page, while the listing still runs.
+    # One vnet per page of the landing zone's listing, each page a second late: the listing takes len(SPOKES)
+    # seconds, and a reader that joins it for the first spoke's peering has its answer from the first page, while
+    # the listing still runs.
     emu.settings(page_size=1)
-    emu.set_faults(
-        f"slow=1.0:1.0;match=GET:/resourcegroups/rg-readhub/{NETWORKS.lower()}/vnet-rhub/virtualnetworkpeerings$"
-    )
+    emu.set_faults(f"slow=1.0:1.0;match=GET:/resourcegroups/rg-readlz/{NETWORKS.lower()}$")
     client = new_provider().client()
-    alone = client.get_peering(hub_side(SPOKES[0]))
+    alone = client.get_peering(spoke_side(SPOKES[0]))
     reads = PeeringReads(client.writes, share_seconds=600.0)
     seq = emu.last_request_seq()
-    reads.get(client, hub_side(SPOKES[0]))  # a GET; the next read of the hub lists its peerings
+    # A GET of another spoke (a second read of the same vnet would list that vnet alone); the next read in the
+    # group lists its vnets.
+    reads.get(client, spoke_side(SPOKES[2]))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        lister = pool.submit(reads.get, client, hub_side(SPOKES[-1]))  # on the last page
-        while f"{HUB}/virtualNetworkPeerings" not in arm_reads(emu, seq) and not lister.done():
+        lister = pool.submit(reads.get, client, spoke_side(SPOKES[-1]))  # on the last page
+        while ZONE not in arm_reads(emu, seq) and not lister.done():
             time.sleep(0.01)  # the listing's first page has been asked for
-        joined = reads.get(client, hub_side(SPOKES[0]))
+        joined = reads.get(client, spoke_side(SPOKES[0]))
         listing_ran_on = not lister.done()
         last = lister.result()
     assert listing_ran_on, "the reader waited for the listing's last page"
     assert joined == alone
-    assert last is not None and last.name == f"hub-to-{SPOKES[-1]}"
-    assert arm_reads(emu, seq) == [hub_side(SPOKES[0])] + [f"{HUB}/virtualNetworkPeerings"] * len(SPOKES)
+    assert last is not None and last.name == f"{SPOKES[-1]}-to-hub"
+    assert arm_reads(emu, seq) == [spoke_side(SPOKES[2])] + [ZONE] * len(SPOKES)
