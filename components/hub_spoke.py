@@ -199,17 +199,22 @@ def look_up_facts(
         answers: Mapping[str, Lookup | Mapping[str, Any]] = lookup(wanted)
     except PeeringError as exc:  # settings that cannot be resolved stop every read alike
         answers = dict.fromkeys(ids, exc)
+    arguments: dict[str, str] = {}  # which argument names each vnet: made when a first problem needs it
+
+    def where(vnet_id: str) -> str:
+        if not arguments:
+            arguments.update(_arguments_by_vnet(spec))
+        return arguments.get(vnet_id.lower(), vnet_id)
+
     for vnet_id in ids:
         data = answers.get(vnet_id)
-        # Which argument names the vnet is looked for only when there is a problem to blame on it: a search of
-        # the spokes per vnet would make every plan quadratic in the spokes.
         if isinstance(data, CredentialError | SettingsError):  # stops every read alike: said once
-            credential_problems.setdefault(str(data), []).append(_where(spec, vnet_id))
+            credential_problems.setdefault(str(data), []).append(where(vnet_id))
         elif isinstance(data, PeeringError):
-            problems.append(f"{_where(spec, vnet_id)}: cannot read virtual network {vnet_id}: {data}")
+            problems.append(f"{where(vnet_id)}: cannot read virtual network {vnet_id}: {data}")
         elif data is None:
             problems.append(
-                f"{_where(spec, vnet_id)}: virtual network {vnet_id} does not exist or is not visible to these "
+                f"{where(vnet_id)}: virtual network {vnet_id} does not exist or is not visible to these "
                 "credentials. "
                 "Fix: create it first, correct the id, or grant the deployment identity Reader on it "
                 "(and add its tenant to auxiliary_tenant_ids when it lives in another tenant)."
@@ -222,13 +227,12 @@ def look_up_facts(
     return facts, problems
 
 
-def _where(spec: HubSpokeSpec, vnet_id: str) -> str:
-    if spec.hub_vnet_id.lower() == vnet_id.lower():
-        return "hub_vnet_id"
+def _arguments_by_vnet(spec: HubSpokeSpec) -> dict[str, str]:
+    """Which argument names each vnet of the spec (by lower-cased id): the hub's, else the first spoke's by key."""
+    arguments = {spec.hub_vnet_id.lower(): "hub_vnet_id"}
     for key, spoke in sorted(spec.spokes.items()):
-        if spoke.vnet_id.lower() == vnet_id.lower():
-            return f'spokes["{key}"].vnet_id'
-    return vnet_id
+        arguments.setdefault(spoke.vnet_id.lower(), f'spokes["{key}"].vnet_id')
+    return arguments
 
 
 def plan_for(

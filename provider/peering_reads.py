@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import arm
 from .arm import Deadline, WriteEpoch
-from .errors import PeeringError
+from .errors import ArmAuthorizationError, MalformedResponseError, NonArmNotFoundError, PeeringError
 from .ids import parent_vnet_id, subscription_and_group
 
 if TYPE_CHECKING:
@@ -236,11 +236,15 @@ class PeeringReads:
         """Show the vnet's peerings from one GET of the vnet (``properties.virtualNetworkPeerings``: the objects a
         GET of each peering answers, as a group's listing shows them). One round trip, where the peerings' own
         listing takes one per page, one after the other (ARM pages it; four pages for a hub of 200 spokes in the
-        emulator, at 50 a page). False, nothing shown, when the GET fails or its vnet does not show every peering
-        whole: then the peerings are listed."""
+        emulator, at 50 a page). False, nothing shown, when ARM refuses the vnet's read (an identity with read on the
+        peerings only), answers it in a shape not understood, or its vnet does not show every peering whole: then
+        the peerings are listed. Any other failure (credentials, throttling, the deadline, a connection, a 404 not
+        from ARM) would fail the listing alike: it is raised, and the vnet is read peering by peering."""
         try:
             vnet = client.get_virtual_network(vnet_id, auxiliary_tenant_ids=aux, deadline=deadline)
-        except PeeringError as exc:
+        except NonArmNotFoundError:
+            raise
+        except (ArmAuthorizationError, MalformedResponseError) as exc:
             log.debug("could not read %s (%s); listing its peerings", vnet_id, exc)
             return False
         shown = _embedded_peerings(vnet) if vnet is not None else None
@@ -252,7 +256,8 @@ class PeeringReads:
 
 class _Flight:
     """A listing being made, and what its pages have shown so far: its readers are answered as each page arrives
-    (a hub of 200 spokes lists in four pages, one after the other; its readers need not wait for the last one).
+    (a landing zone's vnets, or the peerings of a vnet that could not be read whole, come a page at a time, one
+    after the other; its readers need not wait for the last one).
 
     ``peerings`` (by lower-cased id) and ``complete`` (the vnets shown whole: a listed vnet with all its peerings)
     only grow, under ``changed``; :meth:`finish` ends it once, with the listing (None: it failed)."""

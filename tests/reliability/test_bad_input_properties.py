@@ -304,31 +304,37 @@ peering_bodies = st.fixed_dictionaries(
 
 
 class OnePeering(CannedArm):
-    """ARM with one peering of ``body``: its GET, and the vnet's listing of peerings (one item)."""
+    """ARM with one peering of ``body``: its GET, the vnet's GET (showing it among the vnet's peerings when
+    ``embedded``, else a vnet that shows none, whose peerings are then listed) and the vnet's listing of peerings
+    (one item)."""
 
-    def __init__(self, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any], *, embedded: bool = True) -> None:
         super().__init__()
         self.body = body
+        self.embedded = embedded
 
     def get_json(self, resource_id: str, **kwargs: Any) -> dict[str, Any] | None:
-        return self.body
+        if "/virtualnetworkpeerings/" in resource_id.lower():
+            return self.body
+        properties = {"virtualNetworkPeerings": [self.body]} if self.embedded else {}
+        return {"id": resource_id, "name": resource_id.rsplit("/", 1)[-1], "properties": properties}
 
     def list_json(self, collection_path: str, **kwargs: Any) -> list[dict[str, Any]]:
         return [self.body]
 
 
 @PROFILE
-@given(body=peering_bodies)
-def test_refresh_of_any_arm_answer_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
-    # The first read of the vnet's peerings is a GET, the second is answered by a listing of them
-    # (provider.peering_reads): the same body either way, the same verdict.
+@given(body=peering_bodies, embedded=st.booleans())
+def test_refresh_of_any_arm_answer_is_a_true_state_or_one_line(body: dict[str, Any], embedded: bool) -> None:
+    # The first read of the vnet's peerings is a GET, the second is answered by the vnet's GET, which shows them,
+    # or by a listing of them when it does not (provider.peering_reads): the same body every way, the same verdict.
     with use_runtime(Runtime()):  # each example is a process of its own
-        _refresh_is_a_true_state_or_one_line(body)
+        _refresh_is_a_true_state_or_one_line(body, embedded)
 
 
-def _refresh_is_a_true_state_or_one_line(body: dict[str, Any]) -> None:
+def _refresh_is_a_true_state_or_one_line(body: dict[str, Any], embedded: bool = True) -> None:
     provider = VirtualNetworkPeeringProvider()
-    provider.client = lambda: OnePeering(body)  # type: ignore[method-assign]
+    provider.client = lambda: OnePeering(body, embedded=embedded)  # type: ignore[method-assign]
     props = {"virtual_network_id": GOOD_IDS[0], "name": "hub-to-spoke", "remote_virtual_network_id": GOOD_IDS[1]}
     for _ in ("GET", "listing"):
         try:
