@@ -247,7 +247,7 @@ class PeeringReads:
         except (ArmAuthorizationError, MalformedResponseError) as exc:
             log.debug("could not read %s (%s); listing its peerings", vnet_id, exc)
             return False
-        shown = _embedded_peerings(vnet) if vnet is not None else None
+        shown = _embedded_peerings(vnet)  # None for a vnet that is gone, too
         if shown is None:
             return False
         flight.show(shown)

@@ -484,11 +484,12 @@ class VirtualNetworkPeeringProvider(dyn.ResourceProvider):
             client = writer.client
             aux = aux_tenants(spec, client.settings)
             live = client.get_peering(spec.peering_id, auxiliary_tenant_ids=aux, deadline=deadline)
+            in_arm = models.outputs_from({}, live) if live is not None else None  # ARM's answer, as outputs
             needs_write = (
-                live is None
+                in_arm is None
                 or bool(declared_change(olds, news))
-                or bool(arm_differences(spec_inputs(spec), models.outputs_from({}, live)))
-                or drift_reason(models.outputs_from({}, live), spec.sync_remote_address_space) is not None
+                or bool(arm_differences(spec_inputs(spec), in_arm))
+                or drift_reason(in_arm, spec.sync_remote_address_space) is not None
                 or spec.sync_remote_address_space == "always"
             )
             if needs_write:

@@ -87,7 +87,7 @@ class PeeringTimeouts:
         return DEFAULT_TIMEOUT_SECONDS if value is None else float(cast(float, value))
 
 
-# What ARM reports in the read-only outputs ``peering_state``, ``peering_sync_level`` and ``provisioning_state``.
+# What ARM reports in the read-only outputs ``peering_state`` and ``peering_sync_level``.
 # Here, with no pydantic, because the diff of every no-change preview compares them (provider/lazy_exports.py).
 
 
