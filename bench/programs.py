@@ -19,7 +19,7 @@ serves every N.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 HUB_SPOKE = """\
@@ -94,6 +94,11 @@ import json
 import pulumi
 import pulumi.dynamic as dyn
 
+import floor_libraries
+
+# the library floor imports here the libraries the peerings' program has before it registers (the shape floor: none)
+floor_libraries.load("program")
+
 from pulumi_azure_peering.sdk_workarounds import register_before_waiting
 from shape_provider import Noop
 
@@ -135,6 +140,12 @@ pulumi.export("peerings", 2 * len(topology["spokes"]))
 SHAPE_PROVIDER = """\
 import pulumi.dynamic as dyn
 
+import floor_libraries
+
+# imported when the process starts (preloaded) or at the engine's first call: the library floor imports what the
+# peerings' provider module does
+floor_libraries.load("provider_start")
+
 OUTPUTS = {outputs!r}
 
 
@@ -142,6 +153,11 @@ class Noop(dyn.ResourceProvider):
     def create(self, props):
         side = "hub_to_spoke" if props["key"].endswith("-a") else "spoke_to_hub"
         return dyn.CreateResult(id_=props["key"], outs={{**props, **OUTPUTS[side]}})
+
+    def read(self, id_, props):
+        # the SDK's default read, after the libraries the peerings' provider imports at its first read (library floor)
+        floor_libraries.load("provider_first_read")
+        return dyn.ReadResult(id_, props)
 """
 
 #: The dynamic provider's own key in a resource's state: each program pickles its own provider there.
@@ -165,10 +181,43 @@ def peering_shape(
     return registered, outputs
 
 
-def shape_floor_modules(peerings: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """``SHAPED``'s files, shaped like ``peerings`` (:func:`peering_shape`)."""
+#: ``FLOOR_LIBRARIES``'s file, next to ``SHAPED``'s program and its provider.
+FLOOR_LIBRARIES_FILE = "floor_libraries.py"
+#: ``SHAPED``'s module of the libraries it imports (bench/library_floor.py). ``load(phase)`` imports the phase's
+#: modules; the provider's other threads calling it meanwhile wait for them, as the peerings' provider's threads wait
+#: for the imports of its first read. A module that fails to import fails the floor's command: a floor that loaded
+#: less than it says would flatter the peerings.
+FLOOR_LIBRARIES = """\
+import importlib
+import threading
+
+MODULES = {modules!r}
+_lock = threading.Lock()
+
+
+def load(phase):
+    with _lock:
+        for name in MODULES.get(phase, ()):
+            importlib.import_module(name)
+"""
+
+
+def floor_libraries_module(modules: Mapping[str, Sequence[str]] | None = None) -> str:
+    """``FLOOR_LIBRARIES`` with ``modules`` by phase; with none, one that loads nothing (the shape floor's)."""
+    return FLOOR_LIBRARIES.format(modules={phase: list(names) for phase, names in (modules or {}).items()})
+
+
+def shape_floor_modules(
+    peerings: Mapping[str, Mapping[str, Any]], libraries: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, str]:
+    """``SHAPED``'s files, shaped like ``peerings`` (:func:`peering_shape`); with ``libraries`` (modules by phase:
+    ``bench.library_floor.PHASES``), the library floor's, else the shape floor's (which loads nothing)."""
     registered, outputs = peering_shape(peerings)
-    return {"shape.json": json.dumps(registered), "shape_provider.py": SHAPE_PROVIDER.format(outputs=outputs)}
+    return {
+        "shape.json": json.dumps(registered),
+        "shape_provider.py": SHAPE_PROVIDER.format(outputs=outputs),
+        FLOOR_LIBRARIES_FILE: floor_libraries_module(libraries),
+    }
 
 
 #: The component each plugin-path program declares: the package's, or the plugin path's floor's.

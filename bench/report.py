@@ -177,6 +177,30 @@ def _versus_dynamic(case: dict[str, Any]) -> str:
     )
 
 
+#: The read cases' floors besides the engine floor (``{floor}_floor_...`` keys), with what each is.
+_FLOORS = {
+    "shape": "trivial resources shaped like the peerings",
+    "library": "the shape floor importing the mission's libraries where this project's code does",
+}
+
+
+def _floor_note(name: str, case: dict[str, Any], floor: str, what: str) -> str:
+    """A read case's line about one of its floors: its wall (the shape floor's over the engine floor too), the
+    peerings over it, its CPU by role; a floor whose commands failed is said to have failed."""
+    engine = f" = {_fmt(case.get('shape_floor_ratio'), '.3f')} x the engine floor" if floor == "shape" else ""
+    cpu = "".join(
+        f"{role} {case[f'{floor}_floor_{role}_cpu_s']:.2f}s, "
+        for role in ("program", "engine")
+        if case.get(f"{floor}_floor_{role}_cpu_s") is not None
+    )
+    failed = "" if case.get(f"{floor}_floor_ok", True) else " (FAILED: a floor command did not succeed)"
+    return (
+        f"{name}: {floor} floor ({what}) {case[f'{floor}_floor_wall_s']:.2f}s{engine}; the peerings "
+        f"{_fmt(case.get(f'over_{floor}_floor_ratio'), '.3f')} x the {floor} floor; its CPU: {cpu}provider "
+        f"{_fmt(case.get(f'{floor}_floor_provider_cpu_per_op_ms'), '.2f')} ms/op{failed}"
+    )
+
+
 def _notes(case: dict[str, Any]) -> list[str]:
     name = f"{case['case']} n={case['n']}"
     if case["case"].startswith(("rollout", "plugin_rollout")) or case["case"] == "concurrent_stacks":
@@ -241,19 +265,9 @@ def _notes(case: dict[str, Any]) -> list[str]:
             + (f"; floors' runs: {case['floors_from']}'s" if case.get("floors_from") else "")
         )
         out.append(f"{name}: {_cpu(case)}")
-        if case.get("shape_floor_wall_s") is not None:
-            out.append(
-                f"{name}: shape floor (trivial resources shaped like the peerings) "
-                f"{case['shape_floor_wall_s']:.2f}s = {_fmt(case.get('shape_floor_ratio'), '.3f')} x the engine "
-                f"floor; the peerings {_fmt(case.get('over_shape_floor_ratio'), '.3f')} x the shape floor; its CPU: "
-                + "".join(
-                    f"{role} {case[f'shape_floor_{role}_cpu_s']:.2f}s, "
-                    for role in ("program", "engine")
-                    if case.get(f"shape_floor_{role}_cpu_s") is not None
-                )
-                + "provider "
-                f"{_fmt(case.get('shape_floor_provider_cpu_per_op_ms'), '.2f')} ms/op"
-            )
+        for floor, what in _FLOORS.items():
+            if case.get(f"{floor}_floor_wall_s") is not None:
+                out.append(_floor_note(name, case, floor, what))
     if case["case"] in ("plugin_preview", "plugin_refresh") and case.get("wall_s") is not None:
         out.append(
             f"{name}: YAML through pulumi-resource-azure-peering {case['wall_s']:.2f}s = "
@@ -377,17 +391,19 @@ def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def shape_floor_table(doc: dict[str, Any]) -> str:
-    """The read cases split in two (Markdown): what the shape of a peering costs over the engine floor with a
-    provider that does nothing (the shape floor), and what this project's code adds to it; with the provider
-    process's CPU per operation beside the shape floor's, and (preview, no-change ``up``) the part of it that is
-    this project's ``check`` and ``diff`` (bench/own_code.py)."""
+    """The read cases split (Markdown): what the shape of a peering costs over the engine floor with a provider
+    that does nothing (the shape floor), what loading the modules this project's code loads adds to that (the
+    library floor: bench/library_floor.py), and what this project's code adds to each; with the provider process's
+    CPU per operation beside the shape floor's, and (preview, no-change ``up``) the part of it that is this
+    project's ``check`` and ``diff`` (bench/own_code.py)."""
     head = (
         "case", "N", "wall s", "engine floor s", "shape floor s", "shape floor / engine floor",
-        "peerings / shape floor", "peerings / engine floor", "provider CPU ms/op", "shape floor's",
-        "our check+diff ms/op",
+        "peerings / shape floor", "library floor s", "peerings / library floor", "peerings / engine floor",
+        "provider CPU ms/op", "shape floor's", "our check+diff ms/op",
     )  # fmt: skip
     keys = [("wall_s", ".2f"), ("bound_s", ".2f"), ("shape_floor_wall_s", ".2f"), ("shape_floor_ratio", ".3f")]
-    keys += [("over_shape_floor_ratio", ".3f"), ("ratio", ".3f"), ("provider_cpu_per_op_ms", ".2f")]
+    keys += [("over_shape_floor_ratio", ".3f"), ("library_floor_wall_s", ".2f"), ("over_library_floor_ratio", ".3f")]
+    keys += [("ratio", ".3f"), ("provider_cpu_per_op_ms", ".2f")]
     keys += [("shape_floor_provider_cpu_per_op_ms", ".2f"), ("own_check_diff_cpu_per_op_ms", ".2f")]
     return _markdown(
         head,

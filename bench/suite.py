@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import program_imports, provider_probe
+from bench import library_floor, program_imports, provider_probe
 from bench.own_code import check_diff_cpu_per_op_ms
 from bench.plugin_floor import PLUGIN as FLOOR_PLUGIN
 from bench.plugin_floor import SHAPE_ENV as FLOOR_SHAPE_ENV
@@ -188,9 +188,10 @@ def _stored_sides(project: BenchProject) -> dict[str, dict[str, Any]]:
     return sides
 
 
-def _shape_floor_files(project: BenchProject) -> dict[str, str]:
-    """The shape floor's files, from one peering of each side in ``project``'s deployed stack."""
-    return shape_floor_modules(_stored_sides(project))
+def _shape_floor_files(project: BenchProject, libraries: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """The shape floor's files, from one peering of each side in ``project``'s deployed stack; with ``libraries``
+    (bench/library_floor.py), the library floor's."""
+    return shape_floor_modules(_stored_sides(project), libraries)
 
 
 def _versus_dynamic(wall: float, dynamic: CaseResult | None) -> dict[str, Any]:
@@ -207,20 +208,22 @@ def _versus_dynamic(wall: float, dynamic: CaseResult | None) -> dict[str, Any]:
     }
 
 
-def _shape_floor_fields(
-    runs: Sequence[CommandResult], wall: float, floor_wall: float, peerings_wall: float, operations: int
+def _floor_fields(
+    floor: str, runs: Sequence[CommandResult], wall: float, peerings_wall: float, operations: int
 ) -> dict[str, Any]:
-    """The shape floor's figures for a read case: its wall (median), its ratio to the engine floor (what a
-    resource of this shape costs with a provider that does nothing) and the peerings' ratio to it (what this
-    project's code adds to that), its CPU by role and its provider's CPU per operation."""
+    """A read case's figures on one of its floors, keyed ``{floor}_floor_...`` (``shape``: trivial resources shaped
+    like the peerings; ``library``: those that also import the mission's libraries, bench/library_floor.py): its
+    wall (median) and the peerings' wall over it (what this project's code adds to it), its CPU by role and its
+    provider's CPU per operation."""
     last = runs[-1]
     return {
-        "shape_floor_wall_s": wall,
-        "shape_floor_ratio": wall / floor_wall if floor_wall else None,
-        "over_shape_floor_ratio": peerings_wall / wall if wall else None,
-        "shape_floor_ok": all(r.ok for r in runs),
-        **{f"shape_floor_{role}_cpu_s": last.cpu_by_role.get(role) for role in ("engine", "program")},
-        "shape_floor_provider_cpu_per_op_ms": _provider_fields(last.provider, operations).get("provider_cpu_per_op_ms"),
+        f"{floor}_floor_wall_s": wall,
+        f"over_{floor}_floor_ratio": peerings_wall / wall if wall else None,
+        f"{floor}_floor_ok": all(r.ok for r in runs),
+        **{f"{floor}_floor_{role}_cpu_s": last.cpu_by_role.get(role) for role in ("engine", "program")},
+        f"{floor}_floor_provider_cpu_per_op_ms": _provider_fields(last.provider, operations).get(
+            "provider_cpu_per_op_ms"
+        ),
     }
 
 
@@ -764,13 +767,15 @@ class Suite:
 
     def reads(self, n: int, commands: Sequence[str] = READ_COMMANDS, deployed: _Deployed | None = None) -> None:
         """No-change ``pulumi preview``, ``pulumi refresh`` and ``pulumi up`` of a deployed hub with N spokes, each
-        against the same command on a stack of as many trivial dynamic resources (the engine's floor) and on one of
-        as many trivial resources shaped like the peerings (the shape floor: ``bench.programs.SHAPED``). The
+        against the same command on a stack of as many trivial dynamic resources (the engine's floor), on one of
+        as many trivial resources shaped like the peerings (the shape floor: ``bench.programs.SHAPED``) and on one
+        of those that also import the mission's libraries (the library floor: bench/library_floor.py). The
         no-change ``up`` is what a CI pipeline runs most; it is where inputs that check differently from the stored
         ones cost the most (the engine writes the whole checkpoint once per such resource). ``commands``: which of
         :data:`READ_COMMANDS` (the plugin group asks for :data:`PLUGIN_READ_COMMANDS` only). ``deployed``: a
         serialised rollout's stacks of this N, just deployed (the emulator holds their peerings), instead of
-        deploying them here at L=0."""
+        deploying them here at L=0; the library floor's stack is deployed here in either case (it makes no ARM
+        call)."""
         topology = self._topology(n)
         if deployed is not None:
             self.log(f"preview/refresh n={n}: on the stacks of {deployed.source} (its peerings and both floors)")
@@ -786,13 +791,19 @@ class Suite:
             shaped = self._project(f"shape-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project))
             self._check(shaped.run("up"), "shape floor up")
 
+        # the shape floor importing the mission's libraries where our code needs them (bench/library_floor.py)
+        library = self._project(
+            f"library-floor-reads-{n}", SHAPED, topology, _shape_floor_files(project, library_floor.PHASES)
+        )
+        self._check(library.run("up", preload=library_floor.PROVIDER_MODULE), "library floor up")
         # this project's own part of the provider's per-peering CPU, on the peerings just deployed (bench/own_code.py)
         own_code = check_diff_cpu_per_op_ms(project.project.resources("VirtualNetworkPeering"))
-        measured_floors: dict[str, tuple[list[CommandResult], list[CommandResult]]] = {}
+        measured_floors: dict[str, tuple[list[CommandResult], list[CommandResult], list[CommandResult]]] = {}
         for command in commands:
             runs: list[CommandResult] = []
             floors: list[CommandResult] = []
             shape_floors: list[CommandResult] = []
+            library_floors: list[CommandResult] = []
             traffics: list[Traffic] = []
             cli_command = "refresh" if command == "refresh_slow_reads" else command
             # the floors make no ARM call: late reads change nothing for them, so the refresh's runs serve both
@@ -809,15 +820,17 @@ class Suite:
                 if floors_from is None:
                     floors.append(floor.run(cli_command))
                     shape_floors.append(shaped.run(cli_command))
+                    library_floors.append(library.run(cli_command, preload=library_floor.PROVIDER_MODULE))
             if floors_from is not None:
-                floors, shape_floors = measured_floors[floors_from]
+                floors, shape_floors, library_floors = measured_floors[floors_from]
             else:
-                measured_floors[command] = (floors, shape_floors)
+                measured_floors[command] = (floors, shape_floors, library_floors)
             for r in runs:
                 self._remember_startup(r)
             wall = statistics.median(r.wall_s for r in runs)
             floor_wall = statistics.median(r.wall_s for r in floors)
             shape_wall = statistics.median(r.wall_s for r in shape_floors)
+            library_wall = statistics.median(r.wall_s for r in library_floors)
             t = traffics[-1]
             extra: dict[str, Any] = {
                 "peerings": topology.peerings,
@@ -835,7 +848,10 @@ class Suite:
                 "floor_provider_cpu_per_op_ms": _provider_fields(floors[-1].provider, topology.peerings).get(
                     "provider_cpu_per_op_ms"
                 ),
-                **_shape_floor_fields(shape_floors, shape_wall, floor_wall, wall, topology.peerings),
+                **_floor_fields("shape", shape_floors, shape_wall, wall, topology.peerings),
+                # what a resource of this shape costs over the engine floor with a provider that does nothing
+                "shape_floor_ratio": shape_wall / floor_wall if floor_wall else None,
+                **_floor_fields("library", library_floors, library_wall, wall, topology.peerings),
             }
             if command == "refresh_slow_reads":
                 extra["read_latency_s"] = SLOW_READ_S
