@@ -9,7 +9,9 @@ serves every N.
   peering registers (its inputs with their values, its outputs as None) and its provider's create returns the
   outputs a peering stored (``shape_floor_modules``, from a peering of the deployed hub stack). What a resource
   with this many properties costs the SDK, the engine and the dynamic-provider runtime when the provider itself
-  does nothing; the difference between it and the floor is not in this project's code.
+  does nothing; the difference between it and the floor is not in this project's code. With ``FLOOR_LIBRARIES``
+  listing modules by phase (bench/library_floor.py), it is the *library floor*, which also imports the mission's
+  libraries where this project's code first needs them.
 - ``plugin_program``: the plugin path's programs (Pulumi YAML, one text per topology: YAML cannot read
   ``topology.json``): ``HUB_SPOKE``'s topology declared as ``azure-peering:index:HubSpokePeering``, served by the
   ``pulumi-resource-azure-peering`` plugin; with ``FLOOR_COMPONENT``, the same inputs to the plugin path's floor

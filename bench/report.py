@@ -184,9 +184,9 @@ _FLOORS = {
 }
 
 
-def _floor_note(name: str, case: dict[str, Any], floor: str, what: str) -> str:
-    """A read case's line about one of its floors: its wall (the shape floor's over the engine floor too), the
-    peerings over it, its CPU by role; a floor whose commands failed is said to have failed."""
+def _floor_note(name: str, case: dict[str, Any], floor: str) -> str:
+    """A read case's line about one of its floors (a key of :data:`_FLOORS`): its wall (the shape floor's over the
+    engine floor too), the peerings over it, its CPU by role; a floor whose commands failed is said to have failed."""
     engine = f" = {_fmt(case.get('shape_floor_ratio'), '.3f')} x the engine floor" if floor == "shape" else ""
     cpu = "".join(
         f"{role} {case[f'{floor}_floor_{role}_cpu_s']:.2f}s, "
@@ -195,7 +195,7 @@ def _floor_note(name: str, case: dict[str, Any], floor: str, what: str) -> str:
     )
     failed = "" if case.get(f"{floor}_floor_ok", True) else " (FAILED: a floor command did not succeed)"
     return (
-        f"{name}: {floor} floor ({what}) {case[f'{floor}_floor_wall_s']:.2f}s{engine}; the peerings "
+        f"{name}: {floor} floor ({_FLOORS[floor]}) {case[f'{floor}_floor_wall_s']:.2f}s{engine}; the peerings "
         f"{_fmt(case.get(f'over_{floor}_floor_ratio'), '.3f')} x the {floor} floor; its CPU: {cpu}provider "
         f"{_fmt(case.get(f'{floor}_floor_provider_cpu_per_op_ms'), '.2f')} ms/op{failed}"
     )
@@ -265,9 +265,9 @@ def _notes(case: dict[str, Any]) -> list[str]:
             + (f"; floors' runs: {case['floors_from']}'s" if case.get("floors_from") else "")
         )
         out.append(f"{name}: {_cpu(case)}")
-        for floor, what in _FLOORS.items():
+        for floor in _FLOORS:
             if case.get(f"{floor}_floor_wall_s") is not None:
-                out.append(_floor_note(name, case, floor, what))
+                out.append(_floor_note(name, case, floor))
     if case["case"] in ("plugin_preview", "plugin_refresh") and case.get("wall_s") is not None:
         out.append(
             f"{name}: YAML through pulumi-resource-azure-peering {case['wall_s']:.2f}s = "
@@ -392,10 +392,10 @@ def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 def shape_floor_table(doc: dict[str, Any]) -> str:
     """The read cases split (Markdown): what the shape of a peering costs over the engine floor with a provider
-    that does nothing (the shape floor), what loading the modules this project's code loads adds to that (the
-    library floor: bench/library_floor.py), and what this project's code adds to each; with the provider process's
-    CPU per operation beside the shape floor's, and (preview, no-change ``up``) the part of it that is this
-    project's ``check`` and ``diff`` (bench/own_code.py)."""
+    that does nothing (the shape floor), what importing the mission's libraries where this project's code does adds
+    to that (the library floor: bench/library_floor.py), and what this project's code adds to each; with the
+    provider process's CPU per operation beside the shape floor's, and (preview, no-change ``up``) the part of it
+    that is this project's ``check`` and ``diff`` (bench/own_code.py)."""
     head = (
         "case", "N", "wall s", "engine floor s", "shape floor s", "shape floor / engine floor",
         "peerings / shape floor", "library floor s", "peerings / library floor", "peerings / engine floor",
