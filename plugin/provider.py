@@ -58,10 +58,11 @@ from pulumi_azure_peering.provider.runtime import process_runtime
 from pulumi_azure_peering.provider.schema import BOOL_DEFAULTS, INPUTS, LOCAL_FIELDS
 from pulumi_azure_peering.provider.settings import resolve_settings
 from pulumi_azure_peering.provider.validation import MAX_TIMEOUT_SECONDS, normalise
+from pulumi_azure_peering.sdk_workarounds import freeze_start_up_heap
 
 from . import HUB_SPOKE_TYPE, PACKAGE, PEERING_TYPE
 from .names import camel, snake, to_camel, to_snake
-from .schema import schema_text
+from .schema import SCHEMA_FILE
 
 log = logging.getLogger("azure-peering.plugin")
 T = TypeVar("T")
@@ -117,7 +118,11 @@ def _props_in(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
 def _props_out(values: Mapping[str, Any], secret: frozenset[str] = frozenset()) -> dict[str, PropertyValue]:
     """camelCase property values for the engine; the properties named in `secret` stay secrets (the engine relies
     on a provider that accepts secrets to return them marked)."""
-    return {k: to_property_value(v).with_secret(k in secret) for k, v in to_camel(values).items()}
+    out = {k: to_property_value(v) for k, v in to_camel(values).items()}
+    # :func:`to_property_value` makes no secret: only the named ones need the copy that marks them
+    for k in secret & out.keys():
+        out[k] = out[k].with_secret(True)
+    return out
 
 
 def _secrets(*maps: Mapping[str, PropertyValue]) -> frozenset[str]:
@@ -292,7 +297,10 @@ class AzurePeeringProvider(px.Provider):
     # -- schema and configuration -----------------------------------------------------------------------------
 
     async def get_schema(self, request: px.GetSchemaRequest) -> px.GetSchemaResponse:
-        return px.GetSchemaResponse(schema=schema_text())
+        # The packaged schema.json, which a unit test holds equal to what plugin/schema.py generates: generating it
+        # parses this package's sources (about 45 ms), and a YAML or TypeScript program's language host starts
+        # this plugin for its schema before every preview and `up`.
+        return px.GetSchemaResponse(schema=SCHEMA_FILE.read_text())
 
     @staticmethod
     def _config_of(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -513,6 +521,7 @@ def main() -> None:
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
     process_runtime().watch_engine(provider_process=True)
     progress.show_through_engine(engine)  # what the provider waits for: a plugin's stderr is hidden by the engine
+    freeze_start_up_heap()  # everything this process serves with is imported: the collector need not walk it again
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
