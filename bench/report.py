@@ -47,7 +47,10 @@ def machine() -> dict[str, Any]:
     except metadata.PackageNotFoundError:
         sdk = "unknown"
     # the code the figures belong to; a previous run's results are not part of it
-    code = ("pulumi_azure_peering", "provider", "components", "emulator", "harness", "bench", ":(exclude)bench/results")
+    code = (
+        *("pulumi_azure_peering", "provider", "components", "plugin", "emulator", "harness", "bench"),
+        ":(exclude)bench/results",
+    )
     status = _run("git", "status", "--porcelain", "--", *code)
     return {
         "nproc": nproc,
