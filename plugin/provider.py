@@ -300,7 +300,7 @@ class AzurePeeringProvider(px.Provider):
         # The packaged schema.json, which a unit test holds equal to what plugin/schema.py generates: generating it
         # parses this package's sources (about 45 ms), and a YAML or TypeScript program's language host starts
         # this plugin for its schema before every preview and `up`.
-        return px.GetSchemaResponse(schema=SCHEMA_FILE.read_text())
+        return px.GetSchemaResponse(schema=SCHEMA_FILE.read_text(encoding="utf-8"))
 
     @staticmethod
     def _config_of(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -521,7 +521,8 @@ def main() -> None:
     # Like the dynamic-provider process: stop writing as soon as the engine that started us is gone.
     process_runtime().watch_engine(provider_process=True)
     progress.show_through_engine(engine)  # what the provider waits for: a plugin's stderr is hidden by the engine
-    freeze_start_up_heap()  # everything this process serves with is imported: the collector need not walk it again
+    # what the SDK, gRPC and this package imported lives as long as the process: the collector need not walk it again
+    freeze_start_up_heap()
 
     async def serve() -> None:
         server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)

@@ -3,7 +3,8 @@
 Property names, which ones are inputs, and every description come from the dynamic resource's and the component's
 classes (``VirtualNetworkPeeringArgs``, ``VirtualNetworkPeering``, ``SpokeArgs``, ``HubSpokePeeringArgs``, ...):
 one source for both front ends. ``python -m pulumi_azure_peering.plugin.schema`` prints it; ``plugin/schema.json``
-is that output, checked in (a unit test keeps it current) for ``pulumi package gen-sdk`` and for readers.
+is that output, checked in (a unit test keeps it current): what the plugin serves (``GetSchema``), what
+``pulumi package gen-sdk`` reads, and for readers.
 """
 
 from __future__ import annotations

@@ -40,10 +40,12 @@ PROBE = textwrap.dedent(
 
 
 def test_the_start_up_heap_is_frozen_and_later_garbage_still_collected() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
     facts = json.loads(out.stdout)
-    # the SDK's, gRPC's and this package's objects: tens of thousands, all frozen, none left to traverse
+    # the SDK's, gRPC's and this package's objects: tens of thousands, frozen, next to none left to traverse (on
+    # Python 3.12+ a young collection may run between the count and the freeze: frozen need not equal tracked)
     assert facts["tracked"] > 20_000
-    assert facts["frozen"] >= facts["tracked"]
+    assert facts["frozen"] > 20_000
     assert facts["left"] < 100
     assert facts["cycle_freed"] is True

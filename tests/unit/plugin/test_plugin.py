@@ -197,6 +197,12 @@ def test_schema_text_is_json() -> None:
     assert json.loads(schema_text())["name"] == "azure-peering"
 
 
+def test_the_plugin_serves_the_generated_schema() -> None:
+    """GetSchema answers with the packaged file, which is what the generator makes of the current sources."""
+    served = run(AzurePeeringProvider().get_schema(px.GetSchemaRequest(version=0)))
+    assert served.schema == schema_text()
+
+
 def test_diff_names_in_place_changes_and_keeps_replaces_apart() -> None:
     provider = AzurePeeringProvider(threads=2)
     old = {
