@@ -48,7 +48,13 @@ def machine() -> dict[str, Any]:
         sdk = "unknown"
     # the code the figures belong to; a previous run's results are not part of it
     code = (
-        *("pulumi_azure_peering", "provider", "components", "plugin", "emulator", "harness", "bench"),
+        "pulumi_azure_peering",
+        "provider",
+        "components",
+        "plugin",
+        "emulator",
+        "harness",
+        "bench",
         ":(exclude)bench/results",
     )
     status = _run("git", "status", "--porcelain", "--", *code)
