@@ -4,7 +4,9 @@ The benchmarks put a copy of the ``pulumi-resource-pulumi-python`` shim first on
 this file instead of ``-m pulumi.dynamic``. Before handing over to the real ``pulumi.dynamic`` main it times the
 process's start-up (interpreter, the dynamic-provider runtime's imports, and optionally the provider package the
 first request would import), then it writes ``provider-<pid>.json`` into ``$BENCH_PROVIDER_STATS_DIR`` every half
-second and once more at exit: CPU seconds (user + system, all threads, from getrusage), peak RSS and ages.
+second and once more at exit: CPU seconds (user + system, all threads, from getrusage), peak RSS, ages, and when
+the engine's first call of each kind (``Check``, ``Create``, ``Read``...) reached the process (epoch seconds, from a
+gRPC server interceptor: what the engine and the SDK took to get there, whatever the provider then does).
 Nothing in the provider's behaviour changes, unless ``$BENCH_PROVIDER_WORKERS`` asks for another gRPC worker pool
 than ``pulumi.dynamic``'s 4 threads (an experiment, off by default). The engine ends the process with SIGINT (then
 SIGKILL), which ``pulumi.dynamic`` answers by returning from main, so the final record is written by ``atexit``.
@@ -81,6 +83,11 @@ class _Recorder:
             except OSError:
                 pass
 
+    def first_call(self, method: str) -> None:
+        """Note the wall-clock time (epoch seconds) of ``method``'s first call."""
+        with self._lock:
+            self.record.setdefault("first_call_at", {}).setdefault(method, time.time())
+
     def start(self) -> None:
         def loop() -> None:
             while not self._stop.wait(WRITE_INTERVAL_S):
@@ -93,16 +100,25 @@ class _Recorder:
         self.write(final=True)
 
 
-def _widen_grpc_pool(workers: int) -> None:
-    """Make ``grpc.server`` (called once, by pulumi.dynamic's main) use ``workers`` threads, whatever it is given."""
+def _watch_grpc_server(recorder: _Recorder | None, workers: int) -> None:
+    """Make ``grpc.server`` (called once, by pulumi.dynamic's main) note in ``recorder`` when each RPC method's first
+    call arrives and, with ``workers``, serve on that many threads whatever pool it is given."""
     from concurrent import futures
 
     import grpc
 
     original = grpc.server
 
+    class FirstCalls(grpc.ServerInterceptor):  # type: ignore[misc]
+        def intercept_service(self, continuation: Any, details: Any) -> Any:
+            if recorder is not None:
+                recorder.first_call(str(details.method).rsplit("/", 1)[-1])
+            return continuation(details)
+
     def server(thread_pool: Any, *args: Any, **kwargs: Any) -> Any:
-        return original(futures.ThreadPoolExecutor(max_workers=workers), *args, **kwargs)
+        pool = futures.ThreadPoolExecutor(max_workers=workers) if workers > 0 else thread_pool
+        kwargs["interceptors"] = [*kwargs.get("interceptors", ()), FirstCalls()]
+        return original(pool, *args, **kwargs)
 
     grpc.server = server
 
@@ -126,8 +142,7 @@ def main() -> None:
         importlib.import_module(name)
     t2 = time.perf_counter()
     workers = int(os.environ.get(WORKERS_ENV) or 0)
-    if workers > 0:
-        _widen_grpc_pool(workers)
+    _watch_grpc_server(recorder, workers)
 
     if recorder is not None:
         recorder.record.update(

@@ -153,6 +153,24 @@ def table(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _first_create(case: dict[str, Any]) -> str:
+    """When the engine's first ``Create`` reached the provider, on the case and on its floors, and what the provider
+    took from there to its first ARM write."""
+    floors = [
+        f"{label} {_fmt(case.get(key), '.2f')}s"
+        for key, label in (
+            ("floor_first_create_after_s", "engine floor"),
+            ("shape_floor_first_create_after_s", "shape floor"),
+        )
+        if case.get(key) is not None
+    ]
+    return (
+        f"first Create reached the provider after {_fmt(case.get('first_create_after_s'), '.2f')}s"
+        + (f" (on its floors: {', '.join(floors)})" if floors else "")
+        + f", its first ARM write {_fmt(case.get('first_write_after_first_create_s'), '.3f')}s later"
+    )
+
+
 def _cpu(case: dict[str, Any]) -> str:
     """CPU seconds by process next to the engine floor's: program, engine, dynamic provider."""
     parts = []
@@ -231,6 +249,8 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"calls, {case.get('not_provisioned_400')} x 400 ReferencedResourceNotProvisioned"
         )
         out.append(f"{name}: {_cpu(case)}")
+        if case.get("first_create_after_s") is not None:
+            out.append(f"{name}: {_first_create(case)}")
         if case.get("shape_floor_wall_s") is not None:
             out.append(
                 f"{name}: the engine's own up, no ARM: engine floor {_fmt(case.get('floor_wall_s'), '.2f')}s "
@@ -249,6 +269,14 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{case.get('conflicts_409')} x 409, {case.get('not_provisioned_400')} x 400 "
             f"ReferencedResourceNotProvisioned, {case.get('retries')} retries, {case.get('lro_polls')} polls"
         )
+        if case.get("first_create_after_s") is not None:
+            out.append(f"{name}: {_first_create(case)}")
+        if case.get("shape_floor_stack_walls_s") is not None:
+            out.append(
+                f"{name}: as many shape-floor stacks (one pair each, a provider that does nothing) launched at once "
+                f"on the same backend: {_fmt(case.get('shape_floor_wall_s'), '.2f')}s, each stack's wall "
+                f"{case.get('shape_floor_stack_walls_s')}"
+            )
     if case["case"] == "preview_after_rollout" and case.get("wall_s") is not None:
         out.append(
             f"{name}: no-change preview of the deployed stack, walls {case.get('walls_s')} (median reported); "
@@ -419,7 +447,8 @@ def shape_floor_table(doc: dict[str, Any]) -> str:
         (
             [case["case"], _fmt(case.get("n")), *(_fmt(case.get(k), spec) for k, spec in keys)]
             for case in doc["cases"]
-            if case.get("shape_floor_wall_s") is not None and not case["case"].startswith(("rollout", "plugin_"))
+            if case.get("shape_floor_wall_s") is not None
+            and not case["case"].startswith(("rollout", "plugin_", "concurrent"))
         ),
     )
 
@@ -472,6 +501,32 @@ def rollout_floor_table(doc: dict[str, Any]) -> str:
     )
 
 
+def first_write_table(doc: dict[str, Any]) -> str:
+    """The wait for the first write (Markdown), split where the engine's first ``Create`` reaches the provider: on
+    the case, on its floors (the same command with a provider that does nothing: what the CLI, the language host,
+    the program's start, the engine and the SDK take to ask for a first resource), and from that ``Create`` to the
+    provider's first ARM write."""
+    head = (
+        "case", "N", "L s", "first write s", "first Create s", "engine floor's first Create s",
+        "shape floor's first Create s", "first Create to first write s",
+    )  # fmt: skip
+    keys = [("first_write_after_s", ".2f"), ("first_create_after_s", ".2f"), ("floor_first_create_after_s", ".2f")]
+    keys += [("shape_floor_first_create_after_s", ".2f"), ("first_write_after_first_create_s", ".3f")]
+    return _markdown(
+        head,
+        (
+            [
+                case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else ""),
+                _fmt(case.get("n")),
+                _fmt(case.get("latency_s"), "g"),
+                *(_fmt(case.get(k), spec) for k, spec in keys),
+            ]
+            for case in doc["cases"]
+            if case["case"] in ("rollout", "concurrent_stacks") and case.get("first_create_after_s") is not None
+        ),
+    )
+
+
 def print_table(doc: dict[str, Any]) -> None:
     print(table(doc))
     sys.stdout.flush()
@@ -481,7 +536,7 @@ if __name__ == "__main__":
     for name in sys.argv[1:]:
         results = json.loads(Path(name).read_text())
         print(markdown_table(results))
-        tables = (shape_floor_table, rollout_floor_table, plugin_table, startup_table)
+        tables = (shape_floor_table, rollout_floor_table, first_write_table, plugin_table, startup_table)
         for extra in (make(results) for make in tables):
             if extra:
                 print()

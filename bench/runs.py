@@ -15,7 +15,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +58,14 @@ class ProviderCost:
     max_rss_kb: int
     complete: bool
     """Every process wrote its final record (else the figures are up to half a second short)."""
+    first_call_at: Mapping[str, float] = field(default_factory=dict)
+    """When the engine's first call of each RPC method (``Check``, ``Create``, ``Read``...) reached any of the
+    processes: epoch seconds, as :attr:`CommandResult.started_at`."""
+
+    def first_call_after(self, method: str, since: float) -> float | None:
+        """Seconds from ``since`` (epoch) to ``method``'s first call; None when no process was asked it."""
+        at = self.first_call_at.get(method)
+        return at - since if at is not None else None
 
     @classmethod
     def read(cls, stats_dir: Path) -> ProviderCost:
@@ -78,7 +86,17 @@ class ProviderCost:
             preload_import_s=max(float(r.get("preload_import_s", 0.0)) for r in records),
             max_rss_kb=max(int(r.get("max_rss_kb", 0)) for r in records),
             complete=all(bool(r.get("final")) for r in records),
+            first_call_at=_earliest_calls(records),
         )
+
+
+def _earliest_calls(records: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Each RPC method's earliest first call over the processes' records."""
+    earliest: dict[str, float] = {}
+    for record in records:
+        for method, at in (record.get("first_call_at") or {}).items():
+            earliest[method] = min(float(at), earliest.get(method, float(at)))
+    return earliest
 
 
 @dataclass

@@ -253,6 +253,42 @@ def _rollout_outcome(
     }
 
 
+def _first_create_after(result: CommandResult | None) -> float | None:
+    """Seconds from the command's launch to the engine's first ``Create`` reaching a dynamic-provider process: the
+    CLI, the language host, the program up to its first registrations, the engine's first steps, the provider's
+    start-up and its first ``Check`` (bench/provider_probe.py). On a floor, whose provider does nothing, what the
+    engine and the SDK take to ask for a first resource."""
+    if result is None or result.provider is None:
+        return None
+    return result.provider.first_call_after("Create", result.started_at)
+
+
+def _first_create_of_all(runs: Sequence[CommandResult]) -> float | None:
+    """Seconds from the first of ``runs``' launch (as the concurrent stacks' first write is timed) to the first
+    ``Create`` that reached any of their providers."""
+    if not runs:
+        return None
+    firsts = [run.started_at + after for run in runs if (after := _first_create_after(run)) is not None]
+    return min(firsts) - runs[0].started_at if firsts else None
+
+
+def _first_write_fields(
+    traffic_fields: Mapping[str, Any], up: CommandResult, floors: Mapping[str, CommandResult | None]
+) -> dict[str, Any]:
+    """When the command's first ``Create`` reached the provider and, from there, its first ARM write; and when the
+    floors' (``{"floor": engine floor, "shape_floor": ...}``, run on their own) first ``Create`` reached theirs."""
+    first_create = _first_create_after(up)
+    first_write = traffic_fields.get("first_write_after_s")
+    out: dict[str, Any] = {
+        "first_create_after_s": first_create,
+        "first_write_after_first_create_s": first_write - first_create
+        if first_write is not None and first_create is not None
+        else None,
+    }
+    out.update({f"{name}_first_create_after_s": _first_create_after(run) for name, run in floors.items()})
+    return out
+
+
 def _rollout_shape_floor(up: CommandResult, shaped: CommandResult, bound: float) -> dict[str, Any]:
     """A rollout's figures against its shape floor (the dynamic path's ``SHAPED``, or the plugin path's floor)."""
     return {
@@ -545,6 +581,7 @@ class Suite:
             )
         else:
             extra["floors"] = "none: floors=False in the profile"
+        extra.update(_first_write_fields(outcome, up, {"floor": floor, "shape_floor": shaped}))
         if shaped is not None and floor is not None:
             extra.update(
                 {
@@ -669,6 +706,8 @@ class Suite:
                 with ThreadPoolExecutor(max_workers=k) as pool:
                     ups = list(pool.map(lambda team: team.run("up", preload=PROVIDER_MODULE, sample_cpu=False), teams))
                 wall = time.perf_counter() - t0
+            # the floor makes no ARM call: after the traffic's window, before the backend goes
+            floor = self._concurrent_floor(teams, topology, backend) if all(u.ok for u in ups) else {}
         connected = self._connected() - 2  # less the hub stack's own pair
         t = traffic[0]
         peerings = 2 * k
@@ -676,6 +715,8 @@ class Suite:
         failed = max(sum(u.failed_ops if u.ok else max(1, u.failed_ops) for u in ups), peerings - connected)
         costs = [u.provider for u in ups if u.provider is not None and u.provider.processes]
         work = sum(max(0.0, c.cpu_s - c.startup_cpu_s) for c in costs)
+        traffic_fields = _traffic_fields(t, since=ups[0].started_at if ups else time.time())
+        first_write, first_create = traffic_fields.get("first_write_after_s"), _first_create_of_all(ups)
         extra: dict[str, Any] = {
             "stacks": k,
             "peerings": peerings,
@@ -689,7 +730,12 @@ class Suite:
             "provider_processes": sum(c.processes for c in costs),
             "provider_cpu_s": sum(c.cpu_s for c in costs),
             "provider_cpu_per_op_ms": 1000.0 * work / peerings if costs else None,
-            **_traffic_fields(t, since=ups[0].started_at if ups else time.time()),
+            **traffic_fields,
+            "first_create_after_s": first_create,
+            "first_write_after_first_create_s": first_write - first_create
+            if first_write is not None and first_create is not None
+            else None,
+            **floor,
             "target": f"wall / (K*L) <= {CONCURRENT_TARGET_RATIO} and failed_ops == 0",
             "target_met": wall / bound <= CONCURRENT_TARGET_RATIO and failed == 0,
         }
@@ -698,17 +744,62 @@ class Suite:
             extra["errors"] = errors[:5]
         self._add(_traffic_row("concurrent_stacks", k, latency, wall, bound, wall / bound, t, failed, extra))
 
-    def _split_project(self, name: str, program: str, project: str, stack: str, backend: str) -> BenchProject:
+    def _split_project(
+        self,
+        name: str,
+        program: str,
+        project: str,
+        stack: str,
+        backend: str,
+        *,
+        topology_input: Mapping[str, Any] | None = None,
+        modules: Mapping[str, str] | None = None,
+    ) -> BenchProject:
         self._projects += 1
         return BenchProject(
             self.workdir / f"{self._projects:02d}-{name}",
             program,
-            {},
+            topology_input or {},
             {**self.emulator.env(), **backend_env(backend)},
             exclude_pids=[pid] if (pid := self.emulator.pid) else [],
+            modules=modules,
             project=project,
             stack=stack,
         )
+
+    def _concurrent_floor(
+        self, teams: Sequence[BenchProject], topology: HubSpokeTopology, backend: str
+    ) -> dict[str, Any]:
+        """The concurrent stacks' launch with a provider that does nothing: as many shape-floor stacks
+        (``bench.programs.SHAPED``, one spoke's pair each, shaped like the first team's deployed peerings), launched
+        at once on the same backend. What that many CLIs, language hosts, programs and dynamic-provider processes
+        starting together on this machine take to ask for their first resource, and to finish: the engine's and
+        the SDK's part of the first write's wait. The spoke teams' programs also read the hub stack's outputs
+        (a ``StackReference``), which the floor's do not: the floor is, if anything, low."""
+        files = _shape_floor_files(teams[0])
+        floors = [
+            self._split_project(
+                f"concurrent-floor-{s.key}",
+                SHAPED,
+                "spoke-floor",
+                s.key,
+                backend,
+                topology_input={"hub": topology.hub_id, "spokes": {s.key: s.vnet_id}},
+                modules=files,
+            )
+            for s in topology.spokes[1 : len(teams) + 1]
+        ]
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=len(floors)) as pool:
+            ups = list(pool.map(lambda floor: floor.run("up", sample_cpu=False), floors))
+        wall = time.perf_counter() - t0
+        return {
+            "shape_floor_ok": all(u.ok for u in ups),
+            "shape_floor_wall_s": wall,
+            "shape_floor_stack_walls_s": sorted(round(u.wall_s, 2) for u in ups),
+            "shape_floor_first_create_after_s": _first_create_of_all(ups),
+            "shape_floor_errors": [e for u in ups for e in u.errors][:5],
+        }
 
     # -- 2. preview and refresh ------------------------------------------------------------------------------------
 
