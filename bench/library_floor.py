@@ -21,6 +21,10 @@ Phases (:data:`PHASES`), where the floor's module (``bench.programs.FLOOR_LIBRAR
 - ``provider_start``: the provider process's, before it serves (ours: ``provider.resource``, which the bench
   preloads in the peerings' provider process, and the library floor's runs preload the floor's provider likewise).
 - ``provider_first_read``: the provider's first ``read`` (ours: the ARM client, azure-identity, the models).
+- ``provider_first_check``: the provider's first ``check`` of a resource not yet in the state (ours: the new
+  peering's preflight reads its vnets from ARM, with the ARM client, azure-identity and the models). A check of a
+  resource the state holds loads nothing: ours then runs no preflight (a no-change preview or ``up`` never calls
+  ARM from the provider).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ PHASES: Mapping[str, tuple[str, ...]] = {
     "program": (_ID_PARSER, _TRANSPORT, _CREDENTIAL),
     "provider_start": (_ID_PARSER,),
     "provider_first_read": (_TRANSPORT, _CREDENTIAL, _MODELS),
+    "provider_first_check": (_TRANSPORT, _CREDENTIAL, _MODELS),
 }
 #: The floor provider's module, preloaded as the peerings' provider module is (``provider_probe.PRELOAD_ENV``).
 PROVIDER_MODULE = "shape_provider"

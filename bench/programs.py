@@ -152,6 +152,13 @@ OUTPUTS = {outputs!r}
 
 
 class Noop(dyn.ResourceProvider):
+    def check(self, olds, news):
+        # the SDK's default check, after the libraries the peerings' provider imports at its first check of a
+        # resource the state does not hold yet (its preflight; library floor)
+        if not olds:
+            floor_libraries.load("provider_first_check")
+        return dyn.CheckResult(news, [])
+
     def create(self, props):
         side = "hub_to_spoke" if props["key"].endswith("-a") else "spoke_to_hub"
         return dyn.CreateResult(id_=props["key"], outs={{**props, **OUTPUTS[side]}})

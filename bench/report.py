@@ -161,6 +161,7 @@ def _first_create(case: dict[str, Any]) -> str:
         for key, label in (
             ("floor_first_create_after_s", "engine floor"),
             ("shape_floor_first_create_after_s", "shape floor"),
+            ("library_floor_first_create_after_s", "library floor"),
         )
         if case.get(key) is not None
     ]
@@ -271,12 +272,15 @@ def _notes(case: dict[str, Any]) -> list[str]:
         )
         if case.get("first_create_after_s") is not None:
             out.append(f"{name}: {_first_create(case)}")
-        if case.get("shape_floor_stack_walls_s") is not None:
-            out.append(
-                f"{name}: as many shape-floor stacks (one pair each, a provider that does nothing) launched at once "
-                f"on the same backend: {_fmt(case.get('shape_floor_wall_s'), '.2f')}s, each stack's wall "
-                f"{case.get('shape_floor_stack_walls_s')}"
-            )
+        for floor in ("shape", "library"):
+            if case.get(f"{floor}_floor_stack_walls_s") is not None:
+                what = "a provider that does nothing" if floor == "shape" else "importing the mission's libraries"
+                out.append(
+                    f"{name}: as many {floor}-floor stacks (one pair each, {what}) launched at once on the same "
+                    f"backend: {_fmt(case.get(f'{floor}_floor_wall_s'), '.2f')}s, each stack's wall "
+                    f"{case.get(f'{floor}_floor_stack_walls_s')}"
+                    + ("" if case.get(f"{floor}_floor_ok") else " (FAILED: a floor command did not succeed)")
+                )
     if case["case"] == "preview_after_rollout" and case.get("wall_s") is not None:
         out.append(
             f"{name}: no-change preview of the deployed stack, walls {case.get('walls_s')} (median reported); "
@@ -508,10 +512,11 @@ def first_write_table(doc: dict[str, Any]) -> str:
     provider's first ARM write."""
     head = (
         "case", "N", "L s", "first write s", "first Create s", "engine floor's first Create s",
-        "shape floor's first Create s", "first Create to first write s",
+        "shape floor's first Create s", "library floor's first Create s", "first Create to first write s",
     )  # fmt: skip
     keys = [("first_write_after_s", ".2f"), ("first_create_after_s", ".2f"), ("floor_first_create_after_s", ".2f")]
-    keys += [("shape_floor_first_create_after_s", ".2f"), ("first_write_after_first_create_s", ".3f")]
+    keys += [("shape_floor_first_create_after_s", ".2f"), ("library_floor_first_create_after_s", ".2f")]
+    keys += [("first_write_after_first_create_s", ".3f")]
     return _markdown(
         head,
         (

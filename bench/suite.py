@@ -339,6 +339,8 @@ class _Floors:
     engine: CommandResult
     shaped_project: BenchProject | None = None
     shaped: CommandResult | None = None
+    library: CommandResult | None = None
+    """The library floor's ``up`` (the shape floor importing the mission's libraries where ours does)."""
 
 
 @dataclass(frozen=True)
@@ -551,13 +553,20 @@ class Suite:
         connected = self._connected()
         self._remember_startup(up)
         # the same stack's shape with a provider that does nothing: the engine's and the SDK's own cost for it
-        shaped = None
+        shaped = library = None
         if floors is not None and serialized and up.ok:
             if floors.shaped is None or not floors.shaped.ok:
                 name = f"shape-floor-up-{n}-L{latency:g}"
                 floors.shaped_project = self._project(name, SHAPED, topology, _shape_floor_files(project))
                 floors.shaped = floors.shaped_project.run("up")
             shaped = floors.shaped
+            if floors.library is None or not floors.library.ok:
+                name = f"library-floor-up-{n}-L{latency:g}"
+                files = _shape_floor_files(project, library_floor.PHASES)
+                floors.library = self._project(name, SHAPED, topology, files).run(
+                    "up", preload=library_floor.PROVIDER_MODULE
+                )
+            library = floors.library
         t = traffic[0]
         failed, outcome = _rollout_outcome(up, t, topology.peerings, connected, bound)
         extra: dict[str, Any] = {
@@ -581,7 +590,11 @@ class Suite:
             )
         else:
             extra["floors"] = "none: floors=False in the profile"
-        extra.update(_first_write_fields(outcome, up, {"floor": floor, "shape_floor": shaped}))
+        extra.update(
+            _first_write_fields(outcome, up, {"floor": floor, "shape_floor": shaped, "library_floor": library})
+        )
+        if library is not None:
+            extra.update({"library_floor_ok": library.ok, "library_floor_wall_s": library.wall_s})
         if shaped is not None and floor is not None:
             extra.update(
                 {
@@ -706,8 +719,11 @@ class Suite:
                 with ThreadPoolExecutor(max_workers=k) as pool:
                     ups = list(pool.map(lambda team: team.run("up", preload=PROVIDER_MODULE, sample_cpu=False), teams))
                 wall = time.perf_counter() - t0
-            # the floor makes no ARM call: after the traffic's window, before the backend goes
-            floor = self._concurrent_floor(teams, topology, backend) if all(u.ok for u in ups) else {}
+            # the floors make no ARM call: after the traffic's window, before the backend goes
+            floors: dict[str, Any] = {}
+            if all(u.ok for u in ups):
+                for kind in ("shape", "library"):
+                    floors.update(self._concurrent_floor(teams, topology, backend, kind))
         connected = self._connected() - 2  # less the hub stack's own pair
         t = traffic[0]
         peerings = 2 * k
@@ -735,7 +751,7 @@ class Suite:
             "first_write_after_first_create_s": first_write - first_create
             if first_write is not None and first_create is not None
             else None,
-            **floor,
+            **floors,
             "target": f"wall / (K*L) <= {CONCURRENT_TARGET_RATIO} and failed_ops == 0",
             "target_met": wall / bound <= CONCURRENT_TARGET_RATIO and failed == 0,
         }
@@ -768,20 +784,23 @@ class Suite:
         )
 
     def _concurrent_floor(
-        self, teams: Sequence[BenchProject], topology: HubSpokeTopology, backend: str
+        self, teams: Sequence[BenchProject], topology: HubSpokeTopology, backend: str, floor: str
     ) -> dict[str, Any]:
-        """The concurrent stacks' launch with a provider that does nothing: as many shape-floor stacks
-        (``bench.programs.SHAPED``, one spoke's pair each, shaped like the first team's deployed peerings), launched
-        at once on the same backend. What that many CLIs, language hosts, programs and dynamic-provider processes
-        starting together on this machine take to ask for their first resource, and to finish: the engine's and
-        the SDK's part of the first write's wait. The spoke teams' programs also read the hub stack's outputs
-        (a ``StackReference``), which the floor's do not: the floor is, if anything, low."""
-        files = _shape_floor_files(teams[0])
+        """The concurrent stacks' launch with a provider that does nothing: as many ``floor`` stacks (``shape``: the
+        shape floor, ``bench.programs.SHAPED``, one spoke's pair each, shaped like the first team's deployed
+        peerings; ``library``: the library floor, which also imports the mission's libraries where ours does),
+        launched at once on the same backend. What that many CLIs, language hosts, programs and dynamic-provider
+        processes starting together on this machine take to ask for their first resource, and to finish: the
+        engine's and the SDK's part of the first write's wait (and the libraries'). The spoke teams' programs also
+        read the hub stack's outputs (a ``StackReference``), which the floors' do not: the floors are, if anything,
+        low. Keyed ``{floor}_floor_...``."""
+        files = _shape_floor_files(teams[0], library_floor.PHASES if floor == "library" else None)
+        preload = library_floor.PROVIDER_MODULE if floor == "library" else ""
         floors = [
             self._split_project(
-                f"concurrent-floor-{s.key}",
+                f"concurrent-{floor}-floor-{s.key}",
                 SHAPED,
-                "spoke-floor",
+                f"spoke-{floor}-floor",
                 s.key,
                 backend,
                 topology_input={"hub": topology.hub_id, "spokes": {s.key: s.vnet_id}},
@@ -791,14 +810,14 @@ class Suite:
         ]
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(floors)) as pool:
-            ups = list(pool.map(lambda floor: floor.run("up", sample_cpu=False), floors))
+            ups = list(pool.map(lambda project: project.run("up", preload=preload, sample_cpu=False), floors))
         wall = time.perf_counter() - t0
         return {
-            "shape_floor_ok": all(u.ok for u in ups),
-            "shape_floor_wall_s": wall,
-            "shape_floor_stack_walls_s": sorted(round(u.wall_s, 2) for u in ups),
-            "shape_floor_first_create_after_s": _first_create_of_all(ups),
-            "shape_floor_errors": [e for u in ups for e in u.errors][:5],
+            f"{floor}_floor_ok": all(u.ok for u in ups),
+            f"{floor}_floor_wall_s": wall,
+            f"{floor}_floor_stack_walls_s": sorted(round(u.wall_s, 2) for u in ups),
+            f"{floor}_floor_first_create_after_s": _first_create_of_all(ups),
+            f"{floor}_floor_errors": [e for u in ups for e in u.errors][:5],
         }
 
     # -- 2. preview and refresh ------------------------------------------------------------------------------------

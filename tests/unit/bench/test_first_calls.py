@@ -96,12 +96,13 @@ def test_the_first_write_table_splits_each_wait_at_the_first_create() -> None:
         "first_create_after_s": 1.44,
         "floor_first_create_after_s": 1.05,
         "shape_floor_first_create_after_s": 1.1,
+        "library_floor_first_create_after_s": 1.3,
         "first_write_after_first_create_s": 0.03,
     }
     concurrent = {"case": "concurrent_stacks", "n": 10, "latency_s": 1.0, "first_write_after_s": 7.5}
     concurrent |= {"first_create_after_s": 7.4, "shape_floor_first_create_after_s": 4.2}
     without = {"case": "rollout", "n": 10, "latency_s": 0.2, "first_write_after_s": 1.1}  # measured before the probe
     lines = report.first_write_table({"cases": [rollout, concurrent, without]}).splitlines()
-    assert lines[2] == "| rollout | 50 | 0.2 | 1.47 | 1.44 | 1.05 | 1.10 | 0.030 |"
-    assert lines[3] == "| concurrent_stacks | 10 | 1 | 7.50 | 7.40 | - | 4.20 | - |"
+    assert lines[2] == "| rollout | 50 | 0.2 | 1.47 | 1.44 | 1.05 | 1.10 | 1.30 | 0.030 |"
+    assert lines[3] == "| concurrent_stacks | 10 | 1 | 7.50 | 7.40 | - | 4.20 | - | - |"
     assert len(lines) == 4

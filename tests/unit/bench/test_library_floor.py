@@ -26,11 +26,16 @@ SIDES = {
 }
 #: What this project's code imports before each phase and in it: the program's import of the package and its first
 #: vnet read; the provider process's runtime and the peerings' provider module (its start); its first read (the ARM
-#: client, azure-identity, and the models that read ARM's answer).
+#: client, azure-identity, and the models that read ARM's answer); its first check of a new peering (the preflight's
+#: reads of its vnets, with the same).
 OURS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "program": (("pulumi",), ("pulumi_azure_peering.components", *FIRST_READ_MODULES)),
     "provider_start": (RUNTIME_MODULES, (PEERINGS_PROVIDER_MODULE,)),
     "provider_first_read": (
+        (*RUNTIME_MODULES, PEERINGS_PROVIDER_MODULE),
+        (*FIRST_READ_MODULES, "pulumi_azure_peering.provider.models"),
+    ),
+    "provider_first_check": (
         (*RUNTIME_MODULES, PEERINGS_PROVIDER_MODULE),
         (*FIRST_READ_MODULES, "pulumi_azure_peering.provider.models"),
     ),
@@ -115,6 +120,23 @@ def test_the_library_floors_provider_imports_at_its_start_and_at_its_first_read_
     )
     assert answer == [[True, False, False], [True, True]]
     assert 'floor_libraries.load("program")' in SHAPED
+
+
+@pytest.mark.parametrize(("olds", "loads"), [({}, True), ({"name": "a", "key": "0-a"}, False)])
+def test_the_library_floors_check_imports_what_ours_does_for_a_new_resource_only(
+    olds: dict[str, Any], loads: bool, tmp_path: Path
+) -> None:
+    """Ours runs the preflight, which reads ARM, for a new peering only: a no-change preview loads no library."""
+    write_files(tmp_path, shape_floor_modules(SIDES, PHASES))
+    answer = run_in(
+        tmp_path,
+        "import json, sys\n"
+        f"import {PROVIDER_MODULE}\n"
+        f"checked = {PROVIDER_MODULE}.Noop().check({olds!r}, {{'name': 'a'}})\n"
+        "print(json.dumps([checked.inputs, checked.failures, "
+        "[m in sys.modules for m in ('azure.identity', 'pydantic.main', 'requests')]]))",
+    )
+    assert answer == [{"name": "a"}, [], [loads, loads, loads]]
 
 
 def test_the_report_shows_the_library_floor_beside_the_shape_floor() -> None:
