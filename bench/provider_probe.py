@@ -132,6 +132,7 @@ def main() -> None:
     recorder = _Recorder(Path(out)) if out else None
 
     interpreter_s = _process_age_s()
+    launched_at = time.time() - interpreter_s  # when the engine launched the process (epoch seconds)
     cpu0 = sum(_cpu_s())
     t0 = time.perf_counter()
     for name in RUNTIME_MODULES:
@@ -147,6 +148,7 @@ def main() -> None:
     if recorder is not None:
         recorder.record.update(
             {
+                "launched_at": launched_at,
                 "interpreter_s": interpreter_s,
                 "runtime_import_s": t1 - t0,
                 "preload": preload,

@@ -157,18 +157,25 @@ def _first_create(case: dict[str, Any]) -> str:
     """When the engine's first ``Create`` reached the provider, on the case and on its floors, and what the provider
     took from there to its first ARM write."""
     floors = [
-        f"{label} {_fmt(case.get(key), '.2f')}s"
-        for key, label in (
-            ("floor_first_create_after_s", "engine floor"),
-            ("shape_floor_first_create_after_s", "shape floor"),
-            ("library_floor_first_create_after_s", "library floor"),
+        f"{label} {_fmt(case.get(f'{key}first_create_after_s'), '.2f')}s"
+        + (
+            f" (launched after {_fmt(case.get(f'{key}provider_launched_after_s'), '.2f')}s)"
+            if case.get(f"{key}provider_launched_after_s") is not None
+            else ""
         )
-        if case.get(key) is not None
+        for key, label in (
+            ("floor_", "engine floor"),
+            ("shape_floor_", "shape floor"),
+            ("library_floor_", "library floor"),
+        )
+        if case.get(f"{key}first_create_after_s") is not None
     ]
+    launched = case.get("provider_launched_after_s")
     return (
         f"first Create reached the provider after {_fmt(case.get('first_create_after_s'), '.2f')}s"
-        + (f" (on its floors: {', '.join(floors)})" if floors else "")
-        + f", its first ARM write {_fmt(case.get('first_write_after_first_create_s'), '.3f')}s later"
+        + (f" (launched after {launched:.2f}s)" if launched is not None else "")
+        + (f"; on its floors: {', '.join(floors)}" if floors else "")
+        + f"; its first ARM write {_fmt(case.get('first_write_after_first_create_s'), '.3f')}s after that Create"
     )
 
 

@@ -58,6 +58,8 @@ class ProviderCost:
     max_rss_kb: int
     complete: bool
     """Every process wrote its final record (else the figures are up to half a second short)."""
+    launched_at: float | None = None
+    """When the engine launched the first of the processes (epoch seconds)."""
     first_call_at: Mapping[str, float] = field(default_factory=dict)
     """When the engine's first call of each RPC method (``Check``, ``Create``, ``Read``...) reached any of the
     processes: epoch seconds, as :attr:`CommandResult.started_at`."""
@@ -86,6 +88,7 @@ class ProviderCost:
             preload_import_s=max(float(r.get("preload_import_s", 0.0)) for r in records),
             max_rss_kb=max(int(r.get("max_rss_kb", 0)) for r in records),
             complete=all(bool(r.get("final")) for r in records),
+            launched_at=min((float(r["launched_at"]) for r in records if "launched_at" in r), default=None),
             first_call_at=_earliest_calls(records),
         )
 

@@ -272,6 +272,14 @@ def _first_create_of_all(runs: Sequence[CommandResult]) -> float | None:
     return min(firsts) - runs[0].started_at if firsts else None
 
 
+def _provider_launched_after(result: CommandResult | None) -> float | None:
+    """Seconds from the command's launch to the engine's launch of its (first) dynamic-provider process: the CLI, the
+    language host and the program up to its first registration of a dynamic resource."""
+    if result is None or result.provider is None or result.provider.launched_at is None:
+        return None
+    return result.provider.launched_at - result.started_at
+
+
 def _first_write_fields(
     traffic_fields: Mapping[str, Any], up: CommandResult, floors: Mapping[str, CommandResult | None]
 ) -> dict[str, Any]:
@@ -280,12 +288,15 @@ def _first_write_fields(
     first_create = _first_create_after(up)
     first_write = traffic_fields.get("first_write_after_s")
     out: dict[str, Any] = {
+        "provider_launched_after_s": _provider_launched_after(up),
         "first_create_after_s": first_create,
         "first_write_after_first_create_s": first_write - first_create
         if first_write is not None and first_create is not None
         else None,
     }
-    out.update({f"{name}_first_create_after_s": _first_create_after(run) for name, run in floors.items()})
+    for name, run in floors.items():
+        out[f"{name}_provider_launched_after_s"] = _provider_launched_after(run)
+        out[f"{name}_first_create_after_s"] = _first_create_after(run)
     return out
 
 

@@ -62,9 +62,15 @@ def test_the_first_call_of_each_method_is_noted_once_and_the_calls_still_answere
 
 def test_a_commands_processes_give_each_methods_earliest_first_call(tmp_path: Path) -> None:
     records: list[dict[str, Any]] = [
-        {"pid": 1, "cpu_s": 1.0, "final": True, "first_call_at": {"Check": 100.5, "Create": 101.0}},
-        {"pid": 2, "cpu_s": 1.0, "final": True, "first_call_at": {"Check": 100.2, "Read": 103.0}},
-        {"pid": 3, "cpu_s": 1.0, "final": True},  # a process the engine asked nothing
+        {
+            "pid": 1,
+            "cpu_s": 1.0,
+            "final": True,
+            "launched_at": 99.9,
+            "first_call_at": {"Check": 100.5, "Create": 101.0},
+        },
+        {"pid": 2, "cpu_s": 1.0, "final": True, "launched_at": 99.8, "first_call_at": {"Check": 100.2, "Read": 103.0}},
+        {"pid": 3, "cpu_s": 1.0, "final": True},  # a process the engine asked nothing, recorded before launched_at
     ]
     for record in records:
         (tmp_path / f"provider-{record['pid']}.json").write_text(json.dumps(record))
@@ -72,6 +78,8 @@ def test_a_commands_processes_give_each_methods_earliest_first_call(tmp_path: Pa
     assert cost.first_call_at == {"Check": 100.2, "Create": 101.0, "Read": 103.0}
     assert cost.first_call_after("Create", since=100.0) == pytest.approx(1.0)
     assert cost.first_call_after("Delete", since=100.0) is None
+    assert cost.launched_at == 99.8
+    assert ProviderCost.read(tmp_path / "none").launched_at is None
 
 
 def _run(started_at: float, first_create_at: float | None) -> CommandResult:
