@@ -11,8 +11,8 @@ Nothing in the provider's behaviour changes, unless ``$BENCH_PROVIDER_WORKERS`` 
 than ``pulumi.dynamic``'s 4 threads (an experiment, off by default). The engine ends the process with SIGINT (then
 SIGKILL), which ``pulumi.dynamic`` answers by returning from main, so the final record is written by ``atexit``.
 
-Standard library only (and grpc, already loaded, for the experiment): this file runs as a script inside the provider
-process, outside the bench package.
+Standard library only (and grpc, which the runtime has loaded by then, for the interceptor and the experiment): this
+file runs as a script inside the provider process, outside the bench package.
 """
 
 from __future__ import annotations

@@ -280,19 +280,26 @@ def _provider_launched_after(result: CommandResult | None) -> float | None:
     return result.provider.launched_at - result.started_at
 
 
-def _first_write_fields(
-    traffic_fields: Mapping[str, Any], up: CommandResult, floors: Mapping[str, CommandResult | None]
-) -> dict[str, Any]:
-    """When the command's first ``Create`` reached the provider and, from there, its first ARM write; and when the
-    floors' (``{"floor": engine floor, "shape_floor": ...}``, run on their own) first ``Create`` reached theirs."""
-    first_create = _first_create_after(up)
+def _first_create_fields(traffic_fields: Mapping[str, Any], first_create: float | None) -> dict[str, Any]:
+    """``first_create_after_s`` and, from there, the first ARM write (``first_write_after_s`` of the traffic)."""
     first_write = traffic_fields.get("first_write_after_s")
-    out: dict[str, Any] = {
-        "provider_launched_after_s": _provider_launched_after(up),
+    return {
         "first_create_after_s": first_create,
         "first_write_after_first_create_s": first_write - first_create
         if first_write is not None and first_create is not None
         else None,
+    }
+
+
+def _first_write_fields(
+    traffic_fields: Mapping[str, Any], up: CommandResult, floors: Mapping[str, CommandResult | None]
+) -> dict[str, Any]:
+    """When the engine launched the command's provider and when its first ``Create`` reached it, and from there its
+    first ARM write; and the same two times of the floors (``{"floor": engine floor, "shape_floor": ...}``, run on
+    their own)."""
+    out: dict[str, Any] = {
+        "provider_launched_after_s": _provider_launched_after(up),
+        **_first_create_fields(traffic_fields, _first_create_after(up)),
     }
     for name, run in floors.items():
         out[f"{name}_provider_launched_after_s"] = _provider_launched_after(run)
@@ -743,7 +750,6 @@ class Suite:
         costs = [u.provider for u in ups if u.provider is not None and u.provider.processes]
         work = sum(max(0.0, c.cpu_s - c.startup_cpu_s) for c in costs)
         traffic_fields = _traffic_fields(t, since=ups[0].started_at if ups else time.time())
-        first_write, first_create = traffic_fields.get("first_write_after_s"), _first_create_of_all(ups)
         extra: dict[str, Any] = {
             "stacks": k,
             "peerings": peerings,
@@ -758,10 +764,7 @@ class Suite:
             "provider_cpu_s": sum(c.cpu_s for c in costs),
             "provider_cpu_per_op_ms": 1000.0 * work / peerings if costs else None,
             **traffic_fields,
-            "first_create_after_s": first_create,
-            "first_write_after_first_create_s": first_write - first_create
-            if first_write is not None and first_create is not None
-            else None,
+            **_first_create_fields(traffic_fields, _first_create_of_all(ups)),
             **floors,
             "target": f"wall / (K*L) <= {CONCURRENT_TARGET_RATIO} and failed_ops == 0",
             "target_met": wall / bound <= CONCURRENT_TARGET_RATIO and failed == 0,
