@@ -497,19 +497,15 @@ def rollout_floor_table(doc: dict[str, Any]) -> str:
     head = ("case", "N", "L s", "ratio (wall / N*L)", "engine floor / N*L", "shape floor / N*L", "shape floor s")
     keys = [("ratio", ".3f"), ("floor_over_bound", ".3f"), ("shape_floor_over_bound", ".3f")]
     keys += [("shape_floor_wall_s", ".2f")]
-    return _markdown(
-        head,
-        (
-            [
-                case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else ""),
-                _fmt(case.get("n")),
-                _fmt(case.get("latency_s"), "g"),
-                *(_fmt(case.get(k), spec) for k, spec in keys),
-            ]
-            for case in doc["cases"]
-            if case["case"].startswith("rollout") and case.get("shape_floor_wall_s") is not None
-        ),
-    )
+    cases = (c for c in doc["cases"] if c["case"].startswith("rollout") and c.get("shape_floor_wall_s") is not None)
+    return _markdown(head, _timed_rows(cases, keys))
+
+
+def _timed_rows(cases: Iterable[dict[str, Any]], keys: Sequence[tuple[str, str]]) -> Iterable[list[str]]:
+    """One row per case: its name (with its latency profile), N, L, then ``keys`` (field, format) in order."""
+    for case in cases:
+        name = case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else "")
+        yield [name, _fmt(case.get("n")), _fmt(case.get("latency_s"), "g"), *(_fmt(case.get(k), f) for k, f in keys)]
 
 
 def first_write_table(doc: dict[str, Any]) -> str:
@@ -524,19 +520,12 @@ def first_write_table(doc: dict[str, Any]) -> str:
     keys = [("first_write_after_s", ".2f"), ("first_create_after_s", ".2f"), ("floor_first_create_after_s", ".2f")]
     keys += [("shape_floor_first_create_after_s", ".2f"), ("library_floor_first_create_after_s", ".2f")]
     keys += [("first_write_after_first_create_s", ".3f")]
-    return _markdown(
-        head,
-        (
-            [
-                case["case"] + (f" ({case['latency_profile']})" if case.get("latency_profile") else ""),
-                _fmt(case.get("n")),
-                _fmt(case.get("latency_s"), "g"),
-                *(_fmt(case.get(k), spec) for k, spec in keys),
-            ]
-            for case in doc["cases"]
-            if case["case"] in ("rollout", "concurrent_stacks") and case.get("first_create_after_s") is not None
-        ),
+    cases = (
+        c
+        for c in doc["cases"]
+        if c["case"] in ("rollout", "concurrent_stacks") and c.get("first_create_after_s") is not None
     )
+    return _markdown(head, _timed_rows(cases, keys))
 
 
 def print_table(doc: dict[str, Any]) -> None:
