@@ -3,12 +3,11 @@ is still collected. Run in a fresh interpreter each: the collector's generations
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
+
+from tests.fresh_interpreter import run_fresh
 
 pytestmark = pytest.mark.unit
 
@@ -40,9 +39,7 @@ PROBE = textwrap.dedent(
 
 
 def test_the_start_up_heap_is_frozen_and_later_garbage_still_collected() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    facts = json.loads(out.stdout)
+    facts = run_fresh(PROBE, timeout=60)
     # the SDK's, gRPC's and this package's objects: tens of thousands, frozen, next to none left to traverse (on
     # Python 3.12+ a young collection may run between the count and the freeze: frozen need not equal tracked)
     assert facts["tracked"] > 20_000

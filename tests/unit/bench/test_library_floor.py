@@ -3,9 +3,6 @@ phase, and its files import them where they say (fresh interpreters of this venv
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +14,7 @@ from bench.program_imports import FIRST_READ_MODULES, program_import_lines
 from bench.programs import FLOOR_LIBRARIES_FILE, SHAPED, floor_libraries_module, shape_floor_modules
 from bench.provider_probe import RUNTIME_MODULES
 from bench.suite import PROVIDER_MODULE as PEERINGS_PROVIDER_MODULE
+from tests.fresh_interpreter import run_fresh
 
 pytestmark = pytest.mark.unit
 
@@ -44,10 +42,7 @@ OURS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def run_in(directory: Path, script: str) -> Any:
     """``script``'s last printed line, as JSON, run by a fresh interpreter in ``directory`` (as a program is)."""
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=directory, capture_output=True, text=True, timeout=120, check=True
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_fresh(script, cwd=directory)
 
 
 def write_files(directory: Path, files: dict[str, str]) -> None:

@@ -4,12 +4,11 @@ gRPC server, and what the collector holds frozen at that moment is read."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
+
+from tests.fresh_interpreter import run_fresh
 
 pytestmark = pytest.mark.unit
 
@@ -43,9 +42,7 @@ PROBE = textwrap.dedent(
 
 
 def test_main_freezes_the_start_up_heap_before_it_serves() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    facts = json.loads(out.stdout)
+    facts = run_fresh(PROBE, timeout=60)
     # the SDK's, gRPC's and this package's objects are frozen by then; what is still tracked is the server's making
     assert facts["frozen"] > 20_000
     assert facts["tracked"] < 1_000

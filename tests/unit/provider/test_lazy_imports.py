@@ -12,15 +12,10 @@ says nothing.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
-from typing import Any
-
 import pytest
 
 from pulumi_azure_peering.provider.properties import ABSENT_WHEN_CHECKED_KEY
+from tests.fresh_interpreter import run_fresh
 from tests.unit.provider.provider_fakes import stored_component_side
 
 pytestmark = pytest.mark.unit
@@ -37,20 +32,6 @@ ARM_ONLY = (
 )
 #: Imported only when a call parses or builds a peering (a spec, ARM's answer for a peering, an error body).
 MODELS = ("pydantic", "pydantic_core", "pulumi_azure_peering.provider.models")
-
-
-def run_fresh(script: str, payload: Any = None) -> dict[str, Any]:
-    """Run ``script`` in a fresh interpreter (``payload`` as JSON on stdin); it prints one JSON object."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def test_loading_the_provider_as_the_engines_first_check_does_imports_no_arm_transport() -> None:
