@@ -266,9 +266,8 @@ def _first_create_after(result: CommandResult | None) -> float | None:
 def _first_create_of_all(runs: Sequence[CommandResult]) -> float | None:
     """Seconds from the first of ``runs``' launch (as the concurrent stacks' first write is timed) to the first
     ``Create`` that reached any of their providers."""
-    if not runs:
-        return None
-    firsts = [run.started_at + after for run in runs if (after := _first_create_after(run)) is not None]
+    calls = [run.provider.first_call_at for run in runs if run.provider is not None]
+    firsts = [at for first in calls if (at := first.get("Create")) is not None]
     return min(firsts) - runs[0].started_at if firsts else None
 
 
