@@ -110,14 +110,17 @@ def _watch_grpc_server(recorder: _Recorder | None, workers: int) -> None:
     original = grpc.server
 
     class FirstCalls(grpc.ServerInterceptor):  # type: ignore[misc]
+        def __init__(self, recorder: _Recorder) -> None:
+            self.recorder = recorder
+
         def intercept_service(self, continuation: Any, details: Any) -> Any:
-            if recorder is not None:
-                recorder.first_call(str(details.method).rsplit("/", 1)[-1])
+            self.recorder.first_call(str(details.method).rsplit("/", 1)[-1])
             return continuation(details)
 
     def server(thread_pool: Any, *args: Any, **kwargs: Any) -> Any:
         pool = futures.ThreadPoolExecutor(max_workers=workers) if workers > 0 else thread_pool
-        kwargs["interceptors"] = [*kwargs.get("interceptors", ()), FirstCalls()]
+        if recorder is not None:  # nowhere to note the calls: no interceptor on every call
+            kwargs["interceptors"] = [*kwargs.get("interceptors", ()), FirstCalls(recorder)]
         return original(pool, *args, **kwargs)
 
     grpc.server = server
@@ -143,7 +146,8 @@ def main() -> None:
         importlib.import_module(name)
     t2 = time.perf_counter()
     workers = int(os.environ.get(WORKERS_ENV) or 0)
-    _watch_grpc_server(recorder, workers)
+    if recorder is not None or workers > 0:
+        _watch_grpc_server(recorder, workers)
 
     if recorder is not None:
         recorder.record.update(
