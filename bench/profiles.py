@@ -73,7 +73,9 @@ class Profile:
     read_n: int
     """Spoke count of the preview and refresh cases."""
     read_repeats: int
-    """Runs of each preview/refresh (and of its engine floor); the median is reported."""
+    """Rounds of each preview/refresh: the command, then each of its floors, once per round; the medians are
+    reported, with each round's ratios (three runs of the same code put the N=200 preview's median over its shape
+    floor at 1.058, 1.113 and 1.292 with three rounds each: five rounds per run, and the rounds' spread beside it)."""
     throughput_seconds: float
     """Seconds per row of bench/emulator_throughput.py."""
     throughput_threads: int
@@ -129,7 +131,7 @@ PROFILES: dict[str, Profile] = {
         ),
         concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S),),
         read_n=50,
-        read_repeats=3,
+        read_repeats=5,
         discover_n=50,
         # the reads' N and the judged rollout: a run of every group measures the dynamic side once for both
         plugin_read_n=50,
@@ -158,7 +160,7 @@ PROFILES: dict[str, Profile] = {
         # L=5.0 s (half a real peering write) the hub's writes weigh more
         concurrent=(ConcurrentStacks(CONCURRENT_K, CONCURRENT_LATENCY_S), ConcurrentStacks(CONCURRENT_K, 5.0)),
         read_n=200,
-        read_repeats=3,
+        read_repeats=5,
         discover_n=500,
         plugin_read_n=200,
         # no rollout of the full profile is at L=1.0: the plugin group measures the dynamic one itself (about 2

@@ -100,6 +100,22 @@ def _fmt(value: Any, spec: str = "") -> str:
     return format(value, spec)
 
 
+def _rounds(case: dict[str, Any], ratio: str) -> str:
+    """The spread of a read case's ratio round by round (its ``{ratio}_rounds``: the wall of each round's command
+    over the same round's floor, bench/suite.py ``_round_ratios``): ``lowest to highest``; ``-`` without rounds or
+    with one round only."""
+    rounds = [r for r in case.get(f"{ratio}_rounds") or () if r is not None]
+    if len(rounds) < 2:
+        return "-"
+    return f"{min(rounds):.3f} to {max(rounds):.3f}"
+
+
+def _per_round(case: dict[str, Any], ratio: str) -> str:
+    """`` (rounds a, b, c)`` after a ratio in a note, when the case has its rounds."""
+    rounds = case.get(f"{ratio}_rounds")
+    return f" (rounds {', '.join(_fmt(r, '.3f') for r in rounds)})" if rounds else ""
+
+
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("case", "case", 34),
     ("n", "n", 4),
@@ -231,7 +247,8 @@ def _floor_note(name: str, case: dict[str, Any], floor: str) -> str:
     failed = "" if case.get(f"{floor}_floor_ok", True) else " (FAILED: a floor command did not succeed)"
     return (
         f"{name}: {floor} floor ({_FLOORS[floor]}) {case[f'{floor}_floor_wall_s']:.2f}s{engine}; the peerings "
-        f"{_fmt(case.get(f'over_{floor}_floor_ratio'), '.3f')} x the {floor} floor; its CPU: {cpu}provider "
+        f"{_fmt(case.get(f'over_{floor}_floor_ratio'), '.3f')} x the {floor} floor"
+        f"{_per_round(case, f'over_{floor}_floor_ratio')}; its CPU: {cpu}provider "
         f"{_fmt(case.get(f'{floor}_floor_provider_cpu_per_op_ms'), '.2f')} ms/op{failed}"
     )
 
@@ -308,7 +325,7 @@ def _notes(case: dict[str, Any]) -> list[str]:
             f"{name}: {case['arm_calls_per_peering']:.3f} ARM calls per peering, "
             f"{case['arm_reads_per_vnet']:.3f} reads per distinct vnet ({case['arm_reads']} reads, "
             f"{case['arm_writes']} writes, {case['identity_calls']} identity calls); bound = engine floor, "
-            f"median of {case['repeats']}"
+            f"median of {case['repeats']}{_per_round(case, 'ratio')}"
             + (f"; on the stacks of {case['deployed_by']}" if case.get("deployed_by") else "")
             + (f"; floors' runs: {case['floors_from']}'s" if case.get("floors_from") else "")
         )
@@ -319,8 +336,9 @@ def _notes(case: dict[str, Any]) -> list[str]:
     if case["case"] in ("plugin_preview", "plugin_refresh") and case.get("wall_s") is not None:
         out.append(
             f"{name}: YAML through pulumi-resource-azure-peering {case['wall_s']:.2f}s = "
-            f"{_fmt(case.get('over_shape_floor_ratio'), '.3f')} x its floor (a trivial plugin's resources shaped "
-            f"like its peerings, {_fmt(case.get('shape_floor_wall_s'), '.2f')}s); {_versus_dynamic(case)}; "
+            f"{_fmt(case.get('over_shape_floor_ratio'), '.3f')} x its floor{_per_round(case, 'over_shape_floor_ratio')}"
+            f" (a trivial plugin's resources shaped like its peerings, {_fmt(case.get('shape_floor_wall_s'), '.2f')}s);"
+            f" {_versus_dynamic(case)}; "
             f"{case['arm_reads']} reads, {case['arm_writes']} writes, median of {case['repeats']}"
         )
         out.append(f"{name}: {_plugin_cpu(case)}")
@@ -431,6 +449,12 @@ def startup_table(doc: dict[str, Any]) -> str:
     return _markdown(("what", "median s", "samples", "split", "target"), rows)
 
 
+def _cell(case: dict[str, Any], key: str, spec: str) -> str:
+    """A table cell: ``case[key]`` formatted by ``spec``, or (spec ``rounds``) the spread of ratio ``key``'s
+    rounds."""
+    return _rounds(case, key) if spec == "rounds" else _fmt(case.get(key), spec)
+
+
 def _markdown(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """A Markdown table; empty when there is no row."""
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -446,17 +470,18 @@ def shape_floor_table(doc: dict[str, Any]) -> str:
     that is this project's ``check`` and ``diff`` (bench/own_code.py)."""
     head = (
         "case", "N", "wall s", "engine floor s", "shape floor s", "shape floor / engine floor",
-        "peerings / shape floor", "library floor s", "peerings / library floor", "peerings / engine floor",
-        "provider CPU ms/op", "shape floor's", "our check+diff ms/op",
+        "peerings / shape floor", "its rounds", "library floor s", "peerings / library floor", "its rounds",
+        "peerings / engine floor", "provider CPU ms/op", "shape floor's", "our check+diff ms/op",
     )  # fmt: skip
     keys = [("wall_s", ".2f"), ("bound_s", ".2f"), ("shape_floor_wall_s", ".2f"), ("shape_floor_ratio", ".3f")]
-    keys += [("over_shape_floor_ratio", ".3f"), ("library_floor_wall_s", ".2f"), ("over_library_floor_ratio", ".3f")]
-    keys += [("ratio", ".3f"), ("provider_cpu_per_op_ms", ".2f")]
+    keys += [("over_shape_floor_ratio", ".3f"), ("over_shape_floor_ratio", "rounds"), ("library_floor_wall_s", ".2f")]
+    keys += [("over_library_floor_ratio", ".3f"), ("over_library_floor_ratio", "rounds"), ("ratio", ".3f")]
+    keys += [("provider_cpu_per_op_ms", ".2f")]
     keys += [("shape_floor_provider_cpu_per_op_ms", ".2f"), ("own_check_diff_cpu_per_op_ms", ".2f")]
     return _markdown(
         head,
         (
-            [case["case"], _fmt(case.get("n")), *(_fmt(case.get(k), spec) for k, spec in keys)]
+            [case["case"], _fmt(case.get("n")), *(_cell(case, k, spec) for k, spec in keys)]
             for case in doc["cases"]
             if case.get("shape_floor_wall_s") is not None
             and not case["case"].startswith(("rollout", "plugin_", "concurrent"))
@@ -468,12 +493,13 @@ def plugin_table(doc: dict[str, Any]) -> str:
     """The plugin path's cases beside the dynamic path's (Markdown): each path's wall, its own floor and its wall
     over that floor, and the plugin path's wall over the dynamic path's."""
     head = (
-        "case", "N", "L s", "plugin wall s", "plugin floor s", "plugin / its floor", "dynamic wall s",
-        "dynamic shape floor s", "dynamic / its floor", "plugin / dynamic", "target",
+        "case", "N", "L s", "plugin wall s", "plugin floor s", "plugin / its floor", "its rounds", "dynamic wall s",
+        "dynamic shape floor s", "dynamic / its floor", "its rounds", "plugin / dynamic", "target",
     )  # fmt: skip
     keys = [("wall_s", ".2f"), ("shape_floor_wall_s", ".2f"), ("over_shape_floor_ratio", ".3f")]
-    keys += [("dynamic_wall_s", ".2f"), ("dynamic_shape_floor_wall_s", ".2f")]
-    keys += [("dynamic_over_shape_floor_ratio", ".3f"), ("plugin_over_dynamic_ratio", ".3f")]
+    keys += [("over_shape_floor_ratio", "rounds"), ("dynamic_wall_s", ".2f"), ("dynamic_shape_floor_wall_s", ".2f")]
+    keys += [("dynamic_over_shape_floor_ratio", ".3f"), ("dynamic_over_shape_floor_ratio", "rounds")]
+    keys += [("plugin_over_dynamic_ratio", ".3f")]
     return _markdown(
         head,
         (
@@ -481,7 +507,7 @@ def plugin_table(doc: dict[str, Any]) -> str:
                 case["case"],
                 _fmt(case.get("n")),
                 _fmt(case.get("latency_s"), "g"),
-                *(_fmt(case.get(k), spec) for k, spec in keys),
+                *(_cell(case, k, spec) for k, spec in keys),
                 {True: "yes", False: "**no**", None: ""}[case.get("target_met")],
             ]
             for case in doc["cases"]

@@ -204,21 +204,38 @@ def _versus_dynamic(wall: float, dynamic: CaseResult | None) -> dict[str, Any]:
         "dynamic_ratio": dynamic.ratio,
         "dynamic_shape_floor_wall_s": dynamic.extra.get("shape_floor_wall_s"),
         "dynamic_over_shape_floor_ratio": dynamic.extra.get("over_shape_floor_ratio"),
+        "dynamic_over_shape_floor_ratio_rounds": dynamic.extra.get("over_shape_floor_ratio_rounds"),
         "plugin_over_dynamic_ratio": wall / dynamic.wall_s if dynamic.wall_s else None,
     }
 
 
+def _walls(runs: Sequence[CommandResult]) -> list[float]:
+    """Each run's wall, in the order run (the ``..._walls_s`` fields)."""
+    return [round(r.wall_s, 4) for r in runs]
+
+
+def _round_ratios(peerings: Sequence[CommandResult], floor: Sequence[CommandResult]) -> list[float | None]:
+    """The peerings' wall over the floor's, round by round (the ``..._ratio_rounds`` fields): a read case runs its
+    command and then each floor's once per round, so what the machine did during a round weighs on both sides of
+    that round's ratio; their spread is what one run can say about the median's. A case whose floors are another
+    case's (``floors_from``) pairs its rounds with that case's, by index."""
+    return [round(p.wall_s / f.wall_s, 4) if f.wall_s else None for p, f in zip(peerings, floor, strict=True)]
+
+
 def _floor_fields(
-    floor: str, runs: Sequence[CommandResult], wall: float, peerings_wall: float, operations: int
+    floor: str, runs: Sequence[CommandResult], wall: float, peerings: Sequence[CommandResult], operations: int
 ) -> dict[str, Any]:
     """A read case's figures on one of its floors, keyed ``{floor}_floor_...`` (``shape``: trivial resources shaped
     like the peerings; ``library``: those that also import the mission's libraries, bench/library_floor.py): its
-    wall (median) and the peerings' wall over it (what this project's code adds to it), its CPU by role and its
-    provider's CPU per operation."""
+    wall (median of its runs ``runs``) and the peerings' (median of ``peerings``) over it, what this project's code
+    adds to it, with both round by round; its CPU by role and its provider's CPU per operation."""
     last = runs[-1]
+    peerings_wall = statistics.median(r.wall_s for r in peerings)
     return {
         f"{floor}_floor_wall_s": wall,
         f"over_{floor}_floor_ratio": peerings_wall / wall if wall else None,
+        f"{floor}_floor_walls_s": _walls(runs),
+        f"over_{floor}_floor_ratio_rounds": _round_ratios(peerings, runs),
         f"{floor}_floor_ok": all(r.ok for r in runs),
         **{f"{floor}_floor_{role}_cpu_s": last.cpu_by_role.get(role) for role in ("engine", "program")},
         f"{floor}_floor_provider_cpu_per_op_ms": _provider_fields(last.provider, operations).get(
@@ -971,10 +988,13 @@ class Suite:
                 "floor_provider_cpu_per_op_ms": _provider_fields(floors[-1].provider, topology.peerings).get(
                     "provider_cpu_per_op_ms"
                 ),
-                **_floor_fields("shape", shape_floors, shape_wall, wall, topology.peerings),
+                "walls_s": _walls(runs),
+                "floor_walls_s": _walls(floors),
+                "ratio_rounds": _round_ratios(runs, floors),
+                **_floor_fields("shape", shape_floors, shape_wall, runs, topology.peerings),
                 # what a resource of this shape costs over the engine floor with a provider that does nothing
                 "shape_floor_ratio": shape_wall / floor_wall if floor_wall else None,
-                **_floor_fields("library", library_floors, library_wall, wall, topology.peerings),
+                **_floor_fields("library", library_floors, library_wall, runs, topology.peerings),
             }
             if command == "refresh_slow_reads":
                 extra["read_latency_s"] = SLOW_READ_S
@@ -1082,6 +1102,9 @@ class Suite:
                 **_cpu_fields(runs[-1], floors[-1], PLUGIN_ROLES),
                 "shape_floor_wall_s": floor_wall,
                 "over_shape_floor_ratio": over_floor,
+                "walls_s": _walls(runs),
+                "shape_floor_walls_s": _walls(floors),
+                "over_shape_floor_ratio_rounds": _round_ratios(runs, floors),
                 "shape_floor_ok": all(r.ok for r in floors),
                 **versus,
             }

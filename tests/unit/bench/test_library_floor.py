@@ -159,8 +159,8 @@ def test_the_report_shows_the_library_floor_beside_the_shape_floor() -> None:
         "library_floor_provider_cpu_per_op_ms": 1.9,
     }
     table = report.shape_floor_table({"cases": [case]})
-    assert "| shape floor s | shape floor / engine floor | peerings / shape floor | library floor s |" in table
-    assert "| 1.70 | 1.400 | 1.290 | 2.00 | 1.100 | 1.800 |" in table
+    assert "| shape floor / engine floor | peerings / shape floor | its rounds | library floor s |" in table
+    assert "| 1.70 | 1.400 | 1.290 | - | 2.00 | 1.100 | - | 1.800 |" in table
     notes = [line for line in report._notes(case) if " floor (" in line]
     assert notes == [
         "refresh n=200: shape floor (trivial resources shaped like the peerings) 1.70s = 1.400 x the engine floor; "

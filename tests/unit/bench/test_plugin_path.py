@@ -129,6 +129,6 @@ def test_a_plugin_row_shows_both_paths_over_their_floors_and_the_plugin_over_the
     assert "1.200" in row and "0.750" in row
     assert "1.200 x its floor" in printed and "1.333 x its shape floor" in printed
     markdown = report.plugin_table(doc)
-    assert "| plugin_refresh | 200 | 0 | 6.00 | 5.00 | 1.200 | 8.00 | 6.00 | 1.333 | 0.750 | yes |" in markdown
+    assert "| plugin_refresh | 200 | 0 | 6.00 | 5.00 | 1.200 | - | 8.00 | 6.00 | 1.333 | - | 0.750 | yes |" in markdown
     # the dynamic path's shape-floor table is the engine floor's split: a plugin row has no engine floor
     assert report.shape_floor_table(doc) == ""
