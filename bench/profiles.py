@@ -74,8 +74,8 @@ class Profile:
     """Spoke count of the preview and refresh cases."""
     read_repeats: int
     """Rounds of each preview/refresh: the command, then each of its floors, once per round; the medians are
-    reported, with each round's ratios (three runs of the same code put the N=200 preview's median over its shape
-    floor at 1.058, 1.113 and 1.292 with three rounds each: five rounds per run, and the rounds' spread beside it)."""
+    reported, with each round's ratios, whose spread says how far one run's medians may move (runs of the same code
+    have differed by more than the targets' margin: docs/benchmarks.md, "Figures")."""
     throughput_seconds: float
     """Seconds per row of bench/emulator_throughput.py."""
     throughput_threads: int
