@@ -536,6 +536,11 @@ class Suite:
             runtime=runtime,
             plugins=plugins,
         )
+        return self._with_experiments(project)
+
+    def _with_experiments(self, project: BenchProject) -> BenchProject:
+        """``project`` with the profile's experiments (off by default: ``--provider-workers``, ``--parallel``), as
+        every project the bench runs gets them, the concurrent stacks' and their floors' included."""
         if self.profile.provider_workers:
             project.set_env(provider_probe.WORKERS_ENV, str(self.profile.provider_workers))
         project.parallel = self.profile.engine_parallel
@@ -802,7 +807,7 @@ class Suite:
         modules: Mapping[str, str] | None = None,
     ) -> BenchProject:
         self._projects += 1
-        return BenchProject(
+        split = BenchProject(
             self.workdir / f"{self._projects:02d}-{name}",
             program,
             topology_input or {},
@@ -812,6 +817,7 @@ class Suite:
             project=project,
             stack=stack,
         )
+        return self._with_experiments(split)
 
     def _concurrent_floor(
         self, teams: Sequence[BenchProject], topology: HubSpokeTopology, backend: str, floor: str
