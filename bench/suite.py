@@ -223,13 +223,14 @@ def _round_ratios(peerings: Sequence[CommandResult], floor: Sequence[CommandResu
 
 
 def _floor_fields(
-    floor: str, runs: Sequence[CommandResult], wall: float, peerings: Sequence[CommandResult], operations: int
+    floor: str, runs: Sequence[CommandResult], peerings: Sequence[CommandResult], operations: int
 ) -> dict[str, Any]:
     """A read case's figures on one of its floors, keyed ``{floor}_floor_...`` (``shape``: trivial resources shaped
     like the peerings; ``library``: those that also import the mission's libraries, bench/library_floor.py): its
     wall (median of its runs ``runs``) and the peerings' (median of ``peerings``) over it, what this project's code
     adds to it, with both round by round; its CPU by role and its provider's CPU per operation."""
     last = runs[-1]
+    wall = statistics.median(r.wall_s for r in runs)
     peerings_wall = statistics.median(r.wall_s for r in peerings)
     return {
         f"{floor}_floor_wall_s": wall,
@@ -976,7 +977,6 @@ class Suite:
             wall = statistics.median(r.wall_s for r in runs)
             floor_wall = statistics.median(r.wall_s for r in floors)
             shape_wall = statistics.median(r.wall_s for r in shape_floors)
-            library_wall = statistics.median(r.wall_s for r in library_floors)
             t = traffics[-1]
             extra: dict[str, Any] = {
                 "peerings": topology.peerings,
@@ -997,10 +997,10 @@ class Suite:
                 "walls_s": _walls(runs),
                 "floor_walls_s": _walls(floors),
                 "ratio_rounds": _round_ratios(runs, floors),
-                **_floor_fields("shape", shape_floors, shape_wall, runs, topology.peerings),
+                **_floor_fields("shape", shape_floors, runs, topology.peerings),
                 # what a resource of this shape costs over the engine floor with a provider that does nothing
                 "shape_floor_ratio": shape_wall / floor_wall if floor_wall else None,
-                **_floor_fields("library", library_floors, library_wall, runs, topology.peerings),
+                **_floor_fields("library", library_floors, runs, topology.peerings),
             }
             if command == "refresh_slow_reads":
                 extra["read_latency_s"] = SLOW_READ_S

@@ -24,7 +24,7 @@ def test_each_round_is_paired_with_the_same_rounds_floor_not_with_the_median() -
     floor = _runs(4.0, 4.0, 5.0)
     # median over median would say 5.0 / 4.0 = 1.25; the rounds say 1.0, 1.5 and 1.0
     assert _round_ratios(peerings, floor) == [1.0, 1.5, 1.0]
-    fields = _floor_fields("shape", floor, 4.0, peerings, 400)
+    fields = _floor_fields("shape", floor, peerings, 400)
     assert fields["over_shape_floor_ratio"] == 1.25
     assert fields["over_shape_floor_ratio_rounds"] == [1.0, 1.5, 1.0]
     assert fields["shape_floor_walls_s"] == [4.0, 4.0, 5.0]
